@@ -1,0 +1,128 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { requireAdmin } from '../../auth/middleware'
+import { DEFAULT_RATE_LIMITS, type IssuedKey } from '../../auth/api-keys'
+import { getDb } from '../../db/client'
+import { createMerchant, updateMerchantLimits } from '../../services/merchants'
+import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
+import { v1Router } from './router'
+
+const rateLimit = z.number().int().min(1).max(1_000_000)
+
+const createMerchantBody = z
+  .object({
+    name: z.string().trim().min(1).max(200).openapi({ example: 'Acme Coffee' }),
+    email: z.string().email().max(320).openapi({ example: 'ops@acme.example' }),
+    rate_limit_test: rateLimit.optional().openapi({ description: 'Requests per minute per test key (default 100)' }),
+    rate_limit_live: rateLimit.optional().openapi({ description: 'Requests per minute per live key (default 1000)' }),
+  })
+  .strict()
+  .openapi('CreateMerchantRequest')
+
+export const issuedKeySchema = z
+  .object({
+    id: z.string(),
+    mode: z.enum(['test', 'live']),
+    name: z.string().nullable(),
+    key: z.string().openapi({ description: 'The API key. Shown once; only its SHA-256 is stored.' }),
+    signing_secret: z.string().openapi({ description: 'HMAC secret for X-Signature request signing. Shown once.' }),
+    key_prefix: z.string(),
+    require_signature: z.boolean(),
+    created_at: z.string(),
+  })
+  .openapi('IssuedApiKey')
+
+export function toIssuedKeyView(k: IssuedKey): z.infer<typeof issuedKeySchema> {
+  return {
+    id: k.id,
+    mode: k.mode,
+    name: k.name,
+    key: k.key,
+    signing_secret: k.signingSecret,
+    key_prefix: k.keyPrefix,
+    require_signature: k.requireSignature,
+    created_at: k.createdAt,
+  }
+}
+
+const merchantSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    merchant_key: z.string().openapi({ description: 'Merchant identifier of seed 002 (`merchant_key`)', example: 'mkey-ckfhqahxy04g6e4qs6t3f00nl' }),
+    rate_limit_test: z.number().int(),
+    rate_limit_live: z.number().int(),
+    created_at: z.string(),
+  })
+  .openapi('Merchant')
+
+const adminSecurity = [{ adminToken: [] }]
+
+const createMerchantRoute = createRoute({
+  method: 'post',
+  path: '/merchants',
+  tags: ['Operator'],
+  summary: 'Create a merchant (ADMIN_TOKEN)',
+  description: 'Returns the merchant with its first test and live API keys and signing secrets, shown once.',
+  security: adminSecurity,
+  middleware: [requireAdmin] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: createMerchantBody } } } },
+  responses: {
+    201: json(envelope(merchantSchema.extend({ api_keys: z.array(issuedKeySchema) })), 'The merchant and its keys'),
+    ...commonErrors,
+    403: errorResponse('ADMIN_TOKEN is not configured'),
+  },
+})
+
+const updateMerchantRoute = createRoute({
+  method: 'patch',
+  path: '/merchants/{id}',
+  tags: ['Operator'],
+  summary: 'Change a merchant\'s rate limits (ADMIN_TOKEN)',
+  security: adminSecurity,
+  middleware: [requireAdmin] as const,
+  request: {
+    params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) }),
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({ rate_limit_test: rateLimit.nullable().optional(), rate_limit_live: rateLimit.nullable().optional() }).strict(),
+        },
+      },
+    },
+  },
+  responses: { 200: json(envelope(merchantSchema), 'The merchant'), ...commonErrors, 404: errorResponse('No such merchant') },
+})
+
+function toMerchantView(m: { id: string; name: string; email: string; merchantKey: string; rateLimitTest: number | null; rateLimitLive: number | null; createdAt: string }) {
+  return {
+    id: m.id,
+    name: m.name,
+    email: m.email,
+    merchant_key: m.merchantKey,
+    rate_limit_test: m.rateLimitTest ?? DEFAULT_RATE_LIMITS.test,
+    rate_limit_live: m.rateLimitLive ?? DEFAULT_RATE_LIMITS.live,
+    created_at: m.createdAt,
+  }
+}
+
+export const merchantsRouter = v1Router()
+  .openapi(createMerchantRoute, async (c) => {
+    const body = c.req.valid('json')
+    const { merchant, keys } = await createMerchant(getDb(c.env.DB), {
+      name: body.name,
+      email: body.email,
+      rateLimitTest: body.rate_limit_test,
+      rateLimitLive: body.rate_limit_live,
+    })
+    return c.json(ok(c, { ...toMerchantView(merchant), api_keys: keys.map(toIssuedKeyView) }), 201)
+  })
+  .openapi(updateMerchantRoute, async (c) => {
+    const body = c.req.valid('json')
+    const merchant = await updateMerchantLimits(getDb(c.env.DB), c.req.valid('param').id, {
+      rateLimitTest: body.rate_limit_test,
+      rateLimitLive: body.rate_limit_live,
+    })
+    return c.json(ok(c, toMerchantView(merchant)), 200)
+  })

@@ -1,0 +1,209 @@
+import { z } from '@hono/zod-openapi'
+import { chainsFor, LIMITS } from '../../config'
+import type { ObservationRow, WalletRow } from '../../db/client'
+import { getDb } from '../../db/client'
+import { formatUnits } from '../../domain/money'
+import { findToken } from '../../chain/registry'
+import { getWallet, listWallets, registerWallet, walletBalances, walletTransactions } from '../../services/wallets'
+import { commonErrors, envelope, errorResponse, jsonResponse as json, listEnvelope, ok, okList } from './envelope'
+import { merchantRoute, v1Router } from './router'
+
+const createWalletBody = z
+  .object({
+    chain_id: z.number().int().positive().openapi({ example: 8453 }),
+    xpub: z.string().max(200).optional().openapi({ description: "Account xpub (m/44'/60'/0'); deposit addresses are its children 0/i" }),
+    address: z.string().max(64).optional().openapi({ description: 'A single receiving address (payments then share it)' }),
+    label: z.string().max(100).optional(),
+  })
+  .strict()
+  .refine((b) => (b.xpub === undefined) !== (b.address === undefined), { message: 'give exactly one of xpub or address', path: ['xpub'] })
+  .openapi('CreateWalletRequest')
+
+const walletSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('wallet'),
+    livemode: z.boolean(),
+    chain_id: z.number().int(),
+    chain_name: z.string().nullable(),
+    type: z.enum(['xpub', 'address']),
+    xpub: z.string().nullable(),
+    address: z.string().nullable(),
+    label: z.string().nullable(),
+    addresses_issued: z.number().int().openapi({ description: 'Deposit addresses derived so far' }),
+    created_at: z.string(),
+  })
+  .openapi('Wallet')
+
+const balanceSchema = z
+  .object({
+    wallet_id: z.string(),
+    chain_id: z.number().int(),
+    balances: z.array(
+      z.object({
+        token: z.string(),
+        token_address: z.string().nullable(),
+        amount: z.string().openapi({ description: 'Total received (decimal string)' }),
+        amount_base_units: z.string(),
+        confirmed_amount: z.string().openapi({ description: 'Received at the required confirmation depth' }),
+        pending_amount: z.string(),
+        transfers: z.number().int(),
+      }),
+    ),
+  })
+  .openapi('WalletBalance')
+
+const transactionSchema = z
+  .object({
+    id: z.string(),
+    chain_id: z.number().int(),
+    tx_hash: z.string(),
+    log_index: z.number().int(),
+    from: z.string().nullable(),
+    to: z.string(),
+    token: z.string(),
+    amount: z.string(),
+    amount_base_units: z.string(),
+    block_number: z.number().int().nullable(),
+    block_hash: z.string().nullable(),
+    confirmations: z.number().int(),
+    payment_id: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi('WalletTransaction')
+
+const walletIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'wal_1a2b3c4d5e6f7a8b9c0d1e2f' }) })
+const pageQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(LIMITS.maxPageSize).default(LIMITS.defaultPageSize),
+})
+const notFoundResponse = { 404: errorResponse('No such wallet for this merchant and mode') }
+
+function toWalletView(w: WalletRow, chainName: string | null): z.infer<typeof walletSchema> {
+  return {
+    id: w.id,
+    object: 'wallet',
+    livemode: w.livemode,
+    chain_id: w.chainId,
+    chain_name: chainName,
+    type: w.kind,
+    xpub: w.xpub,
+    address: w.address,
+    label: w.label,
+    addresses_issued: w.nextIndex,
+    created_at: w.createdAt,
+  }
+}
+
+const createRoute_ = merchantRoute({
+  method: 'post',
+  path: '/wallets',
+  tags: ['Wallets'],
+  summary: 'Register a receiving wallet',
+  description: 'One wallet per chain and mode. Send an account xpub (never a private key) or a single address.',
+  request: { body: { required: true, content: { 'application/json': { schema: createWalletBody } } } },
+  responses: { 201: json(envelope(walletSchema), 'The wallet'), ...commonErrors, 409: errorResponse('A wallet for this chain exists') },
+})
+const listRoute = merchantRoute({
+  method: 'get',
+  path: '/wallets',
+  tags: ['Wallets'],
+  summary: 'List wallets',
+  responses: { 200: json(envelope(z.array(walletSchema)), 'Wallets of the caller\'s mode'), ...commonErrors },
+})
+const getRoute = merchantRoute({
+  method: 'get',
+  path: '/wallets/{id}',
+  tags: ['Wallets'],
+  summary: 'Get wallet details',
+  request: { params: walletIdParam },
+  responses: { 200: json(envelope(walletSchema), 'The wallet'), ...commonErrors, ...notFoundResponse },
+})
+const balanceRoute = merchantRoute({
+  method: 'get',
+  path: '/wallets/{id}/balance',
+  tags: ['Wallets'],
+  summary: 'Get wallet balance',
+  description: 'What the gateway has recorded arriving at this wallet\'s deposit addresses, per token.',
+  request: { params: walletIdParam },
+  responses: { 200: json(envelope(balanceSchema), 'Balances per token'), ...commonErrors, ...notFoundResponse },
+})
+const transactionsRoute = merchantRoute({
+  method: 'get',
+  path: '/wallets/{id}/transactions',
+  tags: ['Wallets'],
+  summary: 'List wallet transactions',
+  request: { params: walletIdParam, query: pageQuery },
+  responses: { 200: json(listEnvelope(transactionSchema), 'Transfers seen, newest first'), ...commonErrors, ...notFoundResponse },
+})
+
+export const walletsRouter = v1Router()
+  .openapi(createRoute_, async (c) => {
+    const body = c.req.valid('json')
+    const chains = chainsFor(c.env)
+    const wallet = await registerWallet(getDb(c.env.DB), chains, c.get('auth')!, {
+      chainId: body.chain_id,
+      xpub: body.xpub,
+      address: body.address,
+      label: body.label,
+    })
+    return c.json(ok(c, toWalletView(wallet, chains.get(wallet.chainId)?.name ?? null)), 201)
+  })
+  .openapi(listRoute, async (c) => {
+    const chains = chainsFor(c.env)
+    const rows = await listWallets(getDb(c.env.DB), c.get('auth')!)
+    return c.json(ok(c, rows.map((w) => toWalletView(w, chains.get(w.chainId)?.name ?? null))), 200)
+  })
+  .openapi(getRoute, async (c) => {
+    const wallet = await getWallet(getDb(c.env.DB), c.get('auth')!, c.req.valid('param').id)
+    return c.json(ok(c, toWalletView(wallet, chainsFor(c.env).get(wallet.chainId)?.name ?? null)), 200)
+  })
+  .openapi(balanceRoute, async (c) => {
+    const db = getDb(c.env.DB)
+    const wallet = await getWallet(db, c.get('auth')!, c.req.valid('param').id)
+    const balances = await walletBalances(db, chainsFor(c.env).get(wallet.chainId), wallet)
+    return c.json(
+      ok(c, {
+        wallet_id: wallet.id,
+        chain_id: wallet.chainId,
+        balances: balances.map((b) => ({
+          token: b.token,
+          token_address: b.tokenAddress,
+          amount: formatUnits(b.total, b.decimals),
+          amount_base_units: b.total.toString(),
+          confirmed_amount: formatUnits(b.confirmed, b.decimals),
+          pending_amount: formatUnits(b.total - b.confirmed, b.decimals),
+          transfers: b.transfers,
+        })),
+      }),
+      200,
+    )
+  })
+  .openapi(transactionsRoute, async (c) => {
+    const db = getDb(c.env.DB)
+    const wallet = await getWallet(db, c.get('auth')!, c.req.valid('param').id)
+    const { page, limit } = c.req.valid('query')
+    const { rows, total } = await walletTransactions(db, wallet, page, limit)
+    const chain = chainsFor(c.env).get(wallet.chainId)
+    const totalPages = Math.ceil(total / limit)
+    return c.json(okList(c, rows.map((o) => toTransactionView(o, chain ? findToken(chain, o.token)?.decimals : undefined)), { page, limit, total, total_pages: totalPages, has_more: page < totalPages }), 200)
+  })
+
+function toTransactionView(o: ObservationRow, decimals = 18): z.infer<typeof transactionSchema> {
+  return {
+    id: o.id,
+    chain_id: o.chainId,
+    tx_hash: o.txHash,
+    log_index: o.logIndex,
+    from: o.fromAddress,
+    to: o.toAddress,
+    token: o.token,
+    amount: formatUnits(BigInt(o.amount), decimals),
+    amount_base_units: o.amount,
+    block_number: o.blockNumber,
+    block_hash: o.blockHash,
+    confirmations: o.confirmations,
+    payment_id: o.paymentId,
+    created_at: o.createdAt,
+  }
+}

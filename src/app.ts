@@ -1,0 +1,69 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { identify } from './auth/middleware'
+import { LIMITS } from './config'
+import type { AppEnv } from './context'
+import { ApiError } from './errors'
+import { docsPage, type DocsInput } from './pages/docs'
+import { payPage } from './pages/pay'
+import { rateLimit } from './api/rate-limit'
+import { requestContext } from './api/request-context'
+import { apiKeysRouter } from './api/v1/api-keys'
+import { renderV1Error } from './api/v1/envelope'
+import { merchantsRouter } from './api/v1/merchants'
+import { paymentsRouter } from './api/v1/payments'
+import { sandboxRouter } from './api/v1/sandbox'
+import { walletsRouter } from './api/v1/wallets'
+import { fromHttpException, validationHook } from './api/validation'
+
+export const OPENAPI_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'BitXPay gateway API',
+    version: '1.0.0',
+    description:
+      'Native v1 API (seed 000): `{success,data,meta}` envelope, errors `{success:false,error:{code,message,field}}`. Authenticate with `Authorization: Bearer <key>` or `X-API-Key`; optionally sign with `X-Signature` = hex HMAC-SHA256(signing_secret, timestamp + METHOD + path + body) and `X-Timestamp`.',
+  },
+}
+
+/** Renders any error in the shape of the surface the request was for. */
+function renderError(err: Error, c: Context<AppEnv>): Response {
+  const known = err instanceof ApiError ? err : fromHttpException(err)
+  if (!known) console.error(JSON.stringify({ msg: 'unhandled error', requestId: c.get('requestId'), path: c.req.path, err: String(err), stack: err.stack }))
+  return renderV1Error(c, known ?? new ApiError('INTERNAL_ERROR', 'Internal server error'))
+}
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+  app.use('*', requestContext)
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: LIMITS.maxBodyBytes,
+      onError: () => {
+        throw new ApiError('BODY_TOO_LARGE', `Request body exceeds ${LIMITS.maxBodyBytes} bytes`, 'body')
+      },
+    }),
+  )
+  app.use('/v1/*', identify, rateLimit)
+
+  app.route('/v1', merchantsRouter)
+  app.route('/v1', apiKeysRouter)
+  app.route('/v1', paymentsRouter)
+  app.route('/v1', walletsRouter)
+  app.route('/v1', sandboxRouter)
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'API key (test_… or live_…)' })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'X-API-Key' })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN secret' })
+  app.doc31('/openapi.json', OPENAPI_INFO)
+  app.get('/docs', (c) => docsPage(c, app.getOpenAPI31Document(OPENAPI_INFO) as DocsInput))
+  app.get('/pay/:reference', payPage)
+  app.get('/', (c) => c.redirect('/docs'))
+
+  app.notFound((c) => renderError(new ApiError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`), c))
+  app.onError(renderError)
+  return app
+}

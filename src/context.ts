@@ -1,0 +1,29 @@
+import type { Chain } from './chain/registry'
+
+export type KeyMode = 'test' | 'live'
+
+/** Who is calling: the merchant and the key it authenticated with. */
+export interface AuthContext {
+  merchantId: string
+  merchantKey: string
+  keyId: string
+  mode: KeyMode
+  livemode: boolean
+  requireSignature: boolean
+  signingSecret: string
+  rateLimit: number
+}
+
+export interface AppVariables {
+  requestId: string
+  /** Set by `identify` when the request carries a valid key. */
+  auth: AuthContext | undefined
+  /** Headers that an error response must carry too (rate-limit headers). */
+  responseHeaders: Record<string, string>
+  chains: Map<number, Chain>
+}
+
+export interface AppEnv {
+  Bindings: Env
+  Variables: AppVariables
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod'
+
+export const ERROR_CODES = z.enum([
+  'VALIDATION_ERROR',
+  'INVALID_JSON',
+  'BODY_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INVALID_AMOUNT',
+  'INVALID_CURRENCY',
+  'UNSUPPORTED_CHAIN',
+  'UNSUPPORTED_TOKEN',
+  'WALLET_REQUIRED',
+  'UNAUTHORIZED',
+  'INVALID_SIGNATURE',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'INVALID_STATE_TRANSITION',
+  'IDEMPOTENCY_CONFLICT',
+  'IDEMPOTENCY_IN_PROGRESS',
+  'RATE_LIMITED',
+  'RATE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+])
+export type ErrorCode = z.infer<typeof ERROR_CODES>
+
+/** HTTP status for each error code. */
+export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 415 | 422 | 429 | 500 | 503 {
+  switch (code) {
+    case 'VALIDATION_ERROR':
+    case 'INVALID_JSON':
+    case 'BODY_TOO_LARGE':
+    case 'INVALID_AMOUNT':
+    case 'INVALID_CURRENCY':
+    case 'UNSUPPORTED_CHAIN':
+    case 'UNSUPPORTED_TOKEN':
+      return 400
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return 415
+    case 'UNAUTHORIZED':
+    case 'INVALID_SIGNATURE':
+      return 401
+    case 'FORBIDDEN':
+      return 403
+    case 'NOT_FOUND':
+      return 404
+    case 'CONFLICT':
+    case 'INVALID_STATE_TRANSITION':
+    case 'IDEMPOTENCY_IN_PROGRESS':
+      return 409
+    case 'WALLET_REQUIRED':
+    case 'IDEMPOTENCY_CONFLICT':
+      return 422
+    case 'RATE_LIMITED':
+      return 429
+    case 'RATE_UNAVAILABLE':
+      return 503
+    case 'INTERNAL_ERROR':
+      return 500
+  }
+}
+
+/** The one error type: thrown anywhere, rendered by each surface in its own shape. */
+export class ApiError extends Error {
+  readonly status: ReturnType<typeof codeToStatus>
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message)
+    this.status = codeToStatus(code)
+  }
+}
+
+export const notFound = (what: string) => new ApiError('NOT_FOUND', `${what} not found`)

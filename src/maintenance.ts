@@ -1,0 +1,10 @@
+import { lt } from 'drizzle-orm'
+import { IDEMPOTENCY_TTL_HOURS } from './api/idempotency'
+import { getDb } from './db/client'
+import { idempotencyKeys } from './db/schema'
+
+/** Cron housekeeping: forget idempotency keys past their retention window. */
+export async function runMaintenance(env: Env, now: Date = new Date()): Promise<void> {
+  const cutoff = new Date(now.getTime() - IDEMPOTENCY_TTL_HOURS * 3600_000).toISOString()
+  await getDb(env.DB).delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, cutoff))
+}

@@ -1,0 +1,246 @@
+import { DurableObject } from 'cloudflare:workers'
+import { eq } from 'drizzle-orm'
+import { chainsFor, LIMITS, rateSourceFor } from '../config'
+import { getDb, type PaymentRow } from '../db/client'
+import { events, observations, payments } from '../db/schema'
+import { transition, type EventType, type PaymentInput, type PaymentState, type PaymentStatus, type PaymentException } from '../domain/payment-status'
+import { SANDBOX_SETTLE_SECONDS, type SandboxOutcome } from '../domain/sandbox'
+import { ApiError, type ErrorCode } from '../errors'
+import { choosePaymentOption, defaultOption } from '../services/payment-option'
+import { randomHex } from '../auth/crypto'
+
+/** RPC results cross the object boundary as values; the caller turns failures into ApiErrors. */
+export type PaymentResult = { ok: true; payment: PaymentRow } | { ok: false; code: ErrorCode; message: string; field?: string }
+
+export interface SimulatedFunds {
+  /** Total received in base units. */
+  received: string
+  /** Whether the funds reached the required depth. */
+  confirmed: boolean
+}
+
+/** Webhook queue message: the outbox row to deliver. */
+export interface WebhookMessage {
+  eventId: string
+}
+
+/**
+ * One per payment (`idFromName(paymentId)`) and the only writer of its state. Every change runs
+ * serialized, writes the payment row and its outbox event in one D1 batch, then enqueues delivery.
+ */
+export class PaymentObject extends DurableObject<Env> {
+  private tail: Promise<unknown> = Promise.resolve()
+  private payment: PaymentRow | undefined
+
+  /** Stores a new payment, emits payment.created and arms the expiry (and sandbox) alarm. */
+  async create(row: PaymentRow, sandbox: SandboxOutcome | null): Promise<PaymentResult> {
+    return this.serialized(async () => {
+      if (await this.ctx.storage.get('paymentId')) return { ok: true, payment: await this.load() }
+      const db = getDb(this.env.DB)
+      const event = this.eventRow(row, 'payment.created')
+      await db.batch([db.insert(payments).values(row), db.insert(events).values(event)])
+      this.payment = row
+      await this.ctx.storage.put({ paymentId: row.id, ...(sandbox ? { sandboxOutcome: sandbox, sandboxAt: Date.now() + SANDBOX_SETTLE_SECONDS * 1000 } : {}) })
+      await this.armAlarm()
+      await this.enqueue(event.id)
+      return { ok: true, payment: row }
+    })
+  }
+
+  /** Fixes the chain and token (buyer's choice on the hosted page, or the sandbox default). */
+  async select(chainId: number, token: string): Promise<PaymentResult> {
+    return this.serialized(() => this.selectOption(chainId, token))
+  }
+
+  async cancel(): Promise<PaymentResult> {
+    return this.serialized(() => this.apply({ type: 'cancel' }))
+  }
+
+  /** Applies the chain's view of the funds (totals) through the state machine. */
+  async observeFunds(received: string, confirmed: string, confirmations: number): Promise<PaymentResult> {
+    return this.serialized(() =>
+      this.apply({ type: 'funds', received: BigInt(received), confirmed: BigInt(confirmed), confirmations, at: new Date().toISOString() }),
+    )
+  }
+
+  /** Sandbox only: records a simulated transfer and applies it like a real one. */
+  async simulate(funds: SimulatedFunds): Promise<PaymentResult> {
+    return this.serialized(() => this.simulateFunds(funds))
+  }
+
+  override async alarm(): Promise<void> {
+    await this.serialized(async () => {
+      const now = Date.now()
+      const sandboxAt = await this.ctx.storage.get<number>('sandboxAt')
+      const outcome = await this.ctx.storage.get<SandboxOutcome>('sandboxOutcome')
+      if (sandboxAt !== undefined && outcome && sandboxAt <= now) {
+        await this.ctx.storage.delete(['sandboxAt', 'sandboxOutcome'])
+        await this.settleSandbox(outcome)
+      }
+      const payment = await this.load()
+      if (Date.parse(payment.expiresAt) <= now) await this.apply({ type: 'expire', at: new Date(now).toISOString() })
+      await this.armAlarm()
+    })
+  }
+
+  private async settleSandbox(outcome: SandboxOutcome): Promise<PaymentResult> {
+    if (outcome === 'fail') return this.apply({ type: 'fail' })
+    let payment = await this.load()
+    if (payment.payAmount === null) {
+      const option = await defaultOption(getDb(this.env.DB), chainsFor(this.env), payment)
+      const selected = await this.selectOption(option.chainId, option.token)
+      if (!selected.ok) return selected
+      payment = selected.payment
+    }
+    return this.simulateFunds({ received: payment.payAmount!, confirmed: outcome === 'complete' })
+  }
+
+  private async simulateFunds(funds: SimulatedFunds): Promise<PaymentResult> {
+    const payment = await this.load()
+    if (payment.livemode) return { ok: false, code: 'FORBIDDEN', message: 'Only test-mode payments can be simulated' }
+    if (payment.payAmount === null || payment.depositAddress === null || payment.chainId === null) {
+      return { ok: false, code: 'INVALID_STATE_TRANSITION', message: 'Choose a chain and token before simulating funds', field: 'chain_id' }
+    }
+    const received = BigInt(funds.received)
+    const already = BigInt(payment.amountReceived)
+    const depth = payment.requiredConfirmations ?? 0
+    if (received > already) {
+      // Record the difference as one simulated transfer, so wallet history matches the payment.
+      await getDb(this.env.DB)
+        .insert(observations)
+        .values({
+          id: `obs_${randomHex(12)}`,
+          merchantId: payment.merchantId,
+          walletId: payment.walletId,
+          paymentId: payment.id,
+          livemode: false,
+          chainId: payment.chainId,
+          txHash: `0x${randomHex(32)}`,
+          logIndex: 0,
+          toAddress: payment.depositAddress,
+          token: payment.token!,
+          amount: (received - already).toString(),
+          confirmations: funds.confirmed ? depth : 0,
+        })
+    }
+    return this.apply({
+      type: 'funds',
+      received,
+      confirmed: funds.confirmed ? received : 0n,
+      confirmations: funds.confirmed ? depth : 0,
+      at: new Date().toISOString(),
+    })
+  }
+
+  private async selectOption(chainId: number, token: string): Promise<PaymentResult> {
+    const payment = await this.load()
+    if (payment.status !== 'pending' || BigInt(payment.amountReceived) > 0n) {
+      return { ok: false, code: 'INVALID_STATE_TRANSITION', message: `Cannot change the currency of a ${payment.status} payment` }
+    }
+    if (payment.chainId === chainId && payment.token === token.toUpperCase()) return { ok: true, payment }
+    try {
+      const option = await choosePaymentOption(getDb(this.env.DB), chainsFor(this.env), rateSourceFor(this.env), payment, chainId, token)
+      return this.commit(payment, { ...payment, ...option }, 'payment.updated')
+    } catch (err) {
+      if (err instanceof ApiError) return { ok: false, code: err.code, message: err.message, field: err.field }
+      throw err
+    }
+  }
+
+  private async apply(input: PaymentInput): Promise<PaymentResult> {
+    const payment = await this.load()
+    const result = transition(toState(payment), input, LIMITS.underpaymentTolerance)
+    if (!result.ok) return { ok: false, code: 'INVALID_STATE_TRANSITION', message: result.reason }
+    const next = result.state
+    const now = new Date().toISOString()
+    const updated: PaymentRow = {
+      ...payment,
+      status: next.status,
+      exception: next.exception,
+      amountReceived: next.received.toString(),
+      confirmations: next.confirmations,
+      completedAt: next.status === 'completed' && payment.status !== 'completed' ? now : payment.completedAt,
+    }
+    if (!result.event && sameState(payment, updated)) return { ok: true, payment }
+    return this.commit(payment, updated, result.event)
+  }
+
+  /** Writes the row and (if any) its event in one batch, then enqueues the event. */
+  private async commit(before: PaymentRow, after: PaymentRow, eventType: EventType | null): Promise<PaymentResult> {
+    const row: PaymentRow = { ...after, version: before.version + 1, updatedAt: new Date().toISOString() }
+    const db = getDb(this.env.DB)
+    const { id: _id, merchantId: _m, createdAt: _c, ...changes } = row
+    const update = db.update(payments).set(changes).where(eq(payments.id, row.id))
+    const event = eventType ? this.eventRow(row, eventType) : undefined
+    if (event) await db.batch([update, db.insert(events).values(event)])
+    else await update
+    this.payment = row
+    if (event) await this.enqueue(event.id)
+    return { ok: true, payment: row }
+  }
+
+  private eventRow(row: PaymentRow, type: EventType): typeof events.$inferInsert {
+    return {
+      id: `evt_${crypto.randomUUID().replaceAll('-', '')}`,
+      merchantId: row.merchantId,
+      paymentId: row.id,
+      livemode: row.livemode,
+      type,
+      sequence: row.version,
+      data: JSON.stringify(row),
+      createdAt: row.updatedAt,
+    }
+  }
+
+  /** The outbox row is already committed; a failed send is recovered by the outbox sweep. */
+  private async enqueue(eventId: string): Promise<void> {
+    try {
+      await this.env.WEBHOOKS.send({ eventId } satisfies WebhookMessage)
+    } catch (err) {
+      console.error(JSON.stringify({ msg: 'enqueue failed; outbox sweep will retry', eventId, err: String(err) }))
+    }
+  }
+
+  private async load(): Promise<PaymentRow> {
+    if (this.payment) return this.payment
+    const id = await this.ctx.storage.get<string>('paymentId')
+    if (!id) throw new Error('PaymentObject used before create()')
+    const [row] = await getDb(this.env.DB).select().from(payments).where(eq(payments.id, id))
+    if (!row) throw new Error(`payment ${id} missing from D1`)
+    this.payment = row
+    return row
+  }
+
+  private async armAlarm(): Promise<void> {
+    const payment = await this.load()
+    const sandboxAt = await this.ctx.storage.get<number>('sandboxAt')
+    const expiresAt = Date.parse(payment.expiresAt)
+    // Past expiry a payment still open is paid in full and confirming: nothing left to time out.
+    const expiry = ['pending', 'processing'].includes(payment.status) && expiresAt > Date.now() ? expiresAt : undefined
+    const next = Math.min(sandboxAt ?? Infinity, expiry ?? Infinity)
+    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next)
+    else await this.ctx.storage.deleteAlarm()
+  }
+
+  /** Runs `fn` after every earlier call has finished: one change at a time, even across awaits. */
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn)
+    this.tail = run.catch(() => undefined)
+    return run
+  }
+}
+
+function toState(p: PaymentRow): PaymentState {
+  return {
+    status: p.status as PaymentStatus,
+    exception: p.exception as PaymentException | null,
+    due: p.payAmount === null ? null : BigInt(p.payAmount),
+    received: BigInt(p.amountReceived),
+    confirmations: p.confirmations,
+    expiresAt: p.expiresAt,
+  }
+}
+
+function sameState(a: PaymentRow, b: PaymentRow): boolean {
+  return a.status === b.status && a.exception === b.exception && a.amountReceived === b.amountReceived && a.confirmations === b.confirmations
+}

@@ -1,0 +1,36 @@
+import { eq } from 'drizzle-orm'
+import { keyRow, newApiKey, type IssuedKey } from '../auth/api-keys'
+import { randomAlphanumeric, randomHex } from '../auth/crypto'
+import type { Db, MerchantRow } from '../db/client'
+import { apiKeys, merchants } from '../db/schema'
+import { notFound } from '../errors'
+
+export interface NewMerchant {
+  merchant: MerchantRow
+  keys: IssuedKey[]
+}
+
+/** Creates a merchant with its first test and live keys, in one batch. */
+export async function createMerchant(
+  db: Db,
+  input: { name: string; email: string; rateLimitTest?: number; rateLimitLive?: number },
+): Promise<NewMerchant> {
+  const merchant: MerchantRow = {
+    id: `mer_${randomHex(12)}`,
+    name: input.name,
+    email: input.email,
+    merchantKey: `mkey-${randomAlphanumeric(25)}`,
+    rateLimitTest: input.rateLimitTest ?? null,
+    rateLimitLive: input.rateLimitLive ?? null,
+    createdAt: new Date().toISOString(),
+  }
+  const keys = [newApiKey('test', { name: 'Default test key' }), newApiKey('live', { name: 'Default live key' })]
+  await db.batch([db.insert(merchants).values(merchant), db.insert(apiKeys).values(keys.map((k) => keyRow(merchant.id, k)))])
+  return { merchant, keys }
+}
+
+export async function updateMerchantLimits(db: Db, id: string, limits: { rateLimitTest?: number | null; rateLimitLive?: number | null }) {
+  const [row] = await db.update(merchants).set(limits).where(eq(merchants.id, id)).returning()
+  if (!row) throw notFound('Merchant')
+  return row
+}

@@ -1,0 +1,120 @@
+import { and, asc, eq, sql } from 'drizzle-orm'
+import { deriveDepositAddress } from '../chain/addresses'
+import { findToken, type Chain, type Token } from '../chain/registry'
+import type { Db, PaymentRow, WalletRow } from '../db/client'
+import { wallets } from '../db/schema'
+import type { TransactionSpeed } from '../domain/payment-status'
+import { PricingError, quote } from '../domain/pricing'
+import type { RateSource } from '../domain/rates'
+import { ApiError } from '../errors'
+
+/** The payment columns fixed when the buyer (or the merchant) picks a chain and token. */
+export type PaymentOption = Pick<
+  PaymentRow,
+  | 'chainId'
+  | 'token'
+  | 'tokenAddress'
+  | 'tokenDecimals'
+  | 'payAmount'
+  | 'depositAddress'
+  | 'walletId'
+  | 'derivationIndex'
+  | 'rateSource'
+  | 'rate'
+  | 'requiredConfirmations'
+>
+
+interface OptionRequest {
+  merchantId: string
+  livemode: boolean
+  amount: string
+  currency: string
+  transactionSpeed: TransactionSpeed
+}
+
+/** Finds the chain and token, or throws a 400 naming the field. */
+export function resolveChainToken(chains: Map<number, Chain>, chainId: number, symbol: string): { chain: Chain; token: Token } {
+  const chain = chains.get(chainId)
+  if (!chain) throw new ApiError('UNSUPPORTED_CHAIN', `Chain ${chainId} is not supported`, 'chain_id')
+  const token = findToken(chain, symbol)
+  if (!token) {
+    const known = chain.tokens.map((t) => t.symbol).join(', ')
+    throw new ApiError('UNSUPPORTED_TOKEN', `Token ${symbol} is not available on ${chain.name} (available: ${known})`, 'token')
+  }
+  return { chain, token }
+}
+
+/**
+ * Prices the order in the token, allocates the next deposit address of the merchant's wallet on
+ * that chain (an atomic increment, so concurrent payments never share an index) and returns the
+ * columns to store. The crypto amount is locked until the payment expires.
+ */
+export async function choosePaymentOption(
+  db: Db,
+  chains: Map<number, Chain>,
+  rates: RateSource,
+  request: OptionRequest,
+  chainId: number,
+  symbol: string,
+): Promise<PaymentOption> {
+  const { chain, token } = resolveChainToken(chains, chainId, symbol)
+  let priced
+  try {
+    priced = quote(request.amount, request.currency, token, await rates.prices())
+  } catch (err) {
+    if (err instanceof PricingError) throw new ApiError('RATE_UNAVAILABLE', `${err.message}: cannot price ${request.currency} in ${token.symbol}`, 'currency')
+    throw err
+  }
+  if (priced.payAmount <= 0n) throw new ApiError('INVALID_AMOUNT', `Amount is below the smallest unit of ${token.symbol}`, 'amount')
+
+  const [wallet] = await db
+    .select()
+    .from(wallets)
+    .where(and(eq(wallets.merchantId, request.merchantId), eq(wallets.livemode, request.livemode), eq(wallets.chainId, chainId)))
+  if (!wallet) throw new ApiError('WALLET_REQUIRED', `No ${request.livemode ? 'live' : 'test'} wallet registered for chain ${chainId}: add one with POST /v1/wallets`, 'chain_id')
+  const { address, index } = await allocateAddress(db, wallet)
+
+  return {
+    chainId,
+    token: token.symbol,
+    tokenAddress: token.address,
+    tokenDecimals: token.decimals,
+    payAmount: priced.payAmount.toString(),
+    depositAddress: address,
+    walletId: wallet.id,
+    derivationIndex: index,
+    rateSource: rates.name,
+    rate: priced.rate,
+    requiredConfirmations: chain.confirmations[request.transactionSpeed],
+  }
+}
+
+async function allocateAddress(db: Db, wallet: WalletRow): Promise<{ address: string; index: number | null }> {
+  if (wallet.kind === 'address') return { address: wallet.address!, index: null }
+  const [next] = await db
+    .update(wallets)
+    .set({ nextIndex: sql`${wallets.nextIndex} + 1` })
+    .where(eq(wallets.id, wallet.id))
+    .returning({ nextIndex: wallets.nextIndex })
+  const index = next!.nextIndex - 1
+  return { address: deriveDepositAddress(wallet.xpub!, index), index }
+}
+
+/**
+ * The option a sandbox payment settles in when nobody picked one: the merchant's first wallet's
+ * chain, paying in the order currency if it is a token there, else a stablecoin, else the native coin.
+ */
+export async function defaultOption(db: Db, chains: Map<number, Chain>, payment: Pick<PaymentRow, 'merchantId' | 'livemode' | 'currency'>) {
+  const { merchantId, livemode, currency } = payment
+  const rows = await db
+    .select()
+    .from(wallets)
+    .where(and(eq(wallets.merchantId, merchantId), eq(wallets.livemode, livemode))).orderBy(asc(wallets.createdAt), asc(wallets.id))
+  for (const wallet of rows) {
+    const chain = chains.get(wallet.chainId)
+    if (!chain) continue
+    const token = findToken(chain, currency) ?? findToken(chain, 'USDC') ?? findToken(chain, 'USDT') ?? findToken(chain, chain.nativeSymbol)
+    if (token) return { chainId: chain.id, token: token.symbol }
+  }
+  throw new ApiError('WALLET_REQUIRED', 'The merchant has no wallet on a supported chain: add one with POST /v1/wallets', 'chain_id')
+}

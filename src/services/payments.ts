@@ -1,0 +1,162 @@
+import { and, count, desc, eq, gte, inArray, lte, type SQL } from 'drizzle-orm'
+import { randomAlphanumeric } from '../auth/crypto'
+import { knownTokenSymbols, type Chain } from '../chain/registry'
+import { chainsFor, rateSourceFor } from '../config'
+import type { AuthContext } from '../context'
+import { getDb, type Db, type PaymentRow } from '../db/client'
+import { payments } from '../db/schema'
+import { fiatDecimals } from '../domain/currencies'
+import { canonicalAmount, MoneyError, parseDecimal, formatUnits } from '../domain/money'
+import type { PaymentStatus, TransactionSpeed } from '../domain/payment-status'
+import { sandboxOutcome } from '../domain/sandbox'
+import { ApiError, notFound } from '../errors'
+import type { PaymentResult } from '../objects/payment-object'
+import { choosePaymentOption, resolveChainToken } from './payment-option'
+
+export interface CreatePaymentInput {
+  amount: string
+  currency: string
+  chainId?: number
+  token?: string
+  transactionSpeed: TransactionSpeed
+  description?: string
+  orderId?: string
+  metadata?: Record<string, unknown>
+  expiresIn: number
+  successUrl?: string
+  cancelUrl?: string
+  notificationUrl?: string
+}
+
+/** Checks the amount against the currency's precision and returns its canonical form. */
+export function normalizeOrderAmount(chains: Map<number, Chain>, amount: string, currency: string): string {
+  const fiat = fiatDecimals(currency)
+  const tokenDecimals = fiat === undefined ? tokenPrecision(chains, currency) : undefined
+  if (fiat === undefined && tokenDecimals === undefined) {
+    throw new ApiError('INVALID_CURRENCY', `Unsupported currency ${currency}: use an ISO 4217 code or a supported token symbol`, 'currency')
+  }
+  const decimals = (fiat ?? tokenDecimals)!
+  let canonical: string
+  try {
+    canonical = fiat !== undefined ? canonicalAmount(amount, decimals) : formatUnits(parseDecimal(canonicalAmount(amount, decimals)).units, decimals)
+  } catch (err) {
+    if (err instanceof MoneyError) throw new ApiError('INVALID_AMOUNT', `Amount ${err.message} for ${currency}`, 'amount')
+    throw err
+  }
+  if (parseDecimal(canonical).units === 0n) throw new ApiError('INVALID_AMOUNT', 'Amount must be greater than 0', 'amount')
+  return canonical
+}
+
+function tokenPrecision(chains: Map<number, Chain>, symbol: string): number | undefined {
+  if (!knownTokenSymbols(chains).has(symbol)) return undefined
+  // The same symbol can have different decimals per chain; the order amount needs the finest.
+  return Math.max(...[...chains.values()].flatMap((c) => c.tokens.filter((t) => t.symbol === symbol).map((t) => t.decimals)))
+}
+
+/** Reference shown to buyers and used in the hosted URL, shaped like seed 002's "SDF-453672-PMT". */
+function newReference(): string {
+  return `${randomAlphanumeric(4, 'ABCDEFGHJKLMNPQRSTUVWXYZ')}-${randomAlphanumeric(8, '0123456789')}-PMT`
+}
+
+/** Builds and stores a payment through its PaymentObject. */
+export async function createPayment(env: Env, auth: AuthContext, input: CreatePaymentInput): Promise<PaymentRow> {
+  const chains = chainsFor(env)
+  const db = getDb(env.DB)
+  const amount = normalizeOrderAmount(chains, input.amount, input.currency)
+  const now = new Date()
+  const base = {
+    merchantId: auth.merchantId,
+    livemode: auth.livemode,
+    amount,
+    currency: input.currency,
+    transactionSpeed: input.transactionSpeed,
+  }
+  if (input.chainId !== undefined && input.token !== undefined) resolveChainToken(chains, input.chainId, input.token)
+  const option =
+    input.chainId !== undefined && input.token !== undefined
+      ? await choosePaymentOption(db, chains, rateSourceFor(env), base, input.chainId, input.token)
+      : undefined
+  const row: PaymentRow = {
+    id: crypto.randomUUID(),
+    reference: newReference(),
+    status: 'pending',
+    exception: null,
+    ...base,
+    chainId: null,
+    token: null,
+    tokenAddress: null,
+    tokenDecimals: null,
+    payAmount: null,
+    amountReceived: '0',
+    depositAddress: null,
+    walletId: null,
+    derivationIndex: null,
+    rateSource: null,
+    rate: null,
+    requiredConfirmations: null,
+    ...option,
+    confirmations: 0,
+    description: input.description ?? null,
+    orderId: input.orderId ?? null,
+    metadata: input.metadata ? JSON.stringify(input.metadata) : null,
+    successUrl: input.successUrl ?? null,
+    cancelUrl: input.cancelUrl ?? null,
+    notificationUrl: input.notificationUrl ?? null,
+    expiresAt: new Date(now.getTime() + input.expiresIn * 1000).toISOString(),
+    completedAt: null,
+    version: 0,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  }
+  const sandbox = auth.livemode ? null : sandboxOutcome(amount)
+  return unwrap(await paymentObject(env, row.id).create(row, sandbox))
+}
+
+export function paymentObject(env: Env, id: string) {
+  return env.PAYMENT_OBJECT.get(env.PAYMENT_OBJECT.idFromName(id))
+}
+
+/** Turns a PaymentObject result into the payment or a thrown ApiError. */
+export function unwrap(result: PaymentResult): PaymentRow {
+  if (result.ok) return result.payment
+  throw new ApiError(result.code, result.message, result.field)
+}
+
+/** A payment of the caller's merchant and mode; anything else is a 404. */
+export async function getPayment(db: Db, auth: AuthContext, id: string): Promise<PaymentRow> {
+  const [row] = await db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.id, id), eq(payments.merchantId, auth.merchantId), eq(payments.livemode, auth.livemode)))
+  if (!row) throw notFound('Payment')
+  return row
+}
+
+export interface PaymentFilters {
+  page: number
+  limit: number
+  status?: PaymentStatus[]
+  currency?: string
+  from?: string
+  to?: string
+}
+
+export async function listPayments(db: Db, auth: AuthContext, f: PaymentFilters) {
+  const where: SQL[] = [eq(payments.merchantId, auth.merchantId), eq(payments.livemode, auth.livemode)]
+  if (f.status?.length) where.push(inArray(payments.status, f.status))
+  if (f.currency) where.push(eq(payments.currency, f.currency))
+  if (f.from) where.push(gte(payments.createdAt, f.from))
+  if (f.to) where.push(lte(payments.createdAt, f.to))
+  const condition = and(...where)
+  const [rows, [total]] = await db.batch([
+    db
+      .select()
+      .from(payments)
+      .where(condition)
+      .orderBy(desc(payments.createdAt), desc(payments.id))
+      .limit(f.limit)
+      .offset((f.page - 1) * f.limit),
+    db.select({ n: count() }).from(payments).where(condition),
+  ])
+  return { rows, total: total?.n ?? 0 }
+}

@@ -1,0 +1,111 @@
+import { and, count, desc, eq } from 'drizzle-orm'
+import { AddressError, normalizeAddress, parseXpub } from '../chain/addresses'
+import { findToken, type Chain } from '../chain/registry'
+import { randomHex } from '../auth/crypto'
+import type { AuthContext } from '../context'
+import type { Db, ObservationRow, WalletRow } from '../db/client'
+import { observations, payments, wallets } from '../db/schema'
+import { ApiError, notFound } from '../errors'
+
+export interface NewWallet {
+  chainId: number
+  xpub?: string
+  address?: string
+  label?: string
+}
+
+/** Registers a receiving wallet (one per chain and mode) after validating the xpub or address. */
+export async function registerWallet(db: Db, chains: Map<number, Chain>, auth: AuthContext, input: NewWallet): Promise<WalletRow> {
+  if (!chains.has(input.chainId)) throw new ApiError('UNSUPPORTED_CHAIN', `Chain ${input.chainId} is not supported`, 'chain_id')
+  const field = input.xpub !== undefined ? 'xpub' : 'address'
+  let xpub: string | null = null
+  let address: string | null = null
+  try {
+    if (input.xpub !== undefined) xpub = parseXpub(input.xpub).publicExtendedKey
+    else address = normalizeAddress(input.address!)
+  } catch (err) {
+    if (err instanceof AddressError) throw new ApiError('VALIDATION_ERROR', `${field} ${err.message}`, field)
+    throw err
+  }
+  const row: WalletRow = {
+    id: `wal_${randomHex(12)}`,
+    merchantId: auth.merchantId,
+    livemode: auth.livemode,
+    chainId: input.chainId,
+    kind: xpub ? 'xpub' : 'address',
+    xpub,
+    address,
+    label: input.label ?? null,
+    nextIndex: 0,
+    createdAt: new Date().toISOString(),
+  }
+  const inserted = await db.insert(wallets).values(row).onConflictDoNothing().returning()
+  if (inserted.length === 0) {
+    throw new ApiError('CONFLICT', `A ${auth.mode} wallet for chain ${input.chainId} is already registered`, 'chain_id')
+  }
+  return row
+}
+
+export async function listWallets(db: Db, auth: AuthContext) {
+  return db
+    .select()
+    .from(wallets)
+    .where(and(eq(wallets.merchantId, auth.merchantId), eq(wallets.livemode, auth.livemode)))
+    .orderBy(desc(wallets.createdAt), desc(wallets.id))
+}
+
+export async function getWallet(db: Db, auth: AuthContext, id: string): Promise<WalletRow> {
+  const [row] = await db
+    .select()
+    .from(wallets)
+    .where(and(eq(wallets.id, id), eq(wallets.merchantId, auth.merchantId), eq(wallets.livemode, auth.livemode)))
+  if (!row) throw notFound('Wallet')
+  return row
+}
+
+export interface TokenBalance {
+  token: string
+  tokenAddress: string | null
+  decimals: number
+  /** Everything seen, in base units. */
+  total: bigint
+  /** Seen at the payment's required depth. */
+  confirmed: bigint
+  transfers: number
+}
+
+/** Sums what arrived at the wallet's deposit addresses per token, in bigint (never SQL SUM). */
+export async function walletBalances(db: Db, chain: Chain | undefined, wallet: WalletRow): Promise<TokenBalance[]> {
+  const rows = await db
+    .select({ token: observations.token, amount: observations.amount, confirmations: observations.confirmations, required: payments.requiredConfirmations })
+    .from(observations)
+    .leftJoin(payments, eq(payments.id, observations.paymentId))
+    .where(and(eq(observations.walletId, wallet.id), eq(observations.merchantId, wallet.merchantId), eq(observations.livemode, wallet.livemode)))
+  const byToken = new Map<string, TokenBalance>()
+  for (const r of rows) {
+    const token = chain ? findToken(chain, r.token) : undefined
+    const entry = byToken.get(r.token) ?? {
+      token: r.token,
+      tokenAddress: token?.address ?? null,
+      decimals: token?.decimals ?? 18,
+      total: 0n,
+      confirmed: 0n,
+      transfers: 0,
+    }
+    const amount = BigInt(r.amount)
+    entry.total += amount
+    if (r.confirmations >= (r.required ?? chain?.confirmations.medium ?? 0)) entry.confirmed += amount
+    entry.transfers += 1
+    byToken.set(r.token, entry)
+  }
+  return [...byToken.values()].sort((a, b) => a.token.localeCompare(b.token))
+}
+
+export async function walletTransactions(db: Db, wallet: WalletRow, page: number, limit: number): Promise<{ rows: ObservationRow[]; total: number }> {
+  const where = and(eq(observations.walletId, wallet.id), eq(observations.merchantId, wallet.merchantId), eq(observations.livemode, wallet.livemode))
+  const [rows, [total]] = await db.batch([
+    db.select().from(observations).where(where).orderBy(desc(observations.createdAt), desc(observations.id)).limit(limit).offset((page - 1) * limit),
+    db.select({ n: count() }).from(observations).where(where),
+  ])
+  return { rows, total: total?.n ?? 0 }
+}
