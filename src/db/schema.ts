@@ -86,6 +86,10 @@ export const payments = sqliteTable(
     depositAddress: text('deposit_address'),
     walletId: text('wallet_id'),
     derivationIndex: integer('derivation_index'),
+    /** Native balance of the deposit address when it was allocated (native-coin payments). */
+    baselineBalance: text('baseline_balance'),
+    /** The payment link this payment is a use of, if any. */
+    linkId: text('link_id'),
     rateSource: text('rate_source'),
     rate: text('rate'),
     transactionSpeed: text('transaction_speed', { enum: TRANSACTION_SPEEDS }).notNull(),
@@ -122,6 +126,8 @@ export const events = sqliteTable(
     sequence: integer('sequence').notNull(),
     /** JSON snapshot of the payment after the transition. */
     data: text('data').notNull(),
+    /** When the webhook fan-out created this event's deliveries; null rows are swept and re-sent. */
+    dispatchedAt: text('dispatched_at'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('events_payment_sequence').on(t.paymentId, t.sequence), index('events_merchant').on(t.merchantId, t.createdAt)],
@@ -146,6 +152,10 @@ export const observations = sqliteTable(
     blockNumber: integer('block_number'),
     blockHash: text('block_hash'),
     confirmations: integer('confirmations').notNull().default(0),
+    /** Set when a reorg removed the transfer from the canonical chain. */
+    removedAt: text('removed_at'),
+    /** Why an observation matched no payment (wrong token, unknown address, ...). */
+    note: text('note'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -168,4 +178,115 @@ export const idempotencyKeys = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.key] })],
+)
+
+/** Where each chain's scanner has got to. */
+export const chainCursors = sqliteTable('chain_cursors', {
+  chainId: integer('chain_id').primaryKey(),
+  lastScannedBlock: integer('last_scanned_block').notNull(),
+  lastError: text('last_error'),
+  updatedAt: text('updated_at').notNull(),
+})
+
+/** Cached USD prices per symbol, refreshed by cron from the configured rate sources. */
+export const rateCache = sqliteTable('rate_cache', {
+  symbol: text('symbol').primaryKey(),
+  usdPrice: text('usd_price').notNull(),
+  source: text('source').notNull(),
+  fetchedAt: text('fetched_at').notNull(),
+})
+
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull(),
+    livemode: integer('livemode', { mode: 'boolean' }).notNull(),
+    url: text('url').notNull(),
+    description: text('description'),
+    /** JSON array of event types; null means every event. */
+    enabledEvents: text('enabled_events'),
+    /** Standard Webhooks secret (whsec_...), also the HMAC key for X-Signature. */
+    secret: text('secret').notNull(),
+    status: text('status', { enum: ['enabled', 'disabled'] }).notNull().default('enabled'),
+    disabledReason: text('disabled_reason'),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('webhook_endpoints_merchant').on(t.merchantId, t.livemode)],
+)
+
+/** One row per (event, target): the unit that is queued, retried and resent. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    eventId: text('event_id').notNull(),
+    merchantId: text('merchant_id').notNull(),
+    paymentId: text('payment_id').notNull(),
+    /** The endpoint id, or 'notification_url' / 'link' for per-payment URLs. */
+    target: text('target').notNull(),
+    endpointId: text('endpoint_id'),
+    url: text('url').notNull(),
+    status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    deliveredAt: text('delivered_at'),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_event_target').on(t.eventId, t.target),
+    index('webhook_deliveries_payment').on(t.paymentId),
+    index('webhook_deliveries_endpoint').on(t.endpointId, t.createdAt),
+  ],
+)
+
+/** Every HTTP attempt of a delivery. */
+export const webhookAttempts = sqliteTable(
+  'webhook_attempts',
+  {
+    id: text('id').primaryKey(),
+    deliveryId: text('delivery_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    statusCode: integer('status_code'),
+    latencyMs: integer('latency_ms').notNull(),
+    error: text('error'),
+    responseSnippet: text('response_snippet'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('webhook_attempts_delivery').on(t.deliveryId, t.attempt)],
+)
+
+/** Payment links (seed 002): reusable up to max_uses; each use is a payment. */
+export const paymentLinks = sqliteTable(
+  'payment_links',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull(),
+    livemode: integer('livemode', { mode: 'boolean' }).notNull(),
+    reference: text('reference').notNull().unique(),
+    name: text('name').notNull(),
+    orderCurrency: text('order_currency').notNull(),
+    /** Canonical decimal string. */
+    orderAmount: text('order_amount').notNull(),
+    payerId: text('payer_id'),
+    payerName: text('payer_name'),
+    payerEmail: text('payer_email'),
+    payerPhone: text('payer_phone'),
+    payerIp: text('payer_ip'),
+    successUrl: text('success_url'),
+    cancelUrl: text('cancel_url'),
+    webhookData: text('webhook_data'),
+    notifySecret: text('notify_secret').notNull(),
+    maxUses: integer('max_uses').notNull().default(1),
+    currentUses: integer('current_uses').notNull().default(0),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    status: text('status').notNull(),
+    expiryDate: text('expiry_date').notNull(),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('payment_links_merchant').on(t.merchantId, t.livemode, t.createdAt)],
 )

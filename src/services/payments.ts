@@ -26,6 +26,8 @@ export interface CreatePaymentInput {
   successUrl?: string
   cancelUrl?: string
   notificationUrl?: string
+  /** Set when the payment is a use of a payment link. */
+  linkId?: string
 }
 
 /** Checks the amount against the currency's precision and returns its canonical form. */
@@ -91,6 +93,8 @@ export async function createPayment(env: Env, auth: AuthContext, input: CreatePa
     depositAddress: null,
     walletId: null,
     derivationIndex: null,
+    baselineBalance: null,
+    linkId: input.linkId ?? null,
     rateSource: null,
     rate: null,
     requiredConfirmations: null,
