@@ -90,6 +90,8 @@ export const payments = sqliteTable(
     baselineBalance: text('baseline_balance'),
     /** The payment link this payment is a use of, if any. */
     linkId: text('link_id'),
+    /** Key for the X-Signature HMAC of this payment's webhooks (a link's payments share the link's). */
+    notifySecret: text('notify_secret').notNull().default(''),
     rateSource: text('rate_source'),
     rate: text('rate'),
     transactionSpeed: text('transaction_speed', { enum: TRANSACTION_SPEEDS }).notNull(),

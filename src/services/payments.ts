@@ -28,6 +28,8 @@ export interface CreatePaymentInput {
   notificationUrl?: string
   /** Set when the payment is a use of a payment link. */
   linkId?: string
+  /** HMAC key for this payment's webhook X-Signature; a link passes its own, else a new one is made. */
+  notifySecret?: string
 }
 
 /** Checks the amount against the currency's precision and returns its canonical form. */
@@ -53,6 +55,11 @@ function tokenPrecision(chains: Map<number, Chain>, symbol: string): number | un
   if (!knownTokenSymbols(chains).has(symbol)) return undefined
   // The same symbol can have different decimals per chain; the order amount needs the finest.
   return Math.max(...[...chains.values()].flatMap((c) => c.tokens.filter((t) => t.symbol === symbol).map((t) => t.decimals)))
+}
+
+/** A secret shaped like seed 002's notify_secret ("Cf9mx4nAvRuy5vwBY2FCtaKr"): 24 chars, ~143 bits. */
+export function newNotifySecret(): string {
+  return randomAlphanumeric(24, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')
 }
 
 /** Reference shown to buyers and used in the hosted URL, shaped like seed 002's "SDF-453672-PMT". */
@@ -95,6 +102,7 @@ export async function createPayment(env: Env, auth: AuthContext, input: CreatePa
     derivationIndex: null,
     baselineBalance: null,
     linkId: input.linkId ?? null,
+    notifySecret: input.notifySecret ?? newNotifySecret(),
     rateSource: null,
     rate: null,
     requiredConfirmations: null,

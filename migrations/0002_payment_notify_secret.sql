@@ -1,0 +1,1 @@
+ALTER TABLE `payments` ADD `notify_secret` text DEFAULT '' NOT NULL;
