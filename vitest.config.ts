@@ -9,13 +9,17 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: 'test-admin-token', ENVIRONMENT: 'development' },
-        queueConsumers: { 'bitxpay-webhooks': { maxBatchTimeout: 0.05 } },
+        bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: 'test-admin-token', ENVIRONMENT: 'development', WEBHOOK_BACKOFF_SCALE: '0' },
+        queueConsumers: {
+          'bitxpay-webhooks': { maxBatchTimeout: 0.05, maxRetries: 13, deadLetterQueue: 'bitxpay-webhooks-dlq' },
+          'bitxpay-webhooks-dlq': { maxBatchTimeout: 0.05 },
+        },
       },
     }),
   ],
   test: {
     setupFiles: ['./test/apply-migrations.ts'],
+    globalSetup: ['./test/node/webhook-receiver.ts'],
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
   },

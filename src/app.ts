@@ -15,6 +15,8 @@ import { merchantsRouter } from './api/v1/merchants'
 import { paymentsRouter } from './api/v1/payments'
 import { sandboxRouter } from './api/v1/sandbox'
 import { walletsRouter } from './api/v1/wallets'
+import { webhookEndpointsRouter } from './api/v1/webhook-endpoints'
+import { eventsRouter } from './api/v1/events'
 import { fromHttpException, validationHook } from './api/validation'
 
 export const OPENAPI_INFO = {
@@ -54,6 +56,8 @@ export function createApp() {
   app.route('/v1', paymentsRouter)
   app.route('/v1', walletsRouter)
   app.route('/v1', sandboxRouter)
+  app.route('/v1', webhookEndpointsRouter)
+  app.route('/v1', eventsRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'API key (test_… or live_…)' })
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'X-API-Key' })

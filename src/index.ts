@@ -1,7 +1,8 @@
 import { createApp } from './app'
 import { runMaintenance } from './maintenance'
-import type { WebhookMessage } from './objects/payment-object'
+import type { WebhookMessage } from './webhooks/messages'
 import { handleWebhookBatch } from './webhooks/consumer'
+import { sweepOutbox } from './webhooks/fanout'
 
 export { PaymentObject } from './objects/payment-object'
 export { RateLimiter } from './objects/rate-limiter'
@@ -10,10 +11,11 @@ const app = createApp()
 
 export default {
   fetch: app.fetch,
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     await handleWebhookBatch(batch, env)
   },
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(runMaintenance(env))
+    ctx.waitUntil(sweepOutbox(env))
   },
 } satisfies ExportedHandler<Env, WebhookMessage>

@@ -7,3 +7,10 @@ declare global {
     }
   }
 }
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Base URL of the webhook receiver started by test/node/webhook-receiver.ts. */
+    receiverUrl: string
+  }
+}

@@ -8,6 +8,7 @@ import { SANDBOX_SETTLE_SECONDS, type SandboxOutcome } from '../domain/sandbox'
 import { ApiError, type ErrorCode } from '../errors'
 import { choosePaymentOption, defaultOption } from '../services/payment-option'
 import { randomHex } from '../auth/crypto'
+import type { WebhookMessage } from '../webhooks/messages'
 
 /** RPC results cross the object boundary as values; the caller turns failures into ApiErrors. */
 export type PaymentResult = { ok: true; payment: PaymentRow } | { ok: false; code: ErrorCode; message: string; field?: string }
@@ -19,10 +20,6 @@ export interface SimulatedFunds {
   confirmed: boolean
 }
 
-/** Webhook queue message: the outbox row to deliver. */
-export interface WebhookMessage {
-  eventId: string
-}
 
 /**
  * One per payment (`idFromName(paymentId)`) and the only writer of its state. Every change runs
@@ -195,7 +192,7 @@ export class PaymentObject extends DurableObject<Env> {
   /** The outbox row is already committed; a failed send is recovered by the outbox sweep. */
   private async enqueue(eventId: string): Promise<void> {
     try {
-      await this.env.WEBHOOKS.send({ eventId } satisfies WebhookMessage)
+      await this.env.WEBHOOKS.send({ type: 'event', eventId } satisfies WebhookMessage)
     } catch (err) {
       console.error(JSON.stringify({ msg: 'enqueue failed; outbox sweep will retry', eventId, err: String(err) }))
     }

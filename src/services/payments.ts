@@ -12,6 +12,7 @@ import { sandboxOutcome } from '../domain/sandbox'
 import { ApiError, notFound } from '../errors'
 import type { PaymentResult } from '../objects/payment-object'
 import { choosePaymentOption, resolveChainToken } from './payment-option'
+import { checkWebhookUrl } from './webhook-endpoints'
 
 export interface CreatePaymentInput {
   amount: string
@@ -68,10 +69,11 @@ function newReference(): string {
 }
 
 /** Builds and stores a payment through its PaymentObject. */
-export async function createPayment(env: Env, auth: AuthContext, input: CreatePaymentInput): Promise<PaymentRow> {
+export async function createPayment(env: Env, auth: Pick<AuthContext, 'merchantId' | 'livemode'>, input: CreatePaymentInput): Promise<PaymentRow> {
   const chains = chainsFor(env)
   const db = getDb(env.DB)
   const amount = normalizeOrderAmount(chains, input.amount, input.currency)
+  if (input.notificationUrl) checkWebhookUrl(input.notificationUrl, env.ENVIRONMENT, 'notification_url')
   const now = new Date()
   const base = {
     merchantId: auth.merchantId,

@@ -1,23 +1,34 @@
-import { eq } from 'drizzle-orm'
-import { getDb } from '../db/client'
-import { events } from '../db/schema'
-import type { WebhookMessage } from '../objects/payment-object'
+import { deliver, finish } from './deliver'
+import { fanOutEvent } from './fanout'
+import { WEBHOOKS_DLQ, type WebhookMessage } from './messages'
+import { backoffScale, retryDelaySeconds } from './retry-policy'
 
 /**
- * Webhook queue consumer. Events are already durable in the outbox (`events`); delivery to
- * merchant endpoints arrives with the webhooks work. Until then a message is acknowledged once
- * its event row is confirmed to exist, and retried if the read fails.
+ * The webhooks queue consumer. Main queue: fan out events, deliver deliveries, retrying failures
+ * with exponential backoff. Dead-letter queue: deliveries whose retries ran out are marked failed.
  */
 export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
-  const db = getDb(env.DB)
+  const scale = backoffScale(env)
   for (const message of batch.messages) {
+    const body = message.body
     try {
-      const [event] = await db.select({ id: events.id }).from(events).where(eq(events.id, message.body.eventId))
-      if (!event) console.warn(JSON.stringify({ msg: 'webhook message for unknown event', eventId: message.body.eventId }))
-      message.ack()
+      if (batch.queue === WEBHOOKS_DLQ) {
+        if (body.type === 'delivery') await finish(env, body.deliveryId, 'failed', `gave up after ${message.attempts} attempts`)
+        else console.error(JSON.stringify({ msg: 'webhook fan-out dead-lettered; the outbox sweep will retry', eventId: body.eventId }))
+        message.ack()
+        continue
+      }
+      if (body.type === 'event') {
+        await fanOutEvent(env, body.eventId)
+        message.ack()
+        continue
+      }
+      const outcome = await deliver(env, body.deliveryId)
+      if (outcome === 'retry') message.retry({ delaySeconds: retryDelaySeconds(message.attempts, scale) })
+      else message.ack()
     } catch (err) {
-      console.error(JSON.stringify({ msg: 'webhook consumer failed', eventId: message.body.eventId, err: String(err) }))
-      message.retry({ delaySeconds: 30 })
+      console.error(JSON.stringify({ msg: 'webhook consumer error', body, err: String(err) }))
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts, scale) })
     }
   }
 }

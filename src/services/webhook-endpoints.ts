@@ -1,0 +1,103 @@
+import { and, desc, eq } from 'drizzle-orm'
+import { randomHex } from '../auth/crypto'
+import type { AuthContext } from '../context'
+import type { Db } from '../db/client'
+import { webhookEndpoints } from '../db/schema'
+import type { EventType } from '../domain/payment-status'
+import { ApiError, notFound } from '../errors'
+import { newEndpointSecret } from '../webhooks/signing'
+import { webhookUrlProblem } from '../webhooks/url-policy'
+
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect
+
+/** Refuses URLs the environment does not allow, naming `url`. */
+export function checkWebhookUrl(url: string, environment: string, field = 'url'): void {
+  const problem = webhookUrlProblem(url, environment)
+  if (problem) throw new ApiError('VALIDATION_ERROR', `${field} ${problem}`, field)
+}
+
+export async function createEndpoint(
+  db: Db,
+  auth: AuthContext,
+  environment: string,
+  input: { url: string; description?: string; enabledEvents?: EventType[] },
+): Promise<WebhookEndpointRow> {
+  checkWebhookUrl(input.url, environment)
+  const now = new Date().toISOString()
+  const row: WebhookEndpointRow = {
+    id: `we_${randomHex(12)}`,
+    merchantId: auth.merchantId,
+    livemode: auth.livemode,
+    url: input.url,
+    description: input.description ?? null,
+    enabledEvents: input.enabledEvents ? JSON.stringify(input.enabledEvents) : null,
+    secret: newEndpointSecret(),
+    status: 'enabled',
+    disabledReason: null,
+    createdAt: now,
+    updatedAt: now,
+  }
+  await db.insert(webhookEndpoints).values(row)
+  return row
+}
+
+const scope = (auth: AuthContext, id: string) =>
+  and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.merchantId, auth.merchantId), eq(webhookEndpoints.livemode, auth.livemode))
+
+export async function listEndpoints(db: Db, auth: AuthContext) {
+  return db
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.merchantId, auth.merchantId), eq(webhookEndpoints.livemode, auth.livemode)))
+    .orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id))
+}
+
+export async function getEndpoint(db: Db, auth: AuthContext, id: string): Promise<WebhookEndpointRow> {
+  const [row] = await db.select().from(webhookEndpoints).where(scope(auth, id))
+  if (!row) throw notFound('Webhook endpoint')
+  return row
+}
+
+export async function updateEndpoint(
+  db: Db,
+  auth: AuthContext,
+  environment: string,
+  id: string,
+  changes: { url?: string; description?: string | null; enabledEvents?: EventType[] | null; status?: 'enabled' | 'disabled' },
+): Promise<WebhookEndpointRow> {
+  if (changes.url !== undefined) checkWebhookUrl(changes.url, environment)
+  const set: Partial<WebhookEndpointRow> = { updatedAt: new Date().toISOString() }
+  if (changes.url !== undefined) set.url = changes.url
+  if (changes.description !== undefined) set.description = changes.description
+  if (changes.enabledEvents !== undefined) set.enabledEvents = changes.enabledEvents === null ? null : JSON.stringify(changes.enabledEvents)
+  if (changes.status !== undefined) {
+    set.status = changes.status
+    set.disabledReason = changes.status === 'disabled' ? 'disabled by merchant' : null
+  }
+  const [row] = await db.update(webhookEndpoints).set(set).where(scope(auth, id)).returning()
+  if (!row) throw notFound('Webhook endpoint')
+  return row
+}
+
+export async function rotateEndpointSecret(db: Db, auth: AuthContext, id: string): Promise<WebhookEndpointRow> {
+  const [row] = await db
+    .update(webhookEndpoints)
+    .set({ secret: newEndpointSecret(), updatedAt: new Date().toISOString() })
+    .where(scope(auth, id))
+    .returning()
+  if (!row) throw notFound('Webhook endpoint')
+  return row
+}
+
+export async function deleteEndpoint(db: Db, auth: AuthContext, id: string): Promise<WebhookEndpointRow> {
+  const [row] = await db.delete(webhookEndpoints).where(scope(auth, id)).returning()
+  if (!row) throw notFound('Webhook endpoint')
+  return row
+}
+
+/** Whether an endpoint wants events of `type`. */
+export function endpointWants(endpoint: Pick<WebhookEndpointRow, 'enabledEvents' | 'status'>, type: string): boolean {
+  if (endpoint.status !== 'enabled') return false
+  if (endpoint.enabledEvents === null) return true
+  return (JSON.parse(endpoint.enabledEvents) as string[]).includes(type)
+}

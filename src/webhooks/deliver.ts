@@ -1,0 +1,93 @@
+import { eq, sql } from 'drizzle-orm'
+import { randomHex } from '../auth/crypto'
+import { getDb, type PaymentRow } from '../db/client'
+import { events, paymentLinks, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../db/schema'
+import { postWebhook } from './http'
+import { buildPayload } from './payload'
+import { endpointSecretBytes, standardWebhookHeaders, xSignature } from './signing'
+
+export type DeliveryOutcome = 'delivered' | 'retry' | 'gone' | 'skipped'
+
+/**
+ * Sends one event to one target and records the attempt. 2xx is success; 410 disables the endpoint
+ * and ends the delivery; anything else (or a timeout) asks the caller to retry.
+ */
+export async function deliver(env: Env, deliveryId: string): Promise<DeliveryOutcome> {
+  const db = getDb(env.DB)
+  const [delivery] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId))
+  if (!delivery || delivery.status !== 'pending') return 'skipped'
+  const [event] = await db.select().from(events).where(eq(events.id, delivery.eventId))
+  if (!event) return 'skipped'
+  const payment = JSON.parse(event.data) as PaymentRow
+
+  let key = new TextEncoder().encode(payment.notifySecret)
+  if (delivery.endpointId) {
+    const [endpoint] = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, delivery.endpointId))
+    if (!endpoint || endpoint.status !== 'enabled') {
+      await finish(env, deliveryId, 'failed', endpoint ? 'endpoint is disabled' : 'endpoint was deleted')
+      return 'skipped'
+    }
+    key = endpointSecretBytes(endpoint.secret)
+  }
+
+  const payload = buildPayload(event, payment, await webhookData(env, payment))
+  const body = JSON.stringify(payload)
+  const headers = {
+    'X-Signature': xSignature(payment.notifySecret, body),
+    'X-Event-Id': event.id,
+    'X-Event-Type': event.type,
+    ...standardWebhookHeaders(event.id, Math.floor(Date.now() / 1000), body, key),
+  }
+  const result = await postWebhook(delivery.url, body, headers)
+  const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300
+  const gone = result.statusCode === 410
+  const now = new Date().toISOString()
+
+  await db.batch([
+    db.insert(webhookAttempts).values({
+      id: `wa_${randomHex(12)}`,
+      deliveryId,
+      attempt: delivery.attempts + 1,
+      statusCode: result.statusCode,
+      latencyMs: result.latencyMs,
+      error: result.error,
+      responseSnippet: result.responseSnippet,
+      createdAt: now,
+    }),
+    db
+      .update(webhookDeliveries)
+      .set({
+        attempts: sql`${webhookDeliveries.attempts} + 1`,
+        lastStatusCode: result.statusCode,
+        lastError: result.error ?? (ok ? null : `HTTP ${result.statusCode}`),
+        status: ok ? 'succeeded' : gone ? 'failed' : 'pending',
+        deliveredAt: ok ? now : null,
+        updatedAt: now,
+      })
+      .where(eq(webhookDeliveries.id, deliveryId)),
+  ])
+  if (gone && delivery.endpointId) {
+    await db
+      .update(webhookEndpoints)
+      .set({ status: 'disabled', disabledReason: 'receiver answered 410 Gone', updatedAt: now })
+      .where(eq(webhookEndpoints.id, delivery.endpointId))
+  }
+  return ok ? 'delivered' : gone ? 'gone' : 'retry'
+}
+
+/** Marks a delivery finished without another attempt (dead-lettered, endpoint gone). */
+export async function finish(env: Env, deliveryId: string, status: 'failed', reason: string): Promise<void> {
+  await getDb(env.DB)
+    .update(webhookDeliveries)
+    .set({ status, lastError: reason, updatedAt: new Date().toISOString() })
+    .where(eq(webhookDeliveries.id, deliveryId))
+}
+
+/** A link's webhook_data, else the payment's metadata: passed through untouched. */
+async function webhookData(env: Env, payment: PaymentRow): Promise<unknown> {
+  if (payment.linkId) {
+    const [link] = await getDb(env.DB).select({ webhookData: paymentLinks.webhookData }).from(paymentLinks).where(eq(paymentLinks.id, payment.linkId))
+    if (link?.webhookData) return JSON.parse(link.webhookData)
+  }
+  return payment.metadata ? JSON.parse(payment.metadata) : null
+}

@@ -1,0 +1,88 @@
+import { and, eq, isNull, lt } from 'drizzle-orm'
+import { randomHex } from '../auth/crypto'
+import { getDb, type PaymentRow } from '../db/client'
+import { events, webhookDeliveries, webhookEndpoints } from '../db/schema'
+import { endpointWants } from '../services/webhook-endpoints'
+import type { WebhookMessage } from './messages'
+
+/** Target id for a payment's own notification_url. */
+export const NOTIFICATION_URL_TARGET = 'notification_url'
+
+/**
+ * Turns one outbox event into one delivery row per target (the merchant's endpoints that want the
+ * event type, and the payment's notification_url) and queues a message for each pending one.
+ * Idempotent: run twice, it creates nothing twice and re-sends only what is still pending.
+ */
+export async function fanOutEvent(env: Env, eventId: string): Promise<void> {
+  const db = getDb(env.DB)
+  const [event] = await db.select().from(events).where(eq(events.id, eventId))
+  if (!event) {
+    console.warn(JSON.stringify({ msg: 'webhook event not found', eventId }))
+    return
+  }
+  const payment = JSON.parse(event.data) as PaymentRow
+  const endpoints = await db
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.merchantId, event.merchantId), eq(webhookEndpoints.livemode, event.livemode)))
+  const now = new Date().toISOString()
+  const targets = endpoints
+    .filter((e) => endpointWants(e, event.type))
+    .map((e) => ({ target: e.id, endpointId: e.id as string | null, url: e.url }))
+  if (payment.notificationUrl) targets.push({ target: NOTIFICATION_URL_TARGET, endpointId: null, url: payment.notificationUrl })
+
+  if (targets.length > 0) {
+    await db
+      .insert(webhookDeliveries)
+      .values(
+        targets.map((t) => ({
+          id: `wd_${randomHex(12)}`,
+          eventId: event.id,
+          merchantId: event.merchantId,
+          paymentId: event.paymentId,
+          target: t.target,
+          endpointId: t.endpointId,
+          url: t.url,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      )
+      .onConflictDoNothing()
+    await enqueuePendingDeliveries(env, event.id)
+  }
+  await db.update(events).set({ dispatchedAt: now }).where(eq(events.id, event.id))
+}
+
+/** Queues a delivery message for every pending delivery of an event. */
+export async function enqueuePendingDeliveries(env: Env, eventId: string): Promise<number> {
+  const db = getDb(env.DB)
+  const pending = await db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.eventId, eventId), eq(webhookDeliveries.status, 'pending')))
+  if (pending.length > 0) {
+    await env.WEBHOOKS.sendBatch(pending.map((d) => ({ body: { type: 'delivery', eventId, deliveryId: d.id } satisfies WebhookMessage })))
+  }
+  return pending.length
+}
+
+/** Seconds an event may wait for its fan-out before the sweep re-queues it. */
+export const OUTBOX_GRACE_SECONDS = 60
+
+/**
+ * Cron: re-queues outbox events that were never fanned out (the worker died between the D1 write
+ * and the enqueue, or the send failed). At-least-once: a duplicate fan-out is harmless.
+ */
+export async function sweepOutbox(env: Env, now: Date = new Date(), graceSeconds = OUTBOX_GRACE_SECONDS): Promise<number> {
+  const cutoff = new Date(now.getTime() - graceSeconds * 1000).toISOString()
+  const stale = await getDb(env.DB)
+    .select({ id: events.id })
+    .from(events)
+    .where(and(isNull(events.dispatchedAt), lt(events.createdAt, cutoff)))
+    .orderBy(events.createdAt)
+    .limit(100)
+  if (stale.length > 0) {
+    await env.WEBHOOKS.sendBatch(stale.map((e) => ({ body: { type: 'event', eventId: e.id } satisfies WebhookMessage })))
+  }
+  return stale.length
+}

@@ -1,0 +1,60 @@
+import type { EventRow, PaymentRow } from '../db/client'
+import { formatUnits } from '../domain/money'
+import { hmacSha256Hex } from '../auth/crypto'
+
+/** Seed 002's webhook payload, plus ids for ordering and dedupe and the crypto side of the payment. */
+export interface WebhookPayload {
+  event_type: string
+  event_id: string
+  /** Increases by one with every event of the same payment. */
+  sequence: number
+  livemode: boolean
+  payment_id: string
+  payment_reference: string
+  status: string
+  exception: string | null
+  /** Seed 002 shows a JSON number; it is emitted from the exact decimal (see amount_decimal). */
+  amount: number | string
+  amount_decimal: string
+  currency: string
+  pay_amount: string | null
+  pay_currency: string | null
+  chain_id: number | null
+  amount_received: string
+  webhook_data: unknown
+  timestamp: string
+  /** Hex HMAC-SHA256 (notify_secret) of this JSON serialized without the `signature` member. */
+  signature: string
+}
+
+/** A decimal string as a JSON number when the number prints back to the same decimal, else as is. */
+export function exactJsonNumber(decimal: string): number | string {
+  const n = Number(decimal)
+  const trimmed = decimal.includes('.') ? decimal.replace(/\.?0+$/, '') : decimal
+  return Number.isFinite(n) && String(n) === trimmed ? n : decimal
+}
+
+/** Builds the payload of one event from the payment snapshot stored with it. */
+export function buildPayload(event: Pick<EventRow, 'id' | 'type' | 'sequence' | 'livemode' | 'createdAt'>, payment: PaymentRow, webhookData: unknown): WebhookPayload {
+  const decimals = payment.tokenDecimals ?? 0
+  const unsigned: Omit<WebhookPayload, 'signature'> = {
+    event_type: event.type,
+    event_id: event.id,
+    sequence: event.sequence,
+    livemode: event.livemode,
+    payment_id: payment.id,
+    payment_reference: payment.reference,
+    status: payment.status,
+    exception: payment.exception,
+    amount: exactJsonNumber(payment.amount),
+    amount_decimal: payment.amount,
+    currency: payment.currency,
+    pay_amount: payment.payAmount === null ? null : formatUnits(BigInt(payment.payAmount), decimals),
+    pay_currency: payment.token,
+    chain_id: payment.chainId,
+    amount_received: formatUnits(BigInt(payment.amountReceived), decimals),
+    webhook_data: webhookData ?? null,
+    timestamp: event.createdAt,
+  }
+  return { ...unsigned, signature: hmacSha256Hex(payment.notifySecret, JSON.stringify(unsigned)) }
+}

@@ -1,0 +1,26 @@
+/**
+ * Delay before each retry, indexed by the attempt that just failed (1-based). Sums to about three
+ * days; Queues caps one delay at 12 h. After the last entry the message goes to the dead-letter queue
+ * (keep `max_retries` in wrangler.toml equal to RETRY_DELAYS_SECONDS.length).
+ */
+export const RETRY_DELAYS_SECONDS = [30, 120, 600, 1800, 3600, 7200, 14_400, 28_800, 43_200, 43_200, 43_200, 43_200, 43_200] as const
+
+/**
+ * Seconds to wait after failed attempt `attempt` (1-based); the last delay repeats. `scale`
+ * (WEBHOOK_BACKOFF_SCALE, default 1) shrinks the schedule, e.g. 0 in tests.
+ */
+export function retryDelaySeconds(attempt: number, scale = 1): number {
+  const index = Math.min(Math.max(attempt, 1), RETRY_DELAYS_SECONDS.length) - 1
+  return Math.round(RETRY_DELAYS_SECONDS[index]! * scale)
+}
+
+/** The backoff scale configured for this environment. */
+export function backoffScale(env: { WEBHOOK_BACKOFF_SCALE?: string }): number {
+  const scale = Number(env.WEBHOOK_BACKOFF_SCALE ?? '1')
+  return Number.isFinite(scale) && scale >= 0 ? scale : 1
+}
+
+/** Total time a delivery keeps being retried before it is dead-lettered. */
+export function totalRetryWindowSeconds(): number {
+  return RETRY_DELAYS_SECONDS.reduce((a, b) => a + b, 0)
+}
