@@ -12,6 +12,8 @@ export interface AuthContext {
   requireSignature: boolean
   signingSecret: string
   rateLimit: number
+  /** Requests per hour on the CryptoPay API (merchant plan). */
+  hourlyLimit: number
 }
 
 export interface AppVariables {

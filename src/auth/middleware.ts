@@ -4,6 +4,7 @@ import { getDb } from '../db/client'
 import { ApiError } from '../errors'
 import { DEFAULT_RATE_LIMITS, findActiveKey } from './api-keys'
 import { constantTimeEqual, sha256Hex } from './crypto'
+import { hourlyLimit } from './plans'
 import { verifyRequestSignature } from './signature'
 
 /** Reads the API key from `Authorization: Bearer` or `X-API-Key`. */
@@ -32,6 +33,7 @@ export const identify = createMiddleware<AppEnv>(async (c, next) => {
         requireSignature: key.requireSignature,
         signingSecret: key.signingSecret,
         rateLimit: override ?? DEFAULT_RATE_LIMITS[key.mode],
+        hourlyLimit: hourlyLimit(merchant),
       })
     }
   }

@@ -15,6 +15,10 @@ export const merchants = sqliteTable('merchants', {
   /** Requests per minute per API key; null means the mode's default. */
   rateLimitTest: integer('rate_limit_test'),
   rateLimitLive: integer('rate_limit_live'),
+  /** CryptoPay plan: its hourly request limit (standard 1000/h, premium 5000/h, enterprise custom). */
+  plan: text('plan', { enum: ['standard', 'premium', 'enterprise'] }).notNull().default('standard'),
+  /** Hourly limit for the enterprise plan (or any override); null means the plan's default. */
+  rateLimitHourly: integer('rate_limit_hourly'),
   createdAt: createdAt(),
 })
 
@@ -291,4 +295,35 @@ export const paymentLinks = sqliteTable(
     updatedAt: text('updated_at').notNull(),
   },
   (t) => [index('payment_links_merchant').on(t.merchantId, t.livemode, t.createdAt)],
+)
+
+/** Dashboard users of a merchant (CryptoPay login). A user acts in the mode of the key that made it. */
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull(),
+    livemode: integer('livemode', { mode: 'boolean' }).notNull(),
+    username: text('username').notNull().unique(),
+    /** pbkdf2-sha256$<iterations>$<salt b64>$<hash b64> */
+    passwordHash: text('password_hash').notNull(),
+    /** Bumped on password change: access tokens carry it, so older tokens stop working. */
+    tokenVersion: integer('token_version').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('users_merchant').on(t.merchantId)],
+)
+
+/** CryptoPay order nonces: unique per merchant and mode, so a retried create is refused, not doubled. */
+export const orderNonces = sqliteTable(
+  'order_nonces',
+  {
+    merchantId: text('merchant_id').notNull(),
+    livemode: integer('livemode', { mode: 'boolean' }).notNull(),
+    nonce: text('nonce').notNull(),
+    paymentId: text('payment_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.livemode, t.nonce] })],
 )

@@ -9,31 +9,47 @@ export interface RateLimitResult {
   retryAfter: number
 }
 
-const WINDOW_MS = 60_000
+const MINUTE_MS = 60_000
 
 /**
- * One per API key (or client IP for unauthenticated calls): a fixed one-minute window counter.
- * The count lives in memory; if the object is evicted the window restarts, which only ever errs
- * in the caller's favour.
+ * One per subject (an API key, a merchant, a client IP, a login name): fixed-window counters, one
+ * per window length. Counts live in memory; if the object is evicted the window restarts, which
+ * only ever errs in the caller's favour.
  */
 export class RateLimiter extends DurableObject<Env> {
-  private windowStart = 0
-  private count = 0
+  private windows = new Map<number, { start: number; count: number }>()
 
-  hit(limit: number, now: number = Date.now()): RateLimitResult {
-    const windowStart = now - (now % WINDOW_MS)
-    if (windowStart !== this.windowStart) {
-      this.windowStart = windowStart
-      this.count = 0
+  /** Counts one request and says whether it is within `limit` per `windowMs`. */
+  hit(limit: number, windowMs: number = MINUTE_MS, now: number = Date.now()): RateLimitResult {
+    const window = this.current(windowMs, now)
+    window.count += 1
+    return this.result(window, limit, windowMs, now)
+  }
+
+  /** Like `hit` without counting: has the subject already used up `limit`? */
+  peek(limit: number, windowMs: number = MINUTE_MS, now: number = Date.now()): RateLimitResult {
+    const window = this.current(windowMs, now)
+    return { ...this.result(window, limit, windowMs, now), allowed: window.count < limit }
+  }
+
+  private current(windowMs: number, now: number) {
+    const start = now - (now % windowMs)
+    let window = this.windows.get(windowMs)
+    if (!window || window.start !== start) {
+      window = { start, count: 0 }
+      this.windows.set(windowMs, window)
     }
-    this.count += 1
-    const windowEnd = windowStart + WINDOW_MS
+    return window
+  }
+
+  private result(window: { start: number; count: number }, limit: number, windowMs: number, now: number): RateLimitResult {
+    const end = window.start + windowMs
     return {
-      allowed: this.count <= limit,
+      allowed: window.count <= limit,
       limit,
-      remaining: Math.max(0, limit - this.count),
-      reset: Math.ceil(windowEnd / 1000),
-      retryAfter: Math.max(1, Math.ceil((windowEnd - now) / 1000)),
+      remaining: Math.max(0, limit - window.count),
+      reset: Math.ceil(end / 1000),
+      retryAfter: Math.max(1, Math.ceil((end - now) / 1000)),
     }
   }
 }

@@ -13,7 +13,7 @@ export interface NewMerchant {
 /** Creates a merchant with its first test and live keys, in one batch. */
 export async function createMerchant(
   db: Db,
-  input: { name: string; email: string; rateLimitTest?: number; rateLimitLive?: number },
+  input: { name: string; email: string; rateLimitTest?: number; rateLimitLive?: number; plan?: MerchantRow['plan']; rateLimitHourly?: number },
 ): Promise<NewMerchant> {
   const merchant: MerchantRow = {
     id: `mer_${randomHex(12)}`,
@@ -22,6 +22,8 @@ export async function createMerchant(
     merchantKey: `mkey-${randomAlphanumeric(25)}`,
     rateLimitTest: input.rateLimitTest ?? null,
     rateLimitLive: input.rateLimitLive ?? null,
+    plan: input.plan ?? 'standard',
+    rateLimitHourly: input.rateLimitHourly ?? null,
     createdAt: new Date().toISOString(),
   }
   const keys = [newApiKey('test', { name: 'Default test key' }), newApiKey('live', { name: 'Default live key' })]
@@ -29,7 +31,11 @@ export async function createMerchant(
   return { merchant, keys }
 }
 
-export async function updateMerchantLimits(db: Db, id: string, limits: { rateLimitTest?: number | null; rateLimitLive?: number | null }) {
+export async function updateMerchantLimits(
+  db: Db,
+  id: string,
+  limits: { rateLimitTest?: number | null; rateLimitLive?: number | null; plan?: MerchantRow['plan']; rateLimitHourly?: number | null },
+) {
   const [row] = await db.update(merchants).set(limits).where(eq(merchants.id, id)).returning()
   if (!row) throw notFound('Merchant')
   return row

@@ -109,3 +109,27 @@ export async function walletTransactions(db: Db, wallet: WalletRow, page: number
   ])
   return { rows, total: total?.n ?? 0 }
 }
+
+/**
+ * Changes a wallet's label, or its xpub/address while no deposit address has been handed out
+ * (afterwards open payments depend on it, so the change is refused).
+ */
+export async function updateWallet(db: Db, auth: AuthContext, id: string, changes: { label?: string | null; xpub?: string; address?: string }): Promise<WalletRow> {
+  const wallet = await getWallet(db, auth, id)
+  const set: Partial<WalletRow> = {}
+  if (changes.label !== undefined) set.label = changes.label
+  if (changes.xpub !== undefined || changes.address !== undefined) {
+    const field = changes.xpub !== undefined ? 'xpub' : 'address'
+    if (wallet.nextIndex > 0) throw new ApiError('CONFLICT', 'Deposit addresses were already issued from this wallet; register a new one instead', field)
+    try {
+      if (changes.xpub !== undefined) Object.assign(set, { kind: 'xpub', xpub: parseXpub(changes.xpub).publicExtendedKey, address: null })
+      else Object.assign(set, { kind: 'address', address: normalizeAddress(changes.address!), xpub: null })
+    } catch (err) {
+      if (err instanceof AddressError) throw new ApiError('VALIDATION_ERROR', `${field} ${err.message}`, field)
+      throw err
+    }
+  }
+  if (Object.keys(set).length === 0) return wallet
+  const [row] = await db.update(wallets).set(set).where(and(eq(wallets.id, wallet.id), eq(wallets.merchantId, auth.merchantId))).returning()
+  return row!
+}

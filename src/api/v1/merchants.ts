@@ -1,12 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { requireAdmin } from '../../auth/middleware'
 import { DEFAULT_RATE_LIMITS, type IssuedKey } from '../../auth/api-keys'
-import { getDb } from '../../db/client'
+import { getDb, type MerchantRow } from '../../db/client'
+import { hourlyLimit } from '../../auth/plans'
 import { createMerchant, updateMerchantLimits } from '../../services/merchants'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { v1Router } from './router'
 
 const rateLimit = z.number().int().min(1).max(1_000_000)
+const plan = z.enum(['standard', 'premium', 'enterprise']).openapi({ description: 'CryptoPay plan: 1000/h, 5000/h, or custom (rate_limit_hourly)' })
 
 const createMerchantBody = z
   .object({
@@ -14,6 +16,8 @@ const createMerchantBody = z
     email: z.string().email().max(320).openapi({ example: 'ops@acme.example' }),
     rate_limit_test: rateLimit.optional().openapi({ description: 'Requests per minute per test key (default 100)' }),
     rate_limit_live: rateLimit.optional().openapi({ description: 'Requests per minute per live key (default 1000)' }),
+    plan: plan.optional(),
+    rate_limit_hourly: rateLimit.optional().openapi({ description: 'Requests per hour on the CryptoPay API (/api/*), overriding the plan' }),
   })
   .strict()
   .openapi('CreateMerchantRequest')
@@ -52,6 +56,8 @@ const merchantSchema = z
     merchant_key: z.string().openapi({ description: 'Merchant identifier of seed 002 (`merchant_key`)', example: 'mkey-ckfhqahxy04g6e4qs6t3f00nl' }),
     rate_limit_test: z.number().int(),
     rate_limit_live: z.number().int(),
+    plan,
+    rate_limit_hourly: z.number().int(),
     created_at: z.string(),
   })
   .openapi('Merchant')
@@ -87,7 +93,14 @@ const updateMerchantRoute = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z.object({ rate_limit_test: rateLimit.nullable().optional(), rate_limit_live: rateLimit.nullable().optional() }).strict(),
+          schema: z
+            .object({
+              rate_limit_test: rateLimit.nullable().optional(),
+              rate_limit_live: rateLimit.nullable().optional(),
+              plan: plan.optional(),
+              rate_limit_hourly: rateLimit.nullable().optional(),
+            })
+            .strict(),
         },
       },
     },
@@ -95,7 +108,7 @@ const updateMerchantRoute = createRoute({
   responses: { 200: json(envelope(merchantSchema), 'The merchant'), ...commonErrors, 404: errorResponse('No such merchant') },
 })
 
-function toMerchantView(m: { id: string; name: string; email: string; merchantKey: string; rateLimitTest: number | null; rateLimitLive: number | null; createdAt: string }) {
+function toMerchantView(m: MerchantRow) {
   return {
     id: m.id,
     name: m.name,
@@ -103,6 +116,8 @@ function toMerchantView(m: { id: string; name: string; email: string; merchantKe
     merchant_key: m.merchantKey,
     rate_limit_test: m.rateLimitTest ?? DEFAULT_RATE_LIMITS.test,
     rate_limit_live: m.rateLimitLive ?? DEFAULT_RATE_LIMITS.live,
+    plan: m.plan,
+    rate_limit_hourly: hourlyLimit(m),
     created_at: m.createdAt,
   }
 }
@@ -115,6 +130,8 @@ export const merchantsRouter = v1Router()
       email: body.email,
       rateLimitTest: body.rate_limit_test,
       rateLimitLive: body.rate_limit_live,
+      plan: body.plan,
+      rateLimitHourly: body.rate_limit_hourly,
     })
     return c.json(ok(c, { ...toMerchantView(merchant), api_keys: keys.map(toIssuedKeyView) }), 201)
   })
@@ -123,6 +140,8 @@ export const merchantsRouter = v1Router()
     const merchant = await updateMerchantLimits(getDb(c.env.DB), c.req.valid('param').id, {
       rateLimitTest: body.rate_limit_test,
       rateLimitLive: body.rate_limit_live,
+      plan: body.plan,
+      rateLimitHourly: body.rate_limit_hourly,
     })
     return c.json(ok(c, toMerchantView(merchant)), 200)
   })

@@ -1,0 +1,64 @@
+import { createMiddleware } from 'hono/factory'
+import { presentedKey } from '../../auth/middleware'
+import { hourlyLimit } from '../../auth/plans'
+import type { AppEnv } from '../../context'
+import { getDb } from '../../db/client'
+import { ApiError } from '../../errors'
+import { userForToken } from '../../services/users'
+
+const HOUR_MS = 3_600_000
+
+/**
+ * CryptoPay auth: `Authorization: Bearer` with a login access token (cpt_…) or a merchant API key
+ * (already resolved by `identify`), then the merchant's hourly plan limit with X-RateLimit-* headers.
+ */
+export const cryptoPayAuth = createMiddleware<AppEnv>(async (c, next) => {
+  if (!c.get('auth')) {
+    const token = presentedKey(c.req.raw.headers)
+    if (token?.startsWith('cpt_') && c.env.ADMIN_TOKEN) {
+      const found = await userForToken(getDb(c.env.DB), c.env.ADMIN_TOKEN, token, Math.floor(Date.now() / 1000))
+      if (found) {
+        c.set('auth', {
+          merchantId: found.merchant.id,
+          merchantKey: found.merchant.merchantKey,
+          keyId: `user:${found.user.id}`,
+          mode: found.user.livemode ? 'live' : 'test',
+          livemode: found.user.livemode,
+          requireSignature: false,
+          signingSecret: '',
+          rateLimit: hourlyLimit(found.merchant),
+          hourlyLimit: hourlyLimit(found.merchant),
+        })
+      }
+    }
+  }
+  const auth = c.get('auth')
+  if (!auth) throw new ApiError('UNAUTHORIZED', 'Missing or invalid access token', 'Authorization')
+
+  const subject = `hourly:${auth.merchantId}:${auth.mode}`
+  const result = await c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(subject)).hit(auth.hourlyLimit, HOUR_MS)
+  const headers = { 'X-RateLimit-Limit': String(result.limit), 'X-RateLimit-Remaining': String(result.remaining), 'X-RateLimit-Reset': String(result.reset) }
+  c.set('responseHeaders', result.allowed ? headers : { ...headers, 'Retry-After': String(result.retryAfter) })
+  if (!result.allowed) throw new ApiError('RATE_LIMITED', `Hourly limit of ${auth.hourlyLimit} requests exceeded`)
+  await next()
+})
+
+/** Failed logins allowed per username and per client IP in a 15-minute window. */
+export const LOGIN_FAILURES = { perUsername: 5, perClient: 20, windowMs: 15 * 60_000 } as const
+
+/** Login throttling: counts failures per username and per client; over the limit, 429. */
+export function loginThrottle(env: Env, username: string, client: string) {
+  const limiter = (subject: string) => env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(subject))
+  const user = limiter(`login-user:${username.toLowerCase()}`)
+  const ip = limiter(`login-ip:${client}`)
+  return {
+    /** The exhausted counter, when either is used up. */
+    async blocked() {
+      const [u, i] = await Promise.all([user.peek(LOGIN_FAILURES.perUsername, LOGIN_FAILURES.windowMs), ip.peek(LOGIN_FAILURES.perClient, LOGIN_FAILURES.windowMs)])
+      return !u.allowed ? u : !i.allowed ? i : undefined
+    },
+    async recordFailure(): Promise<void> {
+      await Promise.all([user.hit(LOGIN_FAILURES.perUsername, LOGIN_FAILURES.windowMs), ip.hit(LOGIN_FAILURES.perClient, LOGIN_FAILURES.windowMs)])
+    },
+  }
+}
