@@ -327,3 +327,70 @@ export const orderNonces = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.livemode, t.nonce] })],
 )
+
+/** BitPay API tokens: a facade granted to a client identity (SIN), approved through a pairing code. */
+export const bitpayTokens = sqliteTable(
+  'bitpay_tokens',
+  {
+    token: text('token').primaryKey(),
+    /** Null while a merchant-made pairing code waits to be claimed. */
+    merchantId: text('merchant_id'),
+    livemode: integer('livemode', { mode: 'boolean' }).notNull().default(false),
+    facade: text('facade', { enum: ['merchant', 'pos', 'payout'] }).notNull(),
+    /** The client identity the token is bound to; null for unsigned pos tokens. */
+    sin: text('sin'),
+    label: text('label'),
+    pairingCode: text('pairing_code').unique(),
+    pairingExpiresAt: text('pairing_expires_at'),
+    status: text('status', { enum: ['pending', 'active', 'revoked'] }).notNull(),
+    createdAt: createdAt(),
+    approvedAt: text('approved_at'),
+  },
+  (t) => [index('bitpay_tokens_sin').on(t.sin)],
+)
+
+/** BitPay fields of an invoice; the invoice itself is a payment (same id). */
+export const bitpayInvoices = sqliteTable(
+  'bitpay_invoices',
+  {
+    paymentId: text('payment_id').primaryKey(),
+    merchantId: text('merchant_id').notNull(),
+    guid: text('guid').notNull(),
+    /** Token for this invoice alone (BitPay's invoice token, e.g. to resend notifications). */
+    invoiceToken: text('invoice_token').notNull(),
+    posData: text('pos_data'),
+    itemDesc: text('item_desc'),
+    itemCode: text('item_code'),
+    notificationEmail: text('notification_email'),
+    redirectUrl: text('redirect_url'),
+    closeUrl: text('close_url'),
+    /** JSON of the buyer object as sent. */
+    buyer: text('buyer'),
+    fullNotifications: integer('full_notifications', { mode: 'boolean' }).notNull().default(false),
+    extendedNotifications: integer('extended_notifications', { mode: 'boolean' }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('bitpay_invoices_guid').on(t.merchantId, t.guid)],
+)
+
+/** BitPay refunds of invoices, recorded for the payout work. */
+export const bitpayRefunds = sqliteTable(
+  'bitpay_refunds',
+  {
+    id: text('id').primaryKey(),
+    guid: text('guid').notNull(),
+    merchantId: text('merchant_id').notNull(),
+    paymentId: text('payment_id').notNull(),
+    /** Decimal string in `currency`. */
+    amount: text('amount').notNull(),
+    currency: text('currency').notNull(),
+    status: text('status', { enum: ['preview', 'created', 'pending', 'canceled', 'success', 'failure'] }).notNull(),
+    reference: text('reference'),
+    immediate: integer('immediate', { mode: 'boolean' }).notNull().default(false),
+    buyerPaysRefundFee: integer('buyer_pays_refund_fee', { mode: 'boolean' }).notNull().default(false),
+    refundToken: text('refund_token').notNull(),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('bitpay_refunds_guid').on(t.merchantId, t.guid), index('bitpay_refunds_payment').on(t.paymentId)],
+)
