@@ -5,22 +5,41 @@ import { defineConfig } from 'vitest/config'
 const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'))
 
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: './wrangler.toml' },
-      miniflare: {
-        bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: 'test-admin-token', ENVIRONMENT: 'development', WEBHOOK_BACKOFF_SCALE: '0' },
-        queueConsumers: {
-          'bitxpay-webhooks': { maxBatchTimeout: 0.05, maxRetries: 13, deadLetterQueue: 'bitxpay-webhooks-dlq' },
-          'bitxpay-webhooks-dlq': { maxBatchTimeout: 0.05 },
+  test: {
+    projects: [
+      {
+        // Everything that runs inside workerd: unit, API, webhooks, chain, links tests.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: 'test-admin-token', ENVIRONMENT: 'development', WEBHOOK_BACKOFF_SCALE: '0' },
+              queueConsumers: {
+                'bitxpay-webhooks': { maxBatchTimeout: 0.05, maxRetries: 13, deadLetterQueue: 'bitxpay-webhooks-dlq' },
+                'bitxpay-webhooks-dlq': { maxBatchTimeout: 0.05 },
+              },
+            },
+          }),
+        ],
+        test: {
+          name: 'workers',
+          setupFiles: ['./test/apply-migrations.ts'],
+          globalSetup: ['./test/node/webhook-receiver.ts'],
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/browser/**', 'node_modules/**'],
+          testTimeout: 30_000,
         },
       },
-    }),
-  ],
-  test: {
-    setupFiles: ['./test/apply-migrations.ts'],
-    globalSetup: ['./test/node/webhook-receiver.ts'],
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
+      {
+        // The hosted page in Debian's Chromium against `wrangler dev`: runs in Node.
+        test: {
+          name: 'browser',
+          environment: 'node',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
   },
 })

@@ -6,7 +6,9 @@ import { LIMITS } from './config'
 import type { AppEnv } from './context'
 import { ApiError } from './errors'
 import { docsPage, type DocsInput } from './pages/docs'
-import { payPage } from './pages/pay'
+import { PAGE_PREFIXES, pagesRouter, renderPageError } from './pages/routes'
+import { LINKS_PREFIX, renderLinksError } from './api/links/errors'
+import { linksRouter } from './api/links/links'
 import { rateLimit } from './api/rate-limit'
 import { requestContext } from './api/request-context'
 import { apiKeysRouter } from './api/v1/api-keys'
@@ -33,23 +35,26 @@ export const OPENAPI_INFO = {
 function renderError(err: Error, c: Context<AppEnv>): Response {
   const known = err instanceof ApiError ? err : fromHttpException(err)
   if (!known) console.error(JSON.stringify({ msg: 'unhandled error', requestId: c.get('requestId'), path: c.req.path, err: String(err), stack: err.stack }))
-  return renderV1Error(c, known ?? new ApiError('INTERNAL_ERROR', 'Internal server error'))
+  const error = known ?? new ApiError('INTERNAL_ERROR', 'Internal server error')
+  const path = c.req.path
+  if (path === LINKS_PREFIX || path.startsWith(`${LINKS_PREFIX}/`)) return renderLinksError(c, error)
+  if (PAGE_PREFIXES.some((prefix) => path.startsWith(prefix))) return renderPageError(c, error)
+  return renderV1Error(c, error)
 }
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
   app.use('*', requestContext)
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: LIMITS.maxBodyBytes,
-      onError: () => {
-        throw new ApiError('BODY_TOO_LARGE', `Request body exceeds ${LIMITS.maxBodyBytes} bytes`, 'body')
-      },
-    }),
-  )
-  app.use('/v1/*', identify, rateLimit)
+  const limitBody = bodyLimit({
+    maxSize: LIMITS.maxBodyBytes,
+    onError: () => {
+      throw new ApiError('BODY_TOO_LARGE', `Request body exceeds ${LIMITS.maxBodyBytes} bytes`, 'body')
+    },
+  })
+  app.use('/v1/*', limitBody, identify, rateLimit)
+  // Payment links (seed 002): the same merchant keys and limits as /v1, errors in 002's shape.
+  app.use(`${LINKS_PREFIX}/*`, limitBody, identify, rateLimit)
 
   app.route('/v1', merchantsRouter)
   app.route('/v1', apiKeysRouter)
@@ -58,13 +63,14 @@ export function createApp() {
   app.route('/v1', sandboxRouter)
   app.route('/v1', webhookEndpointsRouter)
   app.route('/v1', eventsRouter)
+  app.route('/api/v1', linksRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'API key (test_… or live_…)' })
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'X-API-Key' })
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN secret' })
   app.doc31('/openapi.json', OPENAPI_INFO)
   app.get('/docs', (c) => docsPage(c, app.getOpenAPI31Document(OPENAPI_INFO) as DocsInput))
-  app.get('/pay/:reference', payPage)
+  app.route('/', pagesRouter)
   app.get('/', (c) => c.redirect('/docs'))
 
   app.notFound((c) => renderError(new ApiError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`), c))

@@ -18,6 +18,7 @@ export const ERROR_CODES = z.enum([
   'INVALID_STATE_TRANSITION',
   'IDEMPOTENCY_CONFLICT',
   'IDEMPOTENCY_IN_PROGRESS',
+  'LIMIT_EXCEEDED',
   'RATE_LIMITED',
   'RATE_UNAVAILABLE',
   'INTERNAL_ERROR',
@@ -50,6 +51,7 @@ export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 415
       return 409
     case 'WALLET_REQUIRED':
     case 'IDEMPOTENCY_CONFLICT':
+    case 'LIMIT_EXCEEDED':
       return 422
     case 'RATE_LIMITED':
       return 429

@@ -1,0 +1,117 @@
+import { and, asc, eq } from 'drizzle-orm'
+import { findToken, type Chain } from '../chain/registry'
+import { chainsFor, rateSourceFor } from '../config'
+import { getDb, type PaymentRow } from '../db/client'
+import { merchants, paymentLinks, payments, wallets } from '../db/schema'
+import { checkoutStage, type CheckoutStage } from '../domain/checkout'
+import { formatUnits } from '../domain/money'
+import type { PaymentStatus } from '../domain/payment-status'
+import { PricingError, quote } from '../domain/pricing'
+import { paymentObject } from './payments'
+
+/** One way the buyer can pay: a token on a chain the merchant has a wallet on, priced now. */
+export interface PayOption {
+  chainId: number
+  chainName: string
+  token: string
+  /** Decimal amount in the token at today's rate (the lock happens on selection). */
+  amount: string
+}
+
+export interface Checkout {
+  payment: PaymentRow
+  merchantName: string
+  /** The link's name, else the payment's description. */
+  title: string | null
+  /** The link the payment is a use of, for "start again" after an attempt ends. */
+  linkReference: string | null
+  options: PayOption[]
+  chain: Chain | undefined
+  stage: CheckoutStage
+}
+
+/** Loads what the hosted page shows for a payment reference; undefined when there is none. */
+export async function loadCheckout(env: Env, reference: string, now = new Date()): Promise<Checkout | undefined> {
+  const db = getDb(env.DB)
+  const [row] = await db
+    .select({ payment: payments, merchantName: merchants.name, linkName: paymentLinks.name, linkReference: paymentLinks.reference })
+    .from(payments)
+    .innerJoin(merchants, eq(merchants.id, payments.merchantId))
+    .leftJoin(paymentLinks, eq(paymentLinks.id, payments.linkId))
+    .where(eq(payments.reference, reference))
+    .limit(1)
+  if (!row) return undefined
+  const chains = chainsFor(env)
+  const options = await payOptions(env, row.payment, chains)
+  let payment = row.payment
+  // One way to pay: choose it for the buyer, so the address and QR code show at once.
+  if (payment.payAmount === null && payment.status === 'pending' && options.length === 1) {
+    const result = await paymentObject(env, payment.id).select(options[0]!.chainId, options[0]!.token)
+    if (result.ok) payment = result.payment
+  }
+  return {
+    payment,
+    merchantName: row.merchantName,
+    title: row.linkName ?? payment.description,
+    linkReference: row.linkReference,
+    options,
+    chain: payment.chainId === null ? undefined : chains.get(payment.chainId),
+    stage: checkoutStage({ status: payment.status as PaymentStatus, expiresAt: payment.expiresAt }, now.toISOString()),
+  }
+}
+
+async function payOptions(env: Env, payment: PaymentRow, chains: Map<number, Chain>): Promise<PayOption[]> {
+  const db = getDb(env.DB)
+  const rows = await db
+    .select({ chainId: wallets.chainId })
+    .from(wallets)
+    .where(and(eq(wallets.merchantId, payment.merchantId), eq(wallets.livemode, payment.livemode)))
+    .orderBy(asc(wallets.createdAt), asc(wallets.id))
+  const prices = await rateSourceFor(env).prices()
+  return rows.flatMap(({ chainId }) => {
+    const chain = chains.get(chainId)
+    if (!chain) return []
+    return chain.tokens.flatMap((token) => {
+      try {
+        const priced = quote(payment.amount, payment.currency, token, prices)
+        if (priced.payAmount <= 0n) return []
+        return [{ chainId, chainName: chain.name, token: token.symbol, amount: formatUnits(priced.payAmount, token.decimals) }]
+      } catch (err) {
+        if (err instanceof PricingError) return []
+        throw err
+      }
+    })
+  })
+}
+
+/** The buyer's choice of chain and token, through the payment's object. */
+export async function selectOption(env: Env, payment: PaymentRow, chainId: number, token: string) {
+  const chain = chainsFor(env).get(chainId)
+  if (!chain || !findToken(chain, token)) return { ok: false as const, message: 'That way to pay is not available' }
+  const result = await paymentObject(env, payment.id).select(chainId, token)
+  return result.ok ? { ok: true as const } : { ok: false as const, message: result.message }
+}
+
+/** The small public status document the page polls. */
+export function statusDocument(payment: PaymentRow, now = new Date()) {
+  const decimals = payment.tokenDecimals ?? 0
+  return {
+    reference: payment.reference,
+    status: payment.status,
+    stage: checkoutStage({ status: payment.status as PaymentStatus, expiresAt: payment.expiresAt }, now.toISOString()),
+    exception: payment.exception,
+    confirmations: payment.confirmations,
+    required_confirmations: payment.requiredConfirmations,
+    amount_received: formatUnits(BigInt(payment.amountReceived), decimals),
+    pay_amount: payment.payAmount === null ? null : formatUnits(BigInt(payment.payAmount), decimals),
+    pay_currency: payment.token,
+    expires_at: payment.expiresAt,
+    success_url: payment.successUrl,
+    cancel_url: payment.cancelUrl,
+  }
+}
+
+export async function paymentByReference(env: Env, reference: string) {
+  const [row] = await getDb(env.DB).select().from(payments).where(eq(payments.reference, reference)).limit(1)
+  return row
+}
