@@ -9,6 +9,10 @@ import { docsPage, type DocsInput } from './pages/docs'
 import { PAGE_PREFIXES, pagesRouter, renderPageError } from './pages/routes'
 import { LINKS_PREFIX, renderLinksError } from './api/links/errors'
 import { linksRouter } from './api/links/links'
+import { isBitPayPath, mountBitPay } from './api/bitpay'
+import { renderBitPayError } from './api/bitpay/envelope'
+import { isCryptoPayPath, mountCryptoPay } from './api/cryptopay'
+import { renderCryptoPayError } from './api/cryptopay/envelope'
 import { rateLimit } from './api/rate-limit'
 import { requestContext } from './api/request-context'
 import { apiKeysRouter } from './api/v1/api-keys'
@@ -19,6 +23,8 @@ import { sandboxRouter } from './api/v1/sandbox'
 import { walletsRouter } from './api/v1/wallets'
 import { webhookEndpointsRouter } from './api/v1/webhook-endpoints'
 import { eventsRouter } from './api/v1/events'
+import { usersRouter } from './api/v1/users'
+import { bitpayPairingRouter } from './api/v1/bitpay'
 import { fromHttpException, validationHook } from './api/validation'
 
 export const OPENAPI_INFO = {
@@ -39,11 +45,14 @@ function renderError(err: Error, c: Context<AppEnv>): Response {
   const path = c.req.path
   if (path === LINKS_PREFIX || path.startsWith(`${LINKS_PREFIX}/`)) return renderLinksError(c, error)
   if (PAGE_PREFIXES.some((prefix) => path.startsWith(prefix))) return renderPageError(c, error)
+  if (isCryptoPayPath(path)) return renderCryptoPayError(c, error)
+  if (isBitPayPath(path)) return renderBitPayError(c, error)
   return renderV1Error(c, error)
 }
 
 export function createApp() {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  // strict: false serves seed 001's trailing-slash paths (/api/payment-orders/) and the bare ones alike.
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook, strict: false })
 
   app.use('*', requestContext)
   const limitBody = bodyLimit({
@@ -63,7 +72,11 @@ export function createApp() {
   app.route('/v1', sandboxRouter)
   app.route('/v1', webhookEndpointsRouter)
   app.route('/v1', eventsRouter)
+  app.route('/v1', usersRouter)
+  app.route('/v1', bitpayPairingRouter)
   app.route('/api/v1', linksRouter)
+  mountCryptoPay(app, limitBody)
+  mountBitPay(app, limitBody)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'API key (test_… or live_…)' })
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'X-API-Key' })

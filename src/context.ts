@@ -20,6 +20,8 @@ export interface AppVariables {
   requestId: string
   /** Set by `identify` when the request carries a valid key. */
   auth: AuthContext | undefined
+  /** The BitPay token behind the request, when it came through the BitPay dialect. */
+  bitpay: { facade: 'merchant' | 'pos' | 'payout'; sin: string | null; token: string } | undefined
   /** Headers that an error response must carry too (rate-limit headers). */
   responseHeaders: Record<string, string>
   chains: Map<number, Chain>

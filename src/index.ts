@@ -4,6 +4,7 @@ import type { WebhookMessage } from './webhooks/messages'
 import { handleWebhookBatch } from './webhooks/consumer'
 import { sweepOutbox } from './webhooks/fanout'
 
+export { ApiSession } from './objects/api-session'
 export { PaymentObject } from './objects/payment-object'
 export { RateLimiter } from './objects/rate-limiter'
 

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray } from 'drizzle-orm'
 import type { AuthContext } from '../context'
-import type { Db, EventRow } from '../db/client'
+import { getDb, type Db, type EventRow } from '../db/client'
 import { events, webhookAttempts, webhookDeliveries } from '../db/schema'
 import { notFound } from '../errors'
 import { enqueuePendingDeliveries } from '../webhooks/fanout'
@@ -67,4 +67,12 @@ export async function resendEvent(env: Env, db: Db, event: EventRow): Promise<nu
     return 0
   }
   return enqueuePendingDeliveries(env, event.id)
+}
+
+/** Resends the newest event of a payment (BitPay's "request notification resend"). */
+export async function resendLatestEvent(env: Env, paymentId: string): Promise<number> {
+  const db = getDb(env.DB)
+  const [event] = await db.select().from(events).where(eq(events.paymentId, paymentId)).orderBy(desc(events.sequence)).limit(1)
+  if (!event) return 0
+  return resendEvent(env, db, event)
 }

@@ -18,7 +18,8 @@ export function isCryptoPayPath(path: string): boolean {
 /** Mounts the CryptoPay dialect: API keys are resolved first, login tokens in each route's auth. */
 export function mountCryptoPay(app: OpenAPIHono<AppEnv>, limitBody: MiddlewareHandler<AppEnv>): void {
   app.use('/api/auth/*', limitBody)
-  for (const prefix of CRYPTOPAY_PREFIXES.slice(1)) app.use(`${prefix}/*`, limitBody, identify).use(prefix, limitBody, identify)
+  // Hono's `/x/*` also matches `/x`, so one pattern per prefix covers both.
+  for (const prefix of CRYPTOPAY_PREFIXES.slice(1)) app.use(`${prefix}/*`, limitBody, identify)
   app.route('/', loginRouter)
   app.route('/', paymentOrdersRouter)
   app.route('/', transactionsRouter)

@@ -1,0 +1,34 @@
+import type { Hono, MiddlewareHandler } from 'hono'
+import type { AppEnv } from '../../context'
+import { ApiError } from '../../errors'
+import { invoicesRouter } from './invoices'
+import { bitpayPublicRouter } from './public'
+import { refundsRouter } from './refunds'
+import { apiSession, sessionsRouter } from './sessions'
+import { tokensRouter } from './tokens'
+
+/** BitPay's root paths (seed 003) this gateway serves. */
+export const BITPAY_PREFIXES = ['/tokens', '/invoices', '/refunds', '/rates', '/currencies', '/supportedwallets', '/sessions'] as const
+/** BitPay resources that exist in BitPay's API but not (yet) here: answered with a BitPay error. */
+export const BITPAY_UNSUPPORTED = ['/ledgers', '/settlements', '/payouts', '/recipients', '/bills', '/subscriptions'] as const
+
+export function isBitPayPath(path: string): boolean {
+  return [...BITPAY_PREFIXES, ...BITPAY_UNSUPPORTED].some((p) => path === p || path.startsWith(`${p}/`))
+}
+
+/** Mounts the BitPay dialect at the root, like BitPay, so clients only change the host. */
+export function mountBitPay(app: Hono<AppEnv>, limitBody: MiddlewareHandler<AppEnv>): void {
+  // Hono's `/x/*` also matches `/x`, so one pattern per prefix covers both.
+  for (const prefix of BITPAY_PREFIXES) app.use(`${prefix}/*`, limitBody, apiSession)
+  app.route('/', tokensRouter)
+  app.route('/', sessionsRouter)
+  app.route('/', invoicesRouter)
+  app.route('/', refundsRouter)
+  app.route('/', bitpayPublicRouter)
+  for (const prefix of BITPAY_UNSUPPORTED) {
+    const refuse = () => {
+      throw new ApiError('NOT_FOUND', `${prefix.slice(1)} are not available on this gateway yet`)
+    }
+    app.all(`${prefix}/*`, refuse)
+  }
+}

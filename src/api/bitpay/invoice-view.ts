@@ -1,0 +1,75 @@
+import { and, asc, eq, isNull } from 'drizzle-orm'
+import { chainsFor, publicOrigin } from '../../config'
+import { getDb, type PaymentRow } from '../../db/client'
+import { observations } from '../../db/schema'
+import { bitpayExceptionStatus, bitpayStatus } from '../../domain/bitpay'
+import { eip681Uri } from '../../domain/checkout'
+import { formatUnits } from '../../domain/money'
+import { exactJsonNumber } from '../../webhooks/payload'
+import { currencyOptions, paymentTotals, type BitPayInvoiceRow } from '../../services/bitpay-invoices'
+
+/** BitPay's invoice object for a payment (numbers in base units are exact bigints; see exactJson). */
+export async function invoiceView(env: Env, requestUrl: string, payment: PaymentRow, invoice: BitPayInvoiceRow) {
+  const options = await currencyOptions(env, payment.merchantId, payment.livemode)
+  const totals = await paymentTotals(env, payment, options)
+  const chosen = totals.find((t) => t.option.chainId === payment.chainId && t.option.symbol === payment.token)
+  const chain = payment.chainId === null ? undefined : chainsFor(env).get(payment.chainId)
+  const transfers = await getDb(env.DB)
+    .select()
+    .from(observations)
+    .where(and(eq(observations.paymentId, payment.id), isNull(observations.removedAt)))
+    .orderBy(asc(observations.createdAt))
+  const received = BigInt(payment.amountReceived)
+  const byCode = <T>(f: (t: (typeof totals)[number]) => T) => Object.fromEntries(totals.map((t) => [t.option.code, f(t)]))
+
+  return {
+    id: payment.id,
+    guid: invoice.guid,
+    token: invoice.invoiceToken,
+    url: `${publicOrigin(env, requestUrl)}/pay/${payment.reference}`,
+    posData: invoice.posData,
+    status: bitpayStatus(payment.status, payment.confirmations, chain?.confirmations.low ?? 0),
+    exceptionStatus: bitpayExceptionStatus(payment.exception),
+    price: exactJsonNumber(payment.amount),
+    currency: payment.currency,
+    orderId: payment.orderId,
+    itemDesc: invoice.itemDesc,
+    itemCode: invoice.itemCode,
+    invoiceTime: Date.parse(payment.createdAt),
+    expirationTime: Date.parse(payment.expiresAt),
+    currentTime: Date.now(),
+    transactionSpeed: payment.transactionSpeed,
+    targetConfirmations: payment.requiredConfirmations ?? chain?.confirmations[payment.transactionSpeed] ?? 0,
+    notificationURL: payment.notificationUrl,
+    notificationEmail: invoice.notificationEmail,
+    redirectURL: invoice.redirectUrl,
+    closeURL: invoice.closeUrl,
+    fullNotifications: invoice.fullNotifications,
+    extendedNotifications: invoice.extendedNotifications,
+    buyer: invoice.buyer ? (JSON.parse(invoice.buyer) as Record<string, unknown>) : {},
+    isCancelled: payment.status === 'cancelled',
+    lowFeeDetected: false,
+    transactionCurrency: chosen?.option.code ?? null,
+    amountPaid: received,
+    displayAmountPaid: chosen ? formatUnits(received, chosen.option.decimals) : '0',
+    paymentSubtotals: byCode((t) => t.due),
+    paymentTotals: byCode((t) => t.due),
+    paymentDisplayTotals: byCode((t) => formatUnits(t.due, t.option.decimals)),
+    paymentDisplaySubTotals: byCode((t) => formatUnits(t.due, t.option.decimals)),
+    exchangeRates: byCode((t) => ({ [payment.currency]: Number(t.rate) })),
+    supportedTransactionCurrencies: byCode(() => ({ enabled: true })),
+    paymentCodes:
+      chosen && payment.depositAddress
+        ? { [chosen.option.code]: { EIP681: eip681Uri({ chainId: chosen.option.chainId, depositAddress: payment.depositAddress, tokenAddress: chosen.option.address, amount: chosen.due }) } }
+        : {},
+    transactions: transfers.map((t) => ({
+      amount: BigInt(t.amount),
+      confirmations: t.confirmations,
+      receivedTime: Date.parse(t.createdAt),
+      time: Date.parse(t.createdAt),
+      txid: t.txHash,
+    })),
+    refundAddresses: [],
+    refundAddressRequestPending: false,
+  }
+}
