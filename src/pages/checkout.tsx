@@ -136,7 +136,9 @@ export function CheckoutPage({ ck, nonce, showPicker, error, now, pollMs }: Chec
               </div>
               <label for="address">Send to this {chainName} address</label>
               <div class="row">
-                <input type="text" id="address" readonly value={request.depositAddress} data-testid="deposit-address" spellcheck={false} />
+                <textarea id="address" readonly rows={2} data-testid="deposit-address" spellcheck={false}>
+                  {request.depositAddress}
+                </textarea>
                 <button type="button" class="secondary" data-copy="address">
                   Copy address
                 </button>

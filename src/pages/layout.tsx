@@ -18,12 +18,14 @@ h1{margin:.15rem 0 .75rem;font-size:1.35rem;line-height:1.3}
 .qr{width:240px;height:240px;margin:.5rem auto 1rem;padding:0;background:#fff}
 .qr svg{display:block;width:240px;height:240px}
 label,legend{display:block;font-weight:600;margin:.75rem 0 .35rem}
-.row{display:flex;gap:.5rem}
-.row input{flex:1;min-width:0}
-input[type=text]{font:14px ui-monospace,SFMono-Regular,Menlo,monospace;padding:.6rem;border:1px solid #8a96a3;border-radius:8px;background:#fff;color:var(--fg)}
+.row{display:flex;flex-wrap:wrap;gap:.5rem;align-items:stretch}
+.row input,.row textarea{flex:1 1 15rem;min-width:0}
+input[type=text],textarea{font:14px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace;padding:.6rem;border:1px solid #8a96a3;border-radius:8px;background:#fff;color:var(--fg)}
+textarea{resize:none;word-break:break-all;overflow:hidden}
+.row button{flex:0 0 auto}
 button,.button{display:inline-flex;align-items:center;justify-content:center;min-height:44px;padding:.55rem 1rem;border-radius:8px;border:1px solid var(--accent);background:var(--accent);color:#fff;font:inherit;font-weight:600;text-decoration:none;cursor:pointer}
 button.secondary,.button.secondary{background:#fff;color:var(--accent)}
-button:focus-visible,a:focus-visible,input:focus-visible{outline:3px solid #f0a000;outline-offset:2px}
+button:focus-visible,a:focus-visible,input:focus-visible,textarea:focus-visible{outline:3px solid #f0a000;outline-offset:2px}
 .wide{width:100%;margin-top:.75rem}
 fieldset{border:0;padding:0;margin:0}
 .option{display:flex;gap:.6rem;align-items:center;padding:.6rem .75rem;border:1px solid var(--line);border-radius:8px;margin:.4rem 0;cursor:pointer}

@@ -35,7 +35,7 @@ describe('GET /link/:reference → the hosted checkout', () => {
     expect(page.text).toMatch(/data-testid="merchant">Merchant \d+</)
     expect(page.text).toContain('12.50 USD')
     expect(page.text).toContain('0.004166666666666667 ETH on Anvil (local)')
-    const address = page.text.match(/id="address" readonly="" value="(0x[0-9a-fA-F]{40})"/)?.[1]
+    const address = page.text.match(/data-testid="deposit-address"[^>]*>(0x[0-9a-fA-F]{40})<\/textarea>/)?.[1]
     expect(address).toBeDefined()
     expect(page.text).toContain(`data-uri="ethereum:${address}@31337?value=4166666666666667"`)
     expect(page.text).toMatch(/<svg [^>]*viewBox/)
