@@ -1,6 +1,6 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { exports } from 'cloudflare:workers'
 import { sinFromPublicKey } from '../../src/auth/bitpay-identity'
 import { call } from './api'
@@ -21,13 +21,13 @@ export function routeGatewayFetch(): void {
 /** A BitPay client identity: a secp256k1 key, its compressed public key and SIN. */
 export function newIdentity() {
   const privateKey = bytesToHex(secp256k1.utils.randomSecretKey())
-  const publicKey = bytesToHex(secp256k1.getPublicKey(Buffer.from(privateKey, 'hex'), true))
+  const publicKey = bytesToHex(secp256k1.getPublicKey(hexToBytes(privateKey), true))
   return { privateKey, publicKey, sin: sinFromPublicKey(publicKey) }
 }
 
 /** x-identity / x-signature for a request, as the official client signs it (DER, sha256(url + body)). */
 export function signHeaders(identity: ReturnType<typeof newIdentity>, url: string, body = ''): Record<string, string> {
-  const signature = secp256k1.sign(sha256(utf8ToBytes(url + body)), Buffer.from(identity.privateKey, 'hex'), { prehash: false, format: 'der' })
+  const signature = secp256k1.sign(sha256(utf8ToBytes(url + body)), hexToBytes(identity.privateKey), { prehash: false, format: 'der' })
   return { 'x-identity': identity.publicKey, 'x-signature': bytesToHex(signature) }
 }
 

@@ -41,7 +41,9 @@ export const invoicesRouter = new Hono<AppEnv>()
     return sendJson(c, { facade: `${c.get('bitpay')!.facade}/invoice`, data: await invoiceView(c.env, c.req.url, payment, invoice) })
   })
   .get('/invoices', ...merchantOnly, async (c) => {
-    const q = parse(listInvoicesQuery, c.req.query(), 'query')
+    // The official client sends unset filters as empty parameters (`status=`): treat them as absent.
+    const query = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''))
+    const q = parse(listInvoicesQuery, query, 'query')
     const rows = await listInvoices(c.env, c.get('auth')!, {
       dateStart: q.dateStart ? new Date(q.dateStart).toISOString() : undefined,
       dateEnd: q.dateEnd ? new Date(q.dateEnd).toISOString() : undefined,
