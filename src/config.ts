@@ -1,5 +1,6 @@
 import { loadChains, type Chain } from './chain/registry'
-import { staticRateSource, type RateSource } from './domain/rates'
+import { chainlinkRateSource } from './chain/price-feeds'
+import { fallbackRateSource, peggedRateSource, staticRateSource, type FallbackRateSource } from './domain/rates'
 
 /** Limits and defaults in one place. */
 export const LIMITS = {
@@ -23,9 +24,16 @@ export function chainsFor(env: Env): Map<number, Chain> {
   return cached.chains
 }
 
-/** The rate source for pricing; on-chain feeds join it with the chain-watching work. */
-export function rateSourceFor(_env: Env): RateSource {
-  return staticRateSource
+/**
+ * Rates: on-chain price feeds as the cron cached them, then the static table for what they lack (or
+ * when they fail or go stale). Production falls back only to fixed pegs (USD, stablecoins): a fixed
+ * ETH price there would misprice real payments, so a missing feed is RATE_UNAVAILABLE instead.
+ */
+export function rateSourceFor(env: Env): FallbackRateSource {
+  const fallback = env.ENVIRONMENT === 'production' ? peggedRateSource : staticRateSource
+  return fallbackRateSource([chainlinkRateSource(env.DB), fallback], (source, err) =>
+    console.error(JSON.stringify({ msg: 'rate source failed; using the next one', source, error: String(err) })),
+  )
 }
 
 /** The public origin for hosted URLs: PUBLIC_URL, else the request's own origin. */

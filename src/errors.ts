@@ -21,6 +21,7 @@ export const ERROR_CODES = z.enum([
   'LIMIT_EXCEEDED',
   'RATE_LIMITED',
   'RATE_UNAVAILABLE',
+  'CHAIN_UNAVAILABLE',
   'INTERNAL_ERROR',
 ])
 export type ErrorCode = z.infer<typeof ERROR_CODES>
@@ -56,6 +57,7 @@ export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 415
     case 'RATE_LIMITED':
       return 429
     case 'RATE_UNAVAILABLE':
+    case 'CHAIN_UNAVAILABLE':
       return 503
     case 'INTERNAL_ERROR':
       return 500

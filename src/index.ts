@@ -1,5 +1,6 @@
 import { createApp } from './app'
 import { runMaintenance } from './maintenance'
+import { runChainCron } from './services/chain-cron'
 import type { WebhookMessage } from './webhooks/messages'
 import { handleWebhookBatch } from './webhooks/consumer'
 import { sweepOutbox } from './webhooks/fanout'
@@ -18,5 +19,6 @@ export default {
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(runMaintenance(env))
     ctx.waitUntil(sweepOutbox(env))
+    ctx.waitUntil(runChainCron(env))
   },
 } satisfies ExportedHandler<Env, WebhookMessage>

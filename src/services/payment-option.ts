@@ -5,7 +5,8 @@ import type { Db, PaymentRow, WalletRow } from '../db/client'
 import { wallets } from '../db/schema'
 import type { TransactionSpeed } from '../domain/payment-status'
 import { PricingError, quote } from '../domain/pricing'
-import type { RateSource } from '../domain/rates'
+import { pricesFor, type RateSource } from '../domain/rates'
+import { nativeBalance, redact } from '../chain/rpc'
 import { ApiError } from '../errors'
 
 /** The payment columns fixed when the buyer (or the merchant) picks a chain and token. */
@@ -22,6 +23,7 @@ export type PaymentOption = Pick<
   | 'rateSource'
   | 'rate'
   | 'requiredConfirmations'
+  | 'baselineBalance'
 >
 
 interface OptionRequest {
@@ -59,8 +61,9 @@ export async function choosePaymentOption(
 ): Promise<PaymentOption> {
   const { chain, token } = resolveChainToken(chains, chainId, symbol)
   let priced
+  const pricing = await pricesFor(rates, [request.currency, token.symbol])
   try {
-    priced = quote(request.amount, request.currency, token, await rates.prices())
+    priced = quote(request.amount, request.currency, token, pricing.prices)
   } catch (err) {
     if (err instanceof PricingError) throw new ApiError('RATE_UNAVAILABLE', `${err.message}: cannot price ${request.currency} in ${token.symbol}`, 'currency')
     throw err
@@ -73,6 +76,8 @@ export async function choosePaymentOption(
     .where(and(eq(wallets.merchantId, request.merchantId), eq(wallets.livemode, request.livemode), eq(wallets.chainId, chainId)))
   if (!wallet) throw new ApiError('WALLET_REQUIRED', `No ${request.livemode ? 'live' : 'test'} wallet registered for chain ${chainId}: add one with POST /v1/wallets`, 'chain_id')
   const { address, index } = await allocateAddress(db, wallet)
+  // Native coin has no transfer logs: the scanner sees it as balance above this baseline.
+  const baselineBalance = request.livemode && token.address === null ? await baselineOf(chain, address) : null
 
   return {
     chainId,
@@ -83,9 +88,19 @@ export async function choosePaymentOption(
     depositAddress: address,
     walletId: wallet.id,
     derivationIndex: index,
-    rateSource: rates.name,
+    rateSource: pricing.source,
     rate: priced.rate,
     requiredConfirmations: chain.confirmations[request.transactionSpeed],
+    baselineBalance,
+  }
+}
+
+async function baselineOf(chain: Chain, address: string): Promise<string> {
+  try {
+    return (await nativeBalance(chain, address)).toString()
+  } catch (err) {
+    console.error(JSON.stringify({ msg: 'baseline balance unreadable', chainId: chain.id, rpc: redact(chain.rpcUrl), error: String(err).split('\n')[0] }))
+    throw new ApiError('CHAIN_UNAVAILABLE', `${chain.name} (chain ${chain.id}) cannot be reached to open a ${chain.nativeSymbol} deposit: try again or pay with a token`, 'chain_id')
   }
 }
 

@@ -1,4 +1,4 @@
-import { and, count, desc, eq } from 'drizzle-orm'
+import { and, count, desc, eq, isNull } from 'drizzle-orm'
 import { AddressError, normalizeAddress, parseXpub } from '../chain/addresses'
 import { findToken, type Chain } from '../chain/registry'
 import { randomHex } from '../auth/crypto'
@@ -80,7 +80,15 @@ export async function walletBalances(db: Db, chain: Chain | undefined, wallet: W
     .select({ token: observations.token, amount: observations.amount, confirmations: observations.confirmations, required: payments.requiredConfirmations })
     .from(observations)
     .leftJoin(payments, eq(payments.id, observations.paymentId))
-    .where(and(eq(observations.walletId, wallet.id), eq(observations.merchantId, wallet.merchantId), eq(observations.livemode, wallet.livemode)))
+    .where(
+      and(
+        eq(observations.walletId, wallet.id),
+        eq(observations.merchantId, wallet.merchantId),
+        eq(observations.livemode, wallet.livemode),
+        // A transfer a reorg took off the chain is history, not balance.
+        isNull(observations.removedAt),
+      ),
+    )
   const byToken = new Map<string, TokenBalance>()
   for (const r of rows) {
     const token = chain ? findToken(chain, r.token) : undefined

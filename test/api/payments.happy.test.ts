@@ -161,7 +161,8 @@ describe('sandbox test amounts (test keys)', () => {
       const p = await statusOf(ten!)
       return p.status === 'completed' && p
     })
-    expect(completed).toMatchObject({ pay_currency: 'ETH', chain_id: 31337, exception: null })
+    // The local chain has the test USDC (test/global-setup.ts), so the sandbox settles in the stablecoin.
+    expect(completed).toMatchObject({ pay_currency: 'USDC', chain_id: 31337, exception: null })
     expect(completed.amount_received).toBe(completed.pay_amount)
     await eventually(async () => (await statusOf(twenty!)).status === 'failed')
     await eventually(async () => (await statusOf(thirty!)).status === 'processing')

@@ -1,0 +1,119 @@
+import { createPublicClient, hexToBigInt, http, numberToHex, type Hex, type PublicClient } from 'viem'
+import type { RpcLog } from './erc20'
+import type { Chain } from './registry'
+
+/** Counts what a client sent: HTTP requests and the JSON-RPC calls inside them (a batch holds many). */
+export interface RpcCounter {
+  requests: number
+  calls: number
+  methods: Record<string, number>
+}
+
+export interface RpcOptions {
+  /** Replaces `fetch` (tests use it to count or to break the transport). */
+  fetchFn?: typeof fetch
+  /** Incremented for every request the client sends. */
+  counter?: RpcCounter
+  timeoutMs?: number
+}
+
+export class ChainRpcError extends Error {}
+
+export function newCounter(): RpcCounter {
+  return { requests: 0, calls: 0, methods: {} }
+}
+
+/**
+ * A viem client for a chain. Calls issued in the same turn of the event loop go out as one JSON-RPC
+ * batch (at most `chain.rpcBatchSize` calls each): that is what keeps a tick's request count constant.
+ * One retry; a chain that keeps failing is retried by the next tick.
+ */
+export function chainClient(chain: Chain, options: RpcOptions = {}): PublicClient {
+  const base = options.fetchFn ?? fetch
+  const counter = options.counter
+  const fetchFn: typeof fetch = counter
+    ? async (input, init) => {
+        counter.requests += 1
+        const body: unknown = typeof init?.body === 'string' ? JSON.parse(init.body) : null
+        for (const call of Array.isArray(body) ? body : body ? [body] : []) {
+          const method = (call as { method?: string }).method ?? '?'
+          counter.calls += 1
+          counter.methods[method] = (counter.methods[method] ?? 0) + 1
+        }
+        return base(input, init)
+      }
+    : base
+  return createPublicClient({
+    transport: http(chain.rpcUrl, {
+      batch: { batchSize: chain.rpcBatchSize, wait: 0 },
+      retryCount: 1,
+      timeout: options.timeoutMs ?? 20_000,
+      fetchFn,
+    }),
+  })
+}
+
+export interface Head {
+  number: number
+  hash: Hex
+}
+
+/** The chain head, after checking that the RPC serves the configured chain (a wrong URL must not scan). */
+export async function readHead(client: PublicClient, chain: Chain): Promise<Head> {
+  const [chainId, block] = await Promise.all([
+    client.request({ method: 'eth_chainId' }),
+    client.request({ method: 'eth_getBlockByNumber', params: ['latest', false] }),
+  ])
+  const served = Number(hexToBigInt(chainId))
+  if (served !== chain.id) throw new ChainRpcError(`RPC ${redact(chain.rpcUrl)} serves chain ${served}, not ${chain.id}: check rpcUrl / RPC_URL_${chain.id}`)
+  if (!block?.number || !block.hash) throw new ChainRpcError('RPC returned no latest block')
+  return { number: Number(hexToBigInt(block.number)), hash: block.hash }
+}
+
+/** ERC-20/721 Transfer logs to any of `toTopics` in [from, to], from any contract. */
+export function transferLogs(client: PublicClient, from: number, to: number, toTopics: Hex[]): Promise<RpcLog[]> {
+  return client.request({
+    method: 'eth_getLogs',
+    params: [{ fromBlock: numberToHex(from), toBlock: numberToHex(to), topics: ['0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef', null, toTopics] }],
+  }) as Promise<RpcLog[]>
+}
+
+export async function balanceAt(client: PublicClient, address: string, block: number | 'latest'): Promise<bigint> {
+  const tag = block === 'latest' ? 'latest' : numberToHex(block)
+  return hexToBigInt(await client.request({ method: 'eth_getBalance', params: [address as Hex, tag] }))
+}
+
+/** The canonical hash at a height, or null when the node has no such block. */
+export async function blockHashAt(client: PublicClient, block: number): Promise<Hex | null> {
+  const b = await client.request({ method: 'eth_getBlockByNumber', params: [numberToHex(block), false] })
+  return b?.hash ?? null
+}
+
+export interface BlockTransaction {
+  hash: Hex
+  from: Hex
+  to: Hex | null
+  value: Hex
+}
+
+/** A block with its transactions, or null when the node has no such block. */
+export async function blockWithTransactions(client: PublicClient, block: number): Promise<{ hash: Hex; transactions: BlockTransaction[] } | null> {
+  const b = await client.request({ method: 'eth_getBlockByNumber', params: [numberToHex(block), true] })
+  if (!b?.hash) return null
+  return { hash: b.hash, transactions: b.transactions as unknown as BlockTransaction[] }
+}
+
+/** The native balance of one address now (the baseline of a native-coin payment). */
+export async function nativeBalance(chain: Chain, address: string, options: RpcOptions = {}): Promise<bigint> {
+  return balanceAt(chainClient(chain, { timeoutMs: 10_000, ...options }), address, 'latest')
+}
+
+/** An RPC URL without its path and query, which often carry the provider's API key. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url)
+    return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : '/…'}`
+  } catch {
+    return '<invalid url>'
+  }
+}

@@ -1,0 +1,418 @@
+import { and, eq, gt, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
+import { getAddress, type PublicClient } from 'viem'
+import { addressTopic, transferFromLog } from '../chain/erc20'
+import { finalityDepth, inspectChains, type Chain } from '../chain/registry'
+import { balanceAt, blockHashAt, blockWithTransactions, chainClient, newCounter, readHead, redact, transferLogs, type Head, type RpcCounter, type RpcOptions } from '../chain/rpc'
+import { getDb, type Db } from '../db/client'
+import { chainCursors, observations, payments, wallets } from '../db/schema'
+import {
+  attributeTransfer,
+  chunk,
+  confirmationsAt,
+  fundsChanged,
+  fundsOf,
+  narrow,
+  probe,
+  sameAddress,
+  scanWindow,
+  unrecordedNative,
+  type Candidate,
+  type ScanWindow,
+  type Search,
+  type Transfer,
+} from '../domain/chain-scan'
+import { paymentObject } from './payments'
+
+/** Closed payments stay watched this long after expiry, so late money is flagged paid_late. */
+export const LATE_PAYMENT_WINDOW_MS = 24 * 3600_000
+/** Rounds of native-coin attribution per payment per tick (each finds one arrival block). */
+const NATIVE_ROUNDS = 4
+/** PaymentObject calls in flight at once. */
+const NOTIFY_CONCURRENCY = 10
+/** Observation rows per INSERT (16 columns each; D1 allows 100 bound parameters). */
+const INSERT_CHUNK = 6
+const ID_CHUNK = 90
+
+export interface ScanOptions extends RpcOptions {
+  now?: Date
+  /** The chain registry to scan instead of the env's (tests point chains at other RPCs). */
+  chains?: Map<number, Chain>
+}
+
+/** What one chain's tick did, for logs and the bench. */
+export interface ChainScanReport {
+  chainId: number
+  ok: boolean
+  error?: string
+  head?: number
+  window?: ScanWindow
+  openPayments: number
+  transfers: number
+  removed: number
+  notified: number
+  rpcRequests: number
+  rpcCalls: number
+  ms: number
+}
+
+type OpenPayment = Awaited<ReturnType<typeof openPaymentsQuery>>[number]
+type ActiveObservation = Awaited<ReturnType<typeof activeObservationsQuery>>[number]
+type NewObservation = typeof observations.$inferInsert
+
+/**
+ * The cron's chain watcher: scans every chain that has live wallets, each on its own, so a chain
+ * whose RPC or config is broken fails loudly (log + chain_cursors.last_error) and is retried next tick
+ * from the same cursor while the others go on.
+ */
+export async function scanAllChains(env: Env, options: ScanOptions = {}): Promise<ChainScanReport[]> {
+  const db = getDb(env.DB)
+  let chains = options.chains
+  if (!chains) {
+    const inspected = inspectChains(env as unknown as Record<string, unknown>)
+    chains = inspected.chains
+    for (const problem of inspected.problems) {
+      console.error(JSON.stringify({ msg: 'chain config invalid; chain not scanned', chainId: problem.chainId, error: problem.message }))
+      if (problem.chainId !== null) await recordFailure(db, problem.chainId, `config: ${problem.message}`, options.now ?? new Date())
+    }
+  }
+  const watched = await db.selectDistinct({ chainId: wallets.chainId }).from(wallets).where(eq(wallets.livemode, true))
+  const reports: ChainScanReport[] = []
+  await Promise.all(
+    watched.map(async ({ chainId }) => {
+      const chain = chains.get(chainId)
+      if (!chain) {
+        if (!options.chains) console.error(JSON.stringify({ msg: 'live wallets on a chain that is not configured', chainId }))
+        return
+      }
+      reports.push(await scanChainSafely(db, env, chain, options))
+    }),
+  )
+  return reports.sort((a, b) => a.chainId - b.chainId)
+}
+
+/** One chain's tick; never throws. */
+export async function scanChainSafely(db: Db, env: Env, chain: Chain, options: ScanOptions = {}): Promise<ChainScanReport> {
+  const started = Date.now()
+  const counter = options.counter ?? newCounter()
+  try {
+    const report = await scanChain(db, env, chain, { ...options, counter })
+    console.log(JSON.stringify({ msg: 'chain scanned', ...report }))
+    return report
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err)
+    const report: ChainScanReport = {
+      chainId: chain.id, ok: false, error, openPayments: 0, transfers: 0, removed: 0, notified: 0,
+      rpcRequests: counter.requests, rpcCalls: counter.calls, ms: Date.now() - started,
+    }
+    console.error(JSON.stringify({ msg: 'chain scan failed; retrying next tick from the same block', rpc: redact(chain.rpcUrl), ...report }))
+    await recordFailure(db, chain.id, error, options.now ?? new Date()).catch((e) =>
+      console.error(JSON.stringify({ msg: 'could not record chain scan failure', chainId: chain.id, error: String(e) })),
+    )
+    return report
+  }
+}
+
+/**
+ * Scans one chain from its cursor to the head with a fixed number of RPC requests whatever the number
+ * of open payments: the head, then one batch holding eth_getLogs (Transfer to the open deposit
+ * addresses), the native balances of native-coin deposits and the hashes of not-yet-final blocks.
+ * Native arrivals then cost a few more requests to find their block, per tick, not per payment.
+ */
+export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOptions & { counter: RpcCounter }): Promise<ChainScanReport> {
+  const started = Date.now()
+  const now = options.now ?? new Date()
+  const finality = finalityDepth(chain)
+  const [cursorRows, open, unsettled, active] = await db.batch([
+    db.select().from(chainCursors).where(eq(chainCursors.chainId, chain.id)),
+    openPaymentsQuery(db, chain.id, now),
+    db
+      .select()
+      .from(observations)
+      .where(and(eq(observations.chainId, chain.id), eq(observations.livemode, true), isNull(observations.removedAt), isNotNull(observations.blockNumber), lt(observations.confirmations, finality))),
+    activeObservationsQuery(db, chain.id, now),
+  ])
+  const cursor = cursorRows[0]?.lastScannedBlock ?? null
+
+  const client = chainClient(chain, options)
+  const head = await readHead(client, chain)
+  const window = scanWindow(cursor, head.number, finality, chain.maxLogRange)
+
+  // Everything below goes out in the same turn, hence as one batch request.
+  const addresses = [...new Set(open.map((p) => p.depositAddress!.toLowerCase()))]
+  const nativeOpen = open.filter((p) => p.tokenAddress === null)
+  const checkBlocks = [...new Set(unsettled.map((o) => o.blockNumber!).filter((b) => b <= head.number))]
+  const [logs, balances, hashes] = await Promise.all([
+    Promise.all(chunk(addresses, chain.maxLogAddresses).map((group) => transferLogs(client, window.from, window.to, group.map(addressTopic)))),
+    Promise.all(nativeOpen.map((p) => balanceAt(client, p.depositAddress!, head.number))),
+    Promise.all(checkBlocks.map((b) => blockHashAt(client, b))),
+  ])
+
+  // Reorgs: an observation whose block is no longer canonical is removed (a re-mined copy is found again below).
+  const canonical = new Map(checkBlocks.map((b, i) => [b, hashes[i]]))
+  const removedIds = unsettled.filter((o) => {
+    const hash = canonical.get(o.blockNumber!)
+    return hash !== undefined && hash !== null && hash.toLowerCase() !== o.blockHash?.toLowerCase()
+  }).map((o) => o.id)
+  const removed = new Set(removedIds)
+
+  const byAddress = groupBy(open, (p) => p.depositAddress!.toLowerCase())
+  const candidates = new Map([...byAddress].map(([address, list]) => [address, list.map(toCandidate)]))
+  const symbolOf = (contract: string | null) =>
+    contract === null ? chain.nativeSymbol : chain.tokens.find((t) => sameAddress(t.address, contract))?.symbol
+  const known = new Map(unsettled.filter((o) => !removed.has(o.id)).map((o) => [`${o.txHash.toLowerCase()}:${o.logIndex}`, o.blockHash?.toLowerCase()]))
+
+  const rows: NewObservation[] = []
+  const record = (t: Transfer) => {
+    if (known.get(`${t.txHash.toLowerCase()}:${t.logIndex}`) === t.blockHash.toLowerCase()) return
+    const attribution = attributeTransfer(t, candidates.get(t.to.toLowerCase()) ?? [], symbolOf)
+    if (!attribution) {
+      console.warn(JSON.stringify({ msg: 'transfer to an address with no open payment', chainId: chain.id, txHash: t.txHash, to: t.to }))
+      return
+    }
+    rows.push({
+      id: `obs_${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`,
+      merchantId: attribution.merchantId,
+      walletId: attribution.walletId,
+      paymentId: attribution.paymentId,
+      livemode: true,
+      chainId: chain.id,
+      txHash: t.txHash,
+      logIndex: t.logIndex,
+      fromAddress: t.from,
+      toAddress: t.to,
+      token: attribution.token,
+      amount: t.amount.toString(),
+      blockNumber: t.blockNumber,
+      blockHash: t.blockHash,
+      confirmations: confirmationsAt(head.number, t.blockNumber),
+      note: t.note ?? attribution.note,
+    })
+  }
+  for (const log of logs.flat()) {
+    const transfer = transferFromLog(log)
+    if (transfer) record(transfer)
+  }
+  const activeLive = active.filter((o) => !removed.has(o.id))
+  for (const t of await findNativeArrivals(client, chain, head, window, nativeOpen, balances, activeLive, byAddress)) record(t)
+
+  // One atomic batch: removals, new/re-mined observations, confirmations recount, cursor.
+  const stamp = now.toISOString()
+  const writes = [
+    ...chunk(removedIds, ID_CHUNK).map((ids) => db.update(observations).set({ removedAt: stamp, confirmations: 0 }).where(inArray(observations.id, ids))),
+    ...chunk(rows, INSERT_CHUNK).map((group) =>
+      db
+        .insert(observations)
+        .values(group)
+        .onConflictDoUpdate({
+          target: [observations.chainId, observations.txHash, observations.logIndex],
+          set: { blockNumber: sql`excluded.block_number`, blockHash: sql`excluded.block_hash`, confirmations: sql`excluded.confirmations`, removedAt: null },
+        }),
+    ),
+    db
+      .update(observations)
+      .set({ confirmations: sql`max(0, ${head.number} - ${observations.blockNumber} + 1)` })
+      .where(and(eq(observations.chainId, chain.id), eq(observations.livemode, true), isNull(observations.removedAt), isNotNull(observations.blockNumber), lt(observations.confirmations, finality))),
+    db
+      .insert(chainCursors)
+      .values({ chainId: chain.id, lastScannedBlock: window.to, lastError: null, updatedAt: stamp })
+      .onConflictDoUpdate({ target: chainCursors.chainId, set: { lastScannedBlock: window.to, lastError: null, updatedAt: stamp } }),
+  ]
+  await db.batch(writes as [(typeof writes)[number], ...(typeof writes)[number][]])
+
+  const notified = await notifyPayments(env, db, chain, open, now)
+  if (removedIds.length > 0) console.warn(JSON.stringify({ msg: 'reorg: observations removed', chainId: chain.id, head: head.number, ids: removedIds }))
+  return {
+    chainId: chain.id, ok: true, head: head.number, window, openPayments: open.length, transfers: rows.length, removed: removedIds.length,
+    notified, rpcRequests: options.counter.requests, rpcCalls: options.counter.calls, ms: Date.now() - started,
+  }
+}
+
+/**
+ * Native coin has no logs: an arrival shows as balance above the baseline not yet covered by recorded
+ * transfers. For each such deposit, a bisection over the window (one batch request per step for all
+ * deposits together) finds the block, whose transactions then name the sender; value moved by a
+ * contract call is recorded against the block with a note.
+ */
+async function findNativeArrivals(
+  client: PublicClient,
+  chain: Chain,
+  head: Head,
+  window: ScanWindow,
+  nativeOpen: OpenPayment[],
+  balances: bigint[],
+  active: ActiveObservation[],
+  byAddress: Map<string, OpenPayment[]>,
+): Promise<Transfer[]> {
+  interface Pending {
+    payment: OpenPayment
+    baseline: bigint
+    recorded: bigint
+    search: Search
+    balances: Map<number, bigint>
+  }
+  const pending: Pending[] = []
+  nativeOpen.forEach((payment, i) => {
+    const address = payment.depositAddress!.toLowerCase()
+    if ((byAddress.get(address) ?? []).filter((p) => p.tokenAddress === null).length > 1) {
+      console.warn(JSON.stringify({ msg: 'native deposits share an address; balance changes cannot be attributed', chainId: chain.id, address }))
+      return
+    }
+    const mine = active.filter((o) => o.paymentId === payment.id && o.logIndex === -1)
+    const recorded = mine.reduce((sum, o) => sum + BigInt(o.amount), 0n)
+    const baseline = BigInt(payment.baselineBalance ?? '0')
+    const balance = balances[i]!
+    if (unrecordedNative(balance, baseline, recorded) <= 0n) return
+    const last = Math.max(-1, ...mine.map((o) => o.blockNumber ?? -1))
+    const lo = Math.min(head.number, Math.max(window.from, last + 1))
+    pending.push({ payment, baseline, recorded, search: { lo, hi: head.number }, balances: new Map([[head.number, balance]]) })
+  })
+
+  const arrivals: { payment: OpenPayment; block: number; amount: bigint }[] = []
+  for (let round = 0; round < NATIVE_ROUNDS && pending.length > 0; round++) {
+    for (;;) {
+      const probing = pending.map((p) => ({ p, block: probe(p.search) })).filter((x): x is { p: Pending; block: number } => x.block !== null)
+      if (probing.length === 0) break
+      const results = await Promise.all(probing.map(({ p, block }) => balanceAt(client, p.payment.depositAddress!, block)))
+      probing.forEach(({ p, block }, i) => {
+        p.balances.set(block, results[i]!)
+        p.search = narrow(p.search, block, unrecordedNative(results[i]!, p.baseline, p.recorded) > 0n)
+      })
+    }
+    const missing = pending.filter((p) => !p.balances.has(p.search.lo))
+    const fetched = await Promise.all(missing.map((p) => balanceAt(client, p.payment.depositAddress!, p.search.lo)))
+    missing.forEach((p, i) => p.balances.set(p.search.lo, fetched[i]!))
+    for (const p of [...pending]) {
+      const block = p.search.lo
+      const amount = unrecordedNative(p.balances.get(block)!, p.baseline, p.recorded)
+      arrivals.push({ payment: p.payment, block, amount })
+      p.recorded += amount
+      const rest = unrecordedNative(p.balances.get(head.number)!, p.baseline, p.recorded)
+      if (rest > 0n && block < head.number) p.search = { lo: block + 1, hi: head.number }
+      else pending.splice(pending.indexOf(p), 1)
+    }
+  }
+
+  const blocks = [...new Set(arrivals.map((a) => a.block))]
+  const fetchedBlocks = await Promise.all(blocks.map((b) => blockWithTransactions(client, b)))
+  const blockByNumber = new Map(blocks.map((b, i) => [b, fetchedBlocks[i]]))
+  const transfers: Transfer[] = []
+  for (const { payment, block, amount } of arrivals) {
+    const data = blockByNumber.get(block)
+    if (!data) continue // the block vanished meanwhile (reorg): the next tick finds the arrival again
+    const to = payment.depositAddress!
+    let left = amount
+    for (const tx of data.transactions) {
+      const value = BigInt(tx.value)
+      if (!tx.to || !sameAddress(tx.to, to) || value <= 0n || value > left) continue
+      transfers.push({ txHash: tx.hash, logIndex: -1, blockNumber: block, blockHash: data.hash, from: getAddress(tx.from), to, contract: null, amount: value, kind: 'fungible' })
+      left -= value
+    }
+    if (left > 0n) {
+      transfers.push({
+        txHash: `internal:${data.hash}:${to.toLowerCase()}`, logIndex: -1, blockNumber: block, blockHash: data.hash, from: null, to, contract: null,
+        amount: left, kind: 'fungible', note: 'native value received through a contract call (internal transfer); the transaction was not identified',
+      })
+    }
+  }
+  return transfers
+}
+
+/** Recomputes each open payment's funds from its live observations and tells its PaymentObject when they changed. */
+async function notifyPayments(env: Env, db: Db, chain: Chain, open: OpenPayment[], now: Date): Promise<number> {
+  const active = await activeObservationsQuery(db, chain.id, now)
+  const byPayment = groupBy(active, (o) => o.paymentId!)
+  const changed = open
+    .map((p) => ({ p, funds: fundsOf((byPayment.get(p.id) ?? []).map((o) => ({ amount: BigInt(o.amount), confirmations: o.confirmations })), p.requiredConfirmations ?? 0) }))
+    .filter(({ p, funds }) => fundsChanged(p, funds))
+  let notified = 0
+  for (const group of chunk(changed, NOTIFY_CONCURRENCY)) {
+    await Promise.all(
+      group.map(async ({ p, funds }) => {
+        try {
+          const result = await paymentObject(env, p.id).observeFunds(funds.received.toString(), funds.confirmed.toString(), funds.confirmations)
+          if (result.ok) notified += 1
+          else console.error(JSON.stringify({ msg: 'payment refused chain funds', chainId: chain.id, paymentId: p.id, code: result.code, error: result.message }))
+        } catch (err) {
+          // Observations are stored: the next tick recomputes the funds and tries again.
+          console.error(JSON.stringify({ msg: 'payment object call failed', chainId: chain.id, paymentId: p.id, error: String(err) }))
+        }
+      }),
+    )
+  }
+  return notified
+}
+
+/** Live payments with a deposit address on the chain that may still receive funds we must see. */
+function openPaymentsQuery(db: Db, chainId: number, now: Date) {
+  return db
+    .select({
+      id: payments.id,
+      merchantId: payments.merchantId,
+      walletId: payments.walletId,
+      status: payments.status,
+      depositAddress: payments.depositAddress,
+      tokenAddress: payments.tokenAddress,
+      token: payments.token,
+      payAmount: payments.payAmount,
+      amountReceived: payments.amountReceived,
+      confirmations: payments.confirmations,
+      requiredConfirmations: payments.requiredConfirmations,
+      baselineBalance: payments.baselineBalance,
+    })
+    .from(payments)
+    .where(and(eq(payments.livemode, true), eq(payments.chainId, chainId), isNotNull(payments.depositAddress), isNotNull(payments.payAmount), openCondition(now)))
+}
+
+function openCondition(now: Date): SQL {
+  const cutoff = new Date(now.getTime() - LATE_PAYMENT_WINDOW_MS).toISOString()
+  return or(inArray(payments.status, ['pending', 'processing']), gt(payments.expiresAt, cutoff))!
+}
+
+/** Live observations counted toward the chain's open payments. */
+function activeObservationsQuery(db: Db, chainId: number, now: Date) {
+  return db
+    .select({
+      id: observations.id,
+      paymentId: observations.paymentId,
+      amount: observations.amount,
+      confirmations: observations.confirmations,
+      blockNumber: observations.blockNumber,
+      logIndex: observations.logIndex,
+    })
+    .from(observations)
+    .innerJoin(payments, eq(payments.id, observations.paymentId))
+    .where(
+      and(
+        eq(observations.chainId, chainId),
+        eq(observations.livemode, true),
+        isNull(observations.removedAt),
+        eq(payments.livemode, true),
+        eq(payments.chainId, chainId),
+        openCondition(now),
+      ),
+    )
+}
+
+/** Keeps the scan position; only the error and time change. */
+async function recordFailure(db: Db, chainId: number, error: string, now: Date): Promise<void> {
+  const message = error.slice(0, 500)
+  await db
+    .insert(chainCursors)
+    .values({ chainId, lastScannedBlock: -1, lastError: message, updatedAt: now.toISOString() })
+    .onConflictDoUpdate({ target: chainCursors.chainId, set: { lastError: message, updatedAt: now.toISOString() } })
+}
+
+function toCandidate(p: OpenPayment): Candidate {
+  return { id: p.id, merchantId: p.merchantId, walletId: p.walletId, tokenAddress: p.tokenAddress, token: p.token ?? '', payAmount: p.payAmount ?? '0', amountReceived: p.amountReceived }
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>()
+  for (const item of items) {
+    const k = key(item)
+    const list = map.get(k)
+    if (list) list.push(item)
+    else map.set(k, [item])
+  }
+  return map
+}
