@@ -56,3 +56,30 @@ export function bitpayErrorCode(method: string, resource: BitPayResource, proble
   const base = resource === 'generic' && (problem === 'invalid_state' || problem === 'active_refund_exists') ? 0 : RESOURCE_BASE[resource]
   return prefix + String(base + (resource === 'generic' && offset > 3 ? 2 : offset)).padStart(4, '0')
 }
+
+/** BitPay's IPN event for an invoice status (webhook notification codes). */
+export interface IpnEvent {
+  code: number
+  name: string
+}
+
+/**
+ * Which IPN an invoice status change sends. By default BitPay notifies paid, confirmed and complete;
+ * with fullNotifications also expired and invalid (failed to confirm).
+ */
+export function ipnEventFor(status: BitPayStatus, exception: ReturnType<typeof bitpayExceptionStatus>, fullNotifications: boolean): IpnEvent | null {
+  switch (status) {
+    case 'paid':
+      return exception === 'paidPartial' ? null : { code: 1003, name: 'invoice_paidInFull' }
+    case 'confirmed':
+      return { code: 1005, name: 'invoice_confirmed' }
+    case 'complete':
+      return { code: 1006, name: 'invoice_completed' }
+    case 'expired':
+      return fullNotifications ? { code: 1004, name: 'invoice_expired' } : null
+    case 'invalid':
+      return fullNotifications ? { code: 1013, name: 'invoice_failedToConfirm' } : null
+    case 'new':
+      return null
+  }
+}

@@ -2,6 +2,8 @@ import { eq, sql } from 'drizzle-orm'
 import { randomHex } from '../auth/crypto'
 import { getDb, type PaymentRow } from '../db/client'
 import { events, paymentLinks, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../db/schema'
+import { bitpayInvoiceOf, ipnBody } from './bitpay-ipn'
+import { NOTIFICATION_URL_TARGET } from './messages'
 import { postWebhook } from './http'
 import { buildPayload } from './payload'
 import { endpointSecretBytes, standardWebhookHeaders, xSignature } from './signing'
@@ -30,8 +32,8 @@ export async function deliver(env: Env, deliveryId: string): Promise<DeliveryOut
     key = endpointSecretBytes(endpoint.secret)
   }
 
-  const payload = buildPayload(event, payment, await webhookData(env, payment))
-  const body = JSON.stringify(payload)
+  const invoice = delivery.target === NOTIFICATION_URL_TARGET ? await bitpayInvoiceOf(env, payment.id) : undefined
+  const body = invoice ? await ipnBody(env, payment, invoice) : JSON.stringify(buildPayload(event, payment, await webhookData(env, payment)))
   const headers = {
     'X-Signature': xSignature(payment.notifySecret, body),
     'X-Event-Id': event.id,

@@ -3,10 +3,9 @@ import { randomHex } from '../auth/crypto'
 import { getDb, type PaymentRow } from '../db/client'
 import { events, webhookDeliveries, webhookEndpoints } from '../db/schema'
 import { endpointWants } from '../services/webhook-endpoints'
-import type { WebhookMessage } from './messages'
+import { bitpayInvoiceOf, wantsIpn } from './bitpay-ipn'
+import { NOTIFICATION_URL_TARGET, type WebhookMessage } from './messages'
 
-/** Target id for a payment's own notification_url. */
-export const NOTIFICATION_URL_TARGET = 'notification_url'
 
 /**
  * Turns one outbox event into one delivery row per target (the merchant's endpoints that want the
@@ -29,7 +28,9 @@ export async function fanOutEvent(env: Env, eventId: string): Promise<void> {
   const targets = endpoints
     .filter((e) => endpointWants(e, event.type))
     .map((e) => ({ target: e.id, endpointId: e.id as string | null, url: e.url }))
-  if (payment.notificationUrl) targets.push({ target: NOTIFICATION_URL_TARGET, endpointId: null, url: payment.notificationUrl })
+  if (payment.notificationUrl && (await notificationUrlWants(env, payment))) {
+    targets.push({ target: NOTIFICATION_URL_TARGET, endpointId: null, url: payment.notificationUrl })
+  }
 
   if (targets.length > 0) {
     await db
@@ -51,6 +52,12 @@ export async function fanOutEvent(env: Env, eventId: string): Promise<void> {
     await enqueuePendingDeliveries(env, event.id)
   }
   await db.update(events).set({ dispatchedAt: now }).where(eq(events.id, event.id))
+}
+
+/** A BitPay invoice's notificationURL gets BitPay's IPNs only (paid, confirmed, complete, …); others get every event. */
+async function notificationUrlWants(env: Env, payment: PaymentRow): Promise<boolean> {
+  const invoice = await bitpayInvoiceOf(env, payment.id)
+  return !invoice || wantsIpn(env, payment, invoice.fullNotifications)
 }
 
 /** Queues a delivery message for every pending delivery of an event. */

@@ -7,3 +7,6 @@ export const WEBHOOKS_DLQ = 'bitxpay-webhooks-dlq'
  * one event to one target. Both carry the event id; the rows in D1 hold everything else.
  */
 export type WebhookMessage = { type: 'event'; eventId: string } | { type: 'delivery'; eventId: string; deliveryId: string }
+
+/** Delivery target id for a payment's own notification_url (endpoints use their id). */
+export const NOTIFICATION_URL_TARGET = 'notification_url'

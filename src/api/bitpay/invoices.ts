@@ -7,7 +7,7 @@ import { cancelInvoice, createInvoice, findInvoice, invoiceByOwnToken, listInvoi
 import { paymentObject, unwrap } from '../../services/payments'
 import { resendLatestEvent } from '../../services/webhook-events'
 import { bitpayAuth, bitpayBody, signerSin } from './auth'
-import { invoiceView } from './invoice-view'
+import { invoiceView } from '../../services/bitpay-invoice-view'
 import { sendJson } from './json'
 import { parse } from './parse'
 import { createInvoiceBody, listInvoicesQuery, updateInvoiceBody } from './schemas'

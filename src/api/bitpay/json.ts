@@ -1,13 +1,19 @@
 import type { Context } from 'hono'
+import { JsonDecimal, stringifyWithDecimals } from '../links/json'
 
-const MARK = '\u0000bigint:'
+/** bigints become exact JSON integer tokens (BitPay's base-unit amounts exceed 2^53 for wei). */
+function withExactIntegers(value: unknown): unknown {
+  if (typeof value === 'bigint') return new JsonDecimal(value.toString())
+  if (Array.isArray(value)) return value.map(withExactIntegers)
+  if (value && typeof value === 'object' && !(value instanceof JsonDecimal)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withExactIntegers(v)]))
+  }
+  return value
+}
 
-/**
- * JSON with bigints written as exact integer literals: BitPay's amounts in base units are JSON
- * numbers, and wei amounts exceed 2^53, so they must never pass through a double on our side.
- */
+/** BitPay JSON: money as exact number tokens (JsonDecimal or bigint), never through a double. */
 export function exactJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${MARK}${v}` : v)).replace(/"\\u0000bigint:(-?\d+)"/g, '$1')
+  return stringifyWithDecimals(withExactIntegers(value))
 }
 
 export function sendJson(c: Context, value: unknown, status: 200 | 201 = 200): Response {

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../../context'
 import { ApiError } from '../../errors'
-import { exactJsonNumber } from '../../webhooks/payload'
+import { JsonDecimal } from '../links/json'
 import { findInvoice } from '../../services/bitpay-invoices'
 import { cancelRefund, createRefund, findRefund, refundByOwnToken, refundsOfInvoice, updateRefundStatus, type BitPayRefundRow } from '../../services/bitpay-refunds'
 import { rateLimit } from '../rate-limit'
@@ -17,7 +17,7 @@ function refundView(r: BitPayRefundRow) {
     id: r.id,
     guid: r.guid,
     invoice: r.paymentId,
-    amount: exactJsonNumber(r.amount),
+    amount: new JsonDecimal(r.amount),
     currency: r.currency,
     status: r.status,
     requestDate: r.createdAt,

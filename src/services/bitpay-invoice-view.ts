@@ -1,12 +1,12 @@
 import { and, asc, eq, isNull } from 'drizzle-orm'
-import { chainsFor, publicOrigin } from '../../config'
-import { getDb, type PaymentRow } from '../../db/client'
-import { observations } from '../../db/schema'
-import { bitpayExceptionStatus, bitpayStatus } from '../../domain/bitpay'
-import { eip681Uri } from '../../domain/checkout'
-import { formatUnits } from '../../domain/money'
-import { exactJsonNumber } from '../../webhooks/payload'
-import { currencyOptions, paymentTotals, type BitPayInvoiceRow } from '../../services/bitpay-invoices'
+import { chainsFor, publicOrigin } from '../config'
+import { getDb, type PaymentRow } from '../db/client'
+import { observations } from '../db/schema'
+import { bitpayExceptionStatus, bitpayStatus } from '../domain/bitpay'
+import { eip681Uri } from '../domain/checkout'
+import { formatUnits } from '../domain/money'
+import { JsonDecimal } from '../api/links/json'
+import { currencyOptions, paymentTotals, type BitPayInvoiceRow } from './bitpay-invoices'
 
 /** BitPay's invoice object for a payment (numbers in base units are exact bigints; see exactJson). */
 export async function invoiceView(env: Env, requestUrl: string, payment: PaymentRow, invoice: BitPayInvoiceRow) {
@@ -30,7 +30,7 @@ export async function invoiceView(env: Env, requestUrl: string, payment: Payment
     posData: invoice.posData,
     status: bitpayStatus(payment.status, payment.confirmations, chain?.confirmations.low ?? 0),
     exceptionStatus: bitpayExceptionStatus(payment.exception),
-    price: exactJsonNumber(payment.amount),
+    price: new JsonDecimal(payment.amount),
     currency: payment.currency,
     orderId: payment.orderId,
     itemDesc: invoice.itemDesc,
