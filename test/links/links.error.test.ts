@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { call, eventually, merchantWithWallet } from '../helpers/api'
+import { ADMIN_TOKEN, call, eventually, merchantWithWallet } from '../helpers/api'
 import { LINKS, linkBody, newLink } from '../helpers/links'
 import {
   error400Create,
@@ -226,5 +226,30 @@ describe('payment links security', () => {
     const res = await call('DELETE', `${LINKS}/${SOME_UUID}`, { key: m.testKey })
     expect(res.status).toBe(404)
     expect(res.json).toMatchObject({ error: 'not_found', code: 404 })
+  })
+})
+
+describe('payment links: limits and documentation', () => {
+  it('answers over the rate limit with 429 in the 002 shape and Retry-After', async () => {
+    const m = await merchantWithWallet()
+    const patched = await call('PATCH', `/v1/merchants/${m.id}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` }, body: { rate_limit_test: 1 } })
+    expect(patched.status).toBe(200)
+    await call('GET', LINKS, { key: m.testKey })
+    const res = await call('GET', LINKS, { key: m.testKey })
+    expect(res.status).toBe(429)
+    expect(res.json).toMatchObject({ error: 'rate_limit_exceeded', code: 429 })
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect(res.headers.get('x-ratelimit-remaining')).toBe('0')
+  })
+
+  it('documents the four endpoints in /openapi.json from the same schemas', async () => {
+    const doc = (await call('GET', '/openapi.json')).json
+    const paths = doc.paths as Record<string, Record<string, unknown>>
+    expect(Object.keys(paths['/api/v1/payments/links'] ?? {}).sort()).toEqual(['get', 'post'])
+    expect(Object.keys(paths['/api/v1/payments/links/{id}'] ?? {})).toEqual(['patch'])
+    expect(Object.keys(paths['/api/v1/payments/links/{payment_id}'] ?? {})).toEqual(['get'])
+    for (const field of ['payment_reference', 'order_amount', 'payment_status', 'hosted_url', 'notify_secret']) {
+      expect(doc.components.schemas.PaymentLink.properties, field).toHaveProperty(field)
+    }
   })
 })
