@@ -1,4 +1,4 @@
-import { and, count, desc, eq, getTableColumns, gt, gte, inArray, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { and, count, desc, eq, getTableColumns, gt, gte, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { randomAlphanumeric } from '../auth/crypto'
 import { LIMITS } from '../config'
 import type { AuthContext } from '../context'
@@ -169,13 +169,15 @@ export async function linkDetails(db: Db, link: LinkRow) {
     .from(payments)
     .where(and(eq(payments.merchantId, link.merchantId), eq(payments.linkId, link.id)))
     .orderBy(desc(payments.createdAt), desc(payments.id))
-  const ids = linkPayments.map((p) => p.id)
-  const transfers = ids.length
-    ? await db
-        .select()
-        .from(observations)
-        .where(and(eq(observations.merchantId, link.merchantId), inArray(observations.paymentId, ids.slice(0, 90))))
-        .orderBy(observations.createdAt)
+  const transfers = linkPayments.length
+    ? (
+        await db
+          .select({ transfer: observations })
+          .from(observations)
+          .innerJoin(payments, eq(payments.id, observations.paymentId))
+          .where(and(eq(payments.merchantId, link.merchantId), eq(payments.linkId, link.id)))
+          .orderBy(observations.createdAt, observations.id)
+      ).map((r) => r.transfer)
     : []
   return { payments: linkPayments, transfers }
 }
