@@ -3,15 +3,19 @@
 //
 //   1. ensure .dev.vars has an ADMIN_TOKEN (kept if present)
 //   2. apply D1 migrations to the local state in .wrangler/state
-//   3. start `wrangler dev` (logs go to this terminal) and wait until it answers HTTP
-//   4. seed a demo merchant + test wallet (credentials kept in .dev/demo-merchant.json, reused while valid)
-//   5. print a banner with the URLs, keys and a curl to try
+//   3. start anvil on 127.0.0.1:8545 (chain 31337, state kept in .dev/anvil-state.json), deploy the
+//      test USDC/USDT and an ETH/USD price feed, then mine a block every 2 s
+//   4. start `wrangler dev` with CHAINS pointing chain 31337 at anvil (logs go to this terminal), wait
+//      until it answers HTTP, and fire its cron every 10 s (wrangler dev does not run crons itself)
+//   5. seed a demo merchant + test wallet + LIVE wallet on 31337 (credentials kept in
+//      .dev/demo-merchant.json, reused while valid)
+//   6. print a banner with the URLs, keys, a sandbox curl and how to pay a real local payment
 //
 // Ctrl+C (SIGINT) or SIGTERM stops every child process group this script started.
 // Each step is a small function; main() runs them in order, so a new step (for example starting a
 // local chain and deploying a test token before the gateway starts) is one more line there.
 //
-// Env: PORT (default 8787).
+// Env: PORT (default 8787), ANVIL_PORT (default 8545), NO_ANVIL=1 (skip the local chain).
 
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -20,6 +24,7 @@ import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { ensureLocalContracts, LOCAL_CHAIN_ID, localChainsConfig, startAnvil } from './local-chain.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const HOST = '127.0.0.1'
@@ -30,12 +35,23 @@ const DEV_VARS = join(ROOT, '.dev.vars')
 const DEMO_FILE = join(ROOT, '.dev', 'demo-merchant.json')
 const WRANGLER_JS = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
 const READY_TIMEOUT_MS = 90_000
+const ANVIL_PORT = Number(process.env.ANVIL_PORT || 8545)
+const ANVIL_STATE = join(ROOT, '.dev', 'anvil-state.json')
+const BLOCK_SECONDS = 2
+const CRON_EVERY_MS = 10_000
 
 const DEMO_MERCHANT = { name: 'Demo Store', email: 'demo@example.com' }
 const DEMO_WALLET = {
   chain_id: 31337,
   xpub: 'xpub6CeDpm2b5qtk96oy8yvM572W6cLZSvU5vnpKmKPypbfFwXo86SyT7VtfwWtMZAgZ5eKVMU9NnULt91HBFw9j62wJrcoc1ZRWiNvoorwBRXL',
   label: 'Demo wallet',
+}
+// Live payments on the local chain pay into account m/44'/60'/1' of anvil's public mnemonic
+// ("test test … junk"): local only, and anyone can derive its keys.
+const DEMO_LIVE_WALLET = {
+  chain_id: LOCAL_CHAIN_ID,
+  xpub: 'xpub6Ce9NcJvTk372KjsGfWqbcex5DumjpNquQLApoeQUavSCjEc823BV1tb4rXUuPuht8h2hSxkg2EXUaKUJmniJvRZAELxypsCzBFdtosmV76',
+  label: 'Demo live wallet (local anvil)',
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -77,6 +93,18 @@ function startChild(name, command, args, { env = {}, stdio = ['ignore', 'inherit
     })
   })
   return child
+}
+
+/** Puts a child started elsewhere (in its own process group) under this script's shutdown. */
+function track(child, name) {
+  child.displayName = name
+  children.add(child)
+  child.exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      children.delete(child)
+      resolve({ code, signal })
+    })
+  })
 }
 
 /** Runs a command to completion; throws if it fails. */
@@ -186,15 +214,60 @@ async function applyMigrations() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Step 3: wrangler dev
+// Step 3: the local chain
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Starts anvil (its state is saved to .dev/anvil-state.json, so payments in the local D1 and the chain
+ * stay in step across restarts), deploys the test contracts on a fresh chain and switches to a block
+ * every BLOCK_SECONDS so confirmations accumulate. Returns the CHAINS value for the gateway.
+ */
+async function startLocalChain() {
+  await assertPortFree(ANVIL_PORT, 'ANVIL_PORT')
+  mkdirSync(dirname(ANVIL_STATE), { recursive: true })
+  log(`starting anvil on http://${HOST}:${ANVIL_PORT} (chain ${LOCAL_CHAIN_ID}) ...`)
+  const anvil = await startAnvil({ port: ANVIL_PORT, args: ['--state', ANVIL_STATE, '--state-interval', '10'] })
+  track(anvil.child, 'anvil')
+  anvil.child.once('exit', () => {
+    if (!shuttingDown) {
+      warn('anvil exited')
+      void shutdown(1)
+    }
+  })
+  const contracts = await ensureLocalContracts(anvil.rpcUrl)
+  log(`${contracts.deployed ? 'deployed' : 'found'} USDC ${contracts.usdc}, USDT ${contracts.usdt}, ETH/USD feed ${contracts.ethUsdFeed}`)
+  const res = await fetch(anvil.rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_setIntervalMining', params: [BLOCK_SECONDS] }),
+  })
+  if (!res.ok) throw new Error(`anvil refused evm_setIntervalMining: ${res.status}`)
+  return { rpcUrl: anvil.rpcUrl, contracts, chains: JSON.stringify(localChainsConfig(anvil.rpcUrl, contracts)) }
+}
+
+/** Fires the gateway's cron (chain scan, rates, webhook sweep) every CRON_EVERY_MS, as production does every minute. */
+function startCronTicker() {
+  const url = `${BASE_URL}/__scheduled?cron=*+*+*+*+*`
+  const timer = setInterval(() => {
+    fetch(url, { signal: AbortSignal.timeout(CRON_EVERY_MS) })
+      .then((r) => r.arrayBuffer())
+      .catch(() => {
+        // the gateway logs its own failures
+      })
+  }, CRON_EVERY_MS)
+  timer.unref()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 4: wrangler dev
 // ---------------------------------------------------------------------------------------------
 
 /** Fails early if something already listens on the port (we would otherwise talk to it). */
-function assertPortFree(port) {
+function assertPortFree(port, variable = 'PORT') {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', (err) =>
-      reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} is already in use (set PORT=... to use another)` : err.message)),
+      reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} is already in use (set ${variable}=... to use another)` : err.message)),
     )
     server.listen(port, HOST, () => server.close(resolve))
   })
@@ -245,7 +318,7 @@ async function waitForHttp(url, child, timeoutMs = READY_TIMEOUT_MS) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Step 4: demo merchant
+// Step 5: demo merchant
 // ---------------------------------------------------------------------------------------------
 
 async function api(method, path, token, body) {
@@ -307,16 +380,16 @@ async function createDemoMerchant(adminToken) {
   return saved
 }
 
-/** Registers the demo test wallet; an existing one (409) is fine. */
-async function ensureDemoWallet(testKey) {
-  const res = await api('POST', '/v1/wallets', testKey, DEMO_WALLET)
+/** Registers a demo wallet; an existing one (409) is fine. */
+async function ensureDemoWallet(key, wallet = DEMO_WALLET) {
+  const res = await api('POST', '/v1/wallets', key, wallet)
   if (res.status === 201) return 'registered'
   if (res.status === 409) return 'already registered'
   throw new Error(`POST /v1/wallets: ${describeError(res)}`)
 }
 
 /** Reuses .dev/demo-merchant.json while its test key works, otherwise creates a new merchant. */
-async function seedDemoMerchant(adminToken) {
+async function seedDemoMerchant(adminToken, chain) {
   let merchant = readDemoMerchant()
   if (merchant && (await testKeyWorks(merchant.test_key.key))) {
     log(`demo merchant: reusing ${merchant.id} from .dev/demo-merchant.json`)
@@ -327,14 +400,18 @@ async function seedDemoMerchant(adminToken) {
   }
   const wallet = await ensureDemoWallet(merchant.test_key.key)
   log(`demo wallet (chain ${DEMO_WALLET.chain_id}): ${wallet}`)
+  if (chain && merchant.live_key?.key) {
+    const live = await ensureDemoWallet(merchant.live_key.key, DEMO_LIVE_WALLET)
+    log(`demo LIVE wallet (chain ${DEMO_LIVE_WALLET.chain_id}, anvil): ${live}`)
+  }
   return merchant
 }
 
 // ---------------------------------------------------------------------------------------------
-// Step 5: banner
+// Step 6: banner
 // ---------------------------------------------------------------------------------------------
 
-function printBanner(merchant) {
+function printBanner(merchant, chain) {
   const key = merchant?.test_key?.key
   const body = JSON.stringify({ amount: '10.00', currency: 'USD', chain_id: 31337, token: 'ETH' })
   const create = `curl -s ${BASE_URL}/v1/payments -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" -d '${body}'`
@@ -372,6 +449,27 @@ function printBanner(merchant) {
       '',
       `  ${oneLiner}`,
     )
+    const liveKey = merchant.live_key?.key
+    if (chain && liveKey) {
+      const liveBody = JSON.stringify({ amount: '10.00', currency: 'USD', chain_id: LOCAL_CHAIN_ID, token: 'USDC' })
+      const liveCreate = `curl -s ${BASE_URL}/v1/payments -H "Authorization: Bearer ${liveKey}" -H "Content-Type: application/json" -d '${liveBody}'`
+      const pick = (field) => `node -pe 'JSON.parse(require("fs").readFileSync(0)).data.${field}'`
+      lines.push(
+        '',
+        bold('  Take a real payment on the local chain') + dim(` (anvil ${chain.rpcUrl}, chain ${LOCAL_CHAIN_ID}, live key):`),
+        '',
+        `  Live API key   ${liveKey}`,
+        `  Test tokens    USDC ${chain.contracts.usdc}  USDT ${chain.contracts.usdt}  ${dim('(6 decimals)')}`,
+        '',
+        `  P=$(${liveCreate})`,
+        `  ${ANVIL_PORT === 8545 ? '' : `RPC_URL=${chain.rpcUrl} `}node scripts/pay-local.mjs $(echo "$P" | ${pick('deposit_address')}) 10 USDC`,
+        `  sleep 15; curl -s ${BASE_URL}/v1/payments/$(echo "$P" | ${pick('id')}) -H "Authorization: Bearer ${liveKey}"`,
+        '',
+        dim(`  A block is mined every ${BLOCK_SECONDS} s and this script fires the cron every ${CRON_EVERY_MS / 1000} s, so the payment`),
+        dim('  goes processing, then completed at its depth (medium = 2 blocks). ETH works too: token "ETH",'),
+        dim('  then `node scripts/pay-local.mjs <address> 0.01 ETH`.'),
+      )
+    }
   } else {
     lines.push('', `  ${paint('33', 'No demo merchant (seeding failed, see above).')} Create one with: npm run merchant:create -- --name "Acme" --email ops@acme.com`)
   }
@@ -389,23 +487,24 @@ async function main() {
   await applyMigrations()
   if (shuttingDown) return
 
-  // Steps that must run before the gateway starts (e.g. a local chain whose RPC URL is passed as
-  // `startGateway({ vars: { RPC_URL_31337: url } })`) go here.
+  const chain = process.env.NO_ANVIL ? null : await startLocalChain()
+  if (shuttingDown) return
 
-  const gateway = await startGateway()
+  const gateway = await startGateway({ vars: chain ? { CHAINS: chain.chains } : {} })
   await waitForHttp(`${BASE_URL}/openapi.json`, gateway)
   if (shuttingDown) return
   log(`gateway is answering on ${BASE_URL}`)
+  startCronTicker()
 
   let merchant = null
   try {
-    merchant = await seedDemoMerchant(vars.ADMIN_TOKEN)
+    merchant = await seedDemoMerchant(vars.ADMIN_TOKEN, chain)
   } catch (err) {
     // Keep the gateway running: its logs above usually say what went wrong.
     warn(`seeding the demo merchant failed: ${err.message}`)
   }
   if (shuttingDown) return
-  printBanner(merchant)
+  printBanner(merchant, chain)
   await gateway.exited
 }
 

@@ -181,6 +181,21 @@ export async function compileContracts() {
 }
 
 /**
+ * The contracts on an anvil that may have been restored from a saved state (`--state`): deployed
+ * already when they have code at the planned addresses, deployed now on a fresh chain.
+ * @param {string} rpcUrl
+ * @returns {Promise<LocalAddresses & { deployed: boolean }>}
+ */
+export async function ensureLocalContracts(rpcUrl) {
+  const client = createPublicClient({ transport: http(rpcUrl) })
+  const planned = plannedAddresses()
+  const codes = await Promise.all(Object.values(planned).map((address) => client.getCode({ address })))
+  if (codes.every((code) => code && code !== '0x')) return { ...planned, deployed: false }
+  if (codes.some((code) => code && code !== '0x')) throw new Error('the saved local chain has only some of the test contracts: delete its state file')
+  return { ...(await deployLocalContracts(rpcUrl)), deployed: true }
+}
+
+/**
  * Deploys the test tokens and the ETH/USD feed from anvil's first account, checks the addresses
  * against `plannedAddresses()` and mints test tokens to accounts 1..3.
  * @param {string} rpcUrl
