@@ -116,6 +116,7 @@ export const payments = sqliteTable(
   (t) => [
     index('payments_merchant_created').on(t.merchantId, t.livemode, t.createdAt),
     index('payments_deposit').on(t.chainId, t.depositAddress),
+    index('payments_link').on(t.linkId, t.createdAt),
   ],
 )
 

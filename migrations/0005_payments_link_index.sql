@@ -1,0 +1,1 @@
+CREATE INDEX `payments_link` ON `payments` (`link_id`,`created_at`);
