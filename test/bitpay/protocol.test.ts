@@ -209,3 +209,11 @@ describe('random bodies at every BitPay POST', () => {
     )
   })
 })
+
+describe('/openapi.json', () => {
+  it('documents the BitPay paths from their zod schemas', async () => {
+    const doc = (await call('GET', '/openapi.json')).json
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/tokens', '/invoices', '/invoices/{id}', '/refunds', '/rates/{base}/{currency}', '/sessions']))
+    expect(doc.paths['/invoices'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('price')
+  })
+})

@@ -1,7 +1,9 @@
-import type { Hono, MiddlewareHandler } from 'hono'
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../../context'
 import { ApiError } from '../../errors'
 import { invoicesRouter } from './invoices'
+import { registerBitPayDocs } from './openapi'
 import { bitpayPublicRouter } from './public'
 import { refundsRouter } from './refunds'
 import { apiSession, sessionsRouter } from './sessions'
@@ -17,7 +19,8 @@ export function isBitPayPath(path: string): boolean {
 }
 
 /** Mounts the BitPay dialect at the root, like BitPay, so clients only change the host. */
-export function mountBitPay(app: Hono<AppEnv>, limitBody: MiddlewareHandler<AppEnv>): void {
+export function mountBitPay(app: OpenAPIHono<AppEnv>, limitBody: MiddlewareHandler<AppEnv>): void {
+  registerBitPayDocs(app)
   // Hono's `/x/*` also matches `/x`, so one pattern per prefix covers both.
   for (const prefix of BITPAY_PREFIXES) app.use(`${prefix}/*`, limitBody, apiSession)
   app.route('/', tokensRouter)
