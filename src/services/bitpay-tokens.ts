@@ -15,40 +15,29 @@ export const PAIRING_TTL_MS = 24 * 60 * 60 * 1000
 const newToken = () => base58.encode(crypto.getRandomValues(new Uint8Array(32)))
 const newPairingCode = () => randomAlphanumeric(7, 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789')
 
-/** A client asks for a token for its SIN; it stays pending until the merchant approves the pairing code. */
-export async function requestToken(db: Db, sin: string, facade: Facade, label: string | null, now = Date.now()): Promise<BitPayTokenRow> {
-  const row: BitPayTokenRow = {
+/** A pending token with a fresh pairing code, valid for 24 hours. */
+function pendingToken(fields: Pick<BitPayTokenRow, 'merchantId' | 'livemode' | 'facade' | 'sin' | 'label'>, now: number): BitPayTokenRow {
+  return {
+    ...fields,
     token: newToken(),
-    merchantId: null,
-    livemode: false,
-    facade,
-    sin,
-    label,
     pairingCode: newPairingCode(),
     pairingExpiresAt: new Date(now + PAIRING_TTL_MS).toISOString(),
     status: 'pending',
     createdAt: new Date(now).toISOString(),
     approvedAt: null,
   }
+}
+
+/** A client asks for a token for its SIN; it stays pending until the merchant approves the pairing code. */
+export async function requestToken(db: Db, sin: string, facade: Facade, label: string | null, now = Date.now()): Promise<BitPayTokenRow> {
+  const row = pendingToken({ merchantId: null, livemode: false, facade, sin, label }, now)
   await db.insert(bitpayTokens).values(row)
   return row
 }
 
 /** The merchant makes a pairing code for a facade; a client claims it with its SIN. */
 export async function createPairingCode(db: Db, auth: AuthContext, facade: Facade, label: string | null, now = Date.now()): Promise<BitPayTokenRow> {
-  const row: BitPayTokenRow = {
-    token: newToken(),
-    merchantId: auth.merchantId,
-    livemode: auth.livemode,
-    facade,
-    sin: null,
-    label,
-    pairingCode: newPairingCode(),
-    pairingExpiresAt: new Date(now + PAIRING_TTL_MS).toISOString(),
-    status: 'pending',
-    createdAt: new Date(now).toISOString(),
-    approvedAt: null,
-  }
+  const row = pendingToken({ merchantId: auth.merchantId, livemode: auth.livemode, facade, sin: null, label }, now)
   await db.insert(bitpayTokens).values(row)
   return row
 }
