@@ -18,8 +18,14 @@
  * Exit code 1 when a scenario has more than 1% non-2xx responses or connection errors (a broken
  * bench, not a slow one) or when anything else fails; there are no timing assertions.
  *
+ * Then the chain-scan section (scripts/bench-scan.mjs): RPC requests and wall time per cron tick for
+ * 10 / 1,000 / 10,000 open payments against anvil, and the latency from a mined transfer to
+ * `completed`; written to bench/scan-results.json.
+ *
  * Environment: BENCH_SECONDS (measured seconds per scenario, default 10),
- *              BENCH_WARMUP_SECONDS (default 2), BENCH_CONNECTIONS (default 20).
+ *              BENCH_WARMUP_SECONDS (default 2), BENCH_CONNECTIONS (default 20),
+ *              BENCH_ONLY (`http` or `scan`: run one section), and the BENCH_SCAN_* variables
+ *              described in scripts/bench-scan.mjs.
  */
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -29,12 +35,15 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { reportScan, runScanBench } from './bench-scan.mjs'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const WRANGLER = path.join(ROOT, 'node_modules', '.bin', 'wrangler')
 const HOST = '127.0.0.1'
 
 const SECONDS = positiveNumber('BENCH_SECONDS', 10)
+const ONLY = process.env.BENCH_ONLY ?? ''
+if (!['', 'http', 'scan'].includes(ONLY)) throw new Error(`BENCH_ONLY must be http or scan, got ${JSON.stringify(ONLY)}`)
 const WARMUP_SECONDS = positiveNumber('BENCH_WARMUP_SECONDS', 2)
 const CONNECTIONS = positiveNumber('BENCH_CONNECTIONS', 20)
 const READY_TIMEOUT_MS = 60_000
@@ -88,8 +97,9 @@ function freePort() {
  * tail of its output.
  * @param {string[]} args
  * @param {string} cwd
+ * @param {(line: string) => void} [onLine]  sees every output line (the scan section reads the worker's logs)
  */
-function spawnWrangler(args, cwd) {
+function spawnWrangler(args, cwd, onLine) {
   const child = spawn(WRANGLER, args, { cwd, env: WRANGLER_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   child.on('exit', () => children.delete(child))
@@ -101,6 +111,7 @@ function spawnWrangler(args, cwd) {
     for (const line of chunk.toString().replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
       if (!line.trim()) continue
       if (/reloading/i.test(line)) reloads++
+      onLine?.(line)
       lines.push(line)
       if (lines.length > 200) lines.shift()
     }
@@ -471,6 +482,7 @@ async function benchServer(options, prepare) {
 async function main() {
   const tmp = (tmpDir = await mkdtemp(path.join(os.tmpdir(), 'bitxpay-bench-')))
   try {
+    if (ONLY === 'scan') return await scanSection(tmp)
     const [select, insert] = await benchServer(
       {
         name: 'baseline',
@@ -526,9 +538,27 @@ async function main() {
       }
     }
     if (broken) process.exitCode = 1
+    if (ONLY !== 'http') await scanSection(tmp)
   } finally {
     await cleanUp()
   }
+}
+
+/**
+ * The chain-scan section (scripts/bench-scan.mjs), run with this script's process helpers.
+ * @param {string} tmp
+ */
+async function scanSection(tmp) {
+  const scan = await runScanBench({
+    root: ROOT,
+    tmp,
+    adminToken: ADMIN_TOKEN,
+    helpers: { spawnWrangler, runWrangler, bundle, waitReady, freePort, call, stopGroup, children },
+  })
+  reportScan(scan)
+  const meta = { date: new Date().toISOString(), node: process.versions.node, cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model.trim() ?? 'unknown' }
+  await writeFile(path.join(ROOT, 'bench', 'scan-results.json'), `${JSON.stringify({ ...meta, ...scan }, null, 2)}\n`)
+  console.log('Wrote bench/scan-results.json')
 }
 
 /** @param {number} ms */
