@@ -35,6 +35,7 @@ const ROWS_PER_INSERT = 150
  * @typedef {{ requests: number, calls: number, methods: Record<string, number> }} Counts
  * @typedef {{ url: string, counts: Counts, reset: () => void, close: () => Promise<void> }} CountingProxy
  * @typedef {{ chainId: number, ok: boolean, error?: string, openPayments: number, rpcRequests: number, rpcCalls: number, ms: number, notified: number, transfers: number }} TickReport
+ * @typedef {{ name: string, url: string, child: import('node:child_process').ChildProcess, output: () => string, reloads: () => number, exited: { code: number | null, signal: string | null } | null }} Server
  */
 
 /**
@@ -135,9 +136,9 @@ function median(xs) {
  *     spawnWrangler: (args: string[], cwd: string, onLine?: (line: string) => void) => { child: import('node:child_process').ChildProcess, output: () => string, reloads: () => number },
  *     runWrangler: (args: string[], cwd: string) => Promise<void>,
  *     bundle: (config: string, outDir: string) => Promise<string>,
- *     waitReady: (server: any) => Promise<void>,
+ *     waitReady: (server: Server) => Promise<void>,
  *     freePort: () => Promise<number>,
- *     call: (server: any, method: string, pathname: string, options: { token?: string, body?: unknown, expect: number }) => Promise<any>,
+ *     call: (server: Server, method: string, pathname: string, options: { token?: string, body?: unknown, expect: number }) => Promise<any>, // any: JSON bodies of every shape
  *     stopGroup: (child: import('node:child_process').ChildProcess) => Promise<void>,
  *     children: Set<import('node:child_process').ChildProcess>,
  *   }
@@ -172,8 +173,8 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
 
   /** @type {TickReport[]} */
   const reports = []
-  /** @type {any} */
-  let server
+  /** @type {Server} */
+  let server = /** @type {Server} */ (/** @type {unknown} */ (undefined))
   const start = async () => {
     const port = await h.freePort()
     const inspectorPort = await h.freePort()
@@ -190,7 +191,8 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
       }
     })
     server = { name: 'gateway (scan)', url: `http://127.0.0.1:${port}`, child: spawned.child, output: spawned.output, reloads: spawned.reloads, exited: null }
-    spawned.child.on('exit', (/** @type {number | null} */ code, /** @type {string | null} */ signal) => (server.exited = { code, signal }))
+    const current = server
+    spawned.child.on('exit', (/** @type {number | null} */ code, /** @type {string | null} */ signal) => (current.exited = { code, signal }))
     await h.waitReady(server)
   }
   const stop = () => h.stopGroup(server.child)

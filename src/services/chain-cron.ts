@@ -6,7 +6,7 @@ import { scanAllChains } from './scanner'
 export async function runChainCron(env: Env, now = new Date()): Promise<void> {
   const { chains } = inspectChains(env as unknown as Record<string, unknown>)
   await Promise.allSettled([
-    scanAllChains(env, { now }),
+    scanAllChains(env, { now }).catch((err) => console.error(JSON.stringify({ msg: 'chain scan could not start', error: String(err) }))),
     refreshRates(env, chains, now).catch((err) => console.error(JSON.stringify({ msg: 'rate refresh failed', error: String(err) }))),
   ])
 }

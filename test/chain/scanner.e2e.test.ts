@@ -185,6 +185,8 @@ describe('chain watching (anvil e2e)', () => {
     const [obs] = await observationsOf({ to: p.deposit_address })
     expect(obs).toMatchObject({ txHash: wrong.transactionHash, token: 'USDT', amount: '10000000', paymentId: null, walletId: m.walletId })
     expect(obs!.note).toMatch(/^wrong token: USDT sent to payment .* which expects USDC$/)
+    const history = await call('GET', `/v1/wallets/${m.walletId}/transactions`, { key: m.liveKey })
+    expect(history.json.data[0]).toMatchObject({ tx_hash: wrong.transactionHash, token: 'USDT', amount: '10', payment_id: null, note: obs!.note, removed_at: null })
     expect(await eventTypes(p.id)).toEqual(['payment.created'])
 
     // The wallet shows what arrived; the right token still completes the payment.
@@ -221,6 +223,8 @@ describe('chain watching (anvil e2e)', () => {
     expect(events).not.toContain('payment.completed')
     const balance = await call('GET', `/v1/wallets/${m.walletId}/balance`, { key: m.liveKey })
     expect(balance.json.data.balances).toEqual([])
+    const history = await call('GET', `/v1/wallets/${m.walletId}/transactions`, { key: m.liveKey })
+    expect(history.json.data).toMatchObject([{ tx_hash: receipt.transactionHash, removed_at: expect.any(String) }])
 
     // Paid again on the new chain, it completes normally.
     await chain.payToken(usdc, p.deposit_address, 20_000_000n)

@@ -68,6 +68,8 @@ const transactionSchema = z
     block_hash: z.string().nullable(),
     confirmations: z.number().int(),
     payment_id: z.string().nullable(),
+    note: z.string().nullable().openapi({ description: 'Why the transfer pays no payment: wrong token, unknown token contract, ambiguous, ...' }),
+    removed_at: z.string().nullable().openapi({ description: 'Set when a reorg took the transfer off the chain; it no longer counts in balances' }),
     created_at: z.string(),
   })
   .openapi('WalletTransaction')
@@ -204,6 +206,8 @@ function toTransactionView(o: ObservationRow, decimals = 18): z.infer<typeof tra
     block_hash: o.blockHash,
     confirmations: o.confirmations,
     payment_id: o.paymentId,
+    note: o.note,
+    removed_at: o.removedAt,
     created_at: o.createdAt,
   }
 }
