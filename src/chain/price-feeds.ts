@@ -5,7 +5,7 @@ import { rateCache } from '../db/schema'
 import type { UsdPrices } from '../domain/pricing'
 import { feedPrice, type RateSource } from '../domain/rates'
 import type { Chain, PriceFeed } from './registry'
-import { chainClient, redact, type RpcOptions } from './rpc'
+import { chainClient, describeRpcError, redact, type RpcOptions } from './rpc'
 
 const AGGREGATOR_ABI = parseAbi([
   'function latestRoundData() view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)',
@@ -41,7 +41,7 @@ export async function readFeeds(chain: Chain, nowSeconds: number, options: RpcOp
     const [round, decimals] = results[i]!
     if (round.status === 'rejected' || decimals.status === 'rejected') {
       const reason = round.status === 'rejected' ? round.reason : (decimals as PromiseRejectedResult).reason
-      return { symbol: feed.symbol, price: null, source, error: reason instanceof Error ? reason.message.split('\n')[0] : String(reason) }
+      return { symbol: feed.symbol, price: null, source, error: describeRpcError(reason, chain.rpcUrl) }
     }
     try {
       const [, answer, , updatedAt] = decodeFunctionResult({ abi: AGGREGATOR_ABI, functionName: 'latestRoundData', data: round.value })
@@ -68,7 +68,7 @@ export async function refreshRates(env: Env, chains: Map<number, Chain>, now = n
       try {
         readings.push(...(await readFeeds(chain, Math.floor(now.getTime() / 1000), options)))
       } catch (err) {
-        console.error(JSON.stringify({ msg: 'price feeds unreadable', chainId: chain.id, rpc: redact(chain.rpcUrl), error: String(err).split('\n')[0] }))
+        console.error(JSON.stringify({ msg: 'price feeds unreadable', chainId: chain.id, rpc: redact(chain.rpcUrl), error: describeRpcError(err, chain.rpcUrl) }))
       }
     }),
   )

@@ -1,4 +1,4 @@
-import { createPublicClient, hexToBigInt, http, numberToHex, type Hex, type PublicClient } from 'viem'
+import { BaseError, createPublicClient, hexToBigInt, http, numberToHex, type Hex, type PublicClient } from 'viem'
 import type { RpcLog } from './erc20'
 import type { Chain } from './registry'
 
@@ -116,4 +116,21 @@ export function redact(url: string): string {
   } catch {
     return '<invalid url>'
   }
+}
+
+/**
+ * One line for logs and chain_cursors.last_error: viem's short message and details, with the RPC URL
+ * (whose path or query often holds the provider's API key) reduced to its host.
+ */
+export function describeRpcError(err: unknown, rpcUrl: string): string {
+  const text = err instanceof BaseError ? [err.shortMessage, err.details].filter(Boolean).join(': ') : err instanceof Error ? err.message : String(err)
+  let scrubbed = text.split('\n')[0] ?? ''
+  const variants = [rpcUrl]
+  try {
+    variants.push(new URL(rpcUrl).href)
+  } catch {
+    // not a URL: nothing else to hide
+  }
+  for (const v of variants.sort((a, b) => b.length - a.length)) scrubbed = scrubbed.replaceAll(v, redact(rpcUrl))
+  return scrubbed
 }

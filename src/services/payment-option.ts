@@ -6,7 +6,7 @@ import { wallets } from '../db/schema'
 import type { TransactionSpeed } from '../domain/payment-status'
 import { PricingError, quote } from '../domain/pricing'
 import { pricesFor, type RateSource } from '../domain/rates'
-import { nativeBalance, redact } from '../chain/rpc'
+import { describeRpcError, nativeBalance, redact } from '../chain/rpc'
 import { ApiError } from '../errors'
 
 /** The payment columns fixed when the buyer (or the merchant) picks a chain and token. */
@@ -99,7 +99,7 @@ async function baselineOf(chain: Chain, address: string): Promise<string> {
   try {
     return (await nativeBalance(chain, address)).toString()
   } catch (err) {
-    console.error(JSON.stringify({ msg: 'baseline balance unreadable', chainId: chain.id, rpc: redact(chain.rpcUrl), error: String(err).split('\n')[0] }))
+    console.error(JSON.stringify({ msg: 'baseline balance unreadable', chainId: chain.id, rpc: redact(chain.rpcUrl), error: describeRpcError(err, chain.rpcUrl) }))
     throw new ApiError('CHAIN_UNAVAILABLE', `${chain.name} (chain ${chain.id}) cannot be reached to open a ${chain.nativeSymbol} deposit: try again or pay with a token`, 'chain_id')
   }
 }

@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, isNotNull, isNull, lt, or, sql, type SQL } from '
 import { getAddress, type PublicClient } from 'viem'
 import { addressTopic, transferFromLog } from '../chain/erc20'
 import { finalityDepth, inspectChains, type Chain } from '../chain/registry'
-import { balanceAt, blockHashAt, blockWithTransactions, chainClient, newCounter, readHead, redact, transferLogs, type Head, type RpcCounter, type RpcOptions } from '../chain/rpc'
+import { balanceAt, blockHashAt, blockWithTransactions, chainClient, describeRpcError, newCounter, readHead, redact, transferLogs, type Head, type RpcCounter, type RpcOptions } from '../chain/rpc'
 import { getDb, type Db } from '../db/client'
 import { chainCursors, observations, payments, wallets } from '../db/schema'
 import {
@@ -99,7 +99,7 @@ export async function scanChainSafely(db: Db, env: Env, chain: Chain, options: S
     console.log(JSON.stringify({ msg: 'chain scanned', ...report }))
     return report
   } catch (err) {
-    const error = err instanceof Error ? err.message : String(err)
+    const error = describeRpcError(err, chain.rpcUrl)
     const report: ChainScanReport = {
       chainId: chain.id, ok: false, error, openPayments: 0, transfers: 0, removed: 0, notified: 0,
       rpcRequests: counter.requests, rpcCalls: counter.calls, ms: Date.now() - started,

@@ -287,13 +287,17 @@ describe('a failing chain', () => {
     await shared.mine(10) // deeper than the re-scanned tail: only the kept cursor can find it
     await chain.payToken(usdc, p.deposit_address, 3_000_000n)
     const errors = vi.spyOn(console, 'error')
-    const broken = await scanAllChains(env, { chains: registry({ rpcUrl: 'http://127.0.0.1:9' }) /* nothing listens on the discard port */ })
+    const broken = await scanAllChains(env, { chains: registry({ rpcUrl: 'http://127.0.0.1:9/v2/s3cret-api-key' }) /* nothing listens on the discard port */ })
     expect(broken.find((r) => r.chainId === shared.chain.id)).toMatchObject({ ok: false })
     expect(broken.find((r) => r.chainId === 31337)).toMatchObject({ ok: true })
     expect(errors.mock.calls.map((c) => String(c[0])).some((line) => line.includes('"chain scan failed') && line.includes(`"chainId":${shared.chain.id}`))).toBe(true)
+    // The provider key in the URL's path never reaches logs or D1.
+    expect(errors.mock.calls.map((c) => String(c[0])).join('\n')).not.toContain('s3cret')
     errors.mockRestore()
     expect((await getPayment(m.liveKey, p.id)).status).toBe('completed')
     const during = await cursorOf(shared.chain.id)
+    expect(during!.lastError).toMatch(/^HTTP request failed/)
+    expect(during!.lastError).not.toContain('s3cret')
     expect(during!.lastScannedBlock).toBe(before!.lastScannedBlock)
     expect(during!.lastError).toBeTruthy()
 
