@@ -13,7 +13,7 @@ import worker from '../../src/index'
 import { paymentObject } from '../../src/services/payments'
 import { scanAllChains } from '../../src/services/scanner'
 import { call } from '../helpers/api'
-import { cursorOf, e2eChain, eventTypes, getPayment, liveMerchant, livePayment, observationsOf, scanOk, seedOpenPayments, sharedChain, sharedChainConfig } from '../helpers/chain'
+import { cursorOf, e2eChain, eventTypes, getPayment, liveMerchant, livePayment, observationsOf, randomXpub, scanOk, seedOpenPayments, sharedChain, sharedChainConfig } from '../helpers/chain'
 
 const chain = e2eChain()
 const { usdc, usdt } = chain.ctx
@@ -195,6 +195,18 @@ describe('chain watching (anvil e2e)', () => {
     await chain.payToken(usdc, p.deposit_address, 10_000_000n)
     await scanOk()
     expect((await getPayment(m.liveKey, p.id)).status).toBe('completed')
+  })
+
+  it('test-mode payments never touch the chain, even when their address receives money', async () => {
+    const m = await liveMerchant()
+    expect((await call('POST', '/v1/wallets', { key: m.testKey, body: { chain_id: 31337, xpub: randomXpub() } })).status).toBe(201)
+    const res = await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '10', currency: 'USDC', chain_id: 31337, token: 'USDC' } })
+    const p = res.json.data
+    await chain.payToken(usdc, p.deposit_address, 10_000_000n)
+    const [report] = await scanOk()
+    expect((await getPayment(m.testKey, p.id)).status).toBe('pending')
+    expect(await observationsOf({ to: p.deposit_address })).toEqual([])
+    expect(report!.openPayments).toBeGreaterThan(0) // the live payments of earlier tests are still watched
   })
 
   it('a reorg that drops the payment before its depth sends it back to pending and never completes it', async () => {
