@@ -24,7 +24,7 @@
  *
  * Environment: BENCH_SECONDS (measured seconds per scenario, default 10),
  *              BENCH_WARMUP_SECONDS (default 2), BENCH_CONNECTIONS (default 20),
- *              BENCH_ONLY (`http` or `scan`: run one section), and the BENCH_SCAN_* variables
+ *              BENCH_ONLY (`http`, `webhooks` or `scan`: run one section), BENCH_WEBHOOK_* (scripts/bench-webhooks.mjs), and the BENCH_SCAN_* variables
  *              described in scripts/bench-scan.mjs.
  */
 import { spawn } from 'node:child_process'
@@ -36,6 +36,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { reportScan, runScanBench } from './bench-scan.mjs'
+import { reportWebhooks, runWebhookBench } from './bench-webhooks.mjs'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const WRANGLER = path.join(ROOT, 'node_modules', '.bin', 'wrangler')
@@ -43,7 +44,7 @@ const HOST = '127.0.0.1'
 
 const SECONDS = positiveNumber('BENCH_SECONDS', 10)
 const ONLY = process.env.BENCH_ONLY ?? ''
-if (!['', 'http', 'scan'].includes(ONLY)) throw new Error(`BENCH_ONLY must be http or scan, got ${JSON.stringify(ONLY)}`)
+if (!['', 'http', 'scan', 'webhooks'].includes(ONLY)) throw new Error(`BENCH_ONLY must be http, scan or webhooks, got ${JSON.stringify(ONLY)}`)
 const WARMUP_SECONDS = positiveNumber('BENCH_WARMUP_SECONDS', 2)
 const CONNECTIONS = positiveNumber('BENCH_CONNECTIONS', 20)
 const READY_TIMEOUT_MS = 60_000
@@ -483,6 +484,7 @@ async function main() {
   const tmp = (tmpDir = await mkdtemp(path.join(os.tmpdir(), 'bitxpay-bench-')))
   try {
     if (ONLY === 'scan') return await scanSection(tmp)
+    if (ONLY === 'webhooks') return await webhookSection(tmp)
     const [select, insert] = await benchServer(
       {
         name: 'baseline',
@@ -538,6 +540,7 @@ async function main() {
       }
     }
     if (broken) process.exitCode = 1
+    if (ONLY !== 'http') await webhookSection(tmp)
     if (ONLY !== 'http') await scanSection(tmp)
   } finally {
     await cleanUp()
@@ -559,6 +562,25 @@ async function scanSection(tmp) {
   const meta = { date: new Date().toISOString(), node: process.versions.node, cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model.trim() ?? 'unknown' }
   await writeFile(path.join(ROOT, 'bench', 'scan-results.json'), `${JSON.stringify({ ...meta, ...scan }, null, 2)}\n`)
   console.log('Wrote bench/scan-results.json')
+}
+
+/**
+ * The webhooks section (scripts/bench-webhooks.mjs) on its own gateway.
+ * @param {string} tmp
+ */
+async function webhookSection(tmp) {
+  console.log('webhooks: starting wrangler dev ...')
+  const gateway = await startWrangler({ name: 'gateway', config: path.join(ROOT, 'wrangler.toml'), workDir: path.join(tmp, 'webhooks'), vars: { ADMIN_TOKEN } })
+  try {
+    const key = await setUpMerchant(gateway)
+    const result = await runWebhookBench({ server: gateway, key, call })
+    reportWebhooks(result)
+    const meta = { date: new Date().toISOString(), node: process.versions.node, cpus: os.cpus().length }
+    await writeFile(path.join(ROOT, 'bench', 'webhook-results.json'), `${JSON.stringify({ ...meta, ...result }, null, 2)}\n`)
+    console.log('Wrote bench/webhook-results.json')
+  } finally {
+    await stopServer(gateway)
+  }
 }
 
 /** @param {number} ms */

@@ -70,12 +70,7 @@ export async function choosePaymentOption(
   }
   if (priced.payAmount <= 0n) throw new ApiError('INVALID_AMOUNT', `Amount is below the smallest unit of ${token.symbol}`, 'amount')
 
-  const [wallet] = await db
-    .select()
-    .from(wallets)
-    .where(and(eq(wallets.merchantId, request.merchantId), eq(wallets.livemode, request.livemode), eq(wallets.chainId, chainId)))
-  if (!wallet) throw new ApiError('WALLET_REQUIRED', `No ${request.livemode ? 'live' : 'test'} wallet registered for chain ${chainId}: add one with POST /v1/wallets`, 'chain_id')
-  const { address, index } = await allocateAddress(db, wallet)
+  const { address, index, wallet } = await allocateAddress(db, request, chainId)
   // Native coin has no transfer logs: the scanner sees it as balance above this baseline.
   const baselineBalance = request.livemode && token.address === null ? await baselineOf(chain, address) : null
 
@@ -104,15 +99,20 @@ async function baselineOf(chain: Chain, address: string): Promise<string> {
   }
 }
 
-async function allocateAddress(db: Db, wallet: WalletRow): Promise<{ address: string; index: number | null }> {
-  if (wallet.kind === 'address') return { address: wallet.address!, index: null }
-  const [next] = await db
+/**
+ * Finds the merchant's wallet for the chain and takes its next child index in one statement (an
+ * atomic increment, so concurrent payments never share an index; single-address wallets keep theirs).
+ */
+async function allocateAddress(db: Db, request: OptionRequest, chainId: number): Promise<{ address: string; index: number | null; wallet: WalletRow }> {
+  const [wallet] = await db
     .update(wallets)
-    .set({ nextIndex: sql`${wallets.nextIndex} + 1` })
-    .where(eq(wallets.id, wallet.id))
-    .returning({ nextIndex: wallets.nextIndex })
-  const index = next!.nextIndex - 1
-  return { address: deriveDepositAddress(wallet.xpub!, index), index }
+    .set({ nextIndex: sql`CASE WHEN ${wallets.kind} = 'xpub' THEN ${wallets.nextIndex} + 1 ELSE ${wallets.nextIndex} END` })
+    .where(and(eq(wallets.merchantId, request.merchantId), eq(wallets.livemode, request.livemode), eq(wallets.chainId, chainId)))
+    .returning()
+  if (!wallet) throw new ApiError('WALLET_REQUIRED', `No ${request.livemode ? 'live' : 'test'} wallet registered for chain ${chainId}: add one with POST /v1/wallets`, 'chain_id')
+  if (wallet.kind === 'address') return { address: wallet.address!, index: null, wallet }
+  const index = wallet.nextIndex - 1
+  return { address: deriveDepositAddress(wallet.xpub!, index), index, wallet }
 }
 
 /**
