@@ -5,7 +5,7 @@ import { observations } from '../db/schema'
 import { bitpayExceptionStatus, bitpayStatus } from '../domain/bitpay'
 import { eip681Uri } from '../domain/checkout'
 import { formatUnits } from '../domain/money'
-import { JsonDecimal } from '../api/links/json'
+import { JsonDecimal } from '../domain/exact-json'
 import { currencyOptions, paymentTotals, type BitPayInvoiceRow } from './bitpay-invoices'
 
 /** BitPay's invoice object for a payment (numbers in base units are exact bigints; see exactJson). */

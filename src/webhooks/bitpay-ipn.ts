@@ -4,7 +4,7 @@ import { getDb, type PaymentRow } from '../db/client'
 import { bitpayInvoices } from '../db/schema'
 import { bitpayExceptionStatus, bitpayStatus, ipnEventFor } from '../domain/bitpay'
 import { invoiceView } from '../services/bitpay-invoice-view'
-import { exactJson } from '../api/bitpay/json'
+import { stringifyWithDecimals as exactJson } from '../domain/exact-json'
 
 /** The BitPay invoice behind a payment, if the payment was created through /invoices. */
 export async function bitpayInvoiceOf(env: Env, paymentId: string) {
