@@ -31,6 +31,10 @@ describe('/openapi.json', () => {
     for (const field of ['id', 'status', 'amount', 'currency', 'pay_amount', 'pay_currency', 'chain_id', 'deposit_address', 'confirmations', 'required_confirmations', 'exception', 'expires_at', 'hosted_url', 'created_at']) {
       expect(payment.properties, field).toHaveProperty(field)
     }
+    // Every field is documented.
+    for (const [name, property] of Object.entries(payment.properties as Record<string, { description?: string; $ref?: string }>)) {
+      if (!property.$ref) expect(property.description, name).toEqual(expect.any(String))
+    }
     expect(doc.components.securitySchemes).toHaveProperty('bearerAuth')
   })
 })
