@@ -1,6 +1,6 @@
-import { and, asc, eq, isNull } from 'drizzle-orm'
-import { chainsFor, publicOrigin } from '../config'
-import { getDb, type PaymentRow } from '../db/client'
+import { and, asc, inArray, isNull } from 'drizzle-orm'
+import { chainsFor, publicOrigin, rateSourceFor } from '../config'
+import { getDb, type ObservationRow, type PaymentRow } from '../db/client'
 import { observations } from '../db/schema'
 import { bitpayExceptionStatus, bitpayStatus } from '../domain/bitpay'
 import { eip681Uri } from '../domain/checkout'
@@ -8,17 +8,44 @@ import { formatUnits } from '../domain/money'
 import { JsonDecimal } from '../domain/exact-json'
 import { currencyOptions, paymentTotals, type BitPayInvoiceRow } from './bitpay-invoices'
 
-/** BitPay's invoice object for a payment (numbers in base units are exact bigints; see exactJson). */
+type InvoiceRow = { payment: PaymentRow; invoice: BitPayInvoiceRow }
+
+/** BitPay's invoice object for one invoice. */
 export async function invoiceView(env: Env, requestUrl: string, payment: PaymentRow, invoice: BitPayInvoiceRow) {
-  const options = await currencyOptions(env, payment.merchantId, payment.livemode)
-  const totals = await paymentTotals(env, payment, options)
+  return (await invoiceViews(env, requestUrl, [{ payment, invoice }]))[0]!
+}
+
+/**
+ * BitPay's invoice objects for a page of one merchant's invoices, with one read of the payable
+ * currencies, one of the rates and one of the transfers for the whole page.
+ */
+export async function invoiceViews(env: Env, requestUrl: string, rows: InvoiceRow[]) {
+  if (rows.length === 0) return []
+  const { merchantId, livemode } = rows[0]!.payment
+  const [options, prices, transfers] = await Promise.all([
+    currencyOptions(env, merchantId, livemode),
+    rateSourceFor(env).prices(),
+    getDb(env.DB)
+      .select()
+      .from(observations)
+      .where(and(inArray(observations.paymentId, rows.map((r) => r.payment.id)), isNull(observations.removedAt)))
+      .orderBy(asc(observations.createdAt)),
+  ])
+  return rows.map(({ payment, invoice }) =>
+    buildView(env, requestUrl, payment, invoice, paymentTotals(payment, options, prices), transfers.filter((t) => t.paymentId === payment.id)),
+  )
+}
+
+function buildView(
+  env: Env,
+  requestUrl: string,
+  payment: PaymentRow,
+  invoice: BitPayInvoiceRow,
+  totals: ReturnType<typeof paymentTotals>,
+  transfers: ObservationRow[],
+) {
   const chosen = totals.find((t) => t.option.chainId === payment.chainId && t.option.symbol === payment.token)
   const chain = payment.chainId === null ? undefined : chainsFor(env).get(payment.chainId)
-  const transfers = await getDb(env.DB)
-    .select()
-    .from(observations)
-    .where(and(eq(observations.paymentId, payment.id), isNull(observations.removedAt)))
-    .orderBy(asc(observations.createdAt))
   const received = BigInt(payment.amountReceived)
   const byCode = <T>(f: (t: (typeof totals)[number]) => T) => Object.fromEntries(totals.map((t) => [t.option.code, f(t)]))
 

@@ -1,13 +1,12 @@
 import { and, desc, eq, gte, inArray, lte, type SQL } from 'drizzle-orm'
 import { constantTimeEqual, randomHex } from '../auth/crypto'
-import { findToken } from '../chain/registry'
-import { chainsFor, rateSourceFor } from '../config'
+import { chainsFor } from '../config'
 import type { AuthContext } from '../context'
 import { getDb, type PaymentRow } from '../db/client'
 import { bitpayInvoices, payments, wallets } from '../db/schema'
 import type { BitPayStatus } from '../domain/bitpay'
 import type { TransactionSpeed } from '../domain/payment-status'
-import { quote } from '../domain/pricing'
+import { quote, type UsdPrices } from '../domain/pricing'
 import { ApiError, notFound } from '../errors'
 import { createPayment, paymentObject, unwrap } from './payments'
 
@@ -171,9 +170,8 @@ export async function updateInvoiceBuyer(env: Env, invoice: BitPayInvoiceRow, ch
   return row!
 }
 
-/** Totals due in each payable currency, priced now (the chosen currency keeps its locked amount). */
-export async function paymentTotals(env: Env, payment: PaymentRow, options: CurrencyOption[]) {
-  const prices = await rateSourceFor(env).prices()
+/** Totals due in each payable currency at `prices` (the chosen currency keeps its locked amount). */
+export function paymentTotals(payment: PaymentRow, options: CurrencyOption[], prices: UsdPrices) {
   const totals: { option: CurrencyOption; due: bigint; rate: string }[] = []
   for (const option of options) {
     if (payment.chainId === option.chainId && payment.token === option.symbol && payment.payAmount !== null) {
@@ -190,11 +188,6 @@ export async function paymentTotals(env: Env, payment: PaymentRow, options: Curr
   return totals
 }
 
-/** Decimals of the token a payment is (or would be) paid in. */
-export function tokenDecimals(env: Env, chainId: number, symbol: string): number {
-  const chain = chainsFor(env).get(chainId)
-  return (chain && findToken(chain, symbol)?.decimals) ?? 18
-}
 
 /** An invoice found by id and its own invoice token (compared in constant time). */
 export async function invoiceByOwnToken(env: Env, id: string, token: unknown): Promise<BitPayInvoiceRow> {

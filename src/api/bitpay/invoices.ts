@@ -7,7 +7,7 @@ import { cancelInvoice, createInvoice, findInvoice, invoiceByOwnToken, listInvoi
 import { paymentObject, unwrap } from '../../services/payments'
 import { resendLatestEvent } from '../../services/webhook-events'
 import { bitpayAuth, bitpayBody, signerSin } from './auth'
-import { invoiceView } from '../../services/bitpay-invoice-view'
+import { invoiceView, invoiceViews } from '../../services/bitpay-invoice-view'
 import { sendJson } from './json'
 import { parse } from './parse'
 import { createInvoiceBody, listInvoicesQuery, updateInvoiceBody } from './schemas'
@@ -52,8 +52,7 @@ export const invoicesRouter = new Hono<AppEnv>()
       limit: q.limit,
       offset: q.offset,
     })
-    const views = await Promise.all(rows.map((r) => invoiceView(c.env, c.req.url, r.payment, r.invoice)))
-    return sendJson(c, { data: views })
+    return sendJson(c, { data: await invoiceViews(c.env, c.req.url, rows) })
   })
   .get('/invoices/guid/:guid', ...merchantOrPos, async (c) => {
     const { payment, invoice } = await findInvoice(c.env, c.get('auth')!, { guid: c.req.param('guid') })
