@@ -1,5 +1,3 @@
-import type { Chain } from './chain/registry'
-
 export type KeyMode = 'test' | 'live'
 
 /** Who is calling: the merchant and the key it authenticated with. */
@@ -24,7 +22,6 @@ export interface AppVariables {
   bitpay: { facade: 'merchant' | 'pos' | 'payout'; sin: string | null; token: string } | undefined
   /** Headers that an error response must carry too (rate-limit headers). */
   responseHeaders: Record<string, string>
-  chains: Map<number, Chain>
 }
 
 export interface AppEnv {

@@ -75,3 +75,13 @@ export function canonicalAmount(input: string, decimals: number): string {
 export function divCeil(a: bigint, b: bigint): bigint {
   return (a + b - 1n) / b
 }
+
+/** Compares two decimal strings exactly: -1, 0 or 1. */
+export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
+  const x = parseDecimal(a)
+  const y = parseDecimal(b)
+  const scale = Math.max(x.scale, y.scale)
+  const ax = x.units * 10n ** BigInt(scale - x.scale)
+  const by = y.units * 10n ** BigInt(scale - y.scale)
+  return ax === by ? 0 : ax < by ? -1 : 1
+}

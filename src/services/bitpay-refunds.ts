@@ -2,21 +2,13 @@ import { and, desc, eq, inArray } from 'drizzle-orm'
 import { constantTimeEqual, randomHex } from '../auth/crypto'
 import type { AuthContext } from '../context'
 import { getDb, type PaymentRow } from '../db/client'
-import { bitpayRefunds } from '../db/schema'
-import { parseDecimal } from '../domain/money'
+import { bitpayRefunds, payments } from '../db/schema'
+import { compareDecimals, parseDecimal } from '../domain/money'
 import { ApiError, notFound } from '../errors'
 
 export type BitPayRefundRow = typeof bitpayRefunds.$inferSelect
 const ACTIVE: BitPayRefundRow['status'][] = ['preview', 'created', 'pending']
 
-function compareDecimals(a: string, b: string): number {
-  const x = parseDecimal(a)
-  const y = parseDecimal(b)
-  const scale = Math.max(x.scale, y.scale)
-  const ax = x.units * 10n ** BigInt(scale - x.scale)
-  const by = y.units * 10n ** BigInt(scale - y.scale)
-  return ax === by ? 0 : ax < by ? -1 : 1
-}
 
 /**
  * Records a refund request for a paid invoice: only completed payments can be refunded, for at most
@@ -63,9 +55,13 @@ export async function createRefund(
 
 export async function findRefund(env: Env, auth: AuthContext, by: { id: string } | { guid: string }): Promise<BitPayRefundRow> {
   const where = 'id' in by ? eq(bitpayRefunds.id, by.id) : eq(bitpayRefunds.guid, by.guid)
-  const [row] = await getDb(env.DB).select().from(bitpayRefunds).where(and(eq(bitpayRefunds.merchantId, auth.merchantId), where))
+  const [row] = await getDb(env.DB)
+    .select({ refund: bitpayRefunds })
+    .from(bitpayRefunds)
+    .innerJoin(payments, eq(payments.id, bitpayRefunds.paymentId))
+    .where(and(eq(bitpayRefunds.merchantId, auth.merchantId), eq(payments.livemode, auth.livemode), where))
   if (!row) throw notFound('Refund')
-  return row
+  return row.refund
 }
 
 export async function refundsOfInvoice(env: Env, auth: AuthContext, paymentId: string) {

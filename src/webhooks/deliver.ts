@@ -6,6 +6,7 @@ import { bitpayInvoiceOf, ipnBody } from './bitpay-ipn'
 import { NOTIFICATION_URL_TARGET } from './messages'
 import { postWebhook } from './http'
 import { buildPayload } from './payload'
+import { stringifyWithDecimals } from '../domain/exact-json'
 import { endpointSecretBytes, standardWebhookHeaders, xSignature } from './signing'
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'gone' | 'skipped'
@@ -33,7 +34,7 @@ export async function deliver(env: Env, deliveryId: string): Promise<DeliveryOut
   }
 
   const invoice = delivery.target === NOTIFICATION_URL_TARGET ? await bitpayInvoiceOf(env, payment.id) : undefined
-  const body = invoice ? await ipnBody(env, payment, invoice) : JSON.stringify(buildPayload(event, payment, await webhookData(env, payment)))
+  const body = invoice ? await ipnBody(env, payment, invoice) : stringifyWithDecimals(buildPayload(event, payment, await webhookData(env, payment)))
   const headers = {
     'X-Signature': xSignature(payment.notifySecret, body),
     'X-Event-Id': event.id,

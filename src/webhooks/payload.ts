@@ -1,6 +1,7 @@
 import type { EventRow, PaymentRow } from '../db/client'
 import { formatUnits } from '../domain/money'
 import { hmacSha256Hex } from '../auth/crypto'
+import { JsonDecimal, stringifyWithDecimals } from '../domain/exact-json'
 
 /** Seed 002's webhook payload, plus ids for ordering and dedupe and the crypto side of the payment. */
 export interface WebhookPayload {
@@ -13,8 +14,8 @@ export interface WebhookPayload {
   payment_reference: string
   status: string
   exception: string | null
-  /** Seed 002 shows a JSON number; it is emitted from the exact decimal (see amount_decimal). */
-  amount: number | string
+  /** Seed 002 shows a JSON number: written digit for digit from the exact decimal, never via a double. */
+  amount: JsonDecimal
   amount_decimal: string
   currency: string
   pay_amount: string | null
@@ -25,13 +26,6 @@ export interface WebhookPayload {
   timestamp: string
   /** Hex HMAC-SHA256 (notify_secret) of this JSON serialized without the `signature` member. */
   signature: string
-}
-
-/** A decimal string as a JSON number when the number prints back to the same decimal, else as is. */
-export function exactJsonNumber(decimal: string): number | string {
-  const n = Number(decimal)
-  const trimmed = decimal.includes('.') ? decimal.replace(/\.?0+$/, '') : decimal
-  return Number.isFinite(n) && String(n) === trimmed ? n : decimal
 }
 
 /** Builds the payload of one event from the payment snapshot stored with it. */
@@ -46,7 +40,7 @@ export function buildPayload(event: Pick<EventRow, 'id' | 'type' | 'sequence' | 
     payment_reference: payment.reference,
     status: payment.status,
     exception: payment.exception,
-    amount: exactJsonNumber(payment.amount),
+    amount: new JsonDecimal(payment.amount),
     amount_decimal: payment.amount,
     currency: payment.currency,
     pay_amount: payment.payAmount === null ? null : formatUnits(BigInt(payment.payAmount), decimals),
@@ -56,5 +50,5 @@ export function buildPayload(event: Pick<EventRow, 'id' | 'type' | 'sequence' | 
     webhook_data: webhookData ?? null,
     timestamp: event.createdAt,
   }
-  return { ...unsigned, signature: hmacSha256Hex(payment.notifySecret, JSON.stringify(unsigned)) }
+  return { ...unsigned, signature: hmacSha256Hex(payment.notifySecret, stringifyWithDecimals(unsigned)) }
 }

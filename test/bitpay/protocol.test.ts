@@ -178,6 +178,12 @@ describe('invoices and refunds through BitPay paths', () => {
     expect(submitted.json.data.status).toBe('created')
     const notified = await signed(identity, 'POST', `/refunds/${preview.json.data.id}/notifications`, { token: preview.json.data.token })
     expect(notified.json.status).toBe('success')
+
+    // A live token of the same merchant does not see test-mode refunds.
+    const liveIdentity = newIdentity()
+    const liveToken = await pairToken(m.liveKey, liveIdentity)
+    const crossMode = await signed(liveIdentity, 'GET', `/refunds/${preview.json.data.id}?token=${liveToken}`)
+    expect(crossMode.json.code).toBe('020201')
   })
 
   it('answers resources this gateway does not serve with a BitPay error', async () => {

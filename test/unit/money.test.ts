@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { canonicalAmount, decimalFromJson, formatFixed, formatUnits, MoneyError, parseDecimal, toBaseUnits } from '../../src/domain/money'
+import { canonicalAmount, compareDecimals, decimalFromJson, formatFixed, formatUnits, MoneyError, parseDecimal, toBaseUnits } from '../../src/domain/money'
 
 describe('money', () => {
   it.each([
@@ -37,5 +37,11 @@ describe('money', () => {
     expect(() => decimalFromJson(-1)).toThrow(MoneyError)
     expect(() => decimalFromJson(Number.NaN)).toThrow(MoneyError)
     expect(() => decimalFromJson(1234567890.1234567)).toThrow(/decimal string/)
+  })
+
+  it('compares decimals exactly whatever their scale', () => {
+    expect(compareDecimals('10', '10.00')).toBe(0)
+    expect(compareDecimals('10.01', '10.1')).toBe(-1)
+    expect(compareDecimals('0.000000000000000001', '0')).toBe(1)
   })
 })

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import type { AppEnv } from '../../context'
 import { chainsFor, rateSourceFor } from '../../config'
 import { FIAT_CURRENCIES } from '../../domain/currencies'
-import { formatUnits, parseDecimal } from '../../domain/money'
+import { PricingError, quote, type UsdPrices } from '../../domain/pricing'
 import { ApiError } from '../../errors'
 import { sendJson } from './json'
 
@@ -15,17 +15,14 @@ const FIAT_NAMES: Readonly<Record<string, string>> = {
   ARS: 'Argentine Peso',
 }
 
-/** Price of one `base` in `quote`, as a JS number for display (BitPay's rates are numbers). */
-function rateOf(prices: Readonly<Record<string, string>>, base: string, quote: string): number | null {
-  const b = prices[base]
-  const q = prices[quote]
-  if (b === undefined || q === undefined) return null
-  const x = parseDecimal(b)
-  const y = parseDecimal(q)
-  if (y.units === 0n) return null
-  // (x / 10^xs) / (y / 10^ys) with 8 decimals, computed in bigint then shown as a number.
-  const scaled = (x.units * 10n ** BigInt(y.scale + 8)) / (y.units * 10n ** BigInt(x.scale))
-  return Number(formatUnits(scaled, 8))
+/** Price of one `base` in `currency` (the pricing quote's 8-decimal rate), as a JS number for display: BitPay's rates are numbers. */
+function rateOf(prices: UsdPrices, base: string, currency: string): number | null {
+  try {
+    return Number(quote('1', currency, { symbol: base, decimals: 0 }, prices).rate)
+  } catch (err) {
+    if (err instanceof PricingError) return null
+    throw err
+  }
 }
 
 function cryptoSymbols(env: Env): string[] {
@@ -79,7 +76,7 @@ export const bitpayPublicRouter = new Hono<AppEnv>()
     return sendJson(c, { data: [wallet('metamask', 'MetaMask'), wallet('coinbaseWallet', 'Coinbase Wallet'), wallet('rainbow', 'Rainbow'), wallet('trustWallet', 'Trust Wallet')] })
   })
 
-function ratesFor(prices: Readonly<Record<string, string>>, base: string) {
+function ratesFor(prices: UsdPrices, base: string) {
   return Object.keys(FIAT_CURRENCIES)
     .map((code) => ({ code, name: FIAT_NAMES[code] ?? code, rate: rateOf(prices, base, code) }))
     .filter((r) => r.rate !== null)
