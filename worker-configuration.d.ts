@@ -13,6 +13,7 @@ declare namespace Cloudflare {
 		CHAINS: string;
 		PUBLIC_URL: string;
 		WEBHOOK_BACKOFF_SCALE: string;
+		INSTRUMENT: string;
 		ADMIN_TOKEN: string;
 		PAYMENT_OBJECT: DurableObjectNamespace<import("./src/index").PaymentObject>;
 		RATE_LIMITER: DurableObjectNamespace<import("./src/index").RateLimiter>;
