@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { identify } from './auth/middleware'
+import { authenticateMerchant } from './auth/middleware'
 import { LIMITS } from './config'
 import type { AppEnv } from './context'
 import { ApiError } from './errors'
@@ -13,7 +13,6 @@ import { isBitPayPath, mountBitPay } from './api/bitpay'
 import { renderBitPayError } from './api/bitpay/envelope'
 import { isCryptoPayPath, mountCryptoPay } from './api/cryptopay'
 import { renderCryptoPayError } from './api/cryptopay/envelope'
-import { rateLimit } from './api/rate-limit'
 import { requestContext } from './api/request-context'
 import { apiKeysRouter } from './api/v1/api-keys'
 import { renderV1Error } from './api/v1/envelope'
@@ -61,9 +60,12 @@ export function createApp() {
       throw new ApiError('BODY_TOO_LARGE', `Request body exceeds ${LIMITS.maxBodyBytes} bytes`, 'body')
     },
   })
-  app.use('/v1/*', limitBody, identify, rateLimit)
+  // One merchant-credential pipeline (key lookup, rate limit, signature, replay) for every merchant
+  // surface; CryptoPay mounts it with its login tokens in mountCryptoPay.
+  const authenticate = authenticateMerchant()
+  app.use('/v1/*', limitBody, authenticate)
   // Payment links (seed 002): the same merchant keys and limits as /v1, errors in 002's shape.
-  app.use(`${LINKS_PREFIX}/*`, limitBody, identify, rateLimit)
+  app.use(`${LINKS_PREFIX}/*`, limitBody, authenticate)
 
   app.route('/v1', merchantsRouter)
   app.route('/v1', apiKeysRouter)

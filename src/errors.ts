@@ -12,6 +12,7 @@ export const ERROR_CODES = z.enum([
   'WALLET_REQUIRED',
   'UNAUTHORIZED',
   'INVALID_SIGNATURE',
+  'SIGNATURE_REPLAYED',
   'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
@@ -41,6 +42,7 @@ export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 415
       return 415
     case 'UNAUTHORIZED':
     case 'INVALID_SIGNATURE':
+    case 'SIGNATURE_REPLAYED':
       return 401
     case 'FORBIDDEN':
       return 403

@@ -395,3 +395,19 @@ export const bitpayRefunds = sqliteTable(
   },
   (t) => [uniqueIndex('bitpay_refunds_guid').on(t.merchantId, t.guid), index('bitpay_refunds_payment').on(t.paymentId)],
 )
+
+/**
+ * Request signatures (X-Signature) already accepted, kept until their X-Timestamp leaves the ±300 s
+ * window so that each is accepted once; the cron maintenance deletes expired rows.
+ */
+export const usedSignatures = sqliteTable(
+  'used_signatures',
+  {
+    /** SHA-256 of the lowercase hex signature. */
+    signatureHash: text('signature_hash').primaryKey(),
+    keyId: text('key_id').notNull(),
+    /** UNIX seconds. */
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('used_signatures_expires').on(t.expiresAt)],
+)

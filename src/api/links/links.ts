@@ -28,8 +28,9 @@ type RouteConfig = Parameters<typeof createRoute>[0]
 const error = (description: string) => ({ description, content: { 'application/json': { schema: linkErrorSchema } } })
 
 /**
- * A route of this surface: the same merchant keys as /v1 (identify and rate limiting run in app.ts),
- * 401 with the message 002 gives for the endpoint, signature check, Idempotency-Key on POST.
+ * A route of this surface: the same merchant keys as /v1 (authenticateMerchant runs in app.ts: key
+ * lookup, rate limit, signature and replay check), 401 with the message 002 gives for the endpoint,
+ * Idempotency-Key on POST.
  */
 function linkRoute<const R extends RouteConfig>(config: R, unauthorized: string) {
   const requireKey = createMiddleware<AppEnv>(async (c, next) => {
