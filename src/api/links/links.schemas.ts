@@ -4,6 +4,7 @@ import { LINK_STATUS_UPDATES } from '../../domain/links'
 import { canonicalAmount, decimalFromJson, MoneyError, parseDecimal, significantScale } from '../../domain/money'
 import { PAYMENT_STATUSES } from '../../domain/payment-status'
 import { LINK_LIMITS } from '../../services/links'
+import { AMOUNT_LIMIT_TEXT, checkAmountLimit } from '../v1/payments.schemas'
 
 type Issue = { input?: unknown }
 /** A zod error message that says "is required" when the field is missing and `text` otherwise. */
@@ -33,7 +34,7 @@ const orderAmount = z
       return z.NEVER
     }
   })
-  .openapi({ type: 'number', example: 10, description: 'Greater than 0, at most the currency\'s decimals. A JSON number or a decimal string; converted exactly.' })
+  .openapi({ type: 'number', example: 10, description: `Greater than 0, at most the currency's decimals. A JSON number or a decimal string; converted exactly. ${AMOUNT_LIMIT_TEXT}` })
 
 const httpUrl = z
   .string({ error: msg('must be a valid http(s) URL') })
@@ -103,6 +104,7 @@ export const createLinkBody = z
     if (decimals !== undefined && significantScale(b.order_amount) > decimals) {
       ctx.addIssue({ code: 'custom', path: ['order_amount'], message: `must have at most ${decimals} decimal places for ${b.order_currency}` })
     }
+    checkAmountLimit(ctx, 'order_amount', b.order_amount, b.order_currency)
     if (b.expires_in !== undefined && b.expiry_date !== undefined) ctx.addIssue({ code: 'custom', path: ['expiry_date'], message: 'give expires_in or expiry_date, not both' })
     if (b.expiry_date !== undefined) {
       const seconds = (Date.parse(b.expiry_date) - Date.now()) / 1000
