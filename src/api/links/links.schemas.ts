@@ -95,8 +95,8 @@ export const createLinkBody = z
       .min(LINK_LIMITS.minExpiresInSeconds, `must be between ${LINK_LIMITS.minExpiresInSeconds} and ${LINK_LIMITS.maxExpiresInSeconds} seconds`)
       .max(LINK_LIMITS.maxExpiresInSeconds, `must be between ${LINK_LIMITS.minExpiresInSeconds} and ${LINK_LIMITS.maxExpiresInSeconds} seconds`)
       .optional()
-      .openapi({ description: `Seconds the link stays open; default ${LINK_LIMITS.defaultExpiresInSeconds}. Give this or expiry_date.` }),
-    expiry_date: isoDate.optional().openapi({ type: 'string', example: '2026-02-01T03:57:22Z', description: 'When the link closes (ISO 8601, in the future)' }),
+      .openapi({ description: `Seconds the link stays open; default ${LINK_LIMITS.defaultExpiresInSeconds}. Give this or expiry_date, not both.` }),
+    expiry_date: isoDate.optional().openapi({ type: 'string', example: '2026-02-01T03:57:22Z', description: 'When the link closes (ISO 8601, 1 minute to 90 days ahead). Give this or expires_in, not both.' }),
   })
   .strict()
   .superRefine((b, ctx) => {
@@ -113,7 +113,10 @@ export const createLinkBody = z
       }
     }
   })
-  .openapi('CreatePaymentLinkRequest')
+  .openapi('CreatePaymentLinkRequest', {
+    description: `Give \`expires_in\` or \`expiry_date\`, not both (400 otherwise); with neither the link stays open ${LINK_LIMITS.defaultExpiresInSeconds} seconds.`,
+    not: { required: ['expires_in', 'expiry_date'] },
+  })
 
 export type CreateLinkBody = z.infer<typeof createLinkBody>
 

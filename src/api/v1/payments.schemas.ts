@@ -46,8 +46,8 @@ export const createPaymentBody = z
   .object({
     amount: decimalInput.openapi({ description: `Order amount in \`currency\`: a decimal string (preferred) or JSON number, converted exactly. ${AMOUNT_LIMIT_TEXT}` }),
     currency: currencyCode.openapi({ example: 'USD', description: 'ISO 4217 fiat code, or a token symbol to price in crypto directly' }),
-    chain_id: z.number().int().positive().optional().openapi({ example: 8453, description: 'EVM chain id; with `token`, fixes how the buyer pays' }),
-    token: z.string().regex(/^[A-Za-z0-9.]{2,12}$/, 'must be a token symbol').transform((s) => s.toUpperCase()).optional().openapi({ example: 'USDC' }),
+    chain_id: z.number().int().positive().optional().openapi({ example: 8453, description: 'EVM chain id; with `token`, fixes how the buyer pays. Requires `token`.' }),
+    token: z.string().regex(/^[A-Za-z0-9.]{2,12}$/, 'must be a token symbol').transform((s) => s.toUpperCase()).optional().openapi({ example: 'USDC', description: 'Token symbol on `chain_id`. Requires `chain_id`.' }),
     transaction_speed: z.enum(TRANSACTION_SPEEDS).default('medium').openapi({ description: 'Confirmation depth: high = fewest confirmations, low = most' }),
     description: z.string().max(500).optional(),
     order_id: z.string().max(128).optional(),
@@ -69,7 +69,10 @@ export const createPaymentBody = z
     path: ['token'],
   })
   .superRefine((b, ctx) => checkAmountLimit(ctx, 'amount', b.amount, b.currency))
-  .openapi('CreatePaymentRequest')
+  .openapi('CreatePaymentRequest', {
+    description: 'Give `chain_id` and `token` together or neither (400 otherwise): with both, the buyer pays that token on that chain; with neither, the buyer chooses on the hosted page.',
+    oneOf: [{ required: ['chain_id', 'token'] }, { not: { anyOf: [{ required: ['chain_id'] }, { required: ['token'] }] } }],
+  })
 
 export const paymentSchema = z
   .object({
