@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { authenticateMerchant } from './auth/middleware'
 import { LIMITS } from './config'
@@ -49,11 +49,37 @@ function renderError(err: Error, c: Context<AppEnv>): Response {
   return renderV1Error(c, error)
 }
 
+/** Methods the gateway routes; HEAD is answered by the GET routes. Anything else (OPTIONS, TRACE, CONNECT, custom) is a 405. */
+const ROUTED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
+
+/** The methods a route (not a middleware) answers at `path`, for the Allow header. */
+function routedMethods(app: OpenAPIHono<AppEnv>, path: string): string[] {
+  const methods: string[] = ROUTED_METHODS.filter((m) => app.router.match(m, path)[0].some(([[, route]]) => route.method === m))
+  return methods.includes('GET') ? ['GET', 'HEAD', ...methods.slice(1)] : methods
+}
+
+/**
+ * 405 with Allow, in the surface's error shape: a known path asked with a method none of its
+ * routes has, or any method the gateway does not route at all. Unknown paths stay 404.
+ */
+function methodGuard(app: OpenAPIHono<AppEnv>): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    // After requestContext, so the error carries the request id and the Allow header.
+    const method = c.req.method === 'HEAD' ? 'GET' : c.req.method
+    const allowed = routedMethods(app, c.req.path)
+    const routed = (ROUTED_METHODS as readonly string[]).includes(method)
+    if (allowed.includes(method) || (routed && allowed.length === 0)) return next()
+    const allow = allowed.join(', ')
+    c.set('responseHeaders', { ...c.get('responseHeaders'), Allow: allow })
+    throw new ApiError('METHOD_NOT_ALLOWED', `${c.req.method} is not allowed here${allow ? `; allowed: ${allow}` : ''}`)
+  }
+}
+
 export function createApp() {
   // strict: false serves seed 001's trailing-slash paths (/api/payment-orders/) and the bare ones alike.
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook, strict: false })
 
-  app.use('*', requestContext)
+  app.use('*', requestContext, methodGuard(app))
   const limitBody = bodyLimit({
     maxSize: LIMITS.maxBodyBytes,
     onError: () => {
@@ -85,6 +111,8 @@ export function createApp() {
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN secret' })
   app.doc31('/openapi.json', OPENAPI_INFO)
   app.get('/docs', (c) => docsPage(c, app.getOpenAPI31Document(OPENAPI_INFO) as DocsInput))
+  // The hosted pages' forms get the APIs' body limit.
+  for (const path of ['/pay/*', '/link/*', '/payment_link']) app.use(path, limitBody)
   app.route('/', pagesRouter)
   app.get('/', (c) => c.redirect('/docs'))
 

@@ -1,10 +1,11 @@
 import { Hono, type Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { getCookie, setCookie } from 'hono/cookie'
 import type { JSX } from 'hono/jsx/jsx-runtime'
 import { randomHex } from '../auth/crypto'
 import type { AppEnv } from '../context'
 import { getDb } from '../db/client'
-import type { ApiError } from '../errors'
+import { ApiError } from '../errors'
 import { loadCheckout, paymentByReference, selectOption, statusDocument } from '../services/checkout'
 import { findPublicLink, visitLink } from '../services/links'
 import { paymentObject } from '../services/payments'
@@ -19,7 +20,7 @@ const POLL_MS = 2000
 const REFERENCE = /^[A-Za-z0-9-]{1,64}$/
 
 /** A page response with a strict CSP: only this response's nonce runs, forms post to us (and the way back). */
-function page(c: Context<AppEnv>, nonce: string, element: JSX.Element, status: 200 | 404 | 410 | 500 = 200, formTargets: (string | null)[] = []) {
+function page(c: Context<AppEnv>, nonce: string, element: JSX.Element, status: ContentfulStatusCode = 200, formTargets: (string | null)[] = []) {
   const origins = formTargets.flatMap((u) => {
     try {
       return u ? [new URL(u).origin] : []
@@ -44,6 +45,15 @@ const nonce = () => randomHex(16)
 function sameOrigin(c: Context<AppEnv>): boolean {
   const origin = c.req.header('origin')
   return origin === undefined || origin === 'null' ? c.req.header('sec-fetch-site') !== 'cross-site' : origin === new URL(c.req.url).origin
+}
+
+/** The page's form fields; a body that cannot be read as a form (a broken multipart body) is a 400. */
+async function formFields(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  try {
+    return await c.req.parseBody()
+  } catch {
+    throw new ApiError('VALIDATION_ERROR', 'The form could not be read. Please go back and try again.', 'body')
+  }
 }
 
 const linkCookie = (linkId: string) => `bxp_link_${linkId.replaceAll('-', '')}`
@@ -79,7 +89,7 @@ export const pagesRouter = new Hono<AppEnv>()
     const reference = c.req.param('reference')
     const payment = await paymentByReference(c.env, reference)
     if (!payment || !sameOrigin(c)) return c.redirect(`/pay/${encodeURIComponent(reference)}`, 303)
-    const form = await c.req.parseBody()
+    const form = await formFields(c)
     const [chainId, token] = String(form.option ?? '').split(':')
     const result = chainId && token && /^\d+$/.test(chainId) ? await selectOption(c.env, payment, Number(chainId), token) : { ok: false }
     return c.redirect(result.ok ? `/pay/${reference}` : `/pay/${reference}?change=1&error=select`, 303)
@@ -123,6 +133,6 @@ export const pagesRouter = new Hono<AppEnv>()
 export function renderPageError(c: Context<AppEnv>, err: ApiError): Response {
   if (c.req.path.endsWith('/status')) return c.json({ error: err.code.toLowerCase(), message: err.message }, err.status)
   const n = nonce()
-  const status = err.status === 404 ? 404 : 500
+  const status = err.status >= 500 ? 500 : err.status
   return page(c, n, <ErrorPage nonce={n} status={err.status} message={err.status >= 500 ? 'The payment page could not be loaded.' : err.message} />, status)
 }

@@ -129,7 +129,7 @@ describe('API sessions', () => {
     const identity = newIdentity()
     const opened = await signed(identity, 'POST', '/sessions', {})
     const stub = env.API_SESSION.get(env.API_SESSION.idFromName(opened.json.data.id))
-    const step = await stub.begin(1, identity.sin, Date.now() + 15 * 60_000 + 1000)
+    const step = await stub.begin(1, identity.sin, { hash: 'h', tokenHash: null }, Date.now() + 15 * 60_000 + 1000)
     expect(step).toMatchObject({ kind: 'error', reason: 'expired' })
   })
 })

@@ -7,19 +7,28 @@ const bitpayError = z.object({ status: z.literal('error'), code: z.string().desc
 const data = z.object({ data: z.unknown(), facade: z.string().optional() })
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } })
 const responses = { 200: json(data, 'BitPay `{data}` envelope'), 400: json(bitpayError, 'Invalid or missing parameters'), 401: json(bitpayError, 'Bad or missing token or signature'), 404: json(bitpayError, 'Not found') }
-const signed = [{ bitpayIdentity: [] }]
+const signed: Record<string, string[]>[] = [{ bitpayIdentity: [] }]
+/** Signing is optional (`{}` = anonymous allowed): sessions may be unbound, pos tokens are used unsigned. */
+const signedOrNot: Record<string, string[]>[] = [{}, { bitpayIdentity: [] }]
 const idParam = (name: string) => z.object({ [name]: z.string() })
 
-type Route = { method: 'get' | 'post' | 'put' | 'delete'; path: string; summary: string; body?: z.ZodType; query?: z.ZodObject; params?: z.ZodObject; security?: typeof signed }
+type Route = { method: 'get' | 'post' | 'put' | 'delete'; path: string; summary: string; description?: string; body?: z.ZodType; query?: z.ZodObject; params?: z.ZodObject; security?: typeof signed }
 
 const ROUTES: Route[] = [
   { method: 'post', path: '/tokens', summary: 'Request a token for a SIN (pairing code), or claim a pairing code', body: tokenRequestBody },
   { method: 'get', path: '/tokens', summary: 'List the signing identity\'s tokens', security: signed },
-  { method: 'post', path: '/sessions', summary: 'Open an API session (request numbers from 1)', security: signed },
-  { method: 'post', path: '/invoices', summary: 'Create an invoice (merchant or pos token)', body: createInvoiceBody, security: signed },
+  {
+    method: 'post',
+    path: '/sessions',
+    summary: 'Open an API session (request numbers from 1)',
+    description:
+      'x-identity/x-signature are optional: a signed session is bound to that identity, an unsigned one is not. Later requests send `x-session-id` and `x-request-number` (or sessionId/requestNumber in the body or query): 1, 2, 3…. Resending the last number with the same method, URL, body and token (signed by the same identity, if it was signed) returns the cached response; anything else with that number, or any other number, is refused (409; 401 for another token or identity) and does not run. 15 minutes of inactivity end the session.',
+    security: signedOrNot,
+  },
+  { method: 'post', path: '/invoices', summary: 'Create an invoice (merchant token signed, or pos token unsigned)', body: createInvoiceBody, security: signedOrNot },
   { method: 'get', path: '/invoices', summary: 'List invoices', query: listInvoicesQuery, security: signed },
-  { method: 'get', path: '/invoices/{id}', summary: 'Get an invoice', params: idParam('id'), security: signed },
-  { method: 'get', path: '/invoices/guid/{guid}', summary: 'Get an invoice by guid', params: idParam('guid'), security: signed },
+  { method: 'get', path: '/invoices/{id}', summary: 'Get an invoice (merchant token signed, or pos token unsigned)', params: idParam('id'), security: signedOrNot },
+  { method: 'get', path: '/invoices/guid/{guid}', summary: 'Get an invoice by guid (merchant token signed, or pos token unsigned)', params: idParam('guid'), security: signedOrNot },
   { method: 'put', path: '/invoices/{id}', summary: 'Update the buyer\'s email or phone', params: idParam('id'), body: updateInvoiceBody, security: signed },
   { method: 'put', path: '/invoices/pay/{id}', summary: 'Pay a test invoice (sandbox only)', params: idParam('id'), security: signed },
   { method: 'delete', path: '/invoices/{id}', summary: 'Cancel an invoice', params: idParam('id'), security: signed },
@@ -54,6 +63,7 @@ export function registerBitPayDocs(app: OpenAPIHono<AppEnv>): void {
       path: r.path,
       tags: ['BitPay'],
       summary: r.summary,
+      ...(r.description ? { description: r.description } : {}),
       ...(r.security ? { security: r.security } : {}),
       request: {
         ...(r.params ? { params: r.params } : {}),

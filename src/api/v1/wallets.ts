@@ -11,13 +11,16 @@ import { merchantRoute, v1Router } from './router'
 const createWalletBody = z
   .object({
     chain_id: z.number().int().positive().openapi({ example: 8453 }),
-    xpub: z.string().max(200).optional().openapi({ description: "Account xpub (m/44'/60'/0'); deposit addresses are its children 0/i" }),
-    address: z.string().max(64).optional().openapi({ description: 'A single receiving address (payments then share it)' }),
+    xpub: z.string().max(200).optional().openapi({ description: "Account xpub (m/44'/60'/0'); deposit addresses are its children 0/i. Exactly one of xpub or address." }),
+    address: z.string().max(64).optional().openapi({ description: 'A single receiving address (payments then share it). Exactly one of xpub or address.' }),
     label: z.string().max(100).optional(),
   })
   .strict()
   .refine((b) => (b.xpub === undefined) !== (b.address === undefined), { message: 'give exactly one of xpub or address', path: ['xpub'] })
-  .openapi('CreateWalletRequest')
+  .openapi('CreateWalletRequest', {
+    description: 'Give exactly one of `xpub` or `address` (400 otherwise).',
+    oneOf: [{ required: ['xpub'] }, { required: ['address'] }],
+  })
 
 const walletSchema = z
   .object({
