@@ -90,6 +90,38 @@ export function attributeTransfer(transfer: Transfer, candidates: Candidate[], s
   return { ...owner, merchantId: chosen!.merchantId, walletId: chosen!.walletId, paymentId: chosen!.id, note: null }
 }
 
+/** An open payment as seen with the claim on its deposit address (`claimed` false: no claim row). */
+export interface ClaimedPayment {
+  walletId: string | null
+  depositAddress: string
+  claimed: boolean
+  /** The wallet holding the address; null with `claimed` true marks a disputed address. */
+  claimWalletId: string | null
+}
+
+/**
+ * Keeps only the payments a transfer to their address may pay: those of the wallet that holds the
+ * address. A disputed address (claimed by nobody) pays nobody; an address without a claim row (data
+ * from before claims) pays its payments only when they all belong to one wallet.
+ */
+export function paymentsOfOwner<T extends ClaimedPayment>(payments: readonly T[]): T[] {
+  const byAddress = new Map<string, T[]>()
+  for (const p of payments) {
+    const key = p.depositAddress.toLowerCase()
+    byAddress.set(key, [...(byAddress.get(key) ?? []), p])
+  }
+  const kept: T[] = []
+  for (const list of byAddress.values()) {
+    const claim = list.find((p) => p.claimed)
+    if (claim) {
+      if (claim.claimWalletId !== null) kept.push(...list.filter((p) => p.walletId === claim.claimWalletId))
+      continue
+    }
+    if (new Set(list.map((p) => p.walletId)).size === 1) kept.push(...list)
+  }
+  return kept
+}
+
 /** Case-insensitive address equality; null is the native coin. */
 export function sameAddress(a: string | null, b: string | null): boolean {
   return a === null || b === null ? a === b : a.toLowerCase() === b.toLowerCase()

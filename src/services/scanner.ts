@@ -4,7 +4,7 @@ import { addressTopic, transferFromLog } from '../chain/erc20'
 import { finalityDepth, inspectChains, type Chain } from '../chain/registry'
 import { balanceAt, blockHashAt, blockWithTransactions, chainClient, describeRpcError, newCounter, readHead, redact, transferLogs, type Head, type RpcCounter, type RpcOptions } from '../chain/rpc'
 import { getDb, type Db } from '../db/client'
-import { chainCursors, observations, payments, wallets } from '../db/schema'
+import { chainCursors, depositAddresses, observations, payments, wallets } from '../db/schema'
 import {
   attributeTransfer,
   chunk,
@@ -12,11 +12,13 @@ import {
   fundsChanged,
   fundsOf,
   narrow,
+  paymentsOfOwner,
   probe,
   sameAddress,
   scanWindow,
   unrecordedNative,
   type Candidate,
+  type ClaimedPayment,
   type ScanWindow,
   type Search,
   type Transfer,
@@ -55,7 +57,8 @@ export interface ChainScanReport {
   ms: number
 }
 
-type OpenPayment = Awaited<ReturnType<typeof openPaymentsQuery>>[number]
+type OpenPaymentRow = Awaited<ReturnType<typeof openPaymentsQuery>>[number]
+type OpenPayment = OpenPaymentRow & ClaimedPayment
 type ActiveObservation = Awaited<ReturnType<typeof activeObservationsQuery>>[number]
 type NewObservation = typeof observations.$inferInsert
 
@@ -122,7 +125,7 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   const started = Date.now()
   const now = options.now ?? new Date()
   const finality = finalityDepth(chain)
-  const [cursorRows, open, unsettled, active] = await db.batch([
+  const [cursorRows, openRows, unsettled, active] = await db.batch([
     db.select().from(chainCursors).where(eq(chainCursors.chainId, chain.id)),
     openPaymentsQuery(db, chain.id, now),
     db
@@ -132,6 +135,8 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
     activeObservationsQuery(db, chain.id, now),
   ])
   const cursor = cursorRows[0]?.lastScannedBlock ?? null
+  // A transfer only ever pays a payment of the wallet that holds the address (never another merchant's).
+  const open = withoutSkipped(paymentsOfOwner(openRows.map(withClaim)), openRows, chain.id)
 
   const client = chainClient(chain, options)
   const head = await readHead(client, chain)
@@ -358,8 +363,11 @@ function openPaymentsQuery(db: Db, chainId: number, now: Date) {
       confirmations: payments.confirmations,
       requiredConfirmations: payments.requiredConfirmations,
       baselineBalance: payments.baselineBalance,
+      claimChainId: depositAddresses.chainId,
+      claimWalletId: depositAddresses.walletId,
     })
     .from(payments)
+    .leftJoin(depositAddresses, and(eq(depositAddresses.chainId, payments.chainId), eq(depositAddresses.address, sql`lower(${payments.depositAddress})`)))
     .where(and(eq(payments.livemode, true), eq(payments.chainId, chainId), isNotNull(payments.depositAddress), isNotNull(payments.payAmount), openCondition(now)))
 }
 
@@ -400,6 +408,20 @@ async function recordFailure(db: Db, chainId: number, error: string, now: Date):
     .insert(chainCursors)
     .values({ chainId, lastScannedBlock: -1, lastError: message, updatedAt: now.toISOString() })
     .onConflictDoUpdate({ target: chainCursors.chainId, set: { lastError: message, updatedAt: now.toISOString() } })
+}
+
+function withClaim(p: OpenPaymentRow): OpenPayment {
+  return { ...p, depositAddress: p.depositAddress ?? '', claimed: p.claimChainId !== null, claimWalletId: p.claimWalletId }
+}
+
+/** Logs the payments left out because their address belongs to another wallet (or is disputed). */
+function withoutSkipped(kept: OpenPayment[], all: OpenPaymentRow[], chainId: number): OpenPayment[] {
+  if (kept.length < all.length) {
+    const ids = new Set(kept.map((p) => p.id))
+    const skipped = all.filter((p) => !ids.has(p.id)).map((p) => p.id)
+    console.warn(JSON.stringify({ msg: 'payments at an address held by another wallet (or disputed) are not credited', chainId, paymentIds: skipped }))
+  }
+  return kept
 }
 
 function toCandidate(p: OpenPayment): Candidate {
