@@ -94,6 +94,15 @@ function applyFunds(
   const observed = { received: input.received, confirmations: input.confirmations }
 
   if (isTerminal(state.status)) {
+    if (state.status === 'completed' && input.received < state.received) {
+      // A reorg took a transfer away after completion: the payment stays completed (goods may be
+      // gone) but is marked, with what the chain now holds.
+      return moved(state, { ...observed, exception: 'reorged' }, state.exception === 'reorged' ? null : 'payment.reorged')
+    }
+    if (state.status === 'completed' && state.exception === 'reorged' && state.due !== null && input.confirmed >= state.due - tolerance) {
+      // Paid back in full (re-mined or sent again): the mark is lifted.
+      return moved(state, { ...observed, exception: input.confirmed > state.due ? 'overpaid' : null }, 'payment.updated')
+    }
     if (state.status === 'completed' || state.status === 'refunded' || input.received <= state.received) {
       return { ok: true, state: { ...state, ...observed, received: maxBig(state.received, input.received) }, event: null }
     }
