@@ -398,8 +398,9 @@ function watchedPaymentsQuery(db: Db, chainId: number, now: Date) {
       requiredConfirmations: payments.requiredConfirmations,
       baselineBalance: payments.baselineBalance,
       expiresAt: payments.expiresAt,
-      claimChainId: depositAddresses.chainId,
-      claimWalletId: depositAddresses.walletId,
+      // Aliased: D1 batches return rows by column name, and wallet_id is also the payment's.
+      claimChainId: sql<number | null>`${depositAddresses.chainId}`.as('claim_chain_id'),
+      claimWalletId: sql<string | null>`${depositAddresses.walletId}`.as('claim_wallet_id'),
     })
     .from(payments)
     .leftJoin(depositAddresses, and(eq(depositAddresses.chainId, payments.chainId), eq(depositAddresses.address, sql`lower(${payments.depositAddress})`)))
