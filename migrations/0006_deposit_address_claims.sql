@@ -41,7 +41,7 @@ GROUP BY `chain_id`, `address`;
 --> statement-breakpoint
 -- An xpub is unique per chain across all merchants and modes. Wallets that already shared an xpub
 -- with an earlier wallet are marked legacy_duplicate and left out of the index (the earliest keeps
--- it); their future allocations skip every address another wallet has claimed, so they never share.
+-- it): their future allocations skip every address another wallet has claimed, so they never share.
 ALTER TABLE `wallets` ADD `legacy_duplicate` integer DEFAULT false NOT NULL;
 --> statement-breakpoint
 UPDATE `wallets` SET `legacy_duplicate` = true
