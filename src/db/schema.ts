@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { EVENT_TYPES, PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, TRANSACTION_SPEEDS } from '../domain/payment-status'
+import { EVENT_TYPES, PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, TRANSACTION_SPEEDS, UNEXPECTED_FUNDS } from '../domain/payment-status'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 const createdAt = () =>
@@ -61,8 +61,34 @@ export const wallets = sqliteTable(
     /** Next BIP32 child index to hand out (m/44'/60'/0'/0/i). */
     nextIndex: integer('next_index').notNull().default(0),
     createdAt: createdAt(),
+    /** Set by migration 0006 on wallets that shared an xpub with an earlier wallet (left out of the xpub index). */
+    legacyDuplicate: integer('legacy_duplicate', { mode: 'boolean' }).notNull().default(false),
   },
-  (t) => [uniqueIndex('wallets_merchant_mode_chain').on(t.merchantId, t.livemode, t.chainId)],
+  (t) => [
+    uniqueIndex('wallets_merchant_mode_chain').on(t.merchantId, t.livemode, t.chainId),
+    // An xpub belongs to one wallet per chain, across merchants and modes (addresses would be shared).
+    uniqueIndex('wallets_chain_xpub').on(t.chainId, t.xpub).where(sql`${t.xpub} IS NOT NULL AND ${t.legacyDuplicate} = false`),
+  ],
+)
+
+/**
+ * Every address handed out or registered on a chain, lower-cased, claimed by one wallet: the unique
+ * index is what keeps two merchants (or modes) from sharing a deposit address. `walletId` null marks
+ * an address that several wallets already used before migration 0006 (disputed: credited to nobody).
+ */
+export const depositAddresses = sqliteTable(
+  'deposit_addresses',
+  {
+    chainId: integer('chain_id').notNull(),
+    address: text('address').notNull(),
+    walletId: text('wallet_id'),
+    merchantId: text('merchant_id'),
+    livemode: integer('livemode', { mode: 'boolean' }),
+    /** The xpub child index, null for a single-address wallet. */
+    derivationIndex: integer('derivation_index'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('deposit_addresses_chain_address').on(t.chainId, t.address), index('deposit_addresses_wallet').on(t.walletId)],
 )
 
 export const payments = sqliteTable(
@@ -164,6 +190,8 @@ export const observations = sqliteTable(
     /** Why an observation matched no payment (wrong token, unknown address, ...). */
     note: text('note'),
     createdAt: createdAt(),
+    /** Money on the payment that does not count toward it: a wrong asset, or after the late-payment window. */
+    unexpected: text('unexpected', { enum: UNEXPECTED_FUNDS }),
   },
   (t) => [
     uniqueIndex('observations_tx_log').on(t.chainId, t.txHash, t.logIndex),

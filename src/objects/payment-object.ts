@@ -60,6 +60,23 @@ export class PaymentObject extends DurableObject<Env> {
     )
   }
 
+  /**
+   * The scanner recorded money this payment was not expecting (a wrong asset, or after the
+   * late-payment window) under these transfer keys (`txHash:logIndex`): emits
+   * payment.unexpected_funds once per new transfer. The status and amounts do not change.
+   */
+  async noteUnexpectedFunds(transferKeys: string[]): Promise<PaymentResult> {
+    return this.serialized(async () => {
+      const payment = await this.load()
+      const announced = new Set((await this.ctx.storage.get<string[]>('unexpectedTransfers')) ?? [])
+      const fresh = transferKeys.filter((k) => !announced.has(k))
+      if (fresh.length === 0) return { ok: true, payment }
+      const result = await this.commit(payment, payment, 'payment.unexpected_funds')
+      await this.ctx.storage.put('unexpectedTransfers', [...announced, ...fresh])
+      return result
+    })
+  }
+
   /** Sandbox only: records a simulated transfer and applies it like a real one. */
   async simulate(funds: SimulatedFunds): Promise<PaymentResult> {
     return this.serialized(() => this.simulateFunds(funds))

@@ -81,7 +81,7 @@ export const paymentSchema = z
     reference: z.string().openapi({ example: 'KQXR-48213907-PMT', description: 'Short reference shown to buyers; part of hosted_url' }),
     livemode: z.boolean().openapi({ description: 'false for payments made with test_ keys (sandbox)' }),
     status: z.enum(PAYMENT_STATUSES).openapi({ description: 'pending (awaiting payment) → processing (seen, confirming) → completed; or expired, cancelled, failed; refunded after completion' }),
-    exception: z.enum(PAYMENT_EXCEPTIONS).nullable().openapi({ description: 'underpaid, overpaid or paid_late beside the status' }),
+    exception: z.enum(PAYMENT_EXCEPTIONS).nullable().openapi({ description: 'underpaid, overpaid or paid_late beside the status; reorged when a reorg took away a transfer after the payment completed' }),
     amount: z.string().openapi({ example: '10.00', description: 'Order amount in `currency`, as an exact decimal string' }),
     currency: z.string().openapi({ example: 'USD', description: 'ISO 4217 fiat code or token symbol the order is priced in' }),
     pay_amount: z.string().nullable().openapi({ example: '10', description: 'Amount due in pay_currency (decimal string), locked until expires_at; null until a chain and token are chosen' }),

@@ -3,6 +3,7 @@ import { chainsFor, LIMITS } from '../../config'
 import type { ObservationRow, WalletRow } from '../../db/client'
 import { getDb } from '../../db/client'
 import { formatUnits } from '../../domain/money'
+import { UNEXPECTED_FUNDS } from '../../domain/payment-status'
 import { findToken } from '../../chain/registry'
 import { getWallet, listWallets, registerWallet, walletBalances, walletTransactions } from '../../services/wallets'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, listEnvelope, ok, okList } from './envelope'
@@ -72,6 +73,9 @@ const transactionSchema = z
     confirmations: z.number().int(),
     payment_id: z.string().nullable(),
     note: z.string().nullable().openapi({ description: 'Why the transfer pays no payment: wrong token, unknown token contract, ambiguous, ...' }),
+    unexpected: z.enum(UNEXPECTED_FUNDS).nullable().openapi({
+      description: 'Money recorded on payment_id that does not count toward it: wrong_asset (another coin or configured token than the payment expects), after_window (arrived after the late-payment window)',
+    }),
     removed_at: z.string().nullable().openapi({ description: 'Set when a reorg took the transfer off the chain; it no longer counts in balances' }),
     created_at: z.string(),
   })
@@ -105,9 +109,10 @@ const createRoute_ = merchantRoute({
   path: '/wallets',
   tags: ['Wallets'],
   summary: 'Register a receiving wallet',
-  description: 'One wallet per chain and mode. Send an account xpub (never a private key) or a single address.',
+  description:
+    'One wallet per chain and mode. Send an account xpub (never a private key) or a single address. An xpub or address backs one wallet only (of one merchant and mode): one already in use is refused with 409.',
   request: { body: { required: true, content: { 'application/json': { schema: createWalletBody } } } },
-  responses: { 201: json(envelope(walletSchema), 'The wallet'), ...commonErrors, 409: errorResponse('A wallet for this chain exists') },
+  responses: { 201: json(envelope(walletSchema), 'The wallet'), ...commonErrors, 409: errorResponse('A wallet for this chain exists, or the xpub or address is already in use') },
 })
 const listRoute = merchantRoute({
   method: 'get',
@@ -210,6 +215,7 @@ function toTransactionView(o: ObservationRow, decimals = 18): z.infer<typeof tra
     confirmations: o.confirmations,
     payment_id: o.paymentId,
     note: o.note,
+    unexpected: o.unexpected,
     removed_at: o.removedAt,
     created_at: o.createdAt,
   }
