@@ -6,6 +6,7 @@ import { handleWebhookBatch } from './webhooks/consumer'
 import { sweepOutbox } from './webhooks/fanout'
 
 export { ApiSession } from './objects/api-session'
+export { LinkObject } from './objects/link-object'
 export { PaymentObject } from './objects/payment-object'
 export { RateLimiter } from './objects/rate-limiter'
 
