@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lte, type SQL } from 'drizzle-orm'
+import { and, desc, eq, gte, inArray, isNull, lte, type SQL } from 'drizzle-orm'
 import { constantTimeEqual, randomHex } from '../auth/crypto'
 import { chainsFor } from '../config'
 import type { AuthContext } from '../context'
@@ -183,8 +183,15 @@ export async function updateInvoiceBuyer(env: Env, invoice: BitPayInvoiceRow, ch
     buyer.email = changes.buyerEmail
   }
   if (changes.buyerSms !== undefined) buyer.phone = changes.buyerSms
-  const [row] = await getDb(env.DB).update(bitpayInvoices).set({ buyer: JSON.stringify(buyer) }).where(eq(bitpayInvoices.paymentId, invoice.paymentId)).returning()
-  return row!
+  // Written only over the buyer read above, so two updates at once cannot both set the email.
+  const unchanged = invoice.buyer === null ? isNull(bitpayInvoices.buyer) : eq(bitpayInvoices.buyer, invoice.buyer)
+  const [row] = await getDb(env.DB)
+    .update(bitpayInvoices)
+    .set({ buyer: JSON.stringify(buyer) })
+    .where(and(eq(bitpayInvoices.paymentId, invoice.paymentId), unchanged))
+    .returning()
+  if (!row) throw new ApiError('CONFLICT', 'The invoice buyer changed meanwhile: read the invoice and try again', 'buyer')
+  return row
 }
 
 /** Totals due in each payable currency at `prices` (the chosen currency keeps its locked amount). */

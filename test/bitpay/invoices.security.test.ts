@@ -38,6 +38,23 @@ describe('POST /invoices with one guid, concurrently', () => {
   })
 })
 
+describe('PUT /invoices/:id with buyerEmail, concurrently', () => {
+  it('sets the buyer email once: one update wins, the others get a 4xx', async () => {
+    const m = await merchantWithWallet()
+    const identity = newIdentity()
+    const token = await pairToken(m.testKey, identity)
+    const invoice = (await signedCall(identity, 'POST', '/invoices', { token, price: 9, currency: 'USD' })).json.data
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => signedCall(identity, 'PUT', `/invoices/${invoice.id}`, { token, buyerEmail: `buyer${i}@example.com` })))
+    expect(results.filter((r) => r.status >= 500)).toEqual([])
+    const won = results.filter((r) => r.status === 200)
+    expect(won).toHaveLength(1)
+    const stored = await env.DB.prepare('select buyer from bitpay_invoices where payment_id = ?').bind(invoice.id).first<{ buyer: string }>()
+    const email = JSON.parse(stored?.buyer ?? '{}').email
+    expect(email).toMatch(/^buyer\d@example\.com$/)
+    expect(won[0]?.json.data.buyer.email).toBe(email)
+  })
+})
+
 describe('guids per merchant and mode', () => {
   it('keeps test and live guids apart: a test token neither collides with nor learns of a live guid', async () => {
     const m = await merchantWithWallet()
