@@ -36,6 +36,14 @@ export class LinkObject extends DurableObject<Env> {
   }
 
   /**
+   * The merchant switched the link off (already written to D1): `withdraw` runs after any opening in
+   * flight, so a payment opened just before the switch is withdrawn with the others.
+   */
+  async close(withdraw: () => Promise<void>): Promise<void> {
+    return this.serialized(withdraw)
+  }
+
+  /**
    * A payment of the link is about to complete: true when it is (or already was) one of the link's
    * max_uses uses. Granted uses are remembered, so two payments completing at once cannot both take the
    * last one before either reaches D1.

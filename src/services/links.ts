@@ -195,12 +195,14 @@ export async function updateLinkStatus(env: Env, auth: AuthContext, id: string, 
     .update(paymentLinks)
     .set({ status: result.state, isActive: result.storedActive, expiryDate: result.expiryDate, updatedAt: nowIso })
     .where(eq(paymentLinks.id, record.link.id))
-  const open = await db
-    .select({ id: payments.id })
-    .from(payments)
-    .where(and(eq(payments.merchantId, record.link.merchantId), eq(payments.linkId, record.link.id), eq(payments.status, 'pending'), eq(payments.amountReceived, '0')))
-  // The PaymentObject refuses if funds arrived meanwhile; then the payment simply goes on.
-  await Promise.all(open.map((p) => paymentObject(env, p.id).cancel()))
+  await linkObject(env, record.link.id).close(async () => {
+    const open = await db
+      .select({ id: payments.id })
+      .from(payments)
+      .where(and(eq(payments.merchantId, record.link.merchantId), eq(payments.linkId, record.link.id), eq(payments.status, 'pending'), eq(payments.amountReceived, '0')))
+    // The PaymentObject refuses if funds arrived meanwhile; then the payment simply goes on.
+    await Promise.all(open.map((p) => paymentObject(env, p.id).cancel()))
+  })
   return getLink(db, auth, record.link.id, 'Payment link not found')
 }
 

@@ -48,6 +48,15 @@ describe('GET /link/:reference under concurrent first visits', () => {
     expect(await paymentsOf(link.id)).toHaveLength(3)
   })
 
+  it('withdraws every unpaid payment when the link is cancelled while buyers are opening it', async () => {
+    const m = await merchantWithWallet()
+    const link = await newLink(m, { order_amount: 12.5, max_uses: 10 }, m.liveKey)
+    const [visits, patched] = await Promise.all([firstVisits(link.hosted_url, 10), call('PATCH', `${LINKS}/${link.id}`, { key: m.liveKey, body: { status: 'cancelled' } })])
+    expect(patched.status, patched.text).toBe(200)
+    expect(visits.every((v) => v.status === 302 || v.status === 410)).toBe(true)
+    expect((await paymentsOf(link.id)).filter((p) => p.status !== 'cancelled')).toEqual([])
+  })
+
   it('refuses a visit once every use is paid, with the used page (410)', async () => {
     const m = await merchantWithWallet()
     const link = await newLink(m, { order_amount: 12.5 })
