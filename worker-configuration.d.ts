@@ -4,7 +4,7 @@
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "PaymentObject" | "RateLimiter" | "ApiSession";
+		durableNamespaces: "PaymentObject" | "RateLimiter" | "ApiSession" | "LinkObject";
 	}
 	interface Env {
 		DB: D1Database;
@@ -18,6 +18,7 @@ declare namespace Cloudflare {
 		PAYMENT_OBJECT: DurableObjectNamespace<import("./src/index").PaymentObject>;
 		RATE_LIMITER: DurableObjectNamespace<import("./src/index").RateLimiter>;
 		API_SESSION: DurableObjectNamespace<import("./src/index").ApiSession>;
+		LINK_OBJECT: DurableObjectNamespace<import("./src/index").LinkObject>;
 	}
 }
 interface Env extends Cloudflare.Env {}

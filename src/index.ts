@@ -2,6 +2,7 @@ import { createApp } from './app'
 import { currentCosts, instrumentationEnabled, instrumentEnv } from './instrument'
 import { runMaintenance } from './maintenance'
 import { ApiSession as ApiSessionObject } from './objects/api-session'
+import { LinkObject as LinkObjectBase } from './objects/link-object'
 import { PaymentObject as PaymentObjectBase } from './objects/payment-object'
 import { RateLimiter as RateLimiterObject } from './objects/rate-limiter'
 import { runChainCron } from './services/chain-cron'
@@ -21,6 +22,11 @@ export class PaymentObject extends PaymentObjectBase {
   }
 }
 export class RateLimiter extends RateLimiterObject {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, instrumentEnv(env))
+  }
+}
+export class LinkObject extends LinkObjectBase {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, instrumentEnv(env))
   }

@@ -398,8 +398,10 @@ export const bitpayInvoices = sqliteTable(
     fullNotifications: integer('full_notifications', { mode: 'boolean' }).notNull().default(false),
     extendedNotifications: integer('extended_notifications', { mode: 'boolean' }).notNull().default(false),
     createdAt: createdAt(),
+    /** The payment's mode, copied so the guid is unique per merchant and mode. */
+    livemode: integer('livemode', { mode: 'boolean' }).notNull().default(false),
   },
-  (t) => [uniqueIndex('bitpay_invoices_guid').on(t.merchantId, t.guid)],
+  (t) => [uniqueIndex('bitpay_invoices_guid').on(t.merchantId, t.livemode, t.guid)],
 )
 
 /** BitPay refunds of invoices, recorded for the payout work. */
@@ -420,8 +422,15 @@ export const bitpayRefunds = sqliteTable(
     refundToken: text('refund_token').notNull(),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull(),
+    /** The payment's mode, copied so the guid is unique per merchant and mode. */
+    livemode: integer('livemode', { mode: 'boolean' }).notNull().default(false),
   },
-  (t) => [uniqueIndex('bitpay_refunds_guid').on(t.merchantId, t.guid), index('bitpay_refunds_payment').on(t.paymentId)],
+  (t) => [
+    uniqueIndex('bitpay_refunds_guid').on(t.merchantId, t.livemode, t.guid),
+    index('bitpay_refunds_payment').on(t.paymentId),
+    // At most one active refund per invoice (DESIGN: one at a time), whatever the concurrency.
+    uniqueIndex('bitpay_refunds_active').on(t.paymentId).where(sql`${t.status} in ('preview', 'created', 'pending')`),
+  ],
 )
 
 /**

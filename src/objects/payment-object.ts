@@ -9,6 +9,7 @@ import { ApiError, type ErrorCode } from '../errors'
 import { choosePaymentOption, defaultOption } from '../services/payment-option'
 import { randomHex } from '../auth/crypto'
 import type { WebhookMessage } from '../webhooks/messages'
+import { linkObject } from './link-object'
 
 /** RPC results cross the object boundary as values; the caller turns failures into ApiErrors. */
 export type PaymentResult = { ok: true; payment: PaymentRow } | { ok: false; code: ErrorCode; message: string; field?: string }
@@ -165,7 +166,13 @@ export class PaymentObject extends DurableObject<Env> {
     const payment = await this.load()
     const result = transition(toState(payment), input, LIMITS.underpaymentTolerance)
     if (!result.ok) return { ok: false, code: 'INVALID_STATE_TRANSITION', message: result.reason }
-    const next = result.state
+    let next = result.state
+    let event = result.event
+    if (next.status === 'completed' && payment.status !== 'completed' && payment.linkId && !(await linkObject(this.env, payment.linkId).claimUse(payment.linkId, payment.id))) {
+      // Every use of the link is paid: the money is kept on record and flagged for a refund, like a late payment.
+      next = { ...next, status: 'expired', exception: 'paid_late' }
+      event = 'payment.paid_late'
+    }
     const now = new Date().toISOString()
     const updated: PaymentRow = {
       ...payment,
@@ -175,8 +182,8 @@ export class PaymentObject extends DurableObject<Env> {
       confirmations: next.confirmations,
       completedAt: next.status === 'completed' && payment.status !== 'completed' ? now : payment.completedAt,
     }
-    if (!result.event && sameState(payment, updated)) return { ok: true, payment }
-    return this.commit(payment, updated, result.event)
+    if (!event && sameState(payment, updated)) return { ok: true, payment }
+    return this.commit(payment, updated, event)
   }
 
   /** Writes the row and (if any) its event in one batch, then enqueues the event. */

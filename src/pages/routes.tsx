@@ -7,9 +7,23 @@ import type { AppEnv } from '../context'
 import { getDb } from '../db/client'
 import { ApiError } from '../errors'
 import { loadCheckout, paymentByReference, selectOption, statusDocument } from '../services/checkout'
-import { findPublicLink, visitLink } from '../services/links'
+import { isLinkPreview } from '../domain/links'
+import { findPublicLink, previewLink, visitLink } from '../services/links'
 import { paymentObject } from '../services/payments'
 import { CheckoutPage, ErrorPage, NotFoundPage, UnavailablePage } from './checkout'
+import { MessagePage } from './layout'
+
+/** What a link preview shows: who asks for how much, and that opening the link starts the payment. */
+function LinkPreviewPage(props: { nonce: string; merchantName: string; name: string; amount: string }) {
+  return (
+    <MessagePage nonce={props.nonce} title={`${props.name} · ${props.merchantName}`} heading={props.name} merchantName={props.merchantName}>
+      <p class="amount" data-testid="amount">
+        {props.amount}
+      </p>
+      <p class="note" data-testid="preview">Open this link in your browser to pay.</p>
+    </MessagePage>
+  )
+}
 
 /** Paths served by the hosted pages; app.onError renders their errors as HTML. */
 export const PAGE_PREFIXES = ['/pay/', '/link/', '/payment_link'] as const
@@ -105,11 +119,22 @@ export const pagesRouter = new Hono<AppEnv>()
   .get('/link/:reference', async (c) => {
     const reference = c.req.param('reference')
     const n = nonce()
-    const outcome = REFERENCE.test(reference) ? await visitLink(c.env, reference, (linkId) => getCookie(c, linkCookie(linkId))) : undefined
+    if (!REFERENCE.test(reference)) return page(c, n, <NotFoundPage nonce={n} what="Payment link" />, 404)
+    // Unfurlers, crawlers, HEAD and prefetches read the link; only a buyer's visit opens a payment.
+    if (isLinkPreview({ method: c.req.method, userAgent: c.req.header('user-agent'), purpose: c.req.header('sec-purpose') ?? c.req.header('purpose') })) {
+      const preview = await previewLink(c.env, reference)
+      if (!preview) return page(c, n, <NotFoundPage nonce={n} what="Payment link" />, 404)
+      const { link, merchantName } = preview.record
+      if (preview.reason) return page(c, n, <UnavailablePage nonce={n} reason={preview.reason} merchantName={merchantName} name={link.name} cancelUrl={link.cancelUrl} />, 410)
+      return page(c, n, <LinkPreviewPage nonce={n} merchantName={merchantName} name={link.name} amount={`${link.orderAmount} ${link.orderCurrency}`} />)
+    }
+    const outcome = await visitLink(c.env, reference, (linkId) => getCookie(c, linkCookie(linkId)))
     if (!outcome) return page(c, n, <NotFoundPage nonce={n} what="Payment link" />, 404)
     if (outcome.kind === 'unavailable') {
       const { link, merchantName } = outcome.record
-      return page(c, n, <UnavailablePage nonce={n} reason={outcome.reason} merchantName={merchantName} name={link.name} cancelUrl={link.cancelUrl} />, 410)
+      // Busy frees up when a buyer's payment lapses; the other reasons are final.
+      const status = outcome.reason === 'busy' ? 409 : 410
+      return page(c, n, <UnavailablePage nonce={n} reason={outcome.reason} merchantName={merchantName} name={link.name} cancelUrl={link.cancelUrl} />, status)
     }
     setCookie(c, linkCookie(outcome.linkId), outcome.payment.id, {
       path: '/link',

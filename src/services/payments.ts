@@ -15,6 +15,8 @@ import { choosePaymentOption, resolveChainToken } from './payment-option'
 import { checkWebhookUrl } from './webhook-endpoints'
 
 export interface CreatePaymentInput {
+  /** The payment's id when the caller has claimed something under it first (a BitPay guid). */
+  id?: string
   amount: string
   currency: string
   chainId?: number
@@ -88,7 +90,7 @@ export async function createPayment(env: Env, auth: Pick<AuthContext, 'merchantI
       ? await choosePaymentOption(db, chains, rateSourceFor(env), base, input.chainId, input.token)
       : undefined
   const row: PaymentRow = {
-    id: crypto.randomUUID(),
+    id: input.id ?? crypto.randomUUID(),
     reference: newReference(),
     status: 'pending',
     exception: null,

@@ -2,15 +2,9 @@ import fc from 'fast-check'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { call, merchantWithWallet } from '../helpers/api'
-import { GATEWAY, newIdentity, pairToken, signHeaders } from '../helpers/bitpay'
+import { GATEWAY, newIdentity, pairToken, signedCall as signed, signHeaders } from '../helpers/bitpay'
 
 const url = (path: string) => new URL(path, GATEWAY).toString()
-
-/** A signed BitPay request from `identity`. */
-function signed(identity: ReturnType<typeof newIdentity>, method: string, path: string, body?: Record<string, unknown>, extra: Record<string, string> = {}) {
-  const raw = body === undefined ? '' : JSON.stringify(body)
-  return call(method, path, { body: body === undefined ? undefined : raw, raw: true, headers: { ...signHeaders(identity, url(path), raw), ...extra } })
-}
 
 describe('tokens and pairing', () => {
   it('lets a client claim a pairing code the merchant made, binding the token to its SIN', async () => {
