@@ -1,6 +1,7 @@
 import { createApp } from './app'
 import { runMaintenance } from './maintenance'
 import { runChainCron } from './services/chain-cron'
+import { onPaymentEvent } from './services/bills/bills'
 import type { WebhookMessage } from './webhooks/messages'
 import { handleWebhookBatch } from './webhooks/consumer'
 import { sweepOutbox } from './webhooks/fanout'
@@ -14,7 +15,7 @@ const app = createApp()
 export default {
   fetch: app.fetch,
   async queue(batch, env, _ctx) {
-    await handleWebhookBatch(batch, env)
+    await handleWebhookBatch(batch, env, { onEvent: onPaymentEvent })
   },
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(runMaintenance(env))

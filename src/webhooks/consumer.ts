@@ -5,9 +5,9 @@ import { backoffScale, retryDelaySeconds } from './retry-policy'
 
 /**
  * The webhooks queue consumer. Main queue: fan out events, deliver deliveries, retrying failures
- * with exponential backoff. Dead-letter queue: deliveries whose retries ran out are marked failed.
+ * with exponential backoff; `onEvent` lets the entry wire services to payment events. Dead-letter queue: deliveries whose retries ran out are marked failed.
  */
-export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
+export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env, hooks: { onEvent?: (env: Env, eventId: string) => Promise<void> } = {}): Promise<void> {
   const scale = backoffScale(env)
   for (const message of batch.messages) {
     const body = message.body
@@ -20,6 +20,7 @@ export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, en
       }
       if (body.type === 'event') {
         await fanOutEvent(env, body.eventId)
+        await hooks.onEvent?.(env, body.eventId)
         message.ack()
         continue
       }
