@@ -166,9 +166,9 @@ async function merchantName(env: Env, merchantId: string): Promise<string> {
 }
 
 /** The outbox insert (for the caller's batch) that emails a bill to its buyer and cc. */
-export function billEmailQuery(env: Env, bill: BillRow, name: string, url: string, dedupeKey?: string) {
+export function billEmailQuery(env: Env, bill: BillRow, name: string, url: string, dedupeKey?: string, now = new Date()) {
   const message = billEmail(bill, name, url)
-  return queueEmail(env, getDb(env.DB), { merchantId: bill.merchantId, livemode: bill.livemode, kind: 'bill', refId: bill.id, dedupeKey, to: [bill.email], cc: JSON.parse(bill.cc) as string[], ...message })
+  return queueEmail(env, getDb(env.DB), { merchantId: bill.merchantId, livemode: bill.livemode, kind: 'bill', refId: bill.id, dedupeKey, to: [bill.email], cc: JSON.parse(bill.cc) as string[], ...message }, now)
 }
 
 /**

@@ -156,7 +156,7 @@ export async function issueSubscriptionBill(env: Env, sub: SubscriptionRow, now 
     return inserted[0]?.id ?? null
   }
   const [m] = await db.select({ name: merchants.name }).from(merchants).where(eq(merchants.id, sub.merchantId))
-  const message = billEmailQuery(env, bill, m?.name ?? 'your merchant', billUrl(env, bill.id), `subscription:${sub.id}:${period}`)
+  const message = billEmailQuery(env, bill, m?.name ?? 'your merchant', billUrl(env, bill.id), `subscription:${sub.id}:${period}`, now)
   const [inserted] = await db.batch([insert, message.query, advance])
   if (!inserted[0]) return null
   await attemptEmail(env, message.id, now)
