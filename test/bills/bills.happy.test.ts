@@ -134,6 +134,17 @@ describe('GET /bill/:id (hosted bill page)', () => {
     expect(paid.text).not.toContain(`action="/bill/${bill.id}/pay"`)
   })
 
+  it('catches a bill up with its payment in the cron when the payment event was missed', async () => {
+    const m = await merchantWithWallet()
+    const bill = (await call('POST', '/v1/bills', { key: m.testKey, body: billBody() })).json.data
+    await visit(`/bill/${bill.id}/pay`, { method: 'POST', headers: { Origin: BASE } })
+    await eventually(async () => (await call('GET', `/v1/bills/${bill.id}`, { key: m.testKey })).json.data.status === 'complete', 15_000)
+    // As if the consumer had never applied the payment's events:
+    await env.DB.prepare(`update bills set status = 'new' where id = ?`).bind(bill.id).run()
+    await runMaintenance(env)
+    expect((await call('GET', `/v1/bills/${bill.id}`, { key: m.testKey })).json.data.status).toBe('complete')
+  })
+
   it('refuses a cross-site pay form and answers an unknown bill with 404', async () => {
     const m = await merchantWithWallet()
     const bill = (await call('POST', '/v1/bills', { key: m.testKey, body: billBody() })).json.data

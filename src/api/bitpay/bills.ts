@@ -40,7 +40,7 @@ export const bitpayBillsQuery = z.object({ token: z.string(), status: z.enum(BIL
 /** Body fields → the service's input (null means "not given"). */
 export function billInputOfBitPay(b: z.infer<typeof bitpayBillBody>): BillInput {
   const { token: _token, cc, passProcessingFee, ...rest } = b
-  return { ...rest, cc: cc ?? [], passProcessingFee: passProcessingFee ?? undefined }
+  return { ...rest, cc: cc ?? undefined, passProcessingFee: passProcessingFee ?? undefined }
 }
 
 /** BitPay's bill object; the pos facade leaves out the buyer's address and the merchant. */
