@@ -14,11 +14,13 @@ declare namespace Cloudflare {
 		PUBLIC_URL: string;
 		WEBHOOK_BACKOFF_SCALE: string;
 		INSTRUMENT: string;
+		EMAIL_FROM: string;
 		ADMIN_TOKEN: string;
 		PAYMENT_OBJECT: DurableObjectNamespace<import("./src/index").PaymentObject>;
 		RATE_LIMITER: DurableObjectNamespace<import("./src/index").RateLimiter>;
 		API_SESSION: DurableObjectNamespace<import("./src/index").ApiSession>;
 		LINK_OBJECT: DurableObjectNamespace<import("./src/index").LinkObject>;
+		EMAIL: SendEmail;
 	}
 }
 interface Env extends Cloudflare.Env {}
@@ -26,7 +28,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "ENVIRONMENT" | "CHAINS" | "PUBLIC_URL" | "WEBHOOK_BACKOFF_SCALE" | "ADMIN_TOKEN">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "ENVIRONMENT" | "CHAINS" | "PUBLIC_URL" | "WEBHOOK_BACKOFF_SCALE" | "EMAIL_FROM" | "ADMIN_TOKEN">> {}
 }
 
 // Begin runtime types

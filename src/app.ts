@@ -24,6 +24,8 @@ import { webhookEndpointsRouter } from './api/v1/webhook-endpoints'
 import { eventsRouter } from './api/v1/events'
 import { usersRouter } from './api/v1/users'
 import { bitpayPairingRouter } from './api/v1/bitpay'
+import { billsRouter } from './api/v1/bills'
+import { subscriptionsRouter } from './api/v1/subscriptions'
 import { fromHttpException, validationHook } from './api/validation'
 
 export const OPENAPI_INFO = {
@@ -102,6 +104,8 @@ export function createApp() {
   app.route('/v1', eventsRouter)
   app.route('/v1', usersRouter)
   app.route('/v1', bitpayPairingRouter)
+  app.route('/v1', billsRouter)
+  app.route('/v1', subscriptionsRouter)
   app.route('/api/v1', linksRouter)
   mountCryptoPay(app, limitBody)
   mountBitPay(app, limitBody)

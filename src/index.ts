@@ -6,6 +6,7 @@ import { LinkObject as LinkObjectBase } from './objects/link-object'
 import { PaymentObject as PaymentObjectBase } from './objects/payment-object'
 import { RateLimiter as RateLimiterObject } from './objects/rate-limiter'
 import { runChainCron } from './services/chain-cron'
+import { onPaymentEvent } from './services/bills/bills'
 import type { WebhookMessage } from './webhooks/messages'
 import { handleWebhookBatch } from './webhooks/consumer'
 import { sweepOutbox } from './webhooks/fanout'
@@ -40,7 +41,7 @@ export default {
     return app.fetch(request, instrumentEnv(env), ctx)
   },
   async queue(batch, env, _ctx) {
-    await handleWebhookBatch(batch, instrumentEnv(env))
+    await handleWebhookBatch(batch, instrumentEnv(env), { onEvent: onPaymentEvent })
   },
   async scheduled(_controller, rawEnv, ctx) {
     const env = instrumentEnv(rawEnv)

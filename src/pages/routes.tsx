@@ -11,6 +11,8 @@ import { isLinkPreview } from '../domain/links'
 import { findPublicLink, previewLink, visitLink } from '../services/links'
 import { paymentObject } from '../services/payments'
 import { CheckoutPage, ErrorPage, NotFoundPage, UnavailablePage } from './checkout'
+import { BillNotFoundPage, BillPage } from './bill'
+import { paymentForBill, publicBill } from '../services/bills/bills'
 import { MessagePage } from './layout'
 
 /** What a link preview shows: who asks for how much, and that opening the link starts the payment. */
@@ -26,7 +28,7 @@ function LinkPreviewPage(props: { nonce: string; merchantName: string; name: str
 }
 
 /** Paths served by the hosted pages; app.onError renders their errors as HTML. */
-export const PAGE_PREFIXES = ['/pay/', '/link/', '/payment_link'] as const
+export const PAGE_PREFIXES = ['/pay/', '/link/', '/payment_link', '/bill/'] as const
 
 /** How often the page polls its status (ms). */
 const POLL_MS = 2000
@@ -144,6 +146,18 @@ export const pagesRouter = new Hono<AppEnv>()
       maxAge: 7 * 24 * 3600,
     })
     return c.redirect(`/pay/${outcome.payment.reference}`, 302)
+  })
+  .get('/bill/:id', async (c) => {
+    const n = nonce()
+    const found = REFERENCE.test(c.req.param('id')) ? await publicBill(c.env, c.req.param('id')) : undefined
+    if (!found) return page(c, n, <BillNotFoundPage nonce={n} />, 404)
+    return page(c, n, <BillPage nonce={n} bill={found.bill} items={found.items} merchantName={found.merchantName} payment={found.payment} />)
+  })
+  .post('/bill/:id/pay', async (c) => {
+    const id = c.req.param('id')
+    if (!REFERENCE.test(id) || !sameOrigin(c)) return c.redirect(`/bill/${encodeURIComponent(id)}`, 303)
+    const payment = await paymentForBill(c.env, id, c.req.url)
+    return c.redirect(`/pay/${payment.reference}`, 303)
   })
   .get('/payment_link', (c) => {
     const id = c.req.query('payment_id') ?? ''

@@ -7,9 +7,10 @@ import { backoffScale, RETRY_DELAYS_SECONDS, retryDelaySeconds } from './retry-p
  * The webhooks queue consumer. Main queue: an event is fanned out and delivered to every target in
  * the same invocation; a target that fails gets a `delivery` message delayed by the backoff
  * schedule, and each failed retry is retried again until the schedule runs out (then the delivery
- * is marked failed). Dead-letter queue: deliveries that could not even be retried are marked failed.
+ * is marked failed); `onEvent` lets the entry wire services (bills) to payment events. Dead-letter
+ * queue: deliveries that could not even be retried are marked failed.
  */
-export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
+export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env, hooks: { onEvent?: (env: Env, eventId: string) => Promise<void> } = {}): Promise<void> {
   const scale = backoffScale(env)
   for (const message of batch.messages) {
     const body = message.body
@@ -21,7 +22,8 @@ export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, en
         continue
       }
       if (body.type === 'event') {
-        await deliverEvent(env, body.eventId, scale)
+        // The merchant's receivers and the services that follow payments (bills) in parallel.
+        await Promise.all([deliverEvent(env, body.eventId, scale), hooks.onEvent?.(env, body.eventId)])
         message.ack()
         continue
       }
