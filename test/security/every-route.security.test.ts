@@ -5,7 +5,7 @@ import { isBitPayPath } from '../../src/api/bitpay'
 import { isCryptoPayPath } from '../../src/api/cryptopay'
 import { LINKS_PREFIX } from '../../src/api/links/errors'
 import { PAGE_PREFIXES } from '../../src/pages/routes'
-import { call, merchantWithWallet, TEST_XPUB } from '../helpers/api'
+import { call, merchantWithWallet, randomXpub } from '../helpers/api'
 import { newIdentity } from '../helpers/bitpay'
 import { linkBody, LINKS } from '../helpers/links'
 import { receiverUrl } from '../helpers/receiver'
@@ -72,6 +72,10 @@ const newPayment = async (w: World) => (await made('POST', '/v1/payments', w.set
 const newOrder = async (w: World) => (await made('POST', '/api/payment-orders/', w.setupKey, { amount: '5', currency: 'USDC', blockchain: 'base', nonce: nonce++ })).data.id as string
 const newEndpoint = async (w: World) => (await made('POST', '/v1/webhook-endpoints', w.setupKey, { url: receiverUrl().url, enabled_events: ['payment.completed'] })).data.id as string
 const newUser = async (w: World) => (await made('POST', '/v1/users', w.setupKey, { username: `u${randomHex(4)}`, password: 'correct horse battery staple' })).data.id as string
+const BILL = { number: 'WALK-1', currency: 'USD', email: 'buyer@example.com', items: [{ description: 'Design', price: '6.00', quantity: 1 }] }
+const SUBSCRIPTION = { bill_data: { currency: 'USD', email: 'buyer@example.com', items: [{ price: '10', quantity: 1 }] }, schedule: 'monthly', status: 'active' }
+const newBill = async (w: World) => (await made('POST', '/v1/bills', w.setupKey, BILL)).data.id as string
+const newSubscription = async (w: World) => (await made('POST', '/v1/subscriptions', w.setupKey, SUBSCRIPTION)).data.id as string
 const eventId = async (w: World) => (await made('GET', `/v1/payments/${w.paymentId}/events`, w.setupKey)).data[0].id as string
 
 /** One request per route that a correctly signed call answers with 2xx. Keep it small. */
@@ -111,6 +115,15 @@ const FIXTURES: Record<string, Fixture> = {
   },
   'GET /v1/bitpay/tokens': () => ({ path: '/v1/bitpay/tokens' }),
   'DELETE /v1/bitpay/tokens/:token': async (w) => ({ path: `/v1/bitpay/tokens/${(await made('POST', '/v1/bitpay/pairing-codes', w.setupKey, { facade: 'pos' })).data.token}` }),
+  'POST /v1/bills': () => ({ path: '/v1/bills', body: BILL }),
+  'GET /v1/bills': () => ({ path: '/v1/bills?status=draft' }),
+  'GET /v1/bills/:id': async (w) => ({ path: `/v1/bills/${await newBill(w)}` }),
+  'PATCH /v1/bills/:id': async (w) => ({ path: `/v1/bills/${await newBill(w)}`, body: { name: 'Jane Roe' } }),
+  'POST /v1/bills/:id/deliveries': async (w) => ({ path: `/v1/bills/${await newBill(w)}/deliveries` }),
+  'POST /v1/subscriptions': () => ({ path: '/v1/subscriptions', body: SUBSCRIPTION }),
+  'GET /v1/subscriptions': () => ({ path: '/v1/subscriptions' }),
+  'GET /v1/subscriptions/:id': async (w) => ({ path: `/v1/subscriptions/${await newSubscription(w)}` }),
+  'PATCH /v1/subscriptions/:id': async (w) => ({ path: `/v1/subscriptions/${await newSubscription(w)}`, body: { status: 'cancelled' } }),
   'POST /api/v1/payments/links': (w) => ({ path: LINKS, body: linkBody(w.m) }),
   'GET /api/v1/payments/links': () => ({ path: `${LINKS}?page=1&page_size=5` }),
   'GET /api/v1/payments/links/:payment_id': async (w) => ({ path: `${LINKS}/${(await made('POST', LINKS, w.setupKey, linkBody(w.m))).id}` }),
@@ -163,7 +176,7 @@ describe.each(keyRoutes)('%s with a signed-only key', (route) => {
 
   beforeAll(async () => {
     const m = await merchantWithWallet()
-    await made('POST', '/v1/wallets', m.testKey, { chain_id: 8453, xpub: TEST_XPUB })
+    await made('POST', '/v1/wallets', m.testKey, { chain_id: 8453, xpub: randomXpub() })
     const paymentId = (await made('POST', '/v1/payments', m.testKey, { amount: '5', currency: 'USD' })).data.id
     const orderId = (await made('POST', '/api/payment-orders/', m.testKey, { amount: '5', currency: 'USDC', blockchain: 'base', nonce: 1 })).data.id
     await made('POST', `/v1/sandbox/payments/${orderId}/simulate`, m.testKey, {})
