@@ -19,6 +19,8 @@ export const EVENT_TYPES = [
   'payment.cancelled',
   'payment.refunded',
   'payment.paid_late',
+  /** An automatic step (sandbox settlement, expiry) could not complete: see the payment's last_error. */
+  'payment.error',
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 

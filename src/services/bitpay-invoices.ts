@@ -9,6 +9,7 @@ import type { TransactionSpeed } from '../domain/payment-status'
 import { quote, type UsdPrices } from '../domain/pricing'
 import { ApiError, notFound } from '../errors'
 import { createPayment, paymentObject, unwrap } from './payments'
+import { walletInUse } from './wallets'
 
 export type BitPayInvoiceRow = typeof bitpayInvoices.$inferSelect
 
@@ -48,7 +49,7 @@ export async function currencyOptions(env: Env, merchantId: string, livemode: bo
   const rows = await getDb(env.DB)
     .select({ chainId: wallets.chainId })
     .from(wallets)
-    .where(and(eq(wallets.merchantId, merchantId), eq(wallets.livemode, livemode)))
+    .where(and(eq(wallets.merchantId, merchantId), eq(wallets.livemode, livemode), walletInUse(merchantId)))
     .orderBy(wallets.createdAt)
   const options: CurrencyOption[] = []
   for (const { chainId } of rows) {

@@ -7,7 +7,9 @@ import type { TransactionSpeed } from '../domain/payment-status'
 import { PricingError, quote } from '../domain/pricing'
 import { pricesFor, type RateSource } from '../domain/rates'
 import { describeRpcError, nativeBalance, redact } from '../chain/rpc'
+import { defaultTestChain } from '../domain/sandbox'
 import { ApiError } from '../errors'
+import { walletInUse } from './wallets'
 
 /** The payment columns fixed when the buyer (or the merchant) picks a chain and token. */
 export type PaymentOption = Pick<
@@ -70,7 +72,7 @@ export async function choosePaymentOption(
   }
   if (priced.payAmount <= 0n) throw new ApiError('INVALID_AMOUNT', `Amount is below the smallest unit of ${token.symbol}`, 'amount')
 
-  const { address, index, wallet } = await allocateAddress(db, request, chainId)
+  const { address, index, wallet } = await allocateAddress(db, request, chainId, chains)
   // Native coin has no transfer logs: the scanner sees it as balance above this baseline.
   const baselineBalance = request.livemode && token.address === null ? await baselineOf(chain, address) : null
 
@@ -103,13 +105,13 @@ async function baselineOf(chain: Chain, address: string): Promise<string> {
  * Finds the merchant's wallet for the chain and takes its next child index in one statement (an
  * atomic increment, so concurrent payments never share an index; single-address wallets keep theirs).
  */
-async function allocateAddress(db: Db, request: OptionRequest, chainId: number): Promise<{ address: string; index: number | null; wallet: WalletRow }> {
+async function allocateAddress(db: Db, request: OptionRequest, chainId: number, chains: Map<number, Chain>): Promise<{ address: string; index: number | null; wallet: WalletRow }> {
   const [wallet] = await db
     .update(wallets)
     .set({ nextIndex: sql`CASE WHEN ${wallets.kind} = 'xpub' THEN ${wallets.nextIndex} + 1 ELSE ${wallets.nextIndex} END` })
-    .where(and(eq(wallets.merchantId, request.merchantId), eq(wallets.livemode, request.livemode), eq(wallets.chainId, chainId)))
+    .where(and(eq(wallets.merchantId, request.merchantId), eq(wallets.livemode, request.livemode), eq(wallets.chainId, chainId), walletInUse(request.merchantId)))
     .returning()
-  if (!wallet) throw new ApiError('WALLET_REQUIRED', `No ${request.livemode ? 'live' : 'test'} wallet registered for chain ${chainId}: add one with POST /v1/wallets`, 'chain_id')
+  if (!wallet) throw walletRequired(request.livemode, chains, chainId)
   if (wallet.kind === 'address') return { address: wallet.address!, index: null, wallet }
   const index = wallet.nextIndex - 1
   return { address: deriveDepositAddress(wallet.xpub!, index), index, wallet }
@@ -124,12 +126,22 @@ export async function defaultOption(db: Db, chains: Map<number, Chain>, payment:
   const rows = await db
     .select()
     .from(wallets)
-    .where(and(eq(wallets.merchantId, merchantId), eq(wallets.livemode, livemode))).orderBy(asc(wallets.createdAt), asc(wallets.id))
+    .where(and(eq(wallets.merchantId, merchantId), eq(wallets.livemode, livemode), walletInUse(merchantId)))
+    .orderBy(asc(wallets.createdAt), asc(wallets.id))
   for (const wallet of rows) {
     const chain = chains.get(wallet.chainId)
     if (!chain) continue
     const token = findToken(chain, currency) ?? findToken(chain, 'USDC') ?? findToken(chain, 'USDT') ?? findToken(chain, chain.nativeSymbol)
     if (token) return { chainId: chain.id, token: token.symbol }
   }
-  throw new ApiError('WALLET_REQUIRED', 'The merchant has no wallet on a supported chain: add one with POST /v1/wallets', 'chain_id')
+  throw walletRequired(livemode, chains)
+}
+
+/** WALLET_REQUIRED naming what is missing (and, in test mode, where the sandbox wallet is). */
+export function walletRequired(livemode: boolean, chains: Map<number, Chain>, chainId?: number): ApiError {
+  const on = chainId === undefined ? 'on a supported chain' : `for ${chains.get(chainId)?.name ?? 'chain'} (chain ${chainId})`
+  if (livemode) return new ApiError('WALLET_REQUIRED', `No live wallet ${on}: register one with POST /v1/wallets using a live key`, 'chain_id')
+  const test = defaultTestChain(chains.values())
+  const sandbox = test ? ` Without a test wallet of your own, test payments use the sandbox wallet on ${test.name} (chain ${test.id}).` : ''
+  return new ApiError('WALLET_REQUIRED', `No test wallet ${on}.${sandbox} Register one with POST /v1/wallets`, 'chain_id')
 }

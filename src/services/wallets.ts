@@ -1,11 +1,48 @@
-import { and, count, desc, eq, isNull } from 'drizzle-orm'
+import { and, count, desc, eq, isNull, sql, type SQL } from 'drizzle-orm'
 import { AddressError, normalizeAddress, parseXpub } from '../chain/addresses'
 import { findToken, type Chain } from '../chain/registry'
 import { randomHex } from '../auth/crypto'
 import type { AuthContext } from '../context'
 import type { Db, ObservationRow, WalletRow } from '../db/client'
 import { observations, payments, wallets } from '../db/schema'
+import { defaultTestChain, sandboxKey, sandboxXpub } from '../domain/sandbox'
 import { ApiError, notFound } from '../errors'
+
+/**
+ * The wallets payments can use: the merchant's own, and the sandbox wallet only while the merchant
+ * has no test wallet of their own (registering one sets the sandbox wallet aside).
+ */
+export function walletInUse(merchantId: string): SQL {
+  return sql`(${wallets.sandbox} = 0 OR NOT EXISTS (SELECT 1 FROM wallets AS own WHERE own.merchant_id = ${merchantId} AND own.livemode = 0 AND own.sandbox = 0))`
+}
+
+/** The sandbox derivation key from this env's secrets (SANDBOX_SECRET, else derived from ADMIN_TOKEN). */
+export function sandboxKeyFor(env: Env): Uint8Array | null {
+  // SANDBOX_SECRET is an optional secret, so the generated Env does not declare it.
+  const secret = (env as unknown as { SANDBOX_SECRET?: string }).SANDBOX_SECRET
+  return sandboxKey({ sandboxSecret: secret, adminToken: env.ADMIN_TOKEN })
+}
+
+const sandboxReady = new Set<string>()
+
+/**
+ * Makes sure a merchant without a test wallet of their own has the sandbox wallet: an xpub wallet
+ * row on the registry's default test chain, derived from the sandbox key and the merchant id, so
+ * the ordinary allocation hands out its addresses. One INSERT … ON CONFLICT DO NOTHING, safe to race;
+ * skipped once done in this isolate (the row is never removed).
+ */
+export async function ensureSandboxWallet(db: Db, chains: Map<number, Chain>, key: Uint8Array | null, merchantId: string): Promise<void> {
+  const chain = defaultTestChain(chains.values())
+  if (!chain || !key) return
+  const memo = `${merchantId}:${chain.id}`
+  if (sandboxReady.has(memo)) return
+  await db.run(sql`
+    INSERT INTO wallets (id, merchant_id, livemode, chain_id, kind, xpub, address, label, next_index, sandbox, created_at)
+    SELECT ${`wal_${randomHex(12)}`}, ${merchantId}, 0, ${chain.id}, 'xpub', ${sandboxXpub(key, merchantId)}, NULL, 'Sandbox wallet', 0, 1, ${new Date().toISOString()}
+    WHERE NOT EXISTS (SELECT 1 FROM wallets WHERE merchant_id = ${merchantId} AND livemode = 0 AND sandbox = 0)
+    ON CONFLICT DO NOTHING`)
+  sandboxReady.add(memo)
+}
 
 export interface NewWallet {
   chainId: number
@@ -37,6 +74,7 @@ export async function registerWallet(db: Db, chains: Map<number, Chain>, auth: A
     address,
     label: input.label ?? null,
     nextIndex: 0,
+    sandbox: false,
     createdAt: new Date().toISOString(),
   }
   const inserted = await db.insert(wallets).values(row).onConflictDoNothing().returning()
@@ -124,6 +162,9 @@ export async function walletTransactions(db: Db, wallet: WalletRow, page: number
  */
 export async function updateWallet(db: Db, auth: AuthContext, id: string, changes: { label?: string | null; xpub?: string; address?: string }): Promise<WalletRow> {
   const wallet = await getWallet(db, auth, id)
+  if (wallet.sandbox && (changes.xpub !== undefined || changes.address !== undefined)) {
+    throw new ApiError('FORBIDDEN', 'The sandbox wallet belongs to the gateway: register a test wallet of your own instead', changes.xpub !== undefined ? 'xpub' : 'address')
+  }
   const set: Partial<WalletRow> = {}
   if (changes.label !== undefined) set.label = changes.label
   if (changes.xpub !== undefined || changes.address !== undefined) {
