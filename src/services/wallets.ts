@@ -84,6 +84,16 @@ export async function registerWallet(db: Db, chains: Map<number, Chain>, auth: A
   return row
 }
 
+/** Whether the merchant has a test wallet of their own (which sets the sandbox wallet aside). */
+export async function hasOwnTestWallet(db: Db, merchantId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: wallets.id })
+    .from(wallets)
+    .where(and(eq(wallets.merchantId, merchantId), eq(wallets.livemode, false), eq(wallets.sandbox, false)))
+    .limit(1)
+  return row !== undefined
+}
+
 export async function listWallets(db: Db, auth: AuthContext) {
   return db
     .select()
