@@ -4,7 +4,7 @@
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "PaymentObject" | "RateLimiter" | "ApiSession";
+		durableNamespaces: "PaymentObject" | "RateLimiter" | "ApiSession" | "LinkObject";
 	}
 	interface Env {
 		DB: D1Database;
@@ -13,10 +13,14 @@ declare namespace Cloudflare {
 		CHAINS: string;
 		PUBLIC_URL: string;
 		WEBHOOK_BACKOFF_SCALE: string;
+		INSTRUMENT: string;
+		EMAIL_FROM: string;
 		ADMIN_TOKEN: string;
 		PAYMENT_OBJECT: DurableObjectNamespace<import("./src/index").PaymentObject>;
 		RATE_LIMITER: DurableObjectNamespace<import("./src/index").RateLimiter>;
 		API_SESSION: DurableObjectNamespace<import("./src/index").ApiSession>;
+		LINK_OBJECT: DurableObjectNamespace<import("./src/index").LinkObject>;
+		EMAIL: SendEmail;
 	}
 }
 interface Env extends Cloudflare.Env {}
@@ -24,7 +28,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "ENVIRONMENT" | "CHAINS" | "PUBLIC_URL" | "WEBHOOK_BACKOFF_SCALE" | "ADMIN_TOKEN">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "ENVIRONMENT" | "CHAINS" | "PUBLIC_URL" | "WEBHOOK_BACKOFF_SCALE" | "EMAIL_FROM" | "ADMIN_TOKEN">> {}
 }
 
 // Begin runtime types

@@ -66,9 +66,9 @@ function quantile(values, q) {
 }
 
 /**
- * @param {{ server: { url: string, name: string }, key: string, call: Function }} options
+ * @param {{ server: { url: string, name: string }, key: string, call: Function, settledCosts: Function, costPer: Function }} options
  */
-export async function runWebhookBench({ server, key, call }) {
+export async function runWebhookBench({ server, key, call, settledCosts, costPer }) {
   const receiver = await startReceiver()
   try {
     await call(server, 'POST', '/v1/webhook-endpoints', { token: key, body: { url: receiver.url, enabled_events: ['payment.completed'] }, expect: 201 })
@@ -76,7 +76,9 @@ export async function runWebhookBench({ server, key, call }) {
       (await call(server, 'POST', '/v1/payments', { token: key, body: { amount: '12.50', currency: 'USD', chain_id: 31337, token: 'ETH' }, expect: 201 })).data.id
     const settle = (/** @type {string} */ id) => call(server, 'POST', `/v1/sandbox/payments/${id}/simulate`, { token: key, body: {}, expect: 200 })
 
-    // Latency, one payment at a time.
+    // Latency, one payment at a time; the counters over these runs give the cost of one payment's
+    // life, create → completed → delivered (the simulate call stands in for the chain observation).
+    const costsBefore = await settledCosts(server)
     const latencies = []
     for (let i = 0; i < LATENCY_RUNS; i++) {
       const id = await newPayment()
@@ -84,6 +86,7 @@ export async function runWebhookBench({ server, key, call }) {
       await settle(id)
       latencies.push((await receiver.arrival(id)) - started)
     }
+    const perPayment = costPer(costsBefore, await settledCosts(server), LATENCY_RUNS)
 
     // Throughput: create a burst of payments, then complete them all as fast as the API allows.
     const ids = []
@@ -101,6 +104,7 @@ export async function runWebhookBench({ server, key, call }) {
       burst: BURST,
       burst_seconds: Number(seconds.toFixed(2)),
       deliveries_per_second: Number((BURST / seconds).toFixed(1)),
+      per_payment: perPayment,
     }
   } finally {
     await receiver.close()
@@ -113,4 +117,11 @@ export function reportWebhooks(r) {
   console.log(`| latency p50 | latency p99 | max | deliveries/s (burst of ${r.burst}) |`)
   console.log('|---:|---:|---:|---:|')
   console.log(`| ${r.latency_p50_ms} ms | ${r.latency_p99_ms} ms | ${r.latency_max_ms} ms | ${r.deliveries_per_second} |`)
+  const c = r.per_payment
+  if (c) {
+    console.log('\nCost of one payment (create → simulate → payment.completed delivered), per payment')
+    console.log('| D1 round trips | D1 statements | DO calls | queue messages |')
+    console.log('|---:|---:|---:|---:|')
+    console.log(`| ${c.d1_round_trips} | ${c.d1_statements} | ${c.do_calls} | ${c.queue_messages} |`)
+  }
 }

@@ -279,6 +279,42 @@ async function call(server, method, pathname, { token, body, expect }) {
 }
 
 /**
+ * The gateway's cost counters (INSTRUMENT=1, src/instrument.ts), read once they stop moving so the
+ * work a request leaves behind (queue fan-out, alarms) is counted with it.
+ * @param {Server} server
+ * @returns {Promise<Costs | undefined>} undefined for a server without counters (the baseline)
+ */
+async function settledCosts(server) {
+  /** @type {Costs | undefined} */
+  let last
+  for (let i = 0; i < 40; i++) {
+    const res = await fetch(`${server.url}/__costs`, { signal: AbortSignal.timeout(10_000) })
+    if (res.status !== 200) return undefined
+    const now = /** @type {Costs} */ (await res.json())
+    if (last && JSON.stringify(last) === JSON.stringify(now)) return now
+    last = now
+    await sleep(500)
+  }
+  return last
+}
+
+/**
+ * @typedef {{ d1RoundTrips: number, d1Statements: number, doCalls: number, queueMessages: number }} Costs
+ */
+
+/**
+ * Per-unit cost between two counter readings.
+ * @param {Costs | undefined} before
+ * @param {Costs | undefined} after
+ * @param {number} units
+ */
+function costPer(before, after, units) {
+  if (!before || !after || units === 0) return undefined
+  const per = (/** @type {keyof Costs} */ k) => round((after[k] - before[k]) / units, 2)
+  return { d1_round_trips: per('d1RoundTrips'), d1_statements: per('d1Statements'), do_calls: per('doCalls'), queue_messages: per('queueMessages') }
+}
+
+/**
  * Creates the bench merchant (high test rate limit) and its wallet.
  * @param {Server} gateway
  * @returns {Promise<string>} the merchant's test API key
@@ -347,10 +383,12 @@ function runAutocannon(scenario, seconds) {
 async function measure(scenario) {
   process.stdout.write(`  ${scenario.name}: warm-up ${WARMUP_SECONDS} s, measuring ${SECONDS} s ... `)
   await runAutocannon(scenario, WARMUP_SECONDS)
+  const costsBefore = await settledCosts(scenario.server)
   const reloadsBefore = scenario.server.reloads()
   const result = await runAutocannon(scenario, SECONDS)
   assertAlive(scenario.server)
-  const summary = summarize(scenario, result, scenario.server.reloads() - reloadsBefore)
+  const costs = costPer(costsBefore, await settledCosts(scenario.server), result.requests.total)
+  const summary = { ...summarize(scenario, result, scenario.server.reloads() - reloadsBefore), costs }
   console.log(`${fmt(summary.rps)} req/s, p99 ${fmt(summary.p99_ms)} ms`)
   return summary
 }
@@ -453,6 +491,14 @@ function report(summaries, ratios, meta) {
   console.log()
   console.log(markdownTable(ratioHeader, ratioRows))
   console.log()
+  const costHeader = ['per request (incl. the work it leaves behind)', 'D1 round trips', 'D1 statements', 'DO calls', 'queue messages']
+  const costRows = summaries.flatMap((s) =>
+    s.costs ? [[s.scenario, fmt(s.costs.d1_round_trips, 2), fmt(s.costs.d1_statements, 2), fmt(s.costs.do_calls, 2), fmt(s.costs.queue_messages, 2)]] : [],
+  )
+  if (costRows.length > 0) {
+    console.log(markdownTable(costHeader, costRows))
+    console.log()
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -500,7 +546,7 @@ async function main() {
       },
     )
     const [get, create] = await benchServer(
-      { name: 'gateway', config: path.join(ROOT, 'wrangler.toml'), workDir: path.join(tmp, 'gateway'), vars: { ADMIN_TOKEN } },
+      { name: 'gateway', config: path.join(ROOT, 'wrangler.toml'), workDir: path.join(tmp, 'gateway'), vars: { ADMIN_TOKEN, INSTRUMENT: '1' } },
       async (gateway) => {
         const key = await setUpMerchant(gateway)
         const auth = { authorization: `Bearer ${key}` }
@@ -570,10 +616,10 @@ async function scanSection(tmp) {
  */
 async function webhookSection(tmp) {
   console.log('webhooks: starting wrangler dev ...')
-  const gateway = await startWrangler({ name: 'gateway', config: path.join(ROOT, 'wrangler.toml'), workDir: path.join(tmp, 'webhooks'), vars: { ADMIN_TOKEN } })
+  const gateway = await startWrangler({ name: 'gateway', config: path.join(ROOT, 'wrangler.toml'), workDir: path.join(tmp, 'webhooks'), vars: { ADMIN_TOKEN, INSTRUMENT: '1' } })
   try {
     const key = await setUpMerchant(gateway)
-    const result = await runWebhookBench({ server: gateway, key, call })
+    const result = await runWebhookBench({ server: gateway, key, call, settledCosts, costPer })
     reportWebhooks(result)
     const meta = { date: new Date().toISOString(), node: process.versions.node, cpus: os.cpus().length }
     await writeFile(path.join(ROOT, 'bench', 'webhook-results.json'), `${JSON.stringify({ ...meta, ...result }, null, 2)}\n`)

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { identify } from './auth/middleware'
+import { authenticateMerchant } from './auth/middleware'
 import { LIMITS } from './config'
 import type { AppEnv } from './context'
 import { ApiError } from './errors'
@@ -13,7 +13,6 @@ import { isBitPayPath, mountBitPay } from './api/bitpay'
 import { renderBitPayError } from './api/bitpay/envelope'
 import { isCryptoPayPath, mountCryptoPay } from './api/cryptopay'
 import { renderCryptoPayError } from './api/cryptopay/envelope'
-import { rateLimit } from './api/rate-limit'
 import { requestContext } from './api/request-context'
 import { apiKeysRouter } from './api/v1/api-keys'
 import { renderV1Error } from './api/v1/envelope'
@@ -25,6 +24,8 @@ import { webhookEndpointsRouter } from './api/v1/webhook-endpoints'
 import { eventsRouter } from './api/v1/events'
 import { usersRouter } from './api/v1/users'
 import { bitpayPairingRouter } from './api/v1/bitpay'
+import { billsRouter } from './api/v1/bills'
+import { subscriptionsRouter } from './api/v1/subscriptions'
 import { fromHttpException, validationHook } from './api/validation'
 
 export const OPENAPI_INFO = {
@@ -50,20 +51,49 @@ function renderError(err: Error, c: Context<AppEnv>): Response {
   return renderV1Error(c, error)
 }
 
+/** Methods the gateway routes; HEAD is answered by the GET routes. Anything else (OPTIONS, TRACE, CONNECT, custom) is a 405. */
+const ROUTED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
+
+/** The methods a route (not a middleware) answers at `path`, for the Allow header. */
+function routedMethods(app: OpenAPIHono<AppEnv>, path: string): string[] {
+  const methods: string[] = ROUTED_METHODS.filter((m) => app.router.match(m, path)[0].some(([[, route]]) => route.method === m))
+  return methods.includes('GET') ? ['GET', 'HEAD', ...methods.slice(1)] : methods
+}
+
+/**
+ * 405 with Allow, in the surface's error shape: a known path asked with a method none of its
+ * routes has, or any method the gateway does not route at all. Unknown paths stay 404.
+ */
+function methodGuard(app: OpenAPIHono<AppEnv>): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    // After requestContext, so the error carries the request id and the Allow header.
+    const method = c.req.method === 'HEAD' ? 'GET' : c.req.method
+    const allowed = routedMethods(app, c.req.path)
+    const routed = (ROUTED_METHODS as readonly string[]).includes(method)
+    if (allowed.includes(method) || (routed && allowed.length === 0)) return next()
+    const allow = allowed.join(', ')
+    c.set('responseHeaders', { ...c.get('responseHeaders'), Allow: allow })
+    throw new ApiError('METHOD_NOT_ALLOWED', `${c.req.method} is not allowed here${allow ? `; allowed: ${allow}` : ''}`)
+  }
+}
+
 export function createApp() {
   // strict: false serves seed 001's trailing-slash paths (/api/payment-orders/) and the bare ones alike.
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook, strict: false })
 
-  app.use('*', requestContext)
+  app.use('*', requestContext, methodGuard(app))
   const limitBody = bodyLimit({
     maxSize: LIMITS.maxBodyBytes,
     onError: () => {
       throw new ApiError('BODY_TOO_LARGE', `Request body exceeds ${LIMITS.maxBodyBytes} bytes`, 'body')
     },
   })
-  app.use('/v1/*', limitBody, identify, rateLimit)
+  // One merchant-credential pipeline (key lookup, rate limit, signature, replay) for every merchant
+  // surface; CryptoPay mounts it with its login tokens in mountCryptoPay.
+  const authenticate = authenticateMerchant()
+  app.use('/v1/*', limitBody, authenticate)
   // Payment links (seed 002): the same merchant keys and limits as /v1, errors in 002's shape.
-  app.use(`${LINKS_PREFIX}/*`, limitBody, identify, rateLimit)
+  app.use(`${LINKS_PREFIX}/*`, limitBody, authenticate)
 
   app.route('/v1', merchantsRouter)
   app.route('/v1', apiKeysRouter)
@@ -74,6 +104,8 @@ export function createApp() {
   app.route('/v1', eventsRouter)
   app.route('/v1', usersRouter)
   app.route('/v1', bitpayPairingRouter)
+  app.route('/v1', billsRouter)
+  app.route('/v1', subscriptionsRouter)
   app.route('/api/v1', linksRouter)
   mountCryptoPay(app, limitBody)
   mountBitPay(app, limitBody)
@@ -83,6 +115,8 @@ export function createApp() {
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN secret' })
   app.doc31('/openapi.json', OPENAPI_INFO)
   app.get('/docs', (c) => docsPage(c, app.getOpenAPI31Document(OPENAPI_INFO) as DocsInput))
+  // The hosted pages' forms get the APIs' body limit.
+  for (const path of ['/pay/*', '/link/*', '/payment_link']) app.use(path, limitBody)
   app.route('/', pagesRouter)
   app.get('/', (c) => c.redirect('/docs'))
 

@@ -1,5 +1,7 @@
 import { loadChains, type Chain } from './chain/registry'
 import { chainlinkRateSource } from './chain/price-feeds'
+import { fiatDecimals } from './domain/currencies'
+import { compareDecimals } from './domain/money'
 import { fallbackRateSource, peggedRateSource, staticRateSource, type FallbackRateSource } from './domain/rates'
 
 /** Limits and defaults in one place. */
@@ -12,7 +14,19 @@ export const LIMITS = {
   defaultPageSize: 20,
   /** Payments may be paid this far below the due amount and still complete (base units). */
   underpaymentTolerance: 0n,
+  /**
+   * The largest order amount, in units of the order currency: 10^12 of any fiat currency (a trillion
+   * USD, EUR, JPY…) and 10^9 of a token (more ETH than exists; a billion USDC).
+   */
+  maxOrderAmount: { fiat: '1000000000000', token: '1000000000' },
 } as const
+
+/** The largest order amount in `currency` (fiat or token); without a currency, the largest of any. */
+export function maxOrderAmount(currency?: string): string {
+  const { fiat, token } = LIMITS.maxOrderAmount
+  if (currency === undefined) return compareDecimals(fiat, token) >= 0 ? fiat : token
+  return fiatDecimals(currency.trim().toUpperCase()) === undefined ? token : fiat
+}
 
 let cached: { key: string; chains: Map<number, Chain> } | undefined
 

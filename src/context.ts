@@ -16,7 +16,7 @@ export interface AuthContext {
 
 export interface AppVariables {
   requestId: string
-  /** Set by `identify` when the request carries a valid key. */
+  /** Set by `authenticateMerchant` (or BitPay token auth) when the request carries a valid credential. */
   auth: AuthContext | undefined
   /** The BitPay token behind the request, when it came through the BitPay dialect. */
   bitpay: { facade: 'merchant' | 'pos' | 'payout'; sin: string | null; token: string } | undefined

@@ -12,8 +12,10 @@ export const ERROR_CODES = z.enum([
   'WALLET_REQUIRED',
   'UNAUTHORIZED',
   'INVALID_SIGNATURE',
+  'SIGNATURE_REPLAYED',
   'FORBIDDEN',
   'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
   'CONFLICT',
   'INVALID_STATE_TRANSITION',
   'IDEMPOTENCY_CONFLICT',
@@ -27,25 +29,29 @@ export const ERROR_CODES = z.enum([
 export type ErrorCode = z.infer<typeof ERROR_CODES>
 
 /** HTTP status for each error code. */
-export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 415 | 422 | 429 | 500 | 503 {
+export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 503 {
   switch (code) {
     case 'VALIDATION_ERROR':
     case 'INVALID_JSON':
-    case 'BODY_TOO_LARGE':
     case 'INVALID_AMOUNT':
     case 'INVALID_CURRENCY':
     case 'UNSUPPORTED_CHAIN':
     case 'UNSUPPORTED_TOKEN':
       return 400
+    case 'BODY_TOO_LARGE':
+      return 413
     case 'UNSUPPORTED_MEDIA_TYPE':
       return 415
     case 'UNAUTHORIZED':
     case 'INVALID_SIGNATURE':
+    case 'SIGNATURE_REPLAYED':
       return 401
     case 'FORBIDDEN':
       return 403
     case 'NOT_FOUND':
       return 404
+    case 'METHOD_NOT_ALLOWED':
+      return 405
     case 'CONFLICT':
     case 'INVALID_STATE_TRANSITION':
     case 'IDEMPOTENCY_IN_PROGRESS':

@@ -1,22 +1,50 @@
 import { createApp } from './app'
+import { currentCosts, instrumentationEnabled, instrumentEnv } from './instrument'
 import { runMaintenance } from './maintenance'
+import { ApiSession as ApiSessionObject } from './objects/api-session'
+import { LinkObject as LinkObjectBase } from './objects/link-object'
+import { PaymentObject as PaymentObjectBase } from './objects/payment-object'
+import { RateLimiter as RateLimiterObject } from './objects/rate-limiter'
 import { runChainCron } from './services/chain-cron'
+import { onPaymentEvent } from './services/bills/bills'
 import type { WebhookMessage } from './webhooks/messages'
 import { handleWebhookBatch } from './webhooks/consumer'
 import { sweepOutbox } from './webhooks/fanout'
 
-export { ApiSession } from './objects/api-session'
-export { PaymentObject } from './objects/payment-object'
-export { RateLimiter } from './objects/rate-limiter'
+// The Durable Objects, each given the (optionally cost-counting, see src/instrument.ts) bindings.
+export class ApiSession extends ApiSessionObject {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, instrumentEnv(env))
+  }
+}
+export class PaymentObject extends PaymentObjectBase {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, instrumentEnv(env))
+  }
+}
+export class RateLimiter extends RateLimiterObject {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, instrumentEnv(env))
+  }
+}
+export class LinkObject extends LinkObjectBase {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, instrumentEnv(env))
+  }
+}
 
 const app = createApp()
 
 export default {
-  fetch: app.fetch,
-  async queue(batch, env, _ctx) {
-    await handleWebhookBatch(batch, env)
+  fetch(request, env, ctx) {
+    if (instrumentationEnabled(env) && new URL(request.url).pathname === '/__costs') return Response.json(currentCosts())
+    return app.fetch(request, instrumentEnv(env), ctx)
   },
-  async scheduled(_controller, env, ctx) {
+  async queue(batch, env, _ctx) {
+    await handleWebhookBatch(batch, instrumentEnv(env), { onEvent: onPaymentEvent })
+  },
+  async scheduled(_controller, rawEnv, ctx) {
+    const env = instrumentEnv(rawEnv)
     ctx.waitUntil(runMaintenance(env))
     ctx.waitUntil(sweepOutbox(env))
     ctx.waitUntil(runChainCron(env))

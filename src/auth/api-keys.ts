@@ -1,11 +1,16 @@
 import { and, desc, eq, isNull } from 'drizzle-orm'
 import type { KeyMode } from '../context'
-import type { Db } from '../db/client'
+import type { Db, MerchantRow } from '../db/client'
 import { apiKeys, merchants } from '../db/schema'
 import { randomHex, sha256Hex } from './crypto'
 
 /** Default requests per minute per key (seed 000: sandbox 100, production 1000). */
 export const DEFAULT_RATE_LIMITS: Record<KeyMode, number> = { test: 100, live: 1000 }
+
+/** A merchant's requests per minute per credential in a mode: its override, else the default. */
+export function perMinuteLimit(m: Pick<MerchantRow, 'rateLimitTest' | 'rateLimitLive'>, mode: KeyMode): number {
+  return (mode === 'live' ? m.rateLimitLive : m.rateLimitTest) ?? DEFAULT_RATE_LIMITS[mode]
+}
 
 export interface IssuedKey {
   id: string

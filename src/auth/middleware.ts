@@ -1,11 +1,16 @@
+import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import type { AppEnv } from '../context'
-import { getDb } from '../db/client'
+import type { AppEnv, AuthContext, KeyMode } from '../context'
+import { getDb, type MerchantRow } from '../db/client'
 import { ApiError } from '../errors'
-import { DEFAULT_RATE_LIMITS, findActiveKey } from './api-keys'
+import { findActiveKey, perMinuteLimit } from './api-keys'
 import { constantTimeEqual, sha256Hex } from './crypto'
 import { hourlyLimit } from './plans'
-import { verifyRequestSignature } from './signature'
+import { countRequest } from './rate-limit'
+import { claimSignature } from './replay'
+import { acceptRequestSignature } from './signature'
+
+const API_KEY_FORMAT = /^(test|live)_[0-9a-f]{64}$/
 
 /** Reads the API key from `Authorization: Bearer` or `X-API-Key`. */
 export function presentedKey(headers: Headers): string | undefined {
@@ -13,34 +18,79 @@ export function presentedKey(headers: Headers): string | undefined {
   return bearer ?? headers.get('x-api-key')?.trim() ?? undefined
 }
 
-/**
- * Resolves the caller's API key without rejecting: rate limiting runs next for every request
- * (by key, or by client IP when there is none) and `requireMerchant` rejects afterwards.
- */
-export const identify = createMiddleware<AppEnv>(async (c, next) => {
-  const presented = presentedKey(c.req.raw.headers)
-  if (presented && /^(test|live)_[0-9a-f]{64}$/.test(presented)) {
-    const found = await findActiveKey(getDb(c.env.DB), presented)
-    if (found) {
-      const { key, merchant } = found
-      const override = key.mode === 'live' ? merchant.rateLimitLive : merchant.rateLimitTest
-      c.set('auth', {
-        merchantId: merchant.id,
-        merchantKey: merchant.merchantKey,
-        keyId: key.id,
-        mode: key.mode,
-        livemode: key.mode === 'live',
-        requireSignature: key.requireSignature,
-        signingSecret: key.signingSecret,
-        rateLimit: override ?? DEFAULT_RATE_LIMITS[key.mode],
-        hourlyLimit: hourlyLimit(merchant),
-      })
-    }
+/** The auth context of a merchant acting through one credential (an API key, a login token). */
+export function merchantAuth(
+  merchant: MerchantRow,
+  credential: { id: string; mode: KeyMode; requireSignature: boolean; signingSecret: string },
+): AuthContext {
+  return {
+    merchantId: merchant.id,
+    merchantKey: merchant.merchantKey,
+    keyId: credential.id,
+    mode: credential.mode,
+    livemode: credential.mode === 'live',
+    requireSignature: credential.requireSignature,
+    signingSecret: credential.signingSecret,
+    rateLimit: perMinuteLimit(merchant, credential.mode),
+    hourlyLimit: hourlyLimit(merchant),
   }
-  await next()
-})
+}
 
-/** Rejects requests without a valid merchant API key, then checks the request signature. */
+/** A surface's own credential type besides API keys (CryptoPay login tokens); undefined when it is none. */
+export type CredentialResolver = (c: Context<AppEnv>, presented: string) => Promise<AuthContext | undefined>
+
+/**
+ * The one authentication pipeline for merchant credentials, mounted in front of every merchant
+ * surface (v1 with the BitPay pairing endpoints, payment links, CryptoPay), so that none can differ:
+ * 1. look the API key up (a revoked key is not found; the key brings its mode), or the surface's own
+ *    credential type when it has one (CryptoPay login tokens: `otherCredential`);
+ * 2. count the request against the credential's per-minute limit (the client IP's when it has none);
+ * 3. for an API key, verify X-Signature when the key enforces signing or the request carries one,
+ *    and accept each signature once (a replay is 401 SIGNATURE_REPLAYED).
+ * Only then is `auth` set. Refusing a request that has no credential is the route's part
+ * (`requireMerchant`), so operator routes and unknown paths under the same prefix answer as they do.
+ */
+export function authenticateMerchant(options: { otherCredential?: CredentialResolver } = {}) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const presented = presentedKey(c.req.raw.headers)
+    const apiKey = presented && API_KEY_FORMAT.test(presented) ? await apiKeyAuth(c.env, presented) : undefined
+    const auth = apiKey ?? (presented && options.otherCredential ? await options.otherCredential(c, presented) : undefined)
+    await countRequest(c, auth)
+    // Login tokens have no signing secret; only API keys sign requests.
+    if (apiKey) await verifySignature(c, apiKey)
+    c.set('auth', auth)
+    await next()
+  })
+}
+
+async function apiKeyAuth(env: Env, presented: string): Promise<AuthContext | undefined> {
+  const found = await findActiveKey(getDb(env.DB), presented)
+  if (!found) return undefined
+  const { key, merchant } = found
+  return merchantAuth(merchant, { id: key.id, mode: key.mode, requireSignature: key.requireSignature, signingSecret: key.signingSecret })
+}
+
+/** Verifies X-Signature when the request carries one or the key enforces signing; each signature counts once. */
+async function verifySignature(c: Context<AppEnv>, auth: AuthContext): Promise<void> {
+  const signature = c.req.header('x-signature')
+  if (!auth.requireSignature && signature === undefined) return
+  const url = new URL(c.req.url)
+  const check = acceptRequestSignature({
+    secret: auth.signingSecret,
+    signature,
+    timestamp: c.req.header('x-timestamp'),
+    method: c.req.method,
+    path: url.pathname + url.search,
+    body: await c.req.text(),
+    nowSeconds: Math.floor(Date.now() / 1000),
+  })
+  if (!check.ok) throw new ApiError('INVALID_SIGNATURE', check.reason, check.field)
+  if (!(await claimSignature(getDb(c.env.DB), auth.keyId, check))) {
+    throw new ApiError('SIGNATURE_REPLAYED', 'This signature was already used: sign every request, retries included, with a fresh X-Timestamp', 'X-Signature')
+  }
+}
+
+/** Route guard: refuses a request on which `authenticateMerchant` found no valid merchant credential. */
 export const requireMerchant = createMiddleware<AppEnv>(async (c, next) => {
   if (!c.get('auth')) {
     const presented = presentedKey(c.req.raw.headers)
@@ -49,26 +99,6 @@ export const requireMerchant = createMiddleware<AppEnv>(async (c, next) => {
       presented ? 'Invalid or revoked API key' : 'Missing API key: send Authorization: Bearer <key> or X-API-Key',
       'Authorization',
     )
-  }
-  await verifySignature(c, next)
-})
-
-/** Verifies X-Signature when the request carries one or the key enforces signing. */
-const verifySignature = createMiddleware<AppEnv>(async (c, next) => {
-  const auth = c.get('auth')!
-  const signature = c.req.header('x-signature')
-  if (auth.requireSignature || signature !== undefined) {
-    const url = new URL(c.req.url)
-    const check = verifyRequestSignature({
-      secret: auth.signingSecret,
-      signature,
-      timestamp: c.req.header('x-timestamp'),
-      method: c.req.method,
-      path: url.pathname + url.search,
-      body: await c.req.text(),
-      nowSeconds: Math.floor(Date.now() / 1000),
-    })
-    if (!check.ok) throw new ApiError('INVALID_SIGNATURE', check.reason, check.field)
   }
   await next()
 })

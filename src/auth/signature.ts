@@ -1,4 +1,4 @@
-import { constantTimeEqual, hmacSha256Hex } from './crypto'
+import { constantTimeEqual, hmacSha256Hex, sha256Hex } from './crypto'
 
 /** Seconds either side of now that an X-Timestamp may be. */
 export const SIGNATURE_WINDOW_SECONDS = 300
@@ -32,4 +32,22 @@ export function verifyRequestSignature(input: {
     return { ok: false, reason: 'X-Signature does not match the request', field: 'X-Signature' }
   }
   return { ok: true }
+}
+
+/** What the replay guard remembers of an accepted signature: its hash, until its timestamp leaves the window. */
+export interface AcceptedSignature {
+  hash: string
+  /** UNIX seconds after which the X-Timestamp is refused anyway, so the record may go. */
+  expiresAt: number
+}
+
+/**
+ * Verifies a request signature like `verifyRequestSignature` and, when it holds, says what must be
+ * remembered so that it is accepted once. A verified signature equals the lowercase hex HMAC, so its
+ * lowercase form is canonical: upper-case hex of the same signature is the same replay.
+ */
+export function acceptRequestSignature(input: Parameters<typeof verifyRequestSignature>[0]): ({ ok: true } & AcceptedSignature) | Extract<SignatureCheck, { ok: false }> {
+  const check = verifyRequestSignature(input)
+  if (!check.ok) return check
+  return { ok: true, hash: sha256Hex(input.signature?.toLowerCase() ?? ''), expiresAt: Number(input.timestamp) + SIGNATURE_WINDOW_SECONDS }
 }

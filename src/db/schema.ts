@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
-import { EVENT_TYPES, PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, TRANSACTION_SPEEDS } from '../domain/payment-status'
+import { EVENT_TYPES, PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, TRANSACTION_SPEEDS, UNEXPECTED_FUNDS } from '../domain/payment-status'
+import { BILL_STATUSES, SUBSCRIPTION_STATUSES } from '../domain/bills'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 const createdAt = () =>
@@ -66,12 +67,36 @@ export const wallets = sqliteTable(
      */
     sandbox: integer('sandbox', { mode: 'boolean' }).notNull().default(false),
     createdAt: createdAt(),
+    /** Set by migration 0006 on wallets that shared an xpub with an earlier wallet (left out of the xpub index). */
+    legacyDuplicate: integer('legacy_duplicate', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
     // One own wallet per chain and mode; the sandbox wallet sits beside it (one per merchant and chain).
     uniqueIndex('wallets_merchant_mode_chain').on(t.merchantId, t.livemode, t.chainId).where(sql`${t.sandbox} = 0`),
     uniqueIndex('wallets_sandbox_merchant_chain').on(t.merchantId, t.chainId).where(sql`${t.sandbox} = 1`),
+    // An xpub belongs to one wallet per chain, across merchants and modes (addresses would be shared).
+    uniqueIndex('wallets_chain_xpub').on(t.chainId, t.xpub).where(sql`${t.xpub} IS NOT NULL AND ${t.legacyDuplicate} = false`),
   ],
+)
+
+/**
+ * Every address handed out or registered on a chain, lower-cased, claimed by one wallet: the unique
+ * index is what keeps two merchants (or modes) from sharing a deposit address. `walletId` null marks
+ * an address that several wallets already used before migration 0006 (disputed: credited to nobody).
+ */
+export const depositAddresses = sqliteTable(
+  'deposit_addresses',
+  {
+    chainId: integer('chain_id').notNull(),
+    address: text('address').notNull(),
+    walletId: text('wallet_id'),
+    merchantId: text('merchant_id'),
+    livemode: integer('livemode', { mode: 'boolean' }),
+    /** The xpub child index, null for a single-address wallet. */
+    derivationIndex: integer('derivation_index'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('deposit_addresses_chain_address').on(t.chainId, t.address), index('deposit_addresses_wallet').on(t.walletId)],
 )
 
 export const payments = sqliteTable(
@@ -175,6 +200,8 @@ export const observations = sqliteTable(
     /** Why an observation matched no payment (wrong token, unknown address, ...). */
     note: text('note'),
     createdAt: createdAt(),
+    /** Money on the payment that does not count toward it: a wrong asset, or after the late-payment window. */
+    unexpected: text('unexpected', { enum: UNEXPECTED_FUNDS }),
   },
   (t) => [
     uniqueIndex('observations_tx_log').on(t.chainId, t.txHash, t.logIndex),
@@ -381,8 +408,10 @@ export const bitpayInvoices = sqliteTable(
     fullNotifications: integer('full_notifications', { mode: 'boolean' }).notNull().default(false),
     extendedNotifications: integer('extended_notifications', { mode: 'boolean' }).notNull().default(false),
     createdAt: createdAt(),
+    /** The payment's mode, copied so the guid is unique per merchant and mode. */
+    livemode: integer('livemode', { mode: 'boolean' }).notNull().default(false),
   },
-  (t) => [uniqueIndex('bitpay_invoices_guid').on(t.merchantId, t.guid)],
+  (t) => [uniqueIndex('bitpay_invoices_guid').on(t.merchantId, t.livemode, t.guid)],
 )
 
 /** BitPay refunds of invoices, recorded for the payout work. */
@@ -403,6 +432,130 @@ export const bitpayRefunds = sqliteTable(
     refundToken: text('refund_token').notNull(),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull(),
+    /** The payment's mode, copied so the guid is unique per merchant and mode. */
+    livemode: integer('livemode', { mode: 'boolean' }).notNull().default(false),
   },
-  (t) => [uniqueIndex('bitpay_refunds_guid').on(t.merchantId, t.guid), index('bitpay_refunds_payment').on(t.paymentId)],
+  (t) => [
+    uniqueIndex('bitpay_refunds_guid').on(t.merchantId, t.livemode, t.guid),
+    index('bitpay_refunds_payment').on(t.paymentId),
+    // At most one active refund per invoice (DESIGN: one at a time), whatever the concurrency.
+    uniqueIndex('bitpay_refunds_active').on(t.paymentId).where(sql`${t.status} in ('preview', 'created', 'pending')`),
+  ],
+)
+
+/**
+ * Request signatures (X-Signature) already accepted, kept until their X-Timestamp leaves the ±300 s
+ * window so that each is accepted once; the cron maintenance deletes expired rows.
+ */
+export const usedSignatures = sqliteTable(
+  'used_signatures',
+  {
+    /** SHA-256 of the lowercase hex signature. */
+    signatureHash: text('signature_hash').primaryKey(),
+    keyId: text('key_id').notNull(),
+    /** UNIX seconds. */
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('used_signatures_expires').on(t.expiresAt)],
+)
+
+/**
+ * Outgoing email, written before it is sent so nothing is lost when sending fails: queued → sent,
+ * or failed after the last attempt. The cron retries queued rows whose next_attempt_at has passed.
+ */
+export const emailOutbox = sqliteTable(
+  'email_outbox',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull(),
+    livemode: integer('livemode', { mode: 'boolean' }).notNull(),
+    /** What the message is for (bill, recipient_invite, …) and the id of that thing. */
+    kind: text('kind').notNull(),
+    refId: text('ref_id').notNull(),
+    /** Makes a message at most once (e.g. one bill email per subscription period). */
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    fromAddress: text('from_address').notNull(),
+    /** JSON arrays of addresses. */
+    toAddresses: text('to_addresses').notNull(),
+    ccAddresses: text('cc_addresses').notNull().default('[]'),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body'),
+    status: text('status', { enum: ['queued', 'sent', 'failed'] }).notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    messageId: text('message_id'),
+    nextAttemptAt: text('next_attempt_at').notNull(),
+    sentAt: text('sent_at'),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('email_outbox_due').on(t.status, t.nextAttemptAt), index('email_outbox_ref').on(t.kind, t.refId)],
+)
+
+/** Bills: line items for one buyer, paid through an ordinary payment (the current one is payment_id). */
+export const bills = sqliteTable(
+  'bills',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull(),
+    livemode: integer('livemode', { mode: 'boolean' }).notNull(),
+    number: text('number'),
+    currency: text('currency').notNull(),
+    /** JSON array of {id, description, price (decimal string), quantity}. */
+    items: text('items').notNull(),
+    /** Decimal string: Σ price × quantity. */
+    total: text('total').notNull(),
+    email: text('email').notNull(),
+    /** JSON array of addresses. */
+    cc: text('cc').notNull().default('[]'),
+    name: text('name'),
+    address1: text('address1'),
+    address2: text('address2'),
+    city: text('city'),
+    state: text('state'),
+    zip: text('zip'),
+    country: text('country'),
+    phone: text('phone'),
+    dueDate: text('due_date'),
+    passProcessingFee: integer('pass_processing_fee', { mode: 'boolean' }).notNull().default(false),
+    /** Set once the bill has been handed to the email outbox. */
+    emailBill: integer('email_bill', { mode: 'boolean' }).notNull().default(false),
+    status: text('status', { enum: BILL_STATUSES }).notNull().default('draft'),
+    /** BitPay's bill resource token: authorises PUT /bills/:id and deliveries. */
+    token: text('token').notNull().unique(),
+    paymentId: text('payment_id'),
+    /** Set on bills a subscription issued: one bill per (subscription, period). */
+    subscriptionId: text('subscription_id'),
+    period: text('period'),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    index('bills_merchant').on(t.merchantId, t.livemode, t.status, t.createdAt),
+    index('bills_payment').on(t.paymentId),
+    uniqueIndex('bills_subscription_period').on(t.subscriptionId, t.period),
+  ],
+)
+
+/** Subscriptions: bill data issued as a new bill on every occurrence of a cron schedule. */
+export const subscriptions = sqliteTable(
+  'subscriptions',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull(),
+    livemode: integer('livemode', { mode: 'boolean' }).notNull(),
+    status: text('status', { enum: SUBSCRIPTION_STATUSES }).notNull().default('draft'),
+    /** JSON of the bill data (the bill's fields; items without ids). */
+    billData: text('bill_data').notNull(),
+    /** 6-field cron (sec min hour day month weekday), UTC. */
+    schedule: text('schedule').notNull(),
+    nextDelivery: text('next_delivery').notNull(),
+    /** Seconds from a delivery to the due date of the bill it issues (BitPay keeps this gap). */
+    dueGapSeconds: integer('due_gap_seconds'),
+    token: text('token').notNull().unique(),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('subscriptions_due').on(t.status, t.nextDelivery), index('subscriptions_merchant').on(t.merchantId, t.livemode, t.status, t.createdAt)],
 )

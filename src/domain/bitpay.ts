@@ -35,6 +35,8 @@ export function bitpayExceptionStatus(exception: PaymentException | null): false
       return 'paidOver'
     case 'paid_late':
       return 'paidLate'
+    // BitPay has no reorg exception; the v1 API and webhooks carry it.
+    case 'reorged':
     case null:
       return false
   }

@@ -1,6 +1,6 @@
 /** Pure rules of the chain scanner: which blocks to scan, whose transfer it is, what a payment has received. */
 
-import { isTerminal, type PaymentStatus } from './payment-status'
+import { isTerminal, type PaymentStatus, type UnexpectedFunds } from './payment-status'
 
 /** Blocks scanned in one tick, inclusive. */
 export interface ScanWindow {
@@ -51,6 +51,8 @@ export interface Candidate {
   token: string
   payAmount: string
   amountReceived: string
+  /** Closed longer than the late-payment window: money still lands on it, but as unexpected funds. */
+  afterWindow?: boolean
 }
 
 export interface Attribution {
@@ -61,33 +63,77 @@ export interface Attribution {
   token: string
   /** Why the transfer counts toward no payment; null when it does. */
   note: string | null
+  /** Set when the transfer is money the payment was not expecting (recorded, never counted). */
+  unexpected: UnexpectedFunds | null
 }
 
 /**
- * Decides which payment a transfer to a deposit address pays. `candidates` are the open payments at
- * that address (several only for single-address wallets, where an exact unpaid amount breaks the
- * tie); `symbolOf` names a token contract. A transfer that pays nothing is still recorded, with a note.
+ * Decides which payment a transfer to a deposit address pays. `candidates` are the watched payments
+ * of the wallet holding that address (several only for single-address wallets, where an exact unpaid
+ * amount breaks the tie; payments past the late-payment window only when no other is open there);
+ * `symbolOf` names a token contract. A transfer that pays nothing is still recorded, with a note, and
+ * money the payment was not expecting (another configured asset, or after the window) is recorded on
+ * that payment as `unexpected`, never counted toward it.
  */
 export function attributeTransfer(transfer: Transfer, candidates: Candidate[], symbolOf: (contract: string | null) => string | undefined): Attribution | null {
-  const first = candidates[0]
+  const open = candidates.filter((c) => !c.afterWindow)
+  const pool = open.length > 0 ? open : candidates
+  const first = pool[0]
   if (!first) return null
   const symbol = symbolOf(transfer.contract)
   const owner = { merchantId: first.merchantId, walletId: first.walletId, token: symbol ?? transfer.contract ?? 'NATIVE' }
-  const unmatched = (note: string): Attribution => ({ ...owner, paymentId: null, note })
+  const unmatched = (note: string): Attribution => ({ ...owner, paymentId: null, note, unexpected: null })
   if (transfer.kind === 'other') return unmatched('not a fungible token transfer')
   if (symbol === undefined) return unmatched(`unknown token contract ${transfer.contract}`)
   if (transfer.amount === 0n) return unmatched('zero-value transfer')
-  const sameToken = candidates.filter((c) => sameAddress(c.tokenAddress, transfer.contract))
+  const sameToken = pool.filter((c) => sameAddress(c.tokenAddress, transfer.contract))
   if (sameToken.length === 0) {
-    return unmatched(`wrong token: ${symbol} sent to payment ${first.id}, which expects ${first.token}`)
+    const note = `wrong token: ${symbol} sent to payment ${first.id}, which expects ${first.token}`
+    // One payment at the address: the money is that payment's, kept on it as a wrong asset.
+    return { ...owner, paymentId: pool.length === 1 ? first.id : null, note, unexpected: 'wrong_asset' }
   }
   let chosen = sameToken.length === 1 ? sameToken[0] : undefined
   if (!chosen) {
     const exact = sameToken.filter((c) => BigInt(c.payAmount) === transfer.amount && BigInt(c.amountReceived) === 0n)
     if (exact.length !== 1) return unmatched(`ambiguous: ${sameToken.length} open payments at this address expect ${symbol}`)
-    chosen = exact[0]
+    chosen = exact[0]!
   }
-  return { ...owner, merchantId: chosen!.merchantId, walletId: chosen!.walletId, paymentId: chosen!.id, note: null }
+  if (chosen.afterWindow) {
+    return { ...owner, paymentId: chosen.id, note: `received after the late-payment window of payment ${chosen.id}`, unexpected: 'after_window' }
+  }
+  return { ...owner, merchantId: chosen.merchantId, walletId: chosen.walletId, paymentId: chosen.id, note: null, unexpected: null }
+}
+
+/** An open payment as seen with the claim on its deposit address (`claimed` false: no claim row). */
+export interface ClaimedPayment {
+  walletId: string | null
+  depositAddress: string
+  claimed: boolean
+  /** The wallet holding the address; null with `claimed` true marks a disputed address. */
+  claimWalletId: string | null
+}
+
+/**
+ * Keeps only the payments a transfer to their address may pay: those of the wallet that holds the
+ * address. A disputed address (claimed by nobody) pays nobody; an address without a claim row (data
+ * from before claims) pays its payments only when they all belong to one wallet.
+ */
+export function paymentsOfOwner<T extends ClaimedPayment>(payments: readonly T[]): T[] {
+  const byAddress = new Map<string, T[]>()
+  for (const p of payments) {
+    const key = p.depositAddress.toLowerCase()
+    byAddress.set(key, [...(byAddress.get(key) ?? []), p])
+  }
+  const kept: T[] = []
+  for (const list of byAddress.values()) {
+    const claim = list.find((p) => p.claimed)
+    if (claim) {
+      if (claim.claimWalletId !== null) kept.push(...list.filter((p) => p.walletId === claim.claimWalletId))
+      continue
+    }
+    if (new Set(list.map((p) => p.walletId)).size === 1) kept.push(...list)
+  }
+  return kept
 }
 
 /** Case-insensitive address equality; null is the native coin. */
@@ -119,10 +165,13 @@ export function fundsOf(transfers: { amount: bigint; confirmations: number }[], 
 
 /**
  * Whether the PaymentObject needs to hear about `funds` (the scanner calls it only then). A closed
- * payment only cares about more money (paid_late) or, at the same total, a new depth to show.
+ * payment only cares about more money (paid_late) or, at the same total, a new depth to show; a
+ * completed one also about less (a reorg removed a transfer).
  */
 export function fundsChanged(payment: { status: PaymentStatus; amountReceived: string; confirmations: number }, funds: Funds): boolean {
   const received = BigInt(payment.amountReceived)
+  // A reorg took money away from a completed payment: it must be marked.
+  if (payment.status === 'completed' && funds.received < received) return true
   if (isTerminal(payment.status)) return funds.received > received || (funds.received === received && funds.confirmations !== payment.confirmations)
   return received !== funds.received || payment.confirmations !== funds.confirmations
 }

@@ -27,7 +27,8 @@ export interface LinkFacts {
   openPayments?: number
 }
 
-export type UnavailableReason = 'expired' | 'inactive' | 'cancelled' | 'used'
+/** `busy`: every remaining use of a multi-use link is held by a buyer paying now (it frees up if they don't). */
+export type UnavailableReason = 'expired' | 'inactive' | 'cancelled' | 'used' | 'busy'
 
 /**
  * The link's payment_status: the latest payment's status when money is involved (processing,
@@ -115,19 +116,35 @@ export function isOpenPayment(p: VisitPayment, now: string): boolean {
 
 /**
  * What a visit to a link shows. The buyer's own payment (from their cookie) while it is open or paid;
- * otherwise, for an unavailable link, the reason; otherwise a new payment, unless every remaining use
- * is already taken by an open payment, which is then shown (a single-use link has one payment at a time).
+ * otherwise, for an unavailable link, the reason; otherwise a new payment while uses are left, where a
+ * payment that can still complete holds a use. With none left, a single-use link shows its one open
+ * payment (the same sale, opened again); a multi-use link refuses the visit as `busy`.
  */
 export function decideVisit(f: LinkFacts, open: VisitPayment[], own: VisitPayment | null, now: string): VisitDecision {
   if (own && (isOpenPayment(own, now) || own.status === 'completed')) return { kind: 'show', payment: own }
   const reason = unavailableReason(f, now)
   if (reason) return { kind: 'unavailable', reason }
   const live = open.filter((p) => isOpenPayment(p, now))
-  if (f.maxUses - f.currentUses - live.length <= 0 && live[0]) return { kind: 'show', payment: live[0] }
-  return { kind: 'create' }
+  if (f.maxUses - f.currentUses - live.length > 0) return { kind: 'create' }
+  if (f.maxUses === 1 && live[0]) return { kind: 'show', payment: live[0] }
+  return { kind: 'unavailable', reason: 'busy' }
 }
 
 /** Seconds a new payment of the link locks its price: the usual lock, cut short by the link's expiry. */
 export function paymentLockSeconds(f: Pick<LinkFacts, 'state' | 'expiryDate'>, defaultSeconds: number, now: string): number {
   return Math.max(1, Math.min(defaultSeconds, expiresInSeconds(f, now)))
+}
+
+/** User agents of link unfurlers and crawlers: they fetch a link to preview it, never to pay. */
+const PREVIEW_AGENTS =
+  /slackbot|slack-imgproxy|twitterbot|facebookexternalhit|facebookcatalog|meta-externalagent|whatsapp|discordbot|telegrambot|linkedinbot|googlebot|google-inspectiontool|adsbot-google|bingbot|bingpreview|applebot|skypeuripreview|redditbot|pinterestbot|embedly|iframely|vkshare|mastodon|cardyb|bitlybot|kakaotalk-scrap|yandexbot|duckduckbot|baiduspider|ia_archiver|\b(bot|crawler|spider|preview)\b/i
+
+/**
+ * True for a request that only looks at a link: HEAD, a browser's speculative prefetch or prerender
+ * (`Sec-Purpose` / `Purpose`), or a known preview or crawler user agent. Such a visit never opens a payment.
+ */
+export function isLinkPreview(req: { method: string; userAgent?: string; purpose?: string }): boolean {
+  if (req.method.toUpperCase() === 'HEAD') return true
+  if (req.purpose && /prefetch|prerender/i.test(req.purpose)) return true
+  return req.userAgent !== undefined && PREVIEW_AGENTS.test(req.userAgent)
 }

@@ -85,3 +85,8 @@ export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
   const by = y.units * 10n ** BigInt(scale - y.scale)
   return ax === by ? 0 : ax < by ? -1 : 1
 }
+
+/** Refuses a decimal string above `max` (the surface names the field). Throws MoneyError. */
+export function assertAtMost(amount: string, max: string): void {
+  if (compareDecimals(amount, max) > 0) throw new MoneyError(`must be at most ${max}`)
+}

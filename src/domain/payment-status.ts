@@ -3,7 +3,7 @@
 export const PAYMENT_STATUSES = ['pending', 'processing', 'completed', 'expired', 'cancelled', 'failed', 'refunded'] as const
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number]
 
-export const PAYMENT_EXCEPTIONS = ['underpaid', 'overpaid', 'paid_late'] as const
+export const PAYMENT_EXCEPTIONS = ['underpaid', 'overpaid', 'paid_late', 'reorged'] as const
 export type PaymentException = (typeof PAYMENT_EXCEPTIONS)[number]
 
 export const TRANSACTION_SPEEDS = ['high', 'medium', 'low'] as const
@@ -21,8 +21,17 @@ export const EVENT_TYPES = [
   'payment.paid_late',
   /** An automatic step (sandbox settlement, expiry) could not complete: see the payment's last_error. */
   'payment.error',
+  'payment.unexpected_funds',
+  'payment.reorged',
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
+
+/**
+ * Money recorded on a payment that does not count toward it: another asset than the one it expects
+ * (native coin to a token payment, another configured token), or money after the late-payment window.
+ */
+export const UNEXPECTED_FUNDS = ['wrong_asset', 'after_window'] as const
+export type UnexpectedFunds = (typeof UNEXPECTED_FUNDS)[number]
 
 /** The part of a payment the state machine reads and writes. */
 export interface PaymentState {
@@ -87,6 +96,15 @@ function applyFunds(
   const observed = { received: input.received, confirmations: input.confirmations }
 
   if (isTerminal(state.status)) {
+    if (state.status === 'completed' && input.received < state.received) {
+      // A reorg took a transfer away after completion: the payment stays completed (goods may be
+      // gone) but is marked, with what the chain now holds.
+      return moved(state, { ...observed, exception: 'reorged' }, state.exception === 'reorged' ? null : 'payment.reorged')
+    }
+    if (state.status === 'completed' && state.exception === 'reorged' && state.due !== null && input.confirmed >= state.due - tolerance) {
+      // Paid back in full (re-mined or sent again): the mark is lifted.
+      return moved(state, { ...observed, exception: input.confirmed > state.due ? 'overpaid' : null }, 'payment.updated')
+    }
     if (state.status === 'completed' || state.status === 'refunded' || input.received <= state.received) {
       return { ok: true, state: { ...state, ...observed, received: maxBig(state.received, input.received) }, event: null }
     }

@@ -9,6 +9,7 @@ import { ApiError, codeToStatus, type ErrorCode } from '../errors'
 import { choosePaymentOption, defaultOption } from '../services/payment-option'
 import { randomHex } from '../auth/crypto'
 import type { WebhookMessage } from '../webhooks/messages'
+import { linkObject } from './link-object'
 
 /** RPC results cross the object boundary as values; the caller turns failures into ApiErrors. */
 export type PaymentResult = { ok: true; payment: PaymentRow } | { ok: false; code: ErrorCode; message: string; field?: string }
@@ -58,6 +59,23 @@ export class PaymentObject extends DurableObject<Env> {
     return this.serialized(() =>
       this.apply({ type: 'funds', received: BigInt(received), confirmed: BigInt(confirmed), confirmations, at: new Date().toISOString() }),
     )
+  }
+
+  /**
+   * The scanner recorded money this payment was not expecting (a wrong asset, or after the
+   * late-payment window) under these transfer keys (`txHash:logIndex`): emits
+   * payment.unexpected_funds once per new transfer. The status and amounts do not change.
+   */
+  async noteUnexpectedFunds(transferKeys: string[]): Promise<PaymentResult> {
+    return this.serialized(async () => {
+      const payment = await this.load()
+      const announced = new Set((await this.ctx.storage.get<string[]>('unexpectedTransfers')) ?? [])
+      const fresh = transferKeys.filter((k) => !announced.has(k))
+      if (fresh.length === 0) return { ok: true, payment }
+      const result = await this.commit(payment, payment, 'payment.unexpected_funds')
+      await this.ctx.storage.put('unexpectedTransfers', [...announced, ...fresh])
+      return result
+    })
   }
 
   /** Sandbox only: records a simulated transfer and applies it like a real one. */
@@ -200,7 +218,13 @@ export class PaymentObject extends DurableObject<Env> {
     const payment = await this.load()
     const result = transition(toState(payment), input, LIMITS.underpaymentTolerance)
     if (!result.ok) return { ok: false, code: 'INVALID_STATE_TRANSITION', message: result.reason }
-    const next = result.state
+    let next = result.state
+    let event = result.event
+    if (next.status === 'completed' && payment.status !== 'completed' && payment.linkId && !(await linkObject(this.env, payment.linkId).claimUse(payment.linkId, payment.id))) {
+      // Every use of the link is paid: the money is kept on record and flagged for a refund, like a late payment.
+      next = { ...next, status: 'expired', exception: 'paid_late' }
+      event = 'payment.paid_late'
+    }
     const now = new Date().toISOString()
     const updated: PaymentRow = {
       ...payment,
@@ -210,8 +234,8 @@ export class PaymentObject extends DurableObject<Env> {
       confirmations: next.confirmations,
       completedAt: next.status === 'completed' && payment.status !== 'completed' ? now : payment.completedAt,
     }
-    if (!result.event && sameState(payment, updated)) return { ok: true, payment }
-    return this.commit(payment, updated, result.event)
+    if (!event && sameState(payment, updated)) return { ok: true, payment }
+    return this.commit(payment, updated, event)
   }
 
   /** Writes the row and (if any) its event in one batch, then enqueues the event. */

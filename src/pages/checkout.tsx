@@ -254,6 +254,7 @@ const UNAVAILABLE: Record<UnavailableReason, { heading: string; text: string }> 
   inactive: { heading: 'This payment link is inactive', text: 'The merchant has switched it off. Ask them for a new link.' },
   cancelled: { heading: 'This payment link was cancelled', text: 'It can no longer be paid.' },
   used: { heading: 'This payment link has already been paid', text: 'It cannot be used again. If you expected to pay, ask the merchant for a new link.' },
+  busy: { heading: 'This payment link is in use', text: 'Every use of it is being paid right now. If one of those payments is not finished, it frees up: try again in a few minutes.' },
 }
 
 /** A clear page for a link that cannot be paid. */

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { getCookie, setCookie } from 'hono/cookie'
 import type { JSX } from 'hono/jsx/jsx-runtime'
 import { randomHex } from '../auth/crypto'
@@ -7,12 +8,28 @@ import { getDb } from '../db/client'
 import { ApiError } from '../errors'
 import { SIMULATED_SHARES, type SimulatedShare } from '../domain/sandbox'
 import { loadCheckout, paymentByReference, selectOption, simulateFromPage, statusDocument } from '../services/checkout'
-import { findPublicLink, visitLink } from '../services/links'
+import { isLinkPreview } from '../domain/links'
+import { findPublicLink, previewLink, visitLink } from '../services/links'
 import { paymentObject } from '../services/payments'
 import { CheckoutPage, ErrorPage, NotFoundPage, UnavailablePage } from './checkout'
+import { BillNotFoundPage, BillPage } from './bill'
+import { paymentForBill, publicBill } from '../services/bills/bills'
+import { MessagePage } from './layout'
+
+/** What a link preview shows: who asks for how much, and that opening the link starts the payment. */
+function LinkPreviewPage(props: { nonce: string; merchantName: string; name: string; amount: string }) {
+  return (
+    <MessagePage nonce={props.nonce} title={`${props.name} · ${props.merchantName}`} heading={props.name} merchantName={props.merchantName}>
+      <p class="amount" data-testid="amount">
+        {props.amount}
+      </p>
+      <p class="note" data-testid="preview">Open this link in your browser to pay.</p>
+    </MessagePage>
+  )
+}
 
 /** Paths served by the hosted pages; app.onError renders their errors as HTML. */
-export const PAGE_PREFIXES = ['/pay/', '/link/', '/payment_link'] as const
+export const PAGE_PREFIXES = ['/pay/', '/link/', '/payment_link', '/bill/'] as const
 
 /** How often the page polls its status (ms). */
 const POLL_MS = 2000
@@ -20,7 +37,7 @@ const POLL_MS = 2000
 const REFERENCE = /^[A-Za-z0-9-]{1,64}$/
 
 /** A page response with a strict CSP: only this response's nonce runs, forms post to us (and the way back). */
-function page(c: Context<AppEnv>, nonce: string, element: JSX.Element, status: 200 | 404 | 410 | 500 = 200, formTargets: (string | null)[] = []) {
+function page(c: Context<AppEnv>, nonce: string, element: JSX.Element, status: ContentfulStatusCode = 200, formTargets: (string | null)[] = []) {
   const origins = formTargets.flatMap((u) => {
     try {
       return u ? [new URL(u).origin] : []
@@ -45,6 +62,15 @@ const nonce = () => randomHex(16)
 function sameOrigin(c: Context<AppEnv>): boolean {
   const origin = c.req.header('origin')
   return origin === undefined || origin === 'null' ? c.req.header('sec-fetch-site') !== 'cross-site' : origin === new URL(c.req.url).origin
+}
+
+/** The page's form fields; a body that cannot be read as a form (a broken multipart body) is a 400. */
+async function formFields(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  try {
+    return await c.req.parseBody()
+  } catch {
+    throw new ApiError('VALIDATION_ERROR', 'The form could not be read. Please go back and try again.', 'body')
+  }
 }
 
 const PAGE_ERRORS: Record<string, string | undefined> = {
@@ -85,7 +111,7 @@ export const pagesRouter = new Hono<AppEnv>()
     const reference = c.req.param('reference')
     const payment = await paymentByReference(c.env, reference)
     if (!payment || !sameOrigin(c)) return c.redirect(`/pay/${encodeURIComponent(reference)}`, 303)
-    const form = await c.req.parseBody()
+    const form = await formFields(c)
     const [chainId, token] = String(form.option ?? '').split(':')
     const result = chainId && token && /^\d+$/.test(chainId) ? await selectOption(c.env, payment, Number(chainId), token) : { ok: false }
     return c.redirect(result.ok ? `/pay/${reference}` : `/pay/${reference}?change=1&error=select`, 303)
@@ -99,7 +125,7 @@ export const pagesRouter = new Hono<AppEnv>()
       return page(c, n, <NotFoundPage nonce={n} what="Payment" />, 404)
     }
     if (!sameOrigin(c)) return c.redirect(`/pay/${encodeURIComponent(reference)}`, 303)
-    const share = String((await c.req.parseBody()).share ?? '')
+    const share = String((await formFields(c)).share ?? '')
     if (!(SIMULATED_SHARES as readonly string[]).includes(share)) return c.redirect(`/pay/${reference}?error=simulate`, 303)
     try {
       await simulateFromPage(c.env, payment, share as SimulatedShare)
@@ -120,11 +146,22 @@ export const pagesRouter = new Hono<AppEnv>()
   .get('/link/:reference', async (c) => {
     const reference = c.req.param('reference')
     const n = nonce()
-    const outcome = REFERENCE.test(reference) ? await visitLink(c.env, reference, (linkId) => getCookie(c, linkCookie(linkId))) : undefined
+    if (!REFERENCE.test(reference)) return page(c, n, <NotFoundPage nonce={n} what="Payment link" />, 404)
+    // Unfurlers, crawlers, HEAD and prefetches read the link; only a buyer's visit opens a payment.
+    if (isLinkPreview({ method: c.req.method, userAgent: c.req.header('user-agent'), purpose: c.req.header('sec-purpose') ?? c.req.header('purpose') })) {
+      const preview = await previewLink(c.env, reference)
+      if (!preview) return page(c, n, <NotFoundPage nonce={n} what="Payment link" />, 404)
+      const { link, merchantName } = preview.record
+      if (preview.reason) return page(c, n, <UnavailablePage nonce={n} reason={preview.reason} merchantName={merchantName} name={link.name} cancelUrl={link.cancelUrl} />, 410)
+      return page(c, n, <LinkPreviewPage nonce={n} merchantName={merchantName} name={link.name} amount={`${link.orderAmount} ${link.orderCurrency}`} />)
+    }
+    const outcome = await visitLink(c.env, reference, (linkId) => getCookie(c, linkCookie(linkId)))
     if (!outcome) return page(c, n, <NotFoundPage nonce={n} what="Payment link" />, 404)
     if (outcome.kind === 'unavailable') {
       const { link, merchantName } = outcome.record
-      return page(c, n, <UnavailablePage nonce={n} reason={outcome.reason} merchantName={merchantName} name={link.name} cancelUrl={link.cancelUrl} />, 410)
+      // Busy frees up when a buyer's payment lapses; the other reasons are final.
+      const status = outcome.reason === 'busy' ? 409 : 410
+      return page(c, n, <UnavailablePage nonce={n} reason={outcome.reason} merchantName={merchantName} name={link.name} cancelUrl={link.cancelUrl} />, status)
     }
     setCookie(c, linkCookie(outcome.linkId), outcome.payment.id, {
       path: '/link',
@@ -134,6 +171,18 @@ export const pagesRouter = new Hono<AppEnv>()
       maxAge: 7 * 24 * 3600,
     })
     return c.redirect(`/pay/${outcome.payment.reference}`, 302)
+  })
+  .get('/bill/:id', async (c) => {
+    const n = nonce()
+    const found = REFERENCE.test(c.req.param('id')) ? await publicBill(c.env, c.req.param('id')) : undefined
+    if (!found) return page(c, n, <BillNotFoundPage nonce={n} />, 404)
+    return page(c, n, <BillPage nonce={n} bill={found.bill} items={found.items} merchantName={found.merchantName} payment={found.payment} />)
+  })
+  .post('/bill/:id/pay', async (c) => {
+    const id = c.req.param('id')
+    if (!REFERENCE.test(id) || !sameOrigin(c)) return c.redirect(`/bill/${encodeURIComponent(id)}`, 303)
+    const payment = await paymentForBill(c.env, id, c.req.url)
+    return c.redirect(`/pay/${payment.reference}`, 303)
   })
   .get('/payment_link', (c) => {
     const id = c.req.query('payment_id') ?? ''
@@ -148,6 +197,6 @@ export const pagesRouter = new Hono<AppEnv>()
 export function renderPageError(c: Context<AppEnv>, err: ApiError): Response {
   if (c.req.path.endsWith('/status')) return c.json({ error: err.code.toLowerCase(), message: err.message }, err.status)
   const n = nonce()
-  const status = err.status === 404 ? 404 : 500
+  const status = err.status >= 500 ? 500 : err.status
   return page(c, n, <ErrorPage nonce={n} status={err.status} message={err.status >= 500 ? 'The payment page could not be loaded.' : err.message} />, status)
 }

@@ -28,7 +28,8 @@ export async function invoiceViews(env: Env, requestUrl: string, rows: InvoiceRo
     getDb(env.DB)
       .select()
       .from(observations)
-      .where(and(inArray(observations.paymentId, rows.map((r) => r.payment.id)), isNull(observations.removedAt)))
+      // BitPay's invoice transactions are what pays the invoice: unexpected funds (wrong asset, after the window) are not.
+      .where(and(inArray(observations.paymentId, rows.map((r) => r.payment.id)), isNull(observations.removedAt), isNull(observations.unexpected)))
       .orderBy(asc(observations.createdAt)),
   ])
   return rows.map(({ payment, invoice }) =>

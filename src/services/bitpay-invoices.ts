@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lte, type SQL } from 'drizzle-orm'
+import { and, desc, eq, gte, inArray, isNull, lte, type SQL } from 'drizzle-orm'
 import { constantTimeEqual, randomHex } from '../auth/crypto'
 import { chainsFor } from '../config'
 import type { AuthContext } from '../context'
@@ -65,32 +65,23 @@ export async function currencyOptions(env: Env, merchantId: string, livemode: bo
   return options
 }
 
-/** Creates a BitPay invoice: a payment plus its BitPay fields. The guid is unique per merchant. */
+/**
+ * Creates a BitPay invoice: a payment plus its BitPay fields. The guid is unique per merchant and
+ * mode and is claimed first (the invoice row, under the payment id to be), so of concurrent creates
+ * with one guid exactly one makes a payment; the others get 4xx. A create that fails releases it.
+ */
 export async function createInvoice(env: Env, auth: AuthContext, input: NewInvoice): Promise<{ payment: PaymentRow; invoice: BitPayInvoiceRow }> {
   const db = getDb(env.DB)
-  const [existing] = await db.select({ id: bitpayInvoices.paymentId }).from(bitpayInvoices).where(and(eq(bitpayInvoices.merchantId, auth.merchantId), eq(bitpayInvoices.guid, input.guid)))
-  if (existing) throw new ApiError('VALIDATION_ERROR', `An invoice with guid ${input.guid} already exists`, 'guid')
+  const transactionCurrency = input.transactionCurrency?.toUpperCase()
   let option: CurrencyOption | undefined
-  if (input.transactionCurrency) {
-    option = (await currencyOptions(env, auth.merchantId, auth.livemode)).find((o) => o.code === input.transactionCurrency!.toUpperCase())
+  if (transactionCurrency) {
+    option = (await currencyOptions(env, auth.merchantId, auth.livemode)).find((o) => o.code === transactionCurrency)
     if (!option) throw new ApiError('VALIDATION_ERROR', `Transaction currency ${input.transactionCurrency} is not enabled for this merchant`, 'forcedBuyerSelectedTransactionCurrency')
   }
-  const payment = await createPayment(env, auth, {
-    amount: input.price,
-    currency: input.currency,
-    chainId: option?.chainId,
-    token: option?.symbol,
-    transactionSpeed: input.transactionSpeed,
-    description: input.itemDesc,
-    orderId: input.orderId,
-    notificationUrl: input.notificationURL,
-    successUrl: input.redirectURL,
-    cancelUrl: input.closeURL,
-    expiresIn: 15 * 60,
-  })
-  const invoice: BitPayInvoiceRow = {
-    paymentId: payment.id,
+  const claim: BitPayInvoiceRow = {
+    paymentId: crypto.randomUUID(),
     merchantId: auth.merchantId,
+    livemode: auth.livemode,
     guid: input.guid,
     invoiceToken: randomHex(20),
     posData: input.posData ?? null,
@@ -102,10 +93,36 @@ export async function createInvoice(env: Env, auth: AuthContext, input: NewInvoi
     buyer: input.buyer ? JSON.stringify(input.buyer) : null,
     fullNotifications: input.fullNotifications,
     extendedNotifications: input.extendedNotifications,
-    createdAt: payment.createdAt,
+    createdAt: new Date().toISOString(),
   }
-  await db.insert(bitpayInvoices).values(invoice)
-  return { payment, invoice }
+  const claimed = await db
+    .insert(bitpayInvoices)
+    .values(claim)
+    .onConflictDoNothing({ target: [bitpayInvoices.merchantId, bitpayInvoices.livemode, bitpayInvoices.guid] })
+    .returning({ id: bitpayInvoices.paymentId })
+  if (claimed.length === 0) throw new ApiError('VALIDATION_ERROR', `An invoice with guid ${input.guid} already exists`, 'guid')
+  try {
+    const payment = await createPayment(env, auth, {
+      id: claim.paymentId,
+      amount: input.price,
+      currency: input.currency,
+      chainId: option?.chainId,
+      token: option?.symbol,
+      transactionSpeed: input.transactionSpeed,
+      description: input.itemDesc,
+      orderId: input.orderId,
+      notificationUrl: input.notificationURL,
+      successUrl: input.redirectURL,
+      cancelUrl: input.closeURL,
+      expiresIn: 15 * 60,
+    })
+    return { payment, invoice: claim }
+  } catch (err) {
+    // Only a payment that was never stored lets the guid go; one that was is the invoice's.
+    const [stored] = await db.select({ id: payments.id }).from(payments).where(eq(payments.id, claim.paymentId))
+    if (!stored) await db.delete(bitpayInvoices).where(eq(bitpayInvoices.paymentId, claim.paymentId))
+    throw err
+  }
 }
 
 const scoped = (auth: AuthContext) => and(eq(payments.merchantId, auth.merchantId), eq(payments.livemode, auth.livemode))
@@ -169,8 +186,15 @@ export async function updateInvoiceBuyer(env: Env, invoice: BitPayInvoiceRow, ch
     buyer.email = changes.buyerEmail
   }
   if (changes.buyerSms !== undefined) buyer.phone = changes.buyerSms
-  const [row] = await getDb(env.DB).update(bitpayInvoices).set({ buyer: JSON.stringify(buyer) }).where(eq(bitpayInvoices.paymentId, invoice.paymentId)).returning()
-  return row!
+  // Written only over the buyer read above, so two updates at once cannot both set the email.
+  const unchanged = invoice.buyer === null ? isNull(bitpayInvoices.buyer) : eq(bitpayInvoices.buyer, invoice.buyer)
+  const [row] = await getDb(env.DB)
+    .update(bitpayInvoices)
+    .set({ buyer: JSON.stringify(buyer) })
+    .where(and(eq(bitpayInvoices.paymentId, invoice.paymentId), unchanged))
+    .returning()
+  if (!row) throw new ApiError('CONFLICT', 'The invoice buyer changed meanwhile: read the invoice and try again', 'buyer')
+  return row
 }
 
 /** Totals due in each payable currency at `prices` (the chosen currency keeps its locked amount). */

@@ -27,16 +27,12 @@ export async function createRefund(
   if (parseDecimal(input.amount).units === 0n) throw new ApiError('VALIDATION_ERROR', 'Refund amount must be greater than 0', 'amount')
   if (compareDecimals(input.amount, payment.amount) > 0) throw new ApiError('VALIDATION_ERROR', `Refund amount exceeds the invoice price of ${payment.amount}`, 'amount')
   const db = getDb(env.DB)
-  const [active] = await db
-    .select({ id: bitpayRefunds.id })
-    .from(bitpayRefunds)
-    .where(and(eq(bitpayRefunds.paymentId, payment.id), inArray(bitpayRefunds.status, ACTIVE)))
-  if (active) throw new ApiError('CONFLICT', 'Active refund request already exists')
   const now = new Date().toISOString()
   const row: BitPayRefundRow = {
     id: randomHex(11),
     guid: input.guid ?? crypto.randomUUID(),
     merchantId: auth.merchantId,
+    livemode: auth.livemode,
     paymentId: payment.id,
     amount: input.amount,
     currency: payment.currency,
@@ -48,8 +44,17 @@ export async function createRefund(
     createdAt: now,
     updatedAt: now,
   }
+  // Both rules are unique indexes (guid per merchant and mode; one active refund per invoice), so
+  // concurrent requests cannot both pass them; the insert that loses says which one it broke.
   const inserted = await db.insert(bitpayRefunds).values(row).onConflictDoNothing().returning({ id: bitpayRefunds.id })
-  if (inserted.length === 0) throw new ApiError('VALIDATION_ERROR', `A refund with guid ${row.guid} already exists`, 'guid')
+  if (inserted.length === 0) {
+    const [active] = await db
+      .select({ id: bitpayRefunds.id })
+      .from(bitpayRefunds)
+      .where(and(eq(bitpayRefunds.paymentId, payment.id), inArray(bitpayRefunds.status, ACTIVE)))
+    if (active) throw new ApiError('CONFLICT', 'Active refund request already exists')
+    throw new ApiError('VALIDATION_ERROR', `A refund with guid ${row.guid} already exists`, 'guid')
+  }
   return row
 }
 

@@ -14,9 +14,11 @@ import {
   type LinkStatusUpdate,
   type UnavailableReason,
   type VisitPayment,
+  unavailableReason,
 } from '../domain/links'
 import type { PaymentStatus } from '../domain/payment-status'
 import { ApiError } from '../errors'
+import { linkObject } from '../objects/link-object'
 import { createPayment, newNotifySecret, paymentObject } from './payments'
 
 export type LinkRow = typeof paymentLinks.$inferSelect
@@ -193,12 +195,14 @@ export async function updateLinkStatus(env: Env, auth: AuthContext, id: string, 
     .update(paymentLinks)
     .set({ status: result.state, isActive: result.storedActive, expiryDate: result.expiryDate, updatedAt: nowIso })
     .where(eq(paymentLinks.id, record.link.id))
-  const open = await db
-    .select({ id: payments.id })
-    .from(payments)
-    .where(and(eq(payments.merchantId, record.link.merchantId), eq(payments.linkId, record.link.id), eq(payments.status, 'pending'), eq(payments.amountReceived, '0')))
-  // The PaymentObject refuses if funds arrived meanwhile; then the payment simply goes on.
-  await Promise.all(open.map((p) => paymentObject(env, p.id).cancel()))
+  await linkObject(env, record.link.id).close(async () => {
+    const open = await db
+      .select({ id: payments.id })
+      .from(payments)
+      .where(and(eq(payments.merchantId, record.link.merchantId), eq(payments.linkId, record.link.id), eq(payments.status, 'pending'), eq(payments.amountReceived, '0')))
+    // The PaymentObject refuses if funds arrived meanwhile; then the payment simply goes on.
+    await Promise.all(open.map((p) => paymentObject(env, p.id).cancel()))
+  })
   return getLink(db, auth, record.link.id, 'Payment link not found')
 }
 
@@ -279,8 +283,9 @@ export async function findPublicLink(db: Db, referenceOrId: string): Promise<(Li
 export type VisitOutcome = { kind: 'payment'; linkId: string; payment: VisitPayment } | { kind: 'unavailable'; reason: UnavailableReason; record: LinkRecord & { merchantName: string } }
 
 /**
- * A buyer opens a link: their own open payment (cookie), the open payment that holds the link's last
- * use, a new payment, or the reason the link cannot be paid. Undefined when there is no such link.
+ * A buyer opens a link: their own open payment (cookie), the open payment of a single-use link, a new
+ * payment, or the reason the link cannot be paid. Undefined when there is no such link. Only the
+ * link's LinkObject opens a payment, one decision at a time, so concurrent visits cannot oversell it.
  */
 export async function visitLink(env: Env, referenceOrId: string, ownPaymentOf: (linkId: string) => string | undefined, now = new Date()): Promise<VisitOutcome | undefined> {
   const db = getDb(env.DB)
@@ -304,9 +309,39 @@ export async function visitLink(env: Env, referenceOrId: string, ownPaymentOf: (
       .limit(1),
   ])
   const facts = factsOf(record, open.filter((p) => isOpenPayment(p, nowIso)).length)
+  // A first look without the object: returning buyers and unavailable links need no decision.
   const decision = decideVisit(facts, open, own[0] ?? null, nowIso)
   if (decision.kind === 'unavailable') return { kind: 'unavailable', reason: decision.reason, record }
   if (decision.kind === 'show') return { kind: 'payment', linkId: record.link.id, payment: decision.payment }
-  const payment = await startLinkPayment(env, record.link, now)
-  return { kind: 'payment', linkId: record.link.id, payment: { id: payment.id, reference: payment.reference, status: payment.status as PaymentStatus, expiresAt: payment.expiresAt } }
+  const result = await openThroughObject(env, record.link)
+  if (result.kind === 'payment') return { kind: 'payment', linkId: record.link.id, payment: result.payment }
+  if (result.kind === 'missing') return undefined
+  return { kind: 'unavailable', reason: result.reason, record }
+}
+
+/** Asks the link's object to open a payment; an error of the payment's creation reaches the caller as itself. */
+async function openThroughObject(env: Env, link: LinkRow) {
+  let failure: unknown
+  const start = async (): Promise<VisitPayment> => {
+    try {
+      const payment = await startLinkPayment(env, link, new Date())
+      return { id: payment.id, reference: payment.reference, status: payment.status as PaymentStatus, expiresAt: payment.expiresAt }
+    } catch (err) {
+      failure = err
+      throw err
+    }
+  }
+  try {
+    return await linkObject(env, link.id).open(link.id, start)
+  } catch (err) {
+    // Over RPC an ApiError arrives as a plain Error: rethrow the original.
+    throw failure ?? err
+  }
+}
+
+/** What a link preview (an unfurling bot, HEAD) sees: the link and whether it can be paid, nothing opened. */
+export async function previewLink(env: Env, referenceOrId: string, now = new Date()) {
+  const record = await findPublicLink(getDb(env.DB), referenceOrId)
+  if (!record) return undefined
+  return { record, reason: unavailableReason(factsOf(record), now.toISOString()) }
 }

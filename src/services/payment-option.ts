@@ -1,7 +1,6 @@
-import { and, asc, eq, sql } from 'drizzle-orm'
-import { deriveDepositAddress } from '../chain/addresses'
+import { and, asc, eq } from 'drizzle-orm'
 import { findToken, type Chain, type Token } from '../chain/registry'
-import type { Db, PaymentRow, WalletRow } from '../db/client'
+import type { Db, PaymentRow } from '../db/client'
 import { wallets } from '../db/schema'
 import type { TransactionSpeed } from '../domain/payment-status'
 import { PricingError, quote } from '../domain/pricing'
@@ -9,7 +8,7 @@ import { pricesFor, type RateSource } from '../domain/rates'
 import { describeRpcError, nativeBalance, redact } from '../chain/rpc'
 import { defaultTestChain } from '../domain/sandbox'
 import { ApiError } from '../errors'
-import { walletInUse } from './wallets'
+import { allocateDepositAddress, walletInUse } from './wallets'
 
 /** The payment columns fixed when the buyer (or the merchant) picks a chain and token. */
 export type PaymentOption = Pick<
@@ -72,9 +71,10 @@ export async function choosePaymentOption(
   }
   if (priced.payAmount <= 0n) throw new ApiError('INVALID_AMOUNT', `Amount is below the smallest unit of ${token.symbol}`, 'amount')
 
-  const { address, index, wallet } = await allocateAddress(db, request, chainId, chains)
-  // Native coin has no transfer logs: the scanner sees it as balance above this baseline.
-  const baselineBalance = request.livemode && token.address === null ? await baselineOf(chain, address) : null
+  const { address, index, wallet } = await allocateDepositAddress(db, request, chainId, () => walletRequired(request.livemode, chains, chainId))
+  // Native coin has no transfer logs: the scanner sees it as balance above this baseline (for a token
+  // payment, native coin sent by mistake; unreadable there, that check is simply skipped).
+  const baselineBalance = !request.livemode ? null : token.address === null ? await baselineOf(chain, address) : await baselineOf(chain, address).catch(() => null)
 
   return {
     chainId,
@@ -99,22 +99,6 @@ async function baselineOf(chain: Chain, address: string): Promise<string> {
     console.error(JSON.stringify({ msg: 'baseline balance unreadable', chainId: chain.id, rpc: redact(chain.rpcUrl), error: describeRpcError(err, chain.rpcUrl) }))
     throw new ApiError('CHAIN_UNAVAILABLE', `${chain.name} (chain ${chain.id}) cannot be reached to open a ${chain.nativeSymbol} deposit: try again or pay with a token`, 'chain_id')
   }
-}
-
-/**
- * Finds the merchant's wallet for the chain and takes its next child index in one statement (an
- * atomic increment, so concurrent payments never share an index; single-address wallets keep theirs).
- */
-async function allocateAddress(db: Db, request: OptionRequest, chainId: number, chains: Map<number, Chain>): Promise<{ address: string; index: number | null; wallet: WalletRow }> {
-  const [wallet] = await db
-    .update(wallets)
-    .set({ nextIndex: sql`CASE WHEN ${wallets.kind} = 'xpub' THEN ${wallets.nextIndex} + 1 ELSE ${wallets.nextIndex} END` })
-    .where(and(eq(wallets.merchantId, request.merchantId), eq(wallets.livemode, request.livemode), eq(wallets.chainId, chainId), walletInUse(request.merchantId)))
-    .returning()
-  if (!wallet) throw walletRequired(request.livemode, chains, chainId)
-  if (wallet.kind === 'address') return { address: wallet.address!, index: null, wallet }
-  const index = wallet.nextIndex - 1
-  return { address: deriveDepositAddress(wallet.xpub!, index), index, wallet }
 }
 
 /**

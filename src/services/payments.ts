@@ -16,6 +16,8 @@ import { ensureSandboxWallet, sandboxKeyFor } from './wallets'
 import { checkWebhookUrl } from './webhook-endpoints'
 
 export interface CreatePaymentInput {
+  /** The payment's id when the caller has claimed something under it first (a BitPay guid). */
+  id?: string
   amount: string
   currency: string
   chainId?: number
@@ -93,7 +95,7 @@ export async function createPayment(env: Env, auth: Pick<AuthContext, 'merchantI
       ? await choosePaymentOption(db, chains, rateSourceFor(env), base, input.chainId, input.token)
       : undefined
   const row: PaymentRow = {
-    id: crypto.randomUUID(),
+    id: input.id ?? crypto.randomUUID(),
     reference: newReference(),
     status: 'pending',
     exception: null,

@@ -4,7 +4,7 @@ import { addressTopic, transferFromLog } from '../chain/erc20'
 import { finalityDepth, inspectChains, type Chain } from '../chain/registry'
 import { balanceAt, blockHashAt, blockWithTransactions, chainClient, describeRpcError, newCounter, readHead, redact, transferLogs, type Head, type RpcCounter, type RpcOptions } from '../chain/rpc'
 import { getDb, type Db } from '../db/client'
-import { chainCursors, observations, payments, wallets } from '../db/schema'
+import { chainCursors, depositAddresses, observations, payments, wallets } from '../db/schema'
 import {
   attributeTransfer,
   chunk,
@@ -12,11 +12,13 @@ import {
   fundsChanged,
   fundsOf,
   narrow,
+  paymentsOfOwner,
   probe,
   sameAddress,
   scanWindow,
   unrecordedNative,
   type Candidate,
+  type ClaimedPayment,
   type ScanWindow,
   type Search,
   type Transfer,
@@ -25,6 +27,12 @@ import { paymentObject } from './payments'
 
 /** Closed payments stay watched this long after expiry, so late money is flagged paid_late. */
 export const LATE_PAYMENT_WINDOW_MS = 24 * 3600_000
+/**
+ * After the late-payment window a payment's address is still watched this long: money arriving then
+ * is recorded on the payment as unexpected funds (and announced), not counted. Past this, the address
+ * is no longer scanned (the cost of a tick would otherwise grow with every payment ever made).
+ */
+export const UNEXPECTED_WATCH_MS = 30 * 24 * 3600_000
 /** Rounds of native-coin attribution per payment per tick (each finds one arrival block). */
 const NATIVE_ROUNDS = 4
 /** PaymentObject calls in flight at once. */
@@ -55,7 +63,8 @@ export interface ChainScanReport {
   ms: number
 }
 
-type OpenPayment = Awaited<ReturnType<typeof openPaymentsQuery>>[number]
+type OpenPaymentRow = Awaited<ReturnType<typeof watchedPaymentsQuery>>[number]
+type OpenPayment = OpenPaymentRow & ClaimedPayment & { depositAddress: string; afterWindow: boolean }
 type ActiveObservation = Awaited<ReturnType<typeof activeObservationsQuery>>[number]
 type NewObservation = typeof observations.$inferInsert
 
@@ -122,9 +131,9 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   const started = Date.now()
   const now = options.now ?? new Date()
   const finality = finalityDepth(chain)
-  const [cursorRows, open, unsettled, active] = await db.batch([
+  const [cursorRows, watchedRows, unsettled, active] = await db.batch([
     db.select().from(chainCursors).where(eq(chainCursors.chainId, chain.id)),
-    openPaymentsQuery(db, chain.id, now),
+    watchedPaymentsQuery(db, chain.id, now),
     db
       .select()
       .from(observations)
@@ -132,14 +141,20 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
     activeObservationsQuery(db, chain.id, now),
   ])
   const cursor = cursorRows[0]?.lastScannedBlock ?? null
+  // A transfer only ever pays a payment of the wallet that holds the address (never another merchant's).
+  const watched = withoutSkipped(paymentsOfOwner(watchedRows.map((p) => withClaim(p, now))), watchedRows, chain.id)
+  const open = watched.filter((p) => !p.afterWindow)
 
   const client = chainClient(chain, options)
   const head = await readHead(client, chain)
   const window = scanWindow(cursor, head.number, finality, chain.maxLogRange)
 
   // Everything below goes out in the same turn, hence as one batch request.
-  const addresses = [...new Set(open.map((p) => p.depositAddress!.toLowerCase()))]
-  const nativeOpen = open.filter((p) => p.tokenAddress === null)
+  const addresses = [...new Set(watched.map((p) => p.depositAddress.toLowerCase()))]
+  const byAddress = groupBy(watched, (p) => p.depositAddress.toLowerCase())
+  // Native coin shows only in balances: watched for native payments, and for a token payment alone
+  // at its address whose balance at allocation is known (native coin sent there is a wrong asset).
+  const nativeOpen = watched.filter((p) => p.baselineBalance !== null && (p.tokenAddress === null || byAddress.get(p.depositAddress.toLowerCase())?.length === 1))
   const checkBlocks = [...new Set(unsettled.map((o) => o.blockNumber!).filter((b) => b <= head.number))]
   const [logs, balances, hashes] = await Promise.all([
     Promise.all(chunk(addresses, chain.maxLogAddresses).map((group) => transferLogs(client, window.from, window.to, group.map(addressTopic)))),
@@ -155,15 +170,16 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   }).map((o) => o.id)
   const removed = new Set(removedIds)
 
-  const byAddress = groupBy(open, (p) => p.depositAddress!.toLowerCase())
   const candidates = new Map([...byAddress].map(([address, list]) => [address, list.map(toCandidate)]))
   const symbolOf = (contract: string | null) =>
     contract === null ? chain.nativeSymbol : chain.tokens.find((t) => sameAddress(t.address, contract))?.symbol
   const known = new Map(unsettled.filter((o) => !removed.has(o.id)).map((o) => [`${o.txHash.toLowerCase()}:${o.logIndex}`, o.blockHash?.toLowerCase()]))
 
   const rows: NewObservation[] = []
+  const unexpected = new Map<string, string[]>()
   const record = (t: Transfer) => {
-    if (known.get(`${t.txHash.toLowerCase()}:${t.logIndex}`) === t.blockHash.toLowerCase()) return
+    const key = `${t.txHash.toLowerCase()}:${t.logIndex}`
+    if (known.get(key) === t.blockHash.toLowerCase()) return
     const attribution = attributeTransfer(t, candidates.get(t.to.toLowerCase()) ?? [], symbolOf)
     if (!attribution) {
       console.warn(JSON.stringify({ msg: 'transfer to an address with no open payment', chainId: chain.id, txHash: t.txHash, to: t.to }))
@@ -186,7 +202,9 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
       blockHash: t.blockHash,
       confirmations: confirmationsAt(head.number, t.blockNumber),
       note: t.note ?? attribution.note,
+      unexpected: attribution.unexpected,
     })
+    if (attribution.unexpected && attribution.paymentId) unexpected.set(attribution.paymentId, [...(unexpected.get(attribution.paymentId) ?? []), key])
   }
   for (const log of logs.flat()) {
     const transfer = transferFromLog(log)
@@ -205,7 +223,7 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
         .values(group)
         .onConflictDoUpdate({
           target: [observations.chainId, observations.txHash, observations.logIndex],
-          set: { blockNumber: sql`excluded.block_number`, blockHash: sql`excluded.block_hash`, confirmations: sql`excluded.confirmations`, removedAt: null },
+          set: { blockNumber: sql`excluded.block_number`, blockHash: sql`excluded.block_hash`, confirmations: sql`excluded.confirmations`, removedAt: null, unexpected: sql`excluded.unexpected` },
         }),
     ),
     db
@@ -220,6 +238,7 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   await db.batch(writes as [(typeof writes)[number], ...(typeof writes)[number][]])
 
   const notified = await notifyPayments(env, db, chain, open, now)
+  await announceUnexpected(env, chain, unexpected)
   if (removedIds.length > 0) console.warn(JSON.stringify({ msg: 'reorg: observations removed', chainId: chain.id, head: head.number, ids: removedIds }))
   return {
     chainId: chain.id, ok: true, head: head.number, window, openPayments: open.length, transfers: rows.length, removed: removedIds.length,
@@ -252,7 +271,7 @@ async function findNativeArrivals(
   }
   const pending: Pending[] = []
   nativeOpen.forEach((payment, i) => {
-    const address = payment.depositAddress!.toLowerCase()
+    const address = payment.depositAddress.toLowerCase()
     if ((byAddress.get(address) ?? []).filter((p) => p.tokenAddress === null).length > 1) {
       console.warn(JSON.stringify({ msg: 'native deposits share an address; balance changes cannot be attributed', chainId: chain.id, address }))
       return
@@ -320,7 +339,8 @@ async function findNativeArrivals(
 /** Recomputes each open payment's funds from its live observations and tells its PaymentObject when they changed. */
 async function notifyPayments(env: Env, db: Db, chain: Chain, open: OpenPayment[], now: Date): Promise<number> {
   const active = await activeObservationsQuery(db, chain.id, now)
-  const byPayment = groupBy(active, (o) => o.paymentId!)
+  // Unexpected funds (a wrong asset, money after the window) are on record but never count.
+  const byPayment = groupBy(active.filter((o) => o.unexpected === null), (o) => o.paymentId!)
   const changed = open
     .map((p) => ({ p, funds: fundsOf((byPayment.get(p.id) ?? []).map((o) => ({ amount: BigInt(o.amount), confirmations: o.confirmations })), p.requiredConfirmations ?? 0) }))
     .filter(({ p, funds }) => fundsChanged(p, funds))
@@ -342,8 +362,27 @@ async function notifyPayments(env: Env, db: Db, chain: Chain, open: OpenPayment[
   return notified
 }
 
+/**
+ * Tells each payment that received unexpected funds this tick, by the transfers' keys (the object
+ * announces each transfer once, so a re-scan or a failed call retried next tick never doubles it).
+ */
+async function announceUnexpected(env: Env, chain: Chain, byPayment: Map<string, string[]>): Promise<void> {
+  for (const group of chunk([...byPayment], NOTIFY_CONCURRENCY)) {
+    await Promise.all(
+      group.map(async ([paymentId, keys]) => {
+        try {
+          const result = await paymentObject(env, paymentId).noteUnexpectedFunds(keys)
+          if (!result.ok) console.error(JSON.stringify({ msg: 'payment refused unexpected funds', chainId: chain.id, paymentId, error: result.message }))
+        } catch (err) {
+          console.error(JSON.stringify({ msg: 'payment object call failed', chainId: chain.id, paymentId, error: String(err) }))
+        }
+      }),
+    )
+  }
+}
+
 /** Live payments with a deposit address on the chain that may still receive funds we must see. */
-function openPaymentsQuery(db: Db, chainId: number, now: Date) {
+function watchedPaymentsQuery(db: Db, chainId: number, now: Date) {
   return db
     .select({
       id: payments.id,
@@ -358,15 +397,27 @@ function openPaymentsQuery(db: Db, chainId: number, now: Date) {
       confirmations: payments.confirmations,
       requiredConfirmations: payments.requiredConfirmations,
       baselineBalance: payments.baselineBalance,
+      expiresAt: payments.expiresAt,
+      // Aliased: D1 batches return rows by column name, and wallet_id is also the payment's.
+      claimChainId: sql<number | null>`${depositAddresses.chainId}`.as('claim_chain_id'),
+      claimWalletId: sql<string | null>`${depositAddresses.walletId}`.as('claim_wallet_id'),
     })
     .from(payments)
-    .where(and(eq(payments.livemode, true), eq(payments.chainId, chainId), isNotNull(payments.depositAddress), isNotNull(payments.payAmount), openCondition(now)))
+    .leftJoin(depositAddresses, and(eq(depositAddresses.chainId, payments.chainId), eq(depositAddresses.address, sql`lower(${payments.depositAddress})`)))
+    .where(and(eq(payments.livemode, true), eq(payments.chainId, chainId), isNotNull(payments.depositAddress), isNotNull(payments.payAmount), watchCondition(now)))
 }
 
-function openCondition(now: Date): SQL {
-  const cutoff = new Date(now.getTime() - LATE_PAYMENT_WINDOW_MS).toISOString()
+/** Open, or closed within the late window, or within the watch for unexpected funds after it. */
+function watchCondition(now: Date): SQL {
+  const cutoff = new Date(now.getTime() - LATE_PAYMENT_WINDOW_MS - UNEXPECTED_WATCH_MS).toISOString()
   return or(inArray(payments.status, ['pending', 'processing']), gt(payments.expiresAt, cutoff))!
 }
+
+/** Closed and past the late-payment window: money no longer counts toward the payment. */
+function isAfterWindow(p: { status: string; expiresAt: string }, now: Date): boolean {
+  return !['pending', 'processing'].includes(p.status) && p.expiresAt <= new Date(now.getTime() - LATE_PAYMENT_WINDOW_MS).toISOString()
+}
+
 
 /** Live observations counted toward the chain's open payments. */
 function activeObservationsQuery(db: Db, chainId: number, now: Date) {
@@ -378,6 +429,7 @@ function activeObservationsQuery(db: Db, chainId: number, now: Date) {
       confirmations: observations.confirmations,
       blockNumber: observations.blockNumber,
       logIndex: observations.logIndex,
+      unexpected: observations.unexpected,
     })
     .from(observations)
     .innerJoin(payments, eq(payments.id, observations.paymentId))
@@ -388,7 +440,7 @@ function activeObservationsQuery(db: Db, chainId: number, now: Date) {
         isNull(observations.removedAt),
         eq(payments.livemode, true),
         eq(payments.chainId, chainId),
-        openCondition(now),
+        watchCondition(now),
       ),
     )
 }
@@ -402,8 +454,22 @@ async function recordFailure(db: Db, chainId: number, error: string, now: Date):
     .onConflictDoUpdate({ target: chainCursors.chainId, set: { lastError: message, updatedAt: now.toISOString() } })
 }
 
+function withClaim(p: OpenPaymentRow, now: Date): OpenPayment {
+  return { ...p, depositAddress: p.depositAddress ?? '', claimed: p.claimChainId !== null, claimWalletId: p.claimWalletId, afterWindow: isAfterWindow(p, now) }
+}
+
+/** Logs the payments left out because their address belongs to another wallet (or is disputed). */
+function withoutSkipped(kept: OpenPayment[], all: OpenPaymentRow[], chainId: number): OpenPayment[] {
+  if (kept.length < all.length) {
+    const ids = new Set(kept.map((p) => p.id))
+    const skipped = all.filter((p) => !ids.has(p.id)).map((p) => p.id)
+    console.warn(JSON.stringify({ msg: 'payments at an address held by another wallet (or disputed) are not credited', chainId, paymentIds: skipped }))
+  }
+  return kept
+}
+
 function toCandidate(p: OpenPayment): Candidate {
-  return { id: p.id, merchantId: p.merchantId, walletId: p.walletId, tokenAddress: p.tokenAddress, token: p.token ?? '', payAmount: p.payAmount ?? '0', amountReceived: p.amountReceived }
+  return { id: p.id, merchantId: p.merchantId, walletId: p.walletId, tokenAddress: p.tokenAddress, token: p.token ?? '', payAmount: p.payAmount ?? '0', amountReceived: p.amountReceived, afterWindow: p.afterWindow }
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

@@ -1,10 +1,10 @@
 import { and, count, desc, eq, isNull, sql, type SQL } from 'drizzle-orm'
-import { AddressError, normalizeAddress, parseXpub } from '../chain/addresses'
+import { AddressError, deriveDepositAddress, normalizeAddress, parseXpub } from '../chain/addresses'
 import { findToken, type Chain } from '../chain/registry'
 import { randomHex } from '../auth/crypto'
 import type { AuthContext } from '../context'
 import type { Db, ObservationRow, WalletRow } from '../db/client'
-import { observations, payments, wallets } from '../db/schema'
+import { depositAddresses, observations, payments, wallets } from '../db/schema'
 import { defaultTestChain, sandboxKey, sandboxXpub } from '../domain/sandbox'
 import { ApiError, notFound } from '../errors'
 
@@ -51,35 +51,35 @@ export interface NewWallet {
   label?: string
 }
 
-/** Registers a receiving wallet (one per chain and mode) after validating the xpub or address. */
+/**
+ * Registers a receiving wallet (one per chain and mode) after validating the xpub or address. An
+ * address on a chain belongs to one wallet of one merchant and mode: the wallet row and the claim on
+ * its single address are written in one batch, and the database's unique indexes (xpub per chain,
+ * claimed address per chain) refuse a second owner, even when two registrations race.
+ */
 export async function registerWallet(db: Db, chains: Map<number, Chain>, auth: AuthContext, input: NewWallet): Promise<WalletRow> {
   if (!chains.has(input.chainId)) throw new ApiError('UNSUPPORTED_CHAIN', `Chain ${input.chainId} is not supported`, 'chain_id')
-  const field = input.xpub !== undefined ? 'xpub' : 'address'
-  let xpub: string | null = null
-  let address: string | null = null
-  try {
-    if (input.xpub !== undefined) xpub = parseXpub(input.xpub).publicExtendedKey
-    else address = normalizeAddress(input.address!)
-  } catch (err) {
-    if (err instanceof AddressError) throw new ApiError('VALIDATION_ERROR', `${field} ${err.message}`, field)
-    throw err
-  }
+  const key = parseWalletKey(input)
   const row: WalletRow = {
     id: `wal_${randomHex(12)}`,
     merchantId: auth.merchantId,
     livemode: auth.livemode,
     chainId: input.chainId,
-    kind: xpub ? 'xpub' : 'address',
-    xpub,
-    address,
+    kind: key.xpub ? 'xpub' : 'address',
+    xpub: key.xpub,
+    address: key.address,
     label: input.label ?? null,
     nextIndex: 0,
     sandbox: false,
     createdAt: new Date().toISOString(),
+    legacyDuplicate: false,
   }
-  const inserted = await db.insert(wallets).values(row).onConflictDoNothing().returning()
-  if (inserted.length === 0) {
-    throw new ApiError('CONFLICT', `A ${auth.mode} wallet for chain ${input.chainId} is already registered`, 'chain_id')
+  const insert = db.insert(wallets).values(row)
+  try {
+    if (row.address) await db.batch([insert, db.insert(depositAddresses).values(claimOf(row, row.address, null))])
+    else await insert
+  } catch (err) {
+    throw walletConflict(err, auth, input.chainId) ?? err
   }
   return row
 }
@@ -92,6 +92,104 @@ export async function hasOwnTestWallet(db: Db, merchantId: string): Promise<bool
     .where(and(eq(wallets.merchantId, merchantId), eq(wallets.livemode, false), eq(wallets.sandbox, false)))
     .limit(1)
   return row !== undefined
+}
+
+function parseWalletKey(input: { xpub?: string; address?: string }): { xpub: string | null; address: string | null } {
+  const field = input.xpub !== undefined ? 'xpub' : 'address'
+  try {
+    if (input.xpub !== undefined) return { xpub: parseXpub(input.xpub).publicExtendedKey, address: null }
+    if (input.address !== undefined) return { xpub: null, address: normalizeAddress(input.address) }
+  } catch (err) {
+    if (err instanceof AddressError) throw new ApiError('VALIDATION_ERROR', `${field} ${err.message}`, field)
+    throw err
+  }
+  throw new ApiError('VALIDATION_ERROR', 'give exactly one of xpub or address', 'xpub')
+}
+
+function claimOf(wallet: WalletRow, address: string, index: number | null): typeof depositAddresses.$inferInsert {
+  return { chainId: wallet.chainId, address: address.toLowerCase(), walletId: wallet.id, merchantId: wallet.merchantId, livemode: wallet.livemode, derivationIndex: index }
+}
+
+/**
+ * Turns a unique-index violation into the 409 it means. The message never says whose the xpub or
+ * address is (another merchant, or this merchant's other mode).
+ */
+function walletConflict(err: unknown, auth: AuthContext, chainId: number): ApiError | null {
+  const message = errorText(err)
+  if (!message.includes('UNIQUE constraint failed')) return null
+  if (message.includes('deposit_addresses.')) {
+    return new ApiError('CONFLICT', `This address is already in use as a deposit address on chain ${chainId}; register an address of your own`, 'address')
+  }
+  if (message.includes('wallets.xpub')) {
+    return new ApiError('CONFLICT', `This xpub is already registered on chain ${chainId} (an xpub can back one wallet in one mode only); use another account xpub`, 'xpub')
+  }
+  if (message.includes('wallets.merchant_id')) {
+    return new ApiError('CONFLICT', `A ${auth.mode} wallet for chain ${chainId} is already registered`, 'chain_id')
+  }
+  return null
+}
+
+/** The messages of an error and its causes (D1 errors arrive wrapped by drizzle). */
+function errorText(err: unknown): string {
+  const parts: string[] = []
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) parts.push(e.message)
+  return parts.join(' | ')
+}
+
+/** Derived addresses skipped at most per allocation because another wallet holds them. */
+export const MAX_ADDRESS_SKIPS = 20
+
+/**
+ * Hands out the deposit address of a new payment: takes the wallet's next child index in one
+ * statement (an atomic increment, so concurrent payments never share an index; single-address
+ * wallets keep theirs), then claims the address for the wallet. An address is only ever handed out
+ * once its claim stands; a derived address some other wallet already holds is skipped (its index is
+ * burned) and the next one taken. This is the one allocation path, for every caller.
+ */
+export async function allocateDepositAddress(
+  db: Db,
+  owner: { merchantId: string; livemode: boolean },
+  chainId: number,
+  /** The error when the owner has no usable wallet on the chain (callers name what to do). */
+  missing: () => ApiError = () => new ApiError('WALLET_REQUIRED', `No ${owner.livemode ? 'live' : 'test'} wallet registered for chain ${chainId}: add one with POST /v1/wallets`, 'chain_id'),
+): Promise<{ address: `0x${string}`; index: number | null; wallet: WalletRow }> {
+  for (let attempt = 0; attempt <= MAX_ADDRESS_SKIPS; attempt++) {
+    const [wallet] = await db
+      .update(wallets)
+      .set({ nextIndex: sql`CASE WHEN ${wallets.kind} = 'xpub' THEN ${wallets.nextIndex} + 1 ELSE ${wallets.nextIndex} END` })
+      .where(and(eq(wallets.merchantId, owner.merchantId), eq(wallets.livemode, owner.livemode), eq(wallets.chainId, chainId), walletInUse(owner.merchantId)))
+      .returning()
+    if (!wallet) throw missing()
+    const index = wallet.kind === 'xpub' ? wallet.nextIndex - 1 : null
+    const address = walletAddressAt(wallet, index)
+    if (await claimAddress(db, wallet, address, index)) return { address, index, wallet }
+    if (index === null) {
+      throw new ApiError('CONFLICT', `The wallet's address on chain ${chainId} is in use by another wallet; register a new wallet`, 'chain_id')
+    }
+    console.warn(JSON.stringify({ msg: 'derived address held by another wallet; index skipped', chainId, walletId: wallet.id, index }))
+  }
+  throw new ApiError('CONFLICT', `The wallet's next deposit addresses on chain ${chainId} are in use by another wallet; register another xpub`, 'chain_id')
+}
+
+function walletAddressAt(wallet: WalletRow, index: number | null): `0x${string}` {
+  if (index !== null && wallet.xpub !== null) return deriveDepositAddress(wallet.xpub, index)
+  if (wallet.address !== null) return normalizeAddress(wallet.address)
+  throw new Error(`wallet ${wallet.id} has neither xpub nor address`)
+}
+
+/** Claims `address` for the wallet in one statement; true when the wallet holds it (now or already). */
+async function claimAddress(db: Db, wallet: WalletRow, address: string, index: number | null): Promise<boolean> {
+  const rows = await db
+    .insert(depositAddresses)
+    .values(claimOf(wallet, address, index))
+    .onConflictDoUpdate({
+      target: [depositAddresses.chainId, depositAddresses.address],
+      set: { walletId: sql`excluded.wallet_id` },
+      // Only a no-op rewrite of the wallet's own claim; anyone else's row stays and returns nothing.
+      setWhere: sql`${depositAddresses.walletId} = excluded.wallet_id`,
+    })
+    .returning({ walletId: depositAddresses.walletId })
+  return rows.length === 1 && rows[0]?.walletId === wallet.id
 }
 
 export async function listWallets(db: Db, auth: AuthContext) {
@@ -168,7 +266,8 @@ export async function walletTransactions(db: Db, wallet: WalletRow, page: number
 
 /**
  * Changes a wallet's label, or its xpub/address while no deposit address has been handed out
- * (afterwards open payments depend on it, so the change is refused).
+ * (afterwards open payments depend on it, so the change is refused). The new key goes through the
+ * same uniqueness as a registration.
  */
 export async function updateWallet(db: Db, auth: AuthContext, id: string, changes: { label?: string | null; xpub?: string; address?: string }): Promise<WalletRow> {
   const wallet = await getWallet(db, auth, id)
@@ -177,18 +276,40 @@ export async function updateWallet(db: Db, auth: AuthContext, id: string, change
   }
   const set: Partial<WalletRow> = {}
   if (changes.label !== undefined) set.label = changes.label
-  if (changes.xpub !== undefined || changes.address !== undefined) {
+  const rekey = changes.xpub !== undefined || changes.address !== undefined
+  if (rekey) {
     const field = changes.xpub !== undefined ? 'xpub' : 'address'
-    if (wallet.nextIndex > 0) throw new ApiError('CONFLICT', 'Deposit addresses were already issued from this wallet; register a new one instead', field)
-    try {
-      if (changes.xpub !== undefined) Object.assign(set, { kind: 'xpub', xpub: parseXpub(changes.xpub).publicExtendedKey, address: null })
-      else Object.assign(set, { kind: 'address', address: normalizeAddress(changes.address!), xpub: null })
-    } catch (err) {
-      if (err instanceof AddressError) throw new ApiError('VALIDATION_ERROR', `${field} ${err.message}`, field)
-      throw err
-    }
+    if (await addressesIssued(db, wallet)) throw new ApiError('CONFLICT', 'Deposit addresses were already issued from this wallet; register a new one instead', field)
+    const key = parseWalletKey(changes.xpub !== undefined ? { xpub: changes.xpub } : { address: changes.address })
+    Object.assign(set, { kind: key.xpub ? 'xpub' : 'address', xpub: key.xpub, address: key.address })
   }
   if (Object.keys(set).length === 0) return wallet
-  const [row] = await db.update(wallets).set(set).where(and(eq(wallets.id, wallet.id), eq(wallets.merchantId, auth.merchantId))).returning()
-  return row!
+  const update = db.update(wallets).set(set).where(and(eq(wallets.id, wallet.id), eq(wallets.merchantId, auth.merchantId))).returning()
+  if (!rekey) {
+    const [row] = await update
+    return row ?? wallet
+  }
+  // Nothing was handed out, so the wallet's only claim is its single address: release it, claim the new one.
+  const next: WalletRow = { ...wallet, ...set }
+  const release = db.delete(depositAddresses).where(eq(depositAddresses.walletId, wallet.id))
+  try {
+    const [, [row]] = next.address
+      ? await db.batch([release, update, db.insert(depositAddresses).values(claimOf(next, next.address, null))])
+      : await db.batch([release, update])
+    return row ?? next
+  } catch (err) {
+    throw walletConflict(err, auth, wallet.chainId) ?? err
+  }
+}
+
+/** Whether any deposit address of the wallet went to a payment (a single address counts once a payment uses it). */
+async function addressesIssued(db: Db, wallet: WalletRow): Promise<boolean> {
+  if (wallet.nextIndex > 0) return true
+  if (wallet.kind !== 'address' || wallet.address === null) return false
+  const [used] = await db
+    .select({ id: payments.id })
+    .from(payments)
+    .where(and(eq(payments.chainId, wallet.chainId), eq(payments.depositAddress, wallet.address), eq(payments.walletId, wallet.id)))
+    .limit(1)
+  return used !== undefined
 }

@@ -1,13 +1,16 @@
-import { deliver, finish } from './deliver'
+import { deliver, finish, type DeliveryOutcome } from './deliver'
 import { fanOutEvent } from './fanout'
 import { WEBHOOKS_DLQ, type WebhookMessage } from './messages'
-import { backoffScale, retryDelaySeconds } from './retry-policy'
+import { backoffScale, RETRY_DELAYS_SECONDS, retryDelaySeconds } from './retry-policy'
 
 /**
- * The webhooks queue consumer. Main queue: fan out events, deliver deliveries, retrying failures
- * with exponential backoff. Dead-letter queue: deliveries whose retries ran out are marked failed.
+ * The webhooks queue consumer. Main queue: an event is fanned out and delivered to every target in
+ * the same invocation; a target that fails gets a `delivery` message delayed by the backoff
+ * schedule, and each failed retry is retried again until the schedule runs out (then the delivery
+ * is marked failed); `onEvent` lets the entry wire services (bills) to payment events. Dead-letter
+ * queue: deliveries that could not even be retried are marked failed.
  */
-export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
+export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env, hooks: { onEvent?: (env: Env, eventId: string) => Promise<void> } = {}): Promise<void> {
   const scale = backoffScale(env)
   for (const message of batch.messages) {
     const body = message.body
@@ -19,16 +22,46 @@ export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, en
         continue
       }
       if (body.type === 'event') {
-        await fanOutEvent(env, body.eventId)
+        // The merchant's receivers and the services that follow payments (bills) in parallel.
+        await Promise.all([deliverEvent(env, body.eventId, scale), hooks.onEvent?.(env, body.eventId)])
         message.ack()
         continue
       }
+      // The attempt just made, counted over the delivery's whole life.
+      const attempt = message.attempts + (body.prior ?? 0)
       const outcome = await deliver(env, body.deliveryId)
-      if (outcome === 'retry') message.retry({ delaySeconds: retryDelaySeconds(message.attempts, scale) })
-      else message.ack()
+      if (outcome !== 'retry') message.ack()
+      else if (attempt > RETRY_DELAYS_SECONDS.length) {
+        await finish(env, body.deliveryId, 'failed', `gave up after ${attempt} attempts`)
+        message.ack()
+      } else message.retry({ delaySeconds: retryDelaySeconds(attempt, scale) })
     } catch (err) {
       console.error(JSON.stringify({ msg: 'webhook consumer error', body, err: String(err) }))
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts, scale) })
     }
+  }
+}
+
+/** Fans an event out and makes the first attempt for every target; failures are queued for retry. */
+async function deliverEvent(env: Env, eventId: string, scale: number): Promise<void> {
+  const pending = await fanOutEvent(env, eventId)
+  const outcomes = await Promise.all(
+    pending.map(async (deliveryId): Promise<DeliveryOutcome> => {
+      try {
+        return await deliver(env, deliveryId)
+      } catch (err) {
+        console.error(JSON.stringify({ msg: 'webhook delivery error', eventId, deliveryId, err: String(err) }))
+        return 'retry'
+      }
+    }),
+  )
+  const retries = pending.filter((_, i) => outcomes[i] === 'retry')
+  if (retries.length > 0) {
+    await env.WEBHOOKS.sendBatch(
+      retries.map((deliveryId) => ({
+        body: { type: 'delivery', eventId, deliveryId, prior: 1 } satisfies WebhookMessage,
+        delaySeconds: retryDelaySeconds(1, scale),
+      })),
+    )
   }
 }

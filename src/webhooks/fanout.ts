@@ -9,15 +9,15 @@ import { NOTIFICATION_URL_TARGET, type WebhookMessage } from './messages'
 
 /**
  * Turns one outbox event into one delivery row per target (the merchant's endpoints that want the
- * event type, and the payment's notification_url) and queues a message for each pending one.
- * Idempotent: run twice, it creates nothing twice and re-sends only what is still pending.
+ * event type, and the payment's notification_url) and returns the ids of those still pending, for
+ * the caller to deliver. Idempotent: run twice, it creates nothing twice.
  */
-export async function fanOutEvent(env: Env, eventId: string): Promise<void> {
+export async function fanOutEvent(env: Env, eventId: string): Promise<string[]> {
   const db = getDb(env.DB)
   const [event] = await db.select().from(events).where(eq(events.id, eventId))
   if (!event) {
     console.warn(JSON.stringify({ msg: 'webhook event not found', eventId }))
-    return
+    return []
   }
   const payment = JSON.parse(event.data) as PaymentRow
   const endpoints = await db
@@ -49,9 +49,15 @@ export async function fanOutEvent(env: Env, eventId: string): Promise<void> {
         })),
       )
       .onConflictDoNothing()
-    await enqueuePendingDeliveries(env, event.id)
   }
-  await db.update(events).set({ dispatchedAt: now }).where(eq(events.id, event.id))
+  const [pending] = await db.batch([
+    db
+      .select({ id: webhookDeliveries.id })
+      .from(webhookDeliveries)
+      .where(and(eq(webhookDeliveries.eventId, event.id), eq(webhookDeliveries.status, 'pending'))),
+    db.update(events).set({ dispatchedAt: now }).where(eq(events.id, event.id)),
+  ])
+  return pending.map((d) => d.id)
 }
 
 /** A BitPay invoice's notificationURL gets BitPay's IPNs only (paid, confirmed, complete, …); others get every event. */

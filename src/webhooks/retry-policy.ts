@@ -1,7 +1,7 @@
 /**
  * Delay before each retry, indexed by the attempt that just failed (1-based). Sums to about three
  * days; Queues caps one delay at 12 h. After the last entry the message goes to the dead-letter queue
- * (keep `max_retries` in wrangler.toml equal to RETRY_DELAYS_SECONDS.length).
+ * (the consumer counts attempts itself; `max_retries` in wrangler.toml is a backstop at least this long).
  */
 export const RETRY_DELAYS_SECONDS = [30, 120, 600, 1800, 3600, 7200, 14_400, 28_800, 43_200, 43_200, 43_200, 43_200, 43_200] as const
 

@@ -39,10 +39,10 @@ describe('POST /v1/payments validation', () => {
     expect(res.json.error).toMatchObject({ code: 'INVALID_JSON', field: 'body' })
   })
 
-  it('rejects a body over 64 KiB with BODY_TOO_LARGE', async () => {
+  it('rejects a body over 64 KiB with 413 BODY_TOO_LARGE', async () => {
     const m = await merchantWithWallet()
     const res = await call('POST', '/v1/payments', { key: m.testKey, body: { ...valid, description: 'x'.repeat(70_000) } })
-    expect(res.status).toBe(400)
+    expect(res.status).toBe(413)
     expect(res.json.error).toMatchObject({ code: 'BODY_TOO_LARGE', field: 'body' })
   })
 

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { call, eventually, merchantWithWallet, TEST_XPUB } from '../helpers/api'
+import { call, eventually, merchantWithWallet } from '../helpers/api'
 import { deriveDepositAddress } from '../../src/chain/addresses'
 
 describe('POST /v1/payments', () => {
@@ -37,7 +37,7 @@ describe('POST /v1/payments', () => {
       pay_amount_base_units: '3333333333333334',
       chain_id: 31337,
       token_address: null,
-      deposit_address: deriveDepositAddress(TEST_XPUB, 0),
+      deposit_address: deriveDepositAddress(m.xpub, 0),
       amount_received: '0',
       confirmations: 0,
       required_confirmations: 2,
@@ -53,7 +53,7 @@ describe('POST /v1/payments', () => {
     expect(Date.parse(p.expires_at) - Date.parse(p.created_at)).toBe(600_000)
 
     const second = await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '1', currency: 'USD', chain_id: 31337, token: 'ETH', transaction_speed: 'low' } })
-    expect(second.json.data.deposit_address).toBe(deriveDepositAddress(TEST_XPUB, 1))
+    expect(second.json.data.deposit_address).toBe(deriveDepositAddress(m.xpub, 1))
     expect(second.json.data.required_confirmations).toBe(6)
   })
 

@@ -1,6 +1,7 @@
 import { HDKey } from '@scure/bip32'
 import { describe, expect, it } from 'vitest'
-import { call, createMerchant, merchantWithWallet, TEST_XPUB } from '../helpers/api'
+import { deriveDepositAddress } from '../../src/chain/addresses'
+import { call, createMerchant, merchantWithWallet, randomXpub, TEST_XPUB } from '../helpers/api'
 
 describe('POST /v1/wallets', () => {
   it('registers an xpub wallet and an address wallet', async () => {
@@ -59,5 +60,119 @@ describe('wallet balance and transactions', () => {
     expect(txs.json.data).toHaveLength(1)
     expect(txs.json.meta.pagination).toMatchObject({ total: 2, has_more: true })
     expect(txs.json.data[0]).toMatchObject({ chain_id: 31337, token: 'ETH', tx_hash: expect.stringMatching(/^0x[0-9a-f]{64}$/) })
+  })
+})
+
+describe('an address on a chain belongs to one wallet of one merchant and mode', () => {
+  const register = (key: string, body: Record<string, unknown>) => call('POST', '/v1/wallets', { key, body: { chain_id: 31337, ...body } })
+  const payment = (key: string) => call('POST', '/v1/payments', { key, body: { amount: '1', currency: 'USD', chain_id: 31337, token: 'USDC' } })
+  const address = () => deriveDepositAddress(randomXpub(), 0)
+
+  it('refuses an xpub another merchant registered, with a 409 that does not say whose it is', async () => {
+    const [a, b] = [await createMerchant(), await createMerchant()]
+    const xpub = randomXpub()
+    expect((await register(a.testKey, { xpub })).status).toBe(201)
+    const res = await register(b.testKey, { xpub })
+    expect(res.status).toBe(409)
+    expect(res.json.error).toMatchObject({ code: 'CONFLICT', field: 'xpub' })
+    expect(res.json.error.message).not.toContain(a.id)
+    expect(res.json.error.message).not.toMatch(/merchant/i)
+  })
+
+  it('refuses the same xpub on the test and the live wallet of one merchant (addresses would be shared across modes)', async () => {
+    const m = await createMerchant()
+    const xpub = randomXpub()
+    expect((await register(m.testKey, { xpub })).status).toBe(201)
+    expect((await register(m.liveKey, { xpub })).json.error).toMatchObject({ code: 'CONFLICT', field: 'xpub' })
+  })
+
+  it('allows one xpub on two chains (addresses are per chain)', async () => {
+    const m = await createMerchant()
+    const xpub = randomXpub()
+    expect((await register(m.testKey, { xpub })).status).toBe(201)
+    expect((await call('POST', '/v1/wallets', { key: m.testKey, body: { chain_id: 8453, xpub } })).status).toBe(201)
+  })
+
+  it.each([
+    ['the same case', (a: string) => a],
+    ['another case', (a: string) => a.toLowerCase()],
+  ])('refuses a single address another merchant (or mode) registered, written in %s', async (_name, spell) => {
+    const [a, b] = [await createMerchant(), await createMerchant()]
+    const addr = address()
+    expect((await register(a.testKey, { address: addr })).status).toBe(201)
+    for (const key of [b.testKey, b.liveKey, a.liveKey]) {
+      const res = await register(key, { address: spell(addr) })
+      expect(res.status).toBe(409)
+      expect(res.json.error).toMatchObject({ code: 'CONFLICT', field: 'address' })
+    }
+  })
+
+  it('refuses, as a single address, an address already handed out from another merchant\'s xpub', async () => {
+    const [a, b] = [await createMerchant(), await createMerchant()]
+    const xpub = randomXpub()
+    await register(a.testKey, { xpub })
+    const p = await payment(a.testKey)
+    expect(p.json.data.deposit_address).toBe(deriveDepositAddress(xpub, 0))
+    const res = await register(b.testKey, { address: deriveDepositAddress(xpub, 0) })
+    expect(res.status).toBe(409)
+    expect(res.json.error).toMatchObject({ code: 'CONFLICT', field: 'address' })
+  })
+
+  it('never hands out a derived address another merchant registered earlier as a single address: the index is skipped', async () => {
+    const [a, b] = [await createMerchant(), await createMerchant()]
+    const xpub = randomXpub()
+    expect((await register(a.testKey, { xpub })).status).toBe(201)
+    // B registers A's (not yet issued) child 0 before A's first payment.
+    expect((await register(b.testKey, { address: deriveDepositAddress(xpub, 0) })).status).toBe(201)
+    const pa = await payment(a.testKey)
+    expect(pa.status).toBe(201)
+    expect(pa.json.data.deposit_address).toBe(deriveDepositAddress(xpub, 1))
+    expect((await call('GET', `/v1/wallets`, { key: a.testKey })).json.data[0].addresses_issued).toBe(2)
+    const pb = await payment(b.testKey)
+    expect(pb.json.data.deposit_address).toBe(deriveDepositAddress(xpub, 0))
+  })
+
+  it('lets only one of two concurrent registrations of one xpub or address win: one 201, one 409', async () => {
+    for (const body of [{ xpub: randomXpub() }, { address: address() }]) {
+      const [a, b] = [await createMerchant(), await createMerchant()]
+      const results = await Promise.all([register(a.testKey, body), register(b.testKey, body)])
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409])
+      expect(results.find((r) => r.status === 409)!.json.error).toMatchObject({ code: 'CONFLICT', field: Object.keys(body)[0] })
+    }
+  })
+
+  it('gives the CryptoPay merchant-wallets route the same refusal, on create and on update', async () => {
+    const [a, b] = [await createMerchant(), await createMerchant()]
+    const addr = address()
+    const xpub = randomXpub()
+    await call('POST', '/v1/wallets', { key: a.testKey, body: { chain_id: 8453, address: addr } })
+    await call('POST', '/v1/wallets', { key: a.testKey, body: { chain_id: 137, xpub } })
+    const created = await call('POST', '/api/merchant-wallets/', { key: b.testKey, body: { blockchain: 'base', address: addr } })
+    expect(created.status).toBe(409)
+    expect(created.json.error).toMatchObject({ code: 'CONFLICT', details: { address: [expect.stringContaining('already in use')] } })
+    const own = await call('POST', '/api/merchant-wallets/', { key: b.testKey, body: { blockchain: 'base', address: address() } })
+    expect(own.status).toBe(201)
+    const swapped = await call('PUT', `/api/merchant-wallets/${own.json.data.id}/`, { key: b.testKey, body: { address: addr } })
+    expect(swapped.status).toBe(409)
+    const polygon = await call('POST', '/api/merchant-wallets/', { key: b.testKey, body: { blockchain: 'polygon', xpub } })
+    expect(polygon.status).toBe(409)
+  })
+
+  it('releases a single address on update, so it can be registered again, and claims the new one', async () => {
+    const [a, b] = [await createMerchant(), await createMerchant()]
+    const [first, second] = [address(), address()]
+    const w = await register(a.testKey, { address: first })
+    const moved = await call('PUT', `/api/merchant-wallets/${w.json.data.id}/`, { key: a.testKey, body: { address: second } })
+    expect(moved.status).toBe(200)
+    expect((await register(b.testKey, { address: second })).status).toBe(409)
+    expect((await register(b.testKey, { address: first })).status).toBe(201)
+  })
+
+  it('refuses to change a single address once a payment uses it', async () => {
+    const m = await createMerchant()
+    const w = await register(m.testKey, { address: address() })
+    expect((await payment(m.testKey)).status).toBe(201)
+    const res = await call('PUT', `/api/merchant-wallets/${w.json.data.id}/`, { key: m.testKey, body: { address: address() } })
+    expect(res.status).toBe(409)
   })
 })

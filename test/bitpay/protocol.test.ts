@@ -2,15 +2,9 @@ import fc from 'fast-check'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { call, merchantWithWallet } from '../helpers/api'
-import { GATEWAY, newIdentity, pairToken, signHeaders } from '../helpers/bitpay'
+import { GATEWAY, newIdentity, pairToken, signedCall as signed, signHeaders } from '../helpers/bitpay'
 
 const url = (path: string) => new URL(path, GATEWAY).toString()
-
-/** A signed BitPay request from `identity`. */
-function signed(identity: ReturnType<typeof newIdentity>, method: string, path: string, body?: Record<string, unknown>, extra: Record<string, string> = {}) {
-  const raw = body === undefined ? '' : JSON.stringify(body)
-  return call(method, path, { body: body === undefined ? undefined : raw, raw: true, headers: { ...signHeaders(identity, url(path), raw), ...extra } })
-}
 
 describe('tokens and pairing', () => {
   it('lets a client claim a pairing code the merchant made, binding the token to its SIN', async () => {
@@ -129,7 +123,7 @@ describe('API sessions', () => {
     const identity = newIdentity()
     const opened = await signed(identity, 'POST', '/sessions', {})
     const stub = env.API_SESSION.get(env.API_SESSION.idFromName(opened.json.data.id))
-    const step = await stub.begin(1, identity.sin, Date.now() + 15 * 60_000 + 1000)
+    const step = await stub.begin(1, identity.sin, { hash: 'h', tokenHash: null }, Date.now() + 15 * 60_000 + 1000)
     expect(step).toMatchObject({ kind: 'error', reason: 'expired' })
   })
 })

@@ -8,11 +8,11 @@ import { describe, expect, it, vi } from 'vitest'
 import { deriveDepositAddress } from '../../src/chain/addresses'
 import { chainsFor } from '../../src/config'
 import { getDb } from '../../src/db/client'
-import { payments } from '../../src/db/schema'
+import { depositAddresses, payments } from '../../src/db/schema'
 import worker from '../../src/index'
 import { paymentObject } from '../../src/services/payments'
 import { scanAllChains } from '../../src/services/scanner'
-import { call } from '../helpers/api'
+import { call, createMerchant } from '../helpers/api'
 import { cursorOf, e2eChain, eventTypes, getPayment, liveMerchant, livePayment, observationsOf, randomXpub, scanOk, seedOpenPayments, sharedChain, sharedChainConfig } from '../helpers/chain'
 
 const chain = e2eChain()
@@ -176,25 +176,93 @@ describe('chain watching (anvil e2e)', () => {
     expect(await getPayment(m.liveKey, p.id)).toMatchObject({ status: 'cancelled', exception: 'paid_late', amount_received: '1' })
   })
 
-  it('a transfer in the wrong token is recorded with a note and pays nothing', async () => {
+  it('a transfer in the wrong token is recorded on the payment as unexpected funds, announced, and pays nothing', async () => {
     const m = await liveMerchant()
     const p = await livePayment(m.liveKey, { amount: '10', currency: 'USDC', token: 'USDC', transaction_speed: 'high' })
     const wrong = await chain.payToken(usdt, p.deposit_address, 10_000_000n)
     await scanOk()
     expect(await getPayment(m.liveKey, p.id)).toMatchObject({ status: 'pending', amount_received: '0' })
     const [obs] = await observationsOf({ to: p.deposit_address })
-    expect(obs).toMatchObject({ txHash: wrong.transactionHash, token: 'USDT', amount: '10000000', paymentId: null, walletId: m.walletId })
+    expect(obs).toMatchObject({ txHash: wrong.transactionHash, token: 'USDT', amount: '10000000', paymentId: p.id, walletId: m.walletId, unexpected: 'wrong_asset' })
     expect(obs!.note).toMatch(/^wrong token: USDT sent to payment .* which expects USDC$/)
     const history = await call('GET', `/v1/wallets/${m.walletId}/transactions`, { key: m.liveKey })
-    expect(history.json.data[0]).toMatchObject({ tx_hash: wrong.transactionHash, token: 'USDT', amount: '10', payment_id: null, note: obs!.note, removed_at: null })
-    expect(await eventTypes(p.id)).toEqual(['payment.created'])
+    expect(history.json.data[0]).toMatchObject({ tx_hash: wrong.transactionHash, token: 'USDT', amount: '10', payment_id: p.id, unexpected: 'wrong_asset', note: obs!.note, removed_at: null })
+    expect(await eventTypes(p.id)).toEqual(['payment.created', 'payment.unexpected_funds'])
 
-    // The wallet shows what arrived; the right token still completes the payment.
+    // Announced once, however often the block is re-scanned.
+    await chain.mine(2)
+    await scanOk()
+    expect(await eventTypes(p.id)).toEqual(['payment.created', 'payment.unexpected_funds'])
+
+    // The wallet shows what arrived; the right token still completes the payment, the USDT never counts.
     const balance = await call('GET', `/v1/wallets/${m.walletId}/balance`, { key: m.liveKey })
     expect(balance.json.data.balances.map((b: { token: string }) => b.token)).toEqual(['USDT'])
     await chain.payToken(usdc, p.deposit_address, 10_000_000n)
     await scanOk()
-    expect((await getPayment(m.liveKey, p.id)).status).toBe('completed')
+    expect(await getPayment(m.liveKey, p.id)).toMatchObject({ status: 'completed', exception: null, amount_received: '10' })
+  })
+
+  it('native coin sent to a token payment is recorded on it as a wrong asset, with its transaction, and pays nothing', async () => {
+    const m = await liveMerchant()
+    const p = await livePayment(m.liveKey, { amount: '10', currency: 'USDC', token: 'USDC', transaction_speed: 'high' })
+    const receipt = await chain.payNative(p.deposit_address, 10n ** 16n)
+    await chain.mine(1)
+    await scanOk()
+    expect(await getPayment(m.liveKey, p.id)).toMatchObject({ status: 'pending', amount_received: '0' })
+    expect(await observationsOf({ paymentId: p.id })).toMatchObject([
+      { txHash: receipt.transactionHash, logIndex: -1, token: 'ETH', amount: String(10n ** 16n), unexpected: 'wrong_asset', blockNumber: Number(receipt.blockNumber) },
+    ])
+    expect(await eventTypes(p.id)).toEqual(['payment.created', 'payment.unexpected_funds'])
+    await scanOk()
+    expect(await observationsOf({ paymentId: p.id })).toHaveLength(1)
+    await chain.payToken(usdc, p.deposit_address, 10_000_000n)
+    await scanOk()
+    expect(await getPayment(m.liveKey, p.id)).toMatchObject({ status: 'completed', exception: null, amount_received: '10' })
+  })
+
+  it('money after the late-payment window is recorded on the payment and announced, never counted', async () => {
+    const m = await liveMerchant()
+    const p = await livePayment(m.liveKey, { amount: '10', currency: 'USDC', token: 'USDC', transaction_speed: 'high' })
+    // Expired two days ago: past the 24-hour late window.
+    await getDb(env.DB).update(payments).set({ expiresAt: new Date(Date.now() - 48 * 3600_000).toISOString() }).where(eq(payments.id, p.id))
+    const stub = paymentObject(env, p.id)
+    await evictDurableObject(stub)
+    await runDurableObjectAlarm(stub)
+    expect((await getPayment(m.liveKey, p.id)).status).toBe('expired')
+
+    const late = await chain.payToken(usdc, p.deposit_address, 10_000_000n)
+    await scanOk()
+    expect(await getPayment(m.liveKey, p.id)).toMatchObject({ status: 'expired', exception: null, amount_received: '0' })
+    const [obs] = await observationsOf({ paymentId: p.id })
+    expect(obs).toMatchObject({ txHash: late.transactionHash, amount: '10000000', token: 'USDC', unexpected: 'after_window' })
+    expect(obs!.note).toMatch(/after the late-payment window/)
+    expect(await eventTypes(p.id)).toEqual(['payment.created', 'payment.expired', 'payment.unexpected_funds'])
+    const history = await call('GET', `/v1/wallets/${m.walletId}/transactions`, { key: m.liveKey })
+    expect(history.json.data[0]).toMatchObject({ tx_hash: late.transactionHash, payment_id: p.id, unexpected: 'after_window' })
+  })
+
+  it('a reorg that removes the transfer of a completed payment marks it reorged, announces it and shows it in the API', async () => {
+    const m = await liveMerchant()
+    const p = await livePayment(m.liveKey, { amount: '7', currency: 'USDC', token: 'USDC', transaction_speed: 'high' })
+    const snapshot = await chain.testClient.snapshot()
+    await chain.payToken(usdc, p.deposit_address, 7_000_000n)
+    await scanOk()
+    expect(await getPayment(m.liveKey, p.id)).toMatchObject({ status: 'completed', exception: null, amount_received: '7' })
+
+    await chain.testClient.revert({ id: snapshot })
+    await chain.mine(3)
+    await scanOk()
+    expect(await getPayment(m.liveKey, p.id)).toMatchObject({ status: 'completed', exception: 'reorged', amount_received: '0' })
+    expect(await eventTypes(p.id)).toEqual(['payment.created', 'payment.completed', 'payment.reorged'])
+    expect((await observationsOf({ paymentId: p.id })).every((o) => o.removedAt !== null)).toBe(true)
+    await scanOk()
+    expect(await eventTypes(p.id)).toEqual(['payment.created', 'payment.completed', 'payment.reorged'])
+
+    // Paid again on the new chain: the mark is lifted.
+    await chain.payToken(usdc, p.deposit_address, 7_000_000n)
+    await scanOk()
+    expect(await getPayment(m.liveKey, p.id)).toMatchObject({ status: 'completed', exception: null, amount_received: '7' })
+    expect((await eventTypes(p.id)).at(-1)).toBe('payment.updated')
   })
 
   it('test-mode payments never touch the chain, even when their address receives money', async () => {
@@ -277,6 +345,66 @@ describe('chain watching (anvil e2e)', () => {
     expect(live).toHaveLength(1)
     expect(live[0]!.blockHash).toBe(moved.hash)
     expect(await getPayment(m.liveKey, p.id)).toMatchObject({ status: 'completed', amount_received: '5' })
+  })
+})
+
+// Issue 10: two merchants once ended up with one deposit address and the scanner credited B's payment
+// with A's buyer's money. Registration now refuses that, and attribution only looks at the wallet
+// holding the address, even for addresses shared before the fix (pre-0006 data).
+describe('deposit addresses across merchants (anvil e2e)', () => {
+  it('a derived address registered earlier by another merchant is skipped: both merchants are paid for their own orders only', async () => {
+    const a = await liveMerchant()
+    const b = await createMerchant()
+    const taken = deriveDepositAddress(a.xpub, 0)
+    expect((await call('POST', '/v1/wallets', { key: b.liveKey, body: { chain_id: 31337, address: taken } })).status).toBe(201)
+    const pa = await livePayment(a.liveKey, { amount: '20', currency: 'USDC', token: 'USDC', transaction_speed: 'high' })
+    const pb = await livePayment(b.liveKey, { amount: '5', currency: 'USDC', token: 'USDC', transaction_speed: 'high' })
+    expect(pa.deposit_address).toBe(deriveDepositAddress(a.xpub, 1))
+    expect(pb.deposit_address.toLowerCase()).toBe(taken.toLowerCase())
+
+    await chain.payToken(usdc, pa.deposit_address, 15_000_000n)
+    await scanOk()
+    await chain.payToken(usdc, pa.deposit_address, 5_000_000n)
+    await scanOk()
+    expect(await getPayment(a.liveKey, pa.id)).toMatchObject({ status: 'completed', amount_received: '20' })
+    expect(await getPayment(b.liveKey, pb.id)).toMatchObject({ status: 'pending', amount_received: '0' })
+    await chain.payToken(usdc, pb.deposit_address, 5_000_000n)
+    await scanOk()
+    expect(await getPayment(b.liveKey, pb.id)).toMatchObject({ status: 'completed', amount_received: '5' })
+    expect((await observationsOf({ paymentId: pa.id })).map((o) => o.amount)).toEqual(['15000000', '5000000'])
+  })
+
+  it('an address shared before the fix pays only the payment of the wallet holding it', async () => {
+    const a = await liveMerchant()
+    const b = await liveMerchant()
+    const pa = await livePayment(a.liveKey, { amount: '20', currency: 'USDC', token: 'USDC', transaction_speed: 'high' })
+    const pb = await livePayment(b.liveKey, { amount: '5', currency: 'USDC', token: 'USDC', transaction_speed: 'high' })
+    // Pre-0006 data: B's payment points at A's deposit address (A's claim stands).
+    await getDb(env.DB).update(payments).set({ depositAddress: pa.deposit_address }).where(eq(payments.id, pb.id))
+    await chain.payToken(usdc, pa.deposit_address, 15_000_000n)
+    await scanOk()
+    // The last 5 USDC of A's order: the exact amount of B's payment, which must not take it.
+    await chain.payToken(usdc, pa.deposit_address, 5_000_000n)
+    await scanOk()
+    expect(await getPayment(a.liveKey, pa.id)).toMatchObject({ status: 'completed', amount_received: '20' })
+    expect(await getPayment(b.liveKey, pb.id)).toMatchObject({ status: 'pending', amount_received: '0' })
+    expect(await observationsOf({ paymentId: pb.id })).toEqual([])
+    expect((await observationsOf({ to: pa.deposit_address })).every((o) => o.paymentId === pa.id && o.merchantId === a.id)).toBe(true)
+  })
+
+  it('a disputed address (claimed by nobody, as the migration leaves pre-existing duplicates) credits nobody', async () => {
+    const a = await liveMerchant()
+    const b = await liveMerchant()
+    const pa = await livePayment(a.liveKey, { amount: '5', currency: 'USDC', token: 'USDC', transaction_speed: 'high' })
+    const pb = await livePayment(b.liveKey, { amount: '5', currency: 'USDC', token: 'USDC', transaction_speed: 'high' })
+    const db = getDb(env.DB)
+    await db.update(payments).set({ depositAddress: pa.deposit_address }).where(eq(payments.id, pb.id))
+    await db.update(depositAddresses).set({ walletId: null, merchantId: null }).where(eq(depositAddresses.address, pa.deposit_address.toLowerCase()))
+    await chain.payToken(usdc, pa.deposit_address, 5_000_000n)
+    await scanOk()
+    expect((await getPayment(a.liveKey, pa.id)).status).toBe('pending')
+    expect((await getPayment(b.liveKey, pb.id)).status).toBe('pending')
+    expect(await observationsOf({ to: pa.deposit_address })).toEqual([])
   })
 })
 

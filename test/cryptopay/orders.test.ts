@@ -1,12 +1,12 @@
 import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { call, createMerchant, TEST_XPUB } from '../helpers/api'
+import { call, createMerchant, randomXpub } from '../helpers/api'
 
 const BASE = 'http://gateway.test'
 
 async function merchantOnBase() {
   const m = await createMerchant()
-  await call('POST', '/v1/wallets', { key: m.testKey, body: { chain_id: 8453, xpub: TEST_XPUB } })
+  await call('POST', '/v1/wallets', { key: m.testKey, body: { chain_id: 8453, xpub: randomXpub() } })
   return m
 }
 
@@ -86,7 +86,7 @@ describe('POST /api/payment-orders/', () => {
     const m = await createMerchant()
     const first = await call('POST', '/api/payment-orders/', { key: m.testKey, body: valid })
     expect(first.status).toBe(422)
-    await call('POST', '/v1/wallets', { key: m.testKey, body: { chain_id: 8453, xpub: TEST_XPUB } })
+    await call('POST', '/v1/wallets', { key: m.testKey, body: { chain_id: 8453, xpub: randomXpub() } })
     expect((await call('POST', '/api/payment-orders/', { key: m.testKey, body: valid })).status).toBe(201)
   })
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { call, createMerchant, TEST_XPUB } from '../helpers/api'
+import { call, createMerchant, randomXpub, TEST_XPUB } from '../helpers/api'
 
 describe('/api/transactions/', () => {
   it('lists transfers with confirmations, block, amount, token and order, filtered by order and status', async () => {
     const m = await createMerchant()
-    await call('POST', '/api/merchant-wallets/', { key: m.testKey, body: { blockchain: 'base', xpub: TEST_XPUB } })
+    await call('POST', '/api/merchant-wallets/', { key: m.testKey, body: { blockchain: 'base', xpub: randomXpub() } })
     const a = (await call('POST', '/api/payment-orders/', { key: m.testKey, body: { amount: '5', currency: 'USDC', blockchain: 'base', nonce: 1 } })).json.data
     const b = (await call('POST', '/api/payment-orders/', { key: m.testKey, body: { amount: '7', currency: 'USDC', blockchain: 'base', nonce: 2 } })).json.data
     await call('POST', `/v1/sandbox/payments/${a.id}/simulate`, { key: m.testKey, body: {} })
@@ -42,7 +42,7 @@ describe('/api/merchant-wallets/', () => {
 
   it('refuses to swap the xpub once addresses were issued, and validates fields', async () => {
     const m = await createMerchant()
-    const w = (await call('POST', '/api/merchant-wallets/', { key: m.testKey, body: { blockchain: 'base', xpub: TEST_XPUB } })).json.data
+    const w = (await call('POST', '/api/merchant-wallets/', { key: m.testKey, body: { blockchain: 'base', xpub: randomXpub() } })).json.data
     await call('POST', '/api/payment-orders/', { key: m.testKey, body: { amount: '1', currency: 'USDC', blockchain: 'base', nonce: 1 } })
     const swap = await call('PUT', `/api/merchant-wallets/${w.id}/`, { key: m.testKey, body: { address: '0x5FbDB2315678afecb367f032d93F642f64180aa3' } })
     expect(swap.status).toBe(409)

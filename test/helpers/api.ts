@@ -1,3 +1,4 @@
+import { HDKey } from '@scure/bip32'
 import { exports } from 'cloudflare:workers'
 
 export const ADMIN_TOKEN = 'test-admin-token'
@@ -60,12 +61,18 @@ export async function createMerchant(extra: Record<string, unknown> = {}): Promi
 export const TEST_XPUB =
   'xpub6CeDpm2b5qtk96oy8yvM572W6cLZSvU5vnpKmKPypbfFwXo86SyT7VtfwWtMZAgZ5eKVMU9NnULt91HBFw9j62wJrcoc1ZRWiNvoorwBRXL'
 
-/** A merchant with a test wallet on the given chain (default the local anvil chain). */
+/** A fresh account xpub (m/44'/60'/0'): an xpub backs one wallet per chain, so merchants never share one. */
+export function randomXpub(): string {
+  return HDKey.fromMasterSeed(crypto.getRandomValues(new Uint8Array(32))).derive("m/44'/60'/0'").publicExtendedKey
+}
+
+/** A merchant with a test wallet (a fresh xpub) on the given chain (default the local anvil chain). */
 export async function merchantWithWallet(chainId = 31337) {
   const merchant = await createMerchant()
-  const res = await call('POST', '/v1/wallets', { key: merchant.testKey, body: { chain_id: chainId, xpub: TEST_XPUB, label: 'main' } })
+  const xpub = randomXpub()
+  const res = await call('POST', '/v1/wallets', { key: merchant.testKey, body: { chain_id: chainId, xpub, label: 'main' } })
   if (res.status !== 201) throw new Error(`wallet create failed: ${res.status} ${res.text}`)
-  return { ...merchant, walletId: res.json.data.id as string }
+  return { ...merchant, xpub, walletId: res.json.data.id as string }
 }
 
 /** Polls `fn` until it returns a truthy value or the timeout passes. */

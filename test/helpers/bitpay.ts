@@ -31,6 +31,12 @@ export function signHeaders(identity: ReturnType<typeof newIdentity>, url: strin
   return { 'x-identity': identity.publicKey, 'x-signature': bytesToHex(signature) }
 }
 
+/** A request signed by `identity` as the official client signs it, sent to the worker. */
+export function signedCall(identity: ReturnType<typeof newIdentity>, method: string, path: string, body?: Record<string, unknown>, extra: Record<string, string> = {}) {
+  const raw = body === undefined ? '' : JSON.stringify(body)
+  return call(method, path, { body: body === undefined ? undefined : raw, raw: true, headers: { ...signHeaders(identity, new URL(path, GATEWAY).toString(), raw), ...extra } })
+}
+
 /** Client-initiated pairing: POST /tokens for the identity, approved by the merchant's key. */
 export async function pairToken(merchantKey: string, identity: ReturnType<typeof newIdentity>, facade: 'merchant' | 'pos' = 'merchant') {
   const requested = await call('POST', '/tokens', { body: { id: identity.sin, facade } })

@@ -1,4 +1,3 @@
-import { HDKey } from '@scure/bip32'
 import { env } from 'cloudflare:workers'
 import { asc, eq } from 'drizzle-orm'
 import { inject } from 'vitest'
@@ -8,7 +7,7 @@ import { getDb, type PaymentRow } from '../../src/db/client'
 import { chainCursors, events, observations, payments, wallets } from '../../src/db/schema'
 import { paymentObject } from '../../src/services/payments'
 import { scanAllChains, type ChainScanReport, type ScanOptions } from '../../src/services/scanner'
-import { call, createMerchant } from './api'
+import { call, createMerchant, randomXpub } from './api'
 
 /** Provided by test/global-setup.ts (Node side; this is its worker-side view). */
 export interface AnvilContext {
@@ -108,10 +107,7 @@ export function sharedChainConfig(overrides: Record<string, unknown> = {}): Chai
   return loadChains({ CHAINS: JSON.stringify([entry]) }).get(ctx.sharedChainId)!
 }
 
-/** A fresh account xpub (m/44'/60'/0'), so no two test merchants share deposit addresses. */
-export function randomXpub(): string {
-  return HDKey.fromMasterSeed(crypto.getRandomValues(new Uint8Array(32))).derive("m/44'/60'/0'").publicExtendedKey
-}
+export { randomXpub } from './api'
 
 /** A merchant with a LIVE wallet on the local chain 31337 (live keys are the way to real local payments). */
 export async function liveMerchant() {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { stringifyWithDecimals, JsonDecimal } from '../../src/api/links/json'
 import { checkoutStage, eip681Uri, formatCountdown, walletTransaction } from '../../src/domain/checkout'
 import { mulDecimal, trimDecimal } from '../../src/domain/decimal'
-import { applyStatusUpdate, decideVisit, linkAvailability, linkPaymentStatus, paymentLockSeconds, type LinkFacts, type VisitPayment } from '../../src/domain/links'
+import { applyStatusUpdate, decideVisit, isLinkPreview, linkAvailability, linkPaymentStatus, paymentLockSeconds, type LinkFacts, type VisitPayment } from '../../src/domain/links'
 import { countryOfPhone } from '../../src/domain/phone-country'
 
 const NOW = '2026-01-01T00:00:00.000Z'
@@ -67,6 +67,12 @@ describe('decideVisit', () => {
   it('brings the buyer back to their own payment', () => expect(decideVisit(facts({ maxUses: 5 }), [], pay({ id: 'mine' }), NOW)).toMatchObject({ kind: 'show', payment: { id: 'mine' } }))
   it('shows the buyer their completed payment even when the link is used up', () =>
     expect(decideVisit(facts({ currentUses: 1, latestPaymentStatus: 'completed' }), [], pay({ status: 'completed' }), NOW)).toMatchObject({ kind: 'show' }))
+  it('refuses a new buyer as busy while every remaining use of a multi-use link is held by an open payment', () => {
+    expect(decideVisit(facts({ maxUses: 2 }), [pay(), pay({ id: 'p2', status: 'processing' })], null, NOW)).toEqual({ kind: 'unavailable', reason: 'busy' })
+    expect(decideVisit(facts({ maxUses: 3, currentUses: 2 }), [pay()], null, NOW)).toEqual({ kind: 'unavailable', reason: 'busy' })
+  })
+  it('lets a payment whose price lock ran out free its use', () =>
+    expect(decideVisit(facts({ maxUses: 2 }), [pay(), pay({ id: 'p2', expiresAt: EARLIER })], null, NOW)).toEqual({ kind: 'create' }))
   it('starts again after the buyer\'s attempt expired', () => expect(decideVisit(facts(), [], pay({ expiresAt: EARLIER }), NOW)).toEqual({ kind: 'create' }))
   it.each<[Partial<LinkFacts>, string]>([
     [{ expiryDate: EARLIER }, 'expired'],
@@ -129,5 +135,34 @@ describe('exact money on the links surface', () => {
     expect(countryOfPhone('+254712345678')).toBe('KE')
     expect(countryOfPhone('+12125551234')).toBeNull()
     expect(countryOfPhone(null)).toBeNull()
+  })
+})
+
+describe('isLinkPreview', () => {
+  it.each([
+    'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)',
+    'Slack-ImgProxy (+https://api.slack.com/robots)',
+    'Twitterbot/1.0',
+    'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)',
+    'WhatsApp/2.23.20.0',
+    'Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)',
+    'TelegramBot (like TwitterBot)',
+    'LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)',
+    'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0',
+    'Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5',
+    'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
+  ])('treats %s as a preview', (userAgent) => expect(isLinkPreview({ method: 'GET', userAgent })).toBe(true))
+  it.each([
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36',
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+    'Mozilla/5.0 (Linux; Android 9; CUBOT X19) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36',
+    'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+  ])('treats the browser %s as a buyer', (userAgent) => expect(isLinkPreview({ method: 'GET', userAgent })).toBe(false))
+  it('treats HEAD and speculative prefetch or prerender as previews, whatever the agent', () => {
+    expect(isLinkPreview({ method: 'HEAD', userAgent: 'Mozilla/5.0 Chrome/130.0' })).toBe(true)
+    expect(isLinkPreview({ method: 'GET', userAgent: 'Mozilla/5.0 Chrome/130.0', purpose: 'prefetch;prerender' })).toBe(true)
+    expect(isLinkPreview({ method: 'GET', userAgent: 'Mozilla/5.0 Chrome/130.0', purpose: 'prefetch' })).toBe(true)
+    expect(isLinkPreview({ method: 'GET' })).toBe(false)
   })
 })

@@ -221,11 +221,15 @@ describe('payment links security', () => {
     expect(other.json).toMatchObject({ error: 'unprocessable_entity', code: 422 })
   })
 
-  it('answers unknown paths under the surface in its shape', async () => {
+  it('answers unknown paths, and methods a path does not have, under the surface in its shape', async () => {
     const m = await merchantWithWallet()
-    const res = await call('DELETE', `${LINKS}/${SOME_UUID}`, { key: m.testKey })
+    const res = await call('GET', `${LINKS}/${SOME_UUID}/nothing`, { key: m.testKey })
     expect(res.status).toBe(404)
     expect(res.json).toMatchObject({ error: 'not_found', code: 404 })
+    const wrongMethod = await call('DELETE', `${LINKS}/${SOME_UUID}`, { key: m.testKey })
+    expect(wrongMethod.status).toBe(405)
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD, PATCH')
+    expect(wrongMethod.json).toMatchObject({ error: 'method_not_allowed', code: 405 })
   })
 })
 

@@ -7,6 +7,7 @@ import {
   fundsChanged,
   fundsOf,
   narrow,
+  paymentsOfOwner,
   probe,
   scanWindow,
   unrecordedNative,
@@ -14,7 +15,7 @@ import {
   type Search,
   type Transfer,
 } from '../../src/domain/chain-scan'
-import type { PaymentStatus } from '../../src/domain/payment-status'
+import type { PaymentStatus, UnexpectedFunds } from '../../src/domain/payment-status'
 
 describe('scanWindow(cursor, head, finality, maxRange)', () => {
   it.each<[string, number | null, number, number, number, { from: number; to: number }]>([
@@ -49,12 +50,16 @@ const candidate = (over: Partial<Candidate> = {}): Candidate => ({
 })
 
 describe('attributeTransfer', () => {
-  it.each<[string, Transfer, Candidate[], { paymentId: string | null; token: string; note: RegExp | null } | null]>([
+  it.each<[string, Transfer, Candidate[], { paymentId: string | null; token: string; note: RegExp | null; unexpected?: UnexpectedFunds } | null]>([
     ['the right token pays its payment', transfer(), [candidate()], { paymentId: 'pay_a', token: 'USDC', note: null }],
     ['token addresses compare case-insensitively', transfer({ contract: USDC.toLowerCase() }), [candidate()], { paymentId: 'pay_a', token: 'USDC', note: null }],
     ['native coin pays a native payment', transfer({ contract: null, logIndex: -1 }), [candidate({ tokenAddress: null, token: 'ETH' })], { paymentId: 'pay_a', token: 'ETH', note: null }],
-    ['another known token pays nothing: wrong token', transfer({ contract: USDT }), [candidate()], { paymentId: null, token: 'USDT', note: /^wrong token: USDT sent to payment pay_a, which expects USDC$/ }],
-    ['a token on a native payment is the wrong token', transfer(), [candidate({ tokenAddress: null, token: 'ETH' })], { paymentId: null, token: 'USDC', note: /wrong token/ }],
+    ['another known token is recorded on the payment as a wrong asset', transfer({ contract: USDT }), [candidate()], { paymentId: 'pay_a', token: 'USDT', note: /^wrong token: USDT sent to payment pay_a, which expects USDC$/, unexpected: 'wrong_asset' }],
+    ['a token on a native payment is a wrong asset', transfer(), [candidate({ tokenAddress: null, token: 'ETH' })], { paymentId: 'pay_a', token: 'USDC', note: /wrong token/, unexpected: 'wrong_asset' }],
+    ['native coin on a token payment is a wrong asset', transfer({ contract: null, logIndex: -1 }), [candidate()], { paymentId: 'pay_a', token: 'ETH', note: /^wrong token: ETH sent to payment pay_a/, unexpected: 'wrong_asset' }],
+    ['a wrong asset at a shared address belongs to no single payment', transfer({ contract: USDT }), [candidate({ id: 'pay_a' }), candidate({ id: 'pay_b' })], { paymentId: null, token: 'USDT', note: /wrong token/, unexpected: 'wrong_asset' }],
+    ['money after the late-payment window is recorded on the payment, not counted', transfer(), [candidate({ afterWindow: true })], { paymentId: 'pay_a', token: 'USDC', note: /after the late-payment window/, unexpected: 'after_window' }],
+    ['an open payment at the address wins over one past its window', transfer(), [candidate({ id: 'pay_old', afterWindow: true }), candidate({ id: 'pay_new' })], { paymentId: 'pay_new', token: 'USDC', note: null }],
     ['an unknown contract is recorded under its address', transfer({ contract: '0x0000000000000000000000000000000000000bad' }), [candidate()], { paymentId: null, token: '0x0000000000000000000000000000000000000bad', note: /^unknown token contract/ }],
     ['an NFT transfer is not money', transfer({ kind: 'other', amount: 0n }), [candidate()], { paymentId: null, token: 'USDC', note: /not a fungible/ }],
     ['a zero-value transfer (address poisoning) pays nothing', transfer({ amount: 0n }), [candidate()], { paymentId: null, token: 'USDC', note: /zero-value/ }],
@@ -64,9 +69,26 @@ describe('attributeTransfer', () => {
   ])('%s', (_name, t, candidates, expected) => {
     const got = attributeTransfer(t, candidates, symbolOf)
     if (expected === null) return expect(got).toBeNull()
-    expect(got).toMatchObject({ paymentId: expected.paymentId, token: expected.token, merchantId: 'mer_1', walletId: 'wal_1' })
+    expect(got).toMatchObject({ paymentId: expected.paymentId, token: expected.token, merchantId: 'mer_1', walletId: 'wal_1', unexpected: expected.unexpected ?? null })
     if (expected.note === null) expect(got!.note).toBeNull()
     else expect(got!.note).toMatch(expected.note)
+  })
+})
+
+describe('paymentsOfOwner: a transfer only ever pays payments of the wallet holding the address', () => {
+  const p = (id: string, walletId: string, address: string, claim: string | null | undefined) => ({
+    id, walletId, depositAddress: address, claimed: claim !== undefined, claimWalletId: claim ?? null,
+  })
+  it.each<[string, ReturnType<typeof p>[], string[]]>([
+    ['one payment at its claimed address', [p('a', 'wal_a', '0xAA', 'wal_a')], ['a']],
+    ['another wallet\'s payment at the same address is left out', [p('a', 'wal_a', '0xAA', 'wal_a'), p('b', 'wal_b', '0xaa', 'wal_a')], ['a']],
+    ['the address claimed by a wallet with no open payment there pays nobody', [p('b', 'wal_b', '0xAA', 'wal_a')], []],
+    ['a disputed address (claimed by nobody) pays nobody', [p('a', 'wal_a', '0xAA', null), p('b', 'wal_b', '0xAA', null)], []],
+    ['a single-address wallet keeps all its payments', [p('a', 'wal_a', '0xAA', 'wal_a'), p('a2', 'wal_a', '0xAA', 'wal_a')], ['a', 'a2']],
+    ['no claim row, one wallet: kept', [p('a', 'wal_a', '0xAA', undefined), p('a2', 'wal_a', '0xaa', undefined)], ['a', 'a2']],
+    ['no claim row, two wallets: nobody', [p('a', 'wal_a', '0xAA', undefined), p('b', 'wal_b', '0xAA', undefined)], []],
+  ])('%s', (_name, payments, expected) => {
+    expect(paymentsOfOwner(payments).map((x) => x.id).sort()).toEqual(expected)
   })
 })
 
@@ -86,7 +108,8 @@ describe('fundsChanged(payment, funds)', () => {
     ['one more confirmation', 'processing', '5', 1, { received: 5n, confirmed: 0n, confirmations: 2 }, true],
     ['funds vanished (reorg)', 'processing', '5', 2, { received: 0n, confirmed: 0n, confirmations: 0 }, true],
     ['late money on an expired payment', 'expired', '0', 0, { received: 5n, confirmed: 0n, confirmations: 1 }, true],
-    ['a reorg under a closed payment changes nothing it can show', 'completed', '5', 3, { received: 0n, confirmed: 0n, confirmations: 0 }, false],
+    ['a reorg under a completed payment is news: it gets marked', 'completed', '5', 3, { received: 0n, confirmed: 0n, confirmations: 0 }, true],
+    ['a reorg under an expired payment changes nothing it can show', 'expired', '5', 3, { received: 0n, confirmed: 0n, confirmations: 0 }, false],
     ['a closed payment still shows its depth grow', 'completed', '5', 3, { received: 5n, confirmed: 5n, confirmations: 4 }, true],
   ])('%s', (_name, status, amountReceived, confirmations, funds, expected) => {
     expect(fundsChanged({ status, amountReceived, confirmations }, funds)).toBe(expected)

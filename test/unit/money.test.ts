@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { canonicalAmount, compareDecimals, decimalFromJson, formatFixed, formatUnits, MoneyError, parseDecimal, toBaseUnits } from '../../src/domain/money'
+import { LIMITS, maxOrderAmount } from '../../src/config'
+import { assertAtMost, canonicalAmount, compareDecimals, decimalFromJson, formatFixed, formatUnits, MoneyError, parseDecimal, toBaseUnits } from '../../src/domain/money'
 
 describe('money', () => {
   it.each([
@@ -43,5 +44,19 @@ describe('money', () => {
     expect(compareDecimals('10', '10.00')).toBe(0)
     expect(compareDecimals('10.01', '10.1')).toBe(-1)
     expect(compareDecimals('0.000000000000000001', '0')).toBe(1)
+  })
+
+  it('bounds amounts exactly: the maximum itself passes, one unit of the last digit more does not', () => {
+    expect(() => assertAtMost('1000000000000', '1000000000000')).not.toThrow()
+    expect(() => assertAtMost('999999999999.99', '1000000000000')).not.toThrow()
+    expect(() => assertAtMost('1000000000000.01', '1000000000000')).toThrow('must be at most 1000000000000')
+    expect(() => assertAtMost('1' + '0'.repeat(39), '1000000000000')).toThrow(MoneyError)
+  })
+
+  it('has a maximum order amount per currency: fiat, token, or the larger without a currency', () => {
+    expect(maxOrderAmount('USD')).toBe(LIMITS.maxOrderAmount.fiat)
+    expect(maxOrderAmount('jpy')).toBe(LIMITS.maxOrderAmount.fiat)
+    expect(maxOrderAmount('USDC')).toBe(LIMITS.maxOrderAmount.token)
+    expect(maxOrderAmount()).toBe('1000000000000')
   })
 })

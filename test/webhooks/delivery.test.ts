@@ -128,6 +128,38 @@ describe('webhook delivery', () => {
     expect(await received(r.name)).toHaveLength(14 + 4)
   })
 
+  it('delivers an event in the same queue invocation that fans it out (one hop), and queues only failed targets for retry', async () => {
+    const m = await merchantWithWallet()
+    const ok = receiverUrl()
+    const failing = receiverUrl('?status=503')
+    await endpoint(m.testKey, ok.url, ['payment.updated'])
+    await endpoint(m.testKey, failing.url, ['payment.updated'])
+    const p = (await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '4', currency: 'USD' } })).json.data
+    const data = await env.DB.prepare('SELECT data FROM events WHERE payment_id = ?').bind(p.id).first<{ data: string }>()
+    await env.DB.prepare("INSERT INTO events (id, merchant_id, payment_id, livemode, type, sequence, data, created_at) VALUES ('evt_hop_' || ?, ?, ?, 0, 'payment.updated', 98, ?, ?)")
+      .bind(p.id, m.id, p.id, data!.data, new Date().toISOString())
+      .run()
+    const sent: { body: WebhookMessage; delaySeconds?: number }[] = []
+    const productionEnv = new Proxy(env, {
+      get: (target, key) => {
+        if (key === 'WEBHOOK_BACKOFF_SCALE') return '1'
+        if (key === 'WEBHOOKS') return { sendBatch: async (batch: { body: WebhookMessage; delaySeconds?: number }[]) => void sent.push(...batch) }
+        return Reflect.get(target, key)
+      },
+    })
+    const acked: string[] = []
+    const message = { id: 'hop', timestamp: new Date(), attempts: 1, body: { type: 'event', eventId: `evt_hop_${p.id}` } as WebhookMessage, retry: () => {}, ack: () => acked.push('hop') }
+    const batch = { queue: 'bitxpay-webhooks', messages: [message], retryAll: () => {}, ackAll: () => {} }
+    await worker.queue(batch as unknown as MessageBatch<WebhookMessage>, productionEnv, createExecutionContext())
+
+    // Delivered before the consumer returned: no second queue message for the healthy target.
+    expect((await received(ok.name)).filter((x) => JSON.parse(x.body).event_id === `evt_hop_${p.id}`)).toHaveLength(1)
+    expect(acked).toEqual(['hop'])
+    // The failing target got its first attempt in line and one delayed retry message.
+    expect(sent).toHaveLength(1)
+    expect(sent[0]).toMatchObject({ body: { type: 'delivery', eventId: `evt_hop_${p.id}`, prior: 1 }, delaySeconds: 30 })
+  })
+
   it('dead-letters a receiver that never recovers, marks the delivery failed, and resend delivers once it is back', async () => {
     const m = await merchantWithWallet()
     // 14 attempts (1 + 13 retries) fail; the receiver answers 200 from the 15th request on.

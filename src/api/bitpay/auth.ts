@@ -30,14 +30,19 @@ export async function signerSin(c: Parameters<Parameters<typeof createMiddleware
   return sinFromPublicKey(identity.toLowerCase())
 }
 
+/** The BitPay token a request carries: `token` in the JSON body (POST/PUT), else `?token=`. */
+export async function requestToken(c: Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0]): Promise<string | undefined> {
+  const fromBody = ['POST', 'PUT'].includes(c.req.method) ? (await bitpayBody(c)).token : undefined
+  return typeof fromBody === 'string' ? fromBody : c.req.query('token')
+}
+
 /**
  * BitPay token auth: the token comes as `token` in the JSON body or the query. `merchant` and
  * `payout` tokens need the signature of the SIN they are bound to; `pos` tokens are used unsigned.
  */
 export function bitpayAuth(allowed: readonly Facade[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const fromBody = ['POST', 'PUT'].includes(c.req.method) ? (await bitpayBody(c)).token : undefined
-    const token = typeof fromBody === 'string' ? fromBody : c.req.query('token')
+    const token = await requestToken(c)
     if (!token) throw new ApiError('UNAUTHORIZED', 'This endpoint does not support the public facade: send a token', 'token')
     const found = await activeToken(getDb(c.env.DB), token)
     if (!found) throw new ApiError('UNAUTHORIZED', 'Invalid token', 'token')

@@ -2,17 +2,19 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../../context'
 import { ApiError } from '../../errors'
+import { billsRouter } from './bills'
 import { invoicesRouter } from './invoices'
 import { registerBitPayDocs } from './openapi'
 import { bitpayPublicRouter } from './public'
 import { refundsRouter } from './refunds'
+import { subscriptionsRouter } from './subscriptions'
 import { apiSession, sessionsRouter } from './sessions'
 import { tokensRouter } from './tokens'
 
 /** BitPay's root paths (seed 003) this gateway serves. */
-export const BITPAY_PREFIXES = ['/tokens', '/invoices', '/refunds', '/rates', '/currencies', '/supportedwallets', '/sessions'] as const
+export const BITPAY_PREFIXES = ['/tokens', '/invoices', '/refunds', '/rates', '/currencies', '/supportedwallets', '/sessions', '/bills', '/subscriptions'] as const
 /** BitPay resources that exist in BitPay's API but not (yet) here: answered with a BitPay error. */
-export const BITPAY_UNSUPPORTED = ['/ledgers', '/settlements', '/payouts', '/recipients', '/bills', '/subscriptions'] as const
+export const BITPAY_UNSUPPORTED = ['/ledgers', '/settlements', '/payouts', '/recipients'] as const
 
 export function isBitPayPath(path: string): boolean {
   return [...BITPAY_PREFIXES, ...BITPAY_UNSUPPORTED].some((p) => path === p || path.startsWith(`${p}/`))
@@ -27,6 +29,8 @@ export function mountBitPay(app: OpenAPIHono<AppEnv>, limitBody: MiddlewareHandl
   app.route('/', sessionsRouter)
   app.route('/', invoicesRouter)
   app.route('/', refundsRouter)
+  app.route('/', billsRouter)
+  app.route('/', subscriptionsRouter)
   app.route('/', bitpayPublicRouter)
   for (const prefix of BITPAY_UNSUPPORTED) {
     const refuse = () => {

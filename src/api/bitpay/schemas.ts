@@ -1,13 +1,13 @@
 import { z } from 'zod'
 import { TRANSACTION_SPEEDS } from '../../domain/payment-status'
-import { decimalInput } from '../v1/payments.schemas'
+import { AMOUNT_LIMIT_TEXT, checkAmountLimit, decimalInput } from '../v1/payments.schemas'
 
 const url = z.string().max(2048).url()
 
 /** BitPay's invoice request; fields we do not use (physical, acceptanceWindow, …) are accepted and ignored. */
 export const createInvoiceBody = z.object({
   token: z.string(),
-  price: decimalInput,
+  price: decimalInput.openapi({ description: `Invoice price in \`currency\`. ${AMOUNT_LIMIT_TEXT}` }),
   currency: z.string().regex(/^[A-Za-z0-9]{2,12}$/, 'must be a currency code').transform((s) => s.toUpperCase()),
   guid: z.string().min(1).max(64).optional(),
   orderId: z.string().max(128).nullish(),
@@ -23,7 +23,7 @@ export const createInvoiceBody = z.object({
   extendedNotifications: z.boolean().nullish(),
   forcedBuyerSelectedTransactionCurrency: z.string().max(20).nullish(),
   buyer: z.record(z.string(), z.unknown()).nullish(),
-})
+}).superRefine((b, ctx) => checkAmountLimit(ctx, 'price', b.price, b.currency))
 
 export const listInvoicesQuery = z.object({
   token: z.string(),
@@ -46,14 +46,14 @@ export const updateInvoiceBody = z.object({
 export const createRefundBody = z.object({
   token: z.string(),
   invoiceId: z.string().min(1),
-  amount: decimalInput,
+  amount: decimalInput.openapi({ description: `Refund amount in the invoice's currency, at most its price. ${AMOUNT_LIMIT_TEXT}` }),
   currency: z.string().optional(),
   preview: z.boolean().optional(),
   immediate: z.boolean().optional(),
   buyerPaysRefundFee: z.boolean().optional(),
   reference: z.string().max(100).optional(),
   guid: z.string().min(1).max(64).optional(),
-})
+}).superRefine((b, ctx) => checkAmountLimit(ctx, 'amount', b.amount, b.currency))
 
 export const tokenRequestBody = z.object({
   id: z.string().min(1).max(64),

@@ -2,9 +2,12 @@ import { Hono } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../../context'
 import { ApiError } from '../../errors'
-import { SESSION_IDLE_MS } from '../../objects/api-session'
-import { bitpayBody, signerSin } from './auth'
+import { sha256Hex } from '../../auth/crypto'
+import { SESSION_IDLE_MS, type SessionRequest, type SessionStep } from '../../objects/api-session'
+import { bitpayBody, requestToken, signerSin } from './auth'
 import { sendJson } from './json'
+
+type SessionContext = Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0]
 
 function session(env: Env, id: string) {
   return env.API_SESSION.get(env.API_SESSION.idFromName(id))
@@ -19,16 +22,34 @@ export const sessionsRouter = new Hono<AppEnv>().post('/sessions', async (c) => 
 })
 
 /** Reads sessionId/requestNumber from the x-session-id/x-request-number headers, or the body or query. */
-async function sessionParams(c: Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0]) {
+async function sessionParams(c: SessionContext) {
   const body = ['POST', 'PUT'].includes(c.req.method) ? await bitpayBody(c).catch(() => ({}) as Record<string, unknown>) : {}
   const id = c.req.header('x-session-id') ?? c.req.query('sessionId') ?? (typeof body.sessionId === 'string' ? body.sessionId : undefined)
   const raw = c.req.header('x-request-number') ?? c.req.query('requestNumber') ?? (body.requestNumber === undefined ? undefined : String(body.requestNumber))
   return { id, raw }
 }
 
+/** What makes a retry a retry: the method, full URL and body, and the token the request carries. */
+async function sessionRequest(c: SessionContext): Promise<SessionRequest> {
+  const body = ['GET', 'HEAD'].includes(c.req.method) ? '' : await c.req.text()
+  const token = await requestToken(c).catch(() => undefined)
+  return { hash: sha256Hex(`${c.req.method}\n${c.req.url}\n${body}`), tokenHash: token === undefined ? null : sha256Hex(token) }
+}
+
+const STEP_ERRORS: Record<Extract<SessionStep, { kind: 'error' }>['reason'], 'NOT_FOUND' | 'UNAUTHORIZED' | 'CONFLICT'> = {
+  unknown: 'NOT_FOUND',
+  expired: 'CONFLICT',
+  out_of_order: 'CONFLICT',
+  in_progress: 'CONFLICT',
+  different_request: 'CONFLICT',
+  wrong_identity: 'UNAUTHORIZED',
+  wrong_token: 'UNAUTHORIZED',
+}
+
 /**
  * Serializes requests that name an API session: request numbers 1, 2, 3…; a retry of the last
- * number gets the cached response (after the signature is checked again); anything else is refused.
+ * number (the same method, URL, body and token, signed by the same identity) gets the cached
+ * response without running again; anything else is refused and does not run.
  */
 export const apiSession = createMiddleware<AppEnv>(async (c, next) => {
   const { id, raw } = await sessionParams(c)
@@ -37,8 +58,8 @@ export const apiSession = createMiddleware<AppEnv>(async (c, next) => {
   if (raw === undefined || !Number.isInteger(n) || n < 1) throw new ApiError('VALIDATION_ERROR', 'requestNumber must be a positive integer', 'requestNumber')
   const sin = c.req.header('x-signature') ? await signerSin(c) : null
   const stub = session(c.env, id)
-  const step = await stub.begin(n, sin)
-  if (step.kind === 'error') throw new ApiError(step.reason === 'unknown' ? 'NOT_FOUND' : step.reason === 'wrong_identity' ? 'UNAUTHORIZED' : 'CONFLICT', step.message, 'requestNumber')
+  const step = await stub.begin(n, sin, await sessionRequest(c))
+  if (step.kind === 'error') throw new ApiError(STEP_ERRORS[step.reason], step.message, 'requestNumber')
   if (step.kind === 'replay') {
     return c.body(step.response.body, step.response.status as 200, { 'Content-Type': 'application/json; charset=utf-8', 'X-Session-Replayed': 'true' })
   }

@@ -1,6 +1,5 @@
 import { createMiddleware } from 'hono/factory'
-import { presentedKey } from '../../auth/middleware'
-import { hourlyLimit } from '../../auth/plans'
+import { authenticateMerchant, merchantAuth, type CredentialResolver } from '../../auth/middleware'
 import type { AppEnv } from '../../context'
 import { getDb } from '../../db/client'
 import { ApiError } from '../../errors'
@@ -8,30 +7,25 @@ import { userForToken } from '../../services/users'
 
 const HOUR_MS = 3_600_000
 
+/** This surface's own credential: a dashboard user's login access token (cpt_…), in the user's mode. */
+const loginToken: CredentialResolver = async (c, presented) => {
+  if (!presented.startsWith('cpt_') || !c.env.ADMIN_TOKEN) return undefined
+  const found = await userForToken(getDb(c.env.DB), c.env.ADMIN_TOKEN, presented, Math.floor(Date.now() / 1000))
+  if (!found) return undefined
+  return merchantAuth(found.merchant, { id: `user:${found.user.id}`, mode: found.user.livemode ? 'live' : 'test', requireSignature: false, signingSecret: '' })
+}
+
 /**
- * CryptoPay auth: `Authorization: Bearer` with a login access token (cpt_…) or a merchant API key
- * (already resolved by `identify`), then the merchant's hourly plan limit with X-RateLimit-* headers.
+ * Mounted in front of the CryptoPay resources: the same merchant-credential pipeline as every other
+ * surface (API keys with their signature check and per-minute limit), which also takes login tokens.
+ */
+export const cryptoPayCredentials = authenticateMerchant({ otherCredential: loginToken })
+
+/**
+ * CryptoPay route guard: a credential `cryptoPayCredentials` accepted, then the merchant's hourly
+ * plan limit, whose X-RateLimit-* headers are the ones this surface reports.
  */
 export const cryptoPayAuth = createMiddleware<AppEnv>(async (c, next) => {
-  if (!c.get('auth')) {
-    const token = presentedKey(c.req.raw.headers)
-    if (token?.startsWith('cpt_') && c.env.ADMIN_TOKEN) {
-      const found = await userForToken(getDb(c.env.DB), c.env.ADMIN_TOKEN, token, Math.floor(Date.now() / 1000))
-      if (found) {
-        c.set('auth', {
-          merchantId: found.merchant.id,
-          merchantKey: found.merchant.merchantKey,
-          keyId: `user:${found.user.id}`,
-          mode: found.user.livemode ? 'live' : 'test',
-          livemode: found.user.livemode,
-          requireSignature: false,
-          signingSecret: '',
-          rateLimit: hourlyLimit(found.merchant),
-          hourlyLimit: hourlyLimit(found.merchant),
-        })
-      }
-    }
-  }
   const auth = c.get('auth')
   if (!auth) throw new ApiError('UNAUTHORIZED', 'Missing or invalid access token', 'Authorization')
 

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../../context'
-import { identify } from '../../auth/middleware'
+import { cryptoPayCredentials } from './auth'
 import { loginRouter } from './login'
 import { merchantWalletsRouter } from './merchant-wallets'
 import { paymentOrdersRouter } from './payment-orders'
@@ -15,11 +15,11 @@ export function isCryptoPayPath(path: string): boolean {
   return CRYPTOPAY_PREFIXES.some((p) => path.startsWith(p))
 }
 
-/** Mounts the CryptoPay dialect: API keys are resolved first, login tokens in each route's auth. */
+/** Mounts the CryptoPay dialect: merchant credentials (API keys, login tokens) go through the one pipeline. */
 export function mountCryptoPay(app: OpenAPIHono<AppEnv>, limitBody: MiddlewareHandler<AppEnv>): void {
   app.use('/api/auth/*', limitBody)
   // Hono's `/x/*` also matches `/x`, so one pattern per prefix covers both.
-  for (const prefix of CRYPTOPAY_PREFIXES.slice(1)) app.use(`${prefix}/*`, limitBody, identify)
+  for (const prefix of CRYPTOPAY_PREFIXES.slice(1)) app.use(`${prefix}/*`, limitBody, cryptoPayCredentials)
   app.route('/', loginRouter)
   app.route('/', paymentOrdersRouter)
   app.route('/', transactionsRouter)

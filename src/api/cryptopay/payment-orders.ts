@@ -7,13 +7,13 @@ import { formatUnits } from '../../domain/money'
 import { PAYMENT_STATUSES, TRANSACTION_SPEEDS } from '../../domain/payment-status'
 import { createOrder } from '../../services/orders'
 import { getPayment, listPayments } from '../../services/payments'
-import { decimalInput, paymentIdParam } from '../v1/payments.schemas'
+import { AMOUNT_LIMIT_TEXT, checkAmountLimit, decimalInput, paymentIdParam } from '../v1/payments.schemas'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok, page, pageSchema } from './envelope'
 import { cryptoPayRoute, cryptoPayRouter } from './router'
 
 const createOrderBody = z
   .object({
-    amount: decimalInput,
+    amount: decimalInput.openapi({ description: `Order amount in the token \`currency\`. ${AMOUNT_LIMIT_TEXT}` }),
     currency: z.string().regex(/^[A-Za-z0-9.]{2,12}$/, 'must be a token symbol such as USDC').transform((s) => s.toUpperCase()),
     blockchain: z.string().min(1).max(40).openapi({ example: 'base', description: 'ethereum, base, polygon, arbitrum, optimism, or anvil (local)' }),
     order_info: z.string().max(4096).optional().openapi({ description: 'Kept verbatim (seed 001 sends a JSON string)', example: '{"product":"Premium Plan"}' }),
@@ -25,6 +25,7 @@ const createOrderBody = z
     expires_in: z.number().int().min(LIMITS.minExpiresInSeconds).max(LIMITS.maxExpiresInSeconds).default(LIMITS.defaultExpiresInSeconds),
     notification_url: z.string().url().max(2048).optional(),
   })
+  .superRefine((b, ctx) => checkAmountLimit(ctx, 'amount', b.amount, b.currency))
   .openapi('CreatePaymentOrderRequest')
 
 const orderSchema = z

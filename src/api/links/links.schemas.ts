@@ -4,6 +4,7 @@ import { LINK_STATUS_UPDATES } from '../../domain/links'
 import { canonicalAmount, decimalFromJson, MoneyError, parseDecimal, significantScale } from '../../domain/money'
 import { PAYMENT_STATUSES } from '../../domain/payment-status'
 import { LINK_LIMITS } from '../../services/links'
+import { AMOUNT_LIMIT_TEXT, checkAmountLimit } from '../v1/payments.schemas'
 
 type Issue = { input?: unknown }
 /** A zod error message that says "is required" when the field is missing and `text` otherwise. */
@@ -33,7 +34,7 @@ const orderAmount = z
       return z.NEVER
     }
   })
-  .openapi({ type: 'number', example: 10, description: 'Greater than 0, at most the currency\'s decimals. A JSON number or a decimal string; converted exactly.' })
+  .openapi({ type: 'number', example: 10, description: `Greater than 0, at most the currency's decimals. A JSON number or a decimal string; converted exactly. ${AMOUNT_LIMIT_TEXT}` })
 
 const httpUrl = z
   .string({ error: msg('must be a valid http(s) URL') })
@@ -94,8 +95,8 @@ export const createLinkBody = z
       .min(LINK_LIMITS.minExpiresInSeconds, `must be between ${LINK_LIMITS.minExpiresInSeconds} and ${LINK_LIMITS.maxExpiresInSeconds} seconds`)
       .max(LINK_LIMITS.maxExpiresInSeconds, `must be between ${LINK_LIMITS.minExpiresInSeconds} and ${LINK_LIMITS.maxExpiresInSeconds} seconds`)
       .optional()
-      .openapi({ description: `Seconds the link stays open; default ${LINK_LIMITS.defaultExpiresInSeconds}. Give this or expiry_date.` }),
-    expiry_date: isoDate.optional().openapi({ type: 'string', example: '2026-02-01T03:57:22Z', description: 'When the link closes (ISO 8601, in the future)' }),
+      .openapi({ description: `Seconds the link stays open; default ${LINK_LIMITS.defaultExpiresInSeconds}. Give this or expiry_date, not both.` }),
+    expiry_date: isoDate.optional().openapi({ type: 'string', example: '2026-02-01T03:57:22Z', description: 'When the link closes (ISO 8601, 1 minute to 90 days ahead). Give this or expires_in, not both.' }),
   })
   .strict()
   .superRefine((b, ctx) => {
@@ -103,6 +104,7 @@ export const createLinkBody = z
     if (decimals !== undefined && significantScale(b.order_amount) > decimals) {
       ctx.addIssue({ code: 'custom', path: ['order_amount'], message: `must have at most ${decimals} decimal places for ${b.order_currency}` })
     }
+    checkAmountLimit(ctx, 'order_amount', b.order_amount, b.order_currency)
     if (b.expires_in !== undefined && b.expiry_date !== undefined) ctx.addIssue({ code: 'custom', path: ['expiry_date'], message: 'give expires_in or expiry_date, not both' })
     if (b.expiry_date !== undefined) {
       const seconds = (Date.parse(b.expiry_date) - Date.now()) / 1000
@@ -111,7 +113,10 @@ export const createLinkBody = z
       }
     }
   })
-  .openapi('CreatePaymentLinkRequest')
+  .openapi('CreatePaymentLinkRequest', {
+    description: `Give \`expires_in\` or \`expiry_date\`, not both (400 otherwise); with neither the link stays open ${LINK_LIMITS.defaultExpiresInSeconds} seconds.`,
+    not: { required: ['expires_in', 'expiry_date'] },
+  })
 
 export type CreateLinkBody = z.infer<typeof createLinkBody>
 

@@ -28,8 +28,9 @@ type RouteConfig = Parameters<typeof createRoute>[0]
 const error = (description: string) => ({ description, content: { 'application/json': { schema: linkErrorSchema } } })
 
 /**
- * A route of this surface: the same merchant keys as /v1 (identify and rate limiting run in app.ts),
- * 401 with the message 002 gives for the endpoint, signature check, Idempotency-Key on POST.
+ * A route of this surface: the same merchant keys as /v1 (authenticateMerchant runs in app.ts: key
+ * lookup, rate limit, signature and replay check), 401 with the message 002 gives for the endpoint,
+ * Idempotency-Key on POST.
  */
 function linkRoute<const R extends RouteConfig>(config: R, unauthorized: string) {
   const requireKey = createMiddleware<AppEnv>(async (c, next) => {
@@ -53,7 +54,7 @@ const createRouteDef = linkRoute(
     path: '/payments/links',
     summary: 'Create a payment link',
     description:
-      'Seed 002 §1. Beyond 002: optional `max_uses` (default 1, at most 100: 422 above), `expires_in` (seconds, default 1500) or `expiry_date`. A test-key link starts its first payment at once, so the sandbox amounts 10 / 20 / 30 settle on their own.',
+      'Seed 002 §1. Beyond 002: optional `max_uses` (default 1, at most 100: 422 above), `expires_in` (seconds, default 1500) or `expiry_date`. A test-key link starts its first payment at once, so the sandbox amounts 10 / 20 / 30 settle on their own. A buyer\'s visit to `hosted_url` opens a payment only while uses are left: a payment that can still complete holds a use, so a single-use link shows its one open payment to every visitor and a multi-use link refuses visitors beyond `max_uses` with a 409 page until a payment lapses; at most `max_uses` payments complete (one paid beyond is kept as `expired` / `paid_late` for a refund). Link previews (HEAD, unfurling bots such as Slackbot or WhatsApp, prefetch) see the link without opening a payment.',
     request: { body: { required: true, content: { 'application/json': { schema: createLinkBody } } } },
     responses: {
       200: { description: 'The link', content: { 'application/json': { schema: linkSchema } } },

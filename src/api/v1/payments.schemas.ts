@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
-import { LIMITS } from '../../config'
+import { LIMITS, maxOrderAmount } from '../../config'
 import type { PaymentRow } from '../../db/client'
-import { decimalFromJson, formatUnits, MoneyError } from '../../domain/money'
+import { assertAtMost, decimalFromJson, formatUnits, MoneyError } from '../../domain/money'
 import { PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, TRANSACTION_SPEEDS } from '../../domain/payment-status'
 import type { StepError } from '../../domain/sandbox'
 
@@ -18,6 +18,19 @@ export const decimalInput = z
   })
   .openapi({ type: 'string', example: '10.00', description: 'Decimal string (preferred) or JSON number; converted exactly, never through floating point' })
 
+/** The order-amount bound (config LIMITS.maxOrderAmount), stated in the docs of each amount field. */
+export const AMOUNT_LIMIT_TEXT = `At most ${LIMITS.maxOrderAmount.fiat} of a fiat currency, ${LIMITS.maxOrderAmount.token} of a token.`
+
+/** For a schema's superRefine: an issue on `field` when `amount` is above the maximum for `currency`. */
+export function checkAmountLimit(ctx: z.RefinementCtx, field: string, amount: string, currency?: string): void {
+  try {
+    assertAtMost(amount, maxOrderAmount(currency))
+  } catch (err) {
+    if (!(err instanceof MoneyError)) throw err
+    ctx.addIssue({ code: 'custom', path: [field], message: currency ? `${err.message} ${currency.toUpperCase()}` : err.message })
+  }
+}
+
 const currencyCode = z
   .string()
   .regex(/^[A-Za-z0-9]{2,12}$/, 'must be an ISO 4217 code (USD) or a token symbol (USDC)')
@@ -32,10 +45,10 @@ const metadata = z
 
 export const createPaymentBody = z
   .object({
-    amount: decimalInput,
+    amount: decimalInput.openapi({ description: `Order amount in \`currency\`: a decimal string (preferred) or JSON number, converted exactly. ${AMOUNT_LIMIT_TEXT}` }),
     currency: currencyCode.openapi({ example: 'USD', description: 'ISO 4217 fiat code, or a token symbol to price in crypto directly' }),
-    chain_id: z.number().int().positive().optional().openapi({ example: 8453, description: 'EVM chain id; with `token`, fixes how the buyer pays' }),
-    token: z.string().regex(/^[A-Za-z0-9.]{2,12}$/, 'must be a token symbol').transform((s) => s.toUpperCase()).optional().openapi({ example: 'USDC' }),
+    chain_id: z.number().int().positive().optional().openapi({ example: 8453, description: 'EVM chain id; with `token`, fixes how the buyer pays. Requires `token`.' }),
+    token: z.string().regex(/^[A-Za-z0-9.]{2,12}$/, 'must be a token symbol').transform((s) => s.toUpperCase()).optional().openapi({ example: 'USDC', description: 'Token symbol on `chain_id`. Requires `chain_id`.' }),
     transaction_speed: z.enum(TRANSACTION_SPEEDS).default('medium').openapi({ description: 'Confirmation depth: high = fewest confirmations, low = most' }),
     description: z.string().max(500).optional(),
     order_id: z.string().max(128).optional(),
@@ -56,7 +69,11 @@ export const createPaymentBody = z
     message: 'chain_id and token must be given together',
     path: ['token'],
   })
-  .openapi('CreatePaymentRequest')
+  .superRefine((b, ctx) => checkAmountLimit(ctx, 'amount', b.amount, b.currency))
+  .openapi('CreatePaymentRequest', {
+    description: 'Give `chain_id` and `token` together or neither (400 otherwise): with both, the buyer pays that token on that chain; with neither, the buyer chooses on the hosted page.',
+    oneOf: [{ required: ['chain_id', 'token'] }, { not: { anyOf: [{ required: ['chain_id'] }, { required: ['token'] }] } }],
+  })
 
 export const paymentSchema = z
   .object({
@@ -65,7 +82,7 @@ export const paymentSchema = z
     reference: z.string().openapi({ example: 'KQXR-48213907-PMT', description: 'Short reference shown to buyers; part of hosted_url' }),
     livemode: z.boolean().openapi({ description: 'false for payments made with test_ keys (sandbox)' }),
     status: z.enum(PAYMENT_STATUSES).openapi({ description: 'pending (awaiting payment) → processing (seen, confirming) → completed; or expired, cancelled, failed; refunded after completion' }),
-    exception: z.enum(PAYMENT_EXCEPTIONS).nullable().openapi({ description: 'underpaid, overpaid or paid_late beside the status' }),
+    exception: z.enum(PAYMENT_EXCEPTIONS).nullable().openapi({ description: 'underpaid, overpaid or paid_late beside the status; reorged when a reorg took away a transfer after the payment completed' }),
     amount: z.string().openapi({ example: '10.00', description: 'Order amount in `currency`, as an exact decimal string' }),
     currency: z.string().openapi({ example: 'USD', description: 'ISO 4217 fiat code or token symbol the order is priced in' }),
     pay_amount: z.string().nullable().openapi({ example: '10', description: 'Amount due in pay_currency (decimal string), locked until expires_at; null until a chain and token are chosen' }),

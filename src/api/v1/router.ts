@@ -13,8 +13,9 @@ export function v1Router() {
 type RouteConfig = Parameters<typeof createRoute>[0]
 
 /**
- * A route that needs a merchant API key: auth (and signature check) runs before validation,
- * and POSTs honour Idempotency-Key.
+ * A route that needs a merchant API key: the key was looked up, rate-limited and its signature checked
+ * by `authenticateMerchant` on /v1/*; `requireMerchant` refuses the request without one before
+ * validation, and POSTs honour Idempotency-Key.
  */
 export function merchantRoute<const R extends RouteConfig>(config: R) {
   const middleware: MiddlewareHandler<AppEnv>[] = [requireMerchant]

@@ -3,6 +3,7 @@ import { chainsFor, LIMITS } from '../../config'
 import type { ObservationRow, WalletRow } from '../../db/client'
 import { getDb } from '../../db/client'
 import { formatUnits } from '../../domain/money'
+import { UNEXPECTED_FUNDS } from '../../domain/payment-status'
 import { findToken } from '../../chain/registry'
 import { ensureSandboxWallet, getWallet, hasOwnTestWallet, listWallets, registerWallet, sandboxKeyFor, walletBalances, walletTransactions } from '../../services/wallets'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, listEnvelope, ok, okList } from './envelope'
@@ -11,13 +12,16 @@ import { merchantRoute, v1Router } from './router'
 const createWalletBody = z
   .object({
     chain_id: z.number().int().positive().openapi({ example: 8453 }),
-    xpub: z.string().max(200).optional().openapi({ description: "Account xpub (m/44'/60'/0'); deposit addresses are its children 0/i" }),
-    address: z.string().max(64).optional().openapi({ description: 'A single receiving address (payments then share it)' }),
+    xpub: z.string().max(200).optional().openapi({ description: "Account xpub (m/44'/60'/0'); deposit addresses are its children 0/i. Exactly one of xpub or address." }),
+    address: z.string().max(64).optional().openapi({ description: 'A single receiving address (payments then share it). Exactly one of xpub or address.' }),
     label: z.string().max(100).optional(),
   })
   .strict()
   .refine((b) => (b.xpub === undefined) !== (b.address === undefined), { message: 'give exactly one of xpub or address', path: ['xpub'] })
-  .openapi('CreateWalletRequest')
+  .openapi('CreateWalletRequest', {
+    description: 'Give exactly one of `xpub` or `address` (400 otherwise).',
+    oneOf: [{ required: ['xpub'] }, { required: ['address'] }],
+  })
 
 const walletSchema = z
   .object({
@@ -74,6 +78,9 @@ const transactionSchema = z
     confirmations: z.number().int(),
     payment_id: z.string().nullable(),
     note: z.string().nullable().openapi({ description: 'Why the transfer pays no payment: wrong token, unknown token contract, ambiguous, ...' }),
+    unexpected: z.enum(UNEXPECTED_FUNDS).nullable().openapi({
+      description: 'Money recorded on payment_id that does not count toward it: wrong_asset (another coin or configured token than the payment expects), after_window (arrived after the late-payment window)',
+    }),
     removed_at: z.string().nullable().openapi({ description: 'Set when a reorg took the transfer off the chain; it no longer counts in balances' }),
     created_at: z.string(),
   })
@@ -109,9 +116,10 @@ const createRoute_ = merchantRoute({
   path: '/wallets',
   tags: ['Wallets'],
   summary: 'Register a receiving wallet',
-  description: 'One wallet per chain and mode. Send an account xpub (never a private key) or a single address.',
+  description:
+    'One wallet per chain and mode. Send an account xpub (never a private key) or a single address. An xpub or address backs one wallet only (of one merchant and mode): one already in use is refused with 409.',
   request: { body: { required: true, content: { 'application/json': { schema: createWalletBody } } } },
-  responses: { 201: json(envelope(walletSchema), 'The wallet'), ...commonErrors, 409: errorResponse('A wallet for this chain exists') },
+  responses: { 201: json(envelope(walletSchema), 'The wallet'), ...commonErrors, 409: errorResponse('A wallet for this chain exists, or the xpub or address is already in use') },
 })
 const listRoute = merchantRoute({
   method: 'get',
@@ -222,6 +230,7 @@ function toTransactionView(o: ObservationRow, decimals = 18): z.infer<typeof tra
     confirmations: o.confirmations,
     payment_id: o.paymentId,
     note: o.note,
+    unexpected: o.unexpected,
     removed_at: o.removedAt,
     created_at: o.createdAt,
   }
