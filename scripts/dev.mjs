@@ -7,9 +7,10 @@
 //      test USDC/USDT and an ETH/USD price feed, then mine a block every 2 s
 //   4. start `wrangler dev` with CHAINS pointing chain 31337 at anvil (logs go to this terminal), wait
 //      until it answers HTTP, and fire its cron every 10 s (wrangler dev does not run crons itself)
-//   5. seed a demo merchant + test wallet + LIVE wallet on 31337 (credentials kept in
-//      .dev/demo-merchant.json, reused while valid)
-//   6. print a banner with the URLs, keys, a sandbox curl and how to pay a real local payment
+//   5. seed a demo merchant + LIVE wallet on 31337 (credentials kept in .dev/demo-merchant.json,
+//      reused while valid). No test wallet: test payments use the zero-setup sandbox wallet
+//   6. print a banner with the URLs, keys, the zero-setup sandbox curls first, then how to pay a real
+//      local payment
 //
 // Ctrl+C (SIGINT) or SIGTERM stops every child process group this script started.
 // Each step is a small function; main() runs them in order, so a new step (for example starting a
@@ -41,11 +42,6 @@ const BLOCK_SECONDS = 2
 const CRON_EVERY_MS = 10_000
 
 const DEMO_MERCHANT = { name: 'Demo Store', email: 'demo@example.com' }
-const DEMO_WALLET = {
-  chain_id: 31337,
-  xpub: 'xpub6CeDpm2b5qtk96oy8yvM572W6cLZSvU5vnpKmKPypbfFwXo86SyT7VtfwWtMZAgZ5eKVMU9NnULt91HBFw9j62wJrcoc1ZRWiNvoorwBRXL',
-  label: 'Demo wallet',
-}
 // Live payments on the local chain pay into account m/44'/60'/1' of anvil's public mnemonic
 // ("test test … junk"): local only, and anyone can derive its keys.
 const DEMO_LIVE_WALLET = {
@@ -381,7 +377,7 @@ async function createDemoMerchant(adminToken) {
 }
 
 /** Registers a demo wallet; an existing one (409) is fine. */
-async function ensureDemoWallet(key, wallet = DEMO_WALLET) {
+async function ensureDemoWallet(key, wallet) {
   const res = await api('POST', '/v1/wallets', key, wallet)
   if (res.status === 201) return 'registered'
   if (res.status === 409) return 'already registered'
@@ -398,8 +394,10 @@ async function seedDemoMerchant(adminToken, chain) {
     merchant = await createDemoMerchant(adminToken)
     log(`demo merchant: created ${merchant.id} (saved to .dev/demo-merchant.json)`)
   }
-  const wallet = await ensureDemoWallet(merchant.test_key.key)
-  log(`demo wallet (chain ${DEMO_WALLET.chain_id}): ${wallet}`)
+  // Test mode needs no wallet: listing the wallets shows (and creates) the gateway's sandbox wallet.
+  const wallets = await api('GET', '/v1/wallets', merchant.test_key.key)
+  const sandbox = wallets.json?.data?.find((w) => w.sandbox && w.in_use)
+  log(sandbox ? `demo test mode: zero-setup sandbox wallet on chain ${sandbox.chain_id} (${sandbox.id})` : 'demo test mode: uses the merchant\'s own test wallet')
   if (chain && merchant.live_key?.key) {
     const live = await ensureDemoWallet(merchant.live_key.key, DEMO_LIVE_WALLET)
     log(`demo LIVE wallet (chain ${DEMO_LIVE_WALLET.chain_id}, anvil): ${live}`)
@@ -413,12 +411,10 @@ async function seedDemoMerchant(adminToken, chain) {
 
 function printBanner(merchant, chain) {
   const key = merchant?.test_key?.key
-  const body = JSON.stringify({ amount: '10.00', currency: 'USD', chain_id: 31337, token: 'ETH' })
-  const create = `curl -s ${BASE_URL}/v1/payments -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" -d '${body}'`
-  const get = `curl -s ${BASE_URL}/v1/payments/<id> -H "Authorization: Bearer ${key}"`
-  const oneLiner =
-    `ID=$(${create} | node -pe 'JSON.parse(require("fs").readFileSync(0)).data.id'); sleep 3; ` +
-    `curl -s ${BASE_URL}/v1/payments/$ID -H "Authorization: Bearer ${key}"`
+  const auth = `-H "Authorization: Bearer ${key}"`
+  const pick = (field) => `node -pe 'JSON.parse(require("fs").readFileSync(0)).data.${field}'`
+  const create = (amount) => `curl -s ${BASE_URL}/v1/payments ${auth} -H "Content-Type: application/json" -d '${JSON.stringify({ amount, currency: 'USD' })}'`
+  const oneLiner = `ID=$(${create('10.00')} | ${pick('id')}); sleep 3; curl -s ${BASE_URL}/v1/payments/$ID ${auth}`
   const line = '─'.repeat(72)
   const lines = [
     '',
@@ -437,17 +433,20 @@ function printBanner(merchant, chain) {
       `  Test API key   ${key}`,
       `  ${dim('(all keys and signing secrets: .dev/demo-merchant.json; admin token: .dev.vars)')}`,
       '',
-      bold('  Create a sandbox payment') + dim(' (amount 10.00 completes on its own after ~2 s):'),
-      '',
-      `  ${create}`,
-      '',
-      bold('  Fetch it') + dim(' (use data.id from the response):'),
-      '',
-      `  ${get}`,
-      '',
-      bold('  Or both in one go:'),
+      bold('  Zero-setup sandbox') + dim(' (test key, no wallet, nothing to configure):'),
+      dim('  test payments get addresses from a sandbox wallet the gateway derives for the merchant'),
+      dim(`  (GET /v1/wallets shows it). 10.00 completes after ~2 s, 20.00 fails, 30.00 stays processing;`),
+      dim('  any other amount waits, and its hosted page has "Test mode" buttons to simulate the payment.'),
       '',
       `  ${oneLiner}`,
+      '',
+      bold('  Open a test payment\'s hosted page') + dim(' (banner + simulate buttons):'),
+      '',
+      `  ${create('12.00')} | ${pick('hosted_url')}`,
+      '',
+      bold('  The same on the other surfaces') + dim(' (links, BitPay /invoices, CryptoPay /api/payment-orders/ with blockchain "anvil"):'),
+      '',
+      `  curl -s ${BASE_URL}/api/v1/payments/links ${auth} -H "Content-Type: application/json" -d '${JSON.stringify({ merchant_key: merchant.merchant_key, order_currency: 'USD', order_amount: '10.00', payment_name: 'Demo', payer_email: 'buyer@example.com', success_url: 'https://example.com/ok', cancel_url: 'https://example.com/cancel' })}'`,
     )
     const liveKey = merchant.live_key?.key
     if (chain && liveKey) {

@@ -61,12 +61,19 @@ export const wallets = sqliteTable(
     label: text('label'),
     /** Next BIP32 child index to hand out (m/44'/60'/0'/0/i). */
     nextIndex: integer('next_index').notNull().default(0),
+    /**
+     * The gateway's own test wallet for a merchant (xpub derived from the sandbox secret and the
+     * merchant id): test mode only, used while the merchant has no test wallet of their own.
+     */
+    sandbox: integer('sandbox', { mode: 'boolean' }).notNull().default(false),
     createdAt: createdAt(),
     /** Set by migration 0006 on wallets that shared an xpub with an earlier wallet (left out of the xpub index). */
     legacyDuplicate: integer('legacy_duplicate', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
-    uniqueIndex('wallets_merchant_mode_chain').on(t.merchantId, t.livemode, t.chainId),
+    // One own wallet per chain and mode; the sandbox wallet sits beside it (one per merchant and chain).
+    uniqueIndex('wallets_merchant_mode_chain').on(t.merchantId, t.livemode, t.chainId).where(sql`${t.sandbox} = 0`),
+    uniqueIndex('wallets_sandbox_merchant_chain').on(t.merchantId, t.chainId).where(sql`${t.sandbox} = 1`),
     // An xpub belongs to one wallet per chain, across merchants and modes (addresses would be shared).
     uniqueIndex('wallets_chain_xpub').on(t.chainId, t.xpub).where(sql`${t.xpub} IS NOT NULL AND ${t.legacyDuplicate} = false`),
   ],
@@ -136,6 +143,8 @@ export const payments = sqliteTable(
     notificationUrl: text('notification_url'),
     expiresAt: text('expires_at').notNull(),
     completedAt: text('completed_at'),
+    /** JSON {code, message, step, at}: why an automatic step (sandbox settlement, expiry) could not complete. */
+    lastError: text('last_error'),
     version: integer('version').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull(),

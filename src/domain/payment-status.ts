@@ -19,6 +19,8 @@ export const EVENT_TYPES = [
   'payment.cancelled',
   'payment.refunded',
   'payment.paid_late',
+  /** An automatic step (sandbox settlement, expiry) could not complete: see the payment's last_error. */
+  'payment.error',
   'payment.unexpected_funds',
   'payment.reorged',
 ] as const

@@ -4,8 +4,8 @@ import { chainsFor, LIMITS, rateSourceFor } from '../config'
 import { getDb, type PaymentRow } from '../db/client'
 import { events, observations, payments } from '../db/schema'
 import { transition, type EventType, type PaymentInput, type PaymentState, type PaymentStatus, type PaymentException } from '../domain/payment-status'
-import { SANDBOX_SETTLE_SECONDS, type SandboxOutcome } from '../domain/sandbox'
-import { ApiError, type ErrorCode } from '../errors'
+import { SANDBOX_SETTLE_SECONDS, stepRetryDelayMs, type SandboxOutcome, type StepError } from '../domain/sandbox'
+import { ApiError, codeToStatus, type ErrorCode } from '../errors'
 import { choosePaymentOption, defaultOption } from '../services/payment-option'
 import { randomHex } from '../auth/crypto'
 import type { WebhookMessage } from '../webhooks/messages'
@@ -89,13 +89,65 @@ export class PaymentObject extends DurableObject<Env> {
       const sandboxAt = await this.ctx.storage.get<number>('sandboxAt')
       const outcome = await this.ctx.storage.get<SandboxOutcome>('sandboxOutcome')
       if (sandboxAt !== undefined && outcome && sandboxAt <= now) {
-        await this.ctx.storage.delete(['sandboxAt', 'sandboxOutcome'])
-        await this.settleSandbox(outcome)
+        const retryAt = await this.runStep('sandbox_settlement', () => this.settleSandbox(outcome))
+        if (retryAt === null) await this.ctx.storage.delete(['sandboxAt', 'sandboxOutcome'])
+        else await this.ctx.storage.put('sandboxAt', retryAt)
       }
       const payment = await this.load()
-      if (Date.parse(payment.expiresAt) <= now) await this.apply({ type: 'expire', at: new Date(now).toISOString() })
+      const expiryRetryAt = await this.ctx.storage.get<number>('expiryRetryAt')
+      if (Date.parse(payment.expiresAt) <= now && (expiryRetryAt === undefined || expiryRetryAt <= now)) {
+        const retryAt = await this.runStep('expiry', () => this.apply({ type: 'expire', at: new Date(now).toISOString() }))
+        if (retryAt === null) await this.ctx.storage.delete('expiryRetryAt')
+        else await this.ctx.storage.put('expiryRetryAt', retryAt)
+      }
       await this.armAlarm()
     })
+  }
+
+  /**
+   * Runs one alarm-driven step. A passing failure (5xx, or a thrown error) is tried again a few
+   * times with growing delays; a permanent one, or the last try, is shown on the payment
+   * (`last_error` and a payment.error event) and not retried. Returns when to run it again, or null.
+   */
+  private async runStep(step: StepError['step'], run: () => Promise<PaymentResult>): Promise<number | null> {
+    const key = `attempts:${step}`
+    let failure: { code: ErrorCode; message: string; permanent: boolean } | null = null
+    try {
+      const result = await run()
+      // INVALID_STATE_TRANSITION: the payment moved on (cancelled, paid) before the step ran.
+      if (!result.ok && result.code !== 'INVALID_STATE_TRANSITION') failure = { code: result.code, message: result.message, permanent: codeToStatus(result.code) < 500 }
+    } catch (err) {
+      failure =
+        err instanceof ApiError
+          ? { code: err.code, message: err.message, permanent: err.status < 500 }
+          : { code: 'INTERNAL_ERROR', message: 'An internal error stopped this step', permanent: false }
+      if (!(err instanceof ApiError)) console.error(JSON.stringify({ msg: 'payment step threw', step, paymentId: this.payment?.id, error: String(err) }))
+    }
+    if (!failure) {
+      await this.ctx.storage.delete(key)
+      return null
+    }
+    const attempts = ((await this.ctx.storage.get<number>(key)) ?? 0) + 1
+    const delay = stepRetryDelayMs(attempts, failure.permanent)
+    console.error(JSON.stringify({ msg: 'payment step failed', step, paymentId: this.payment?.id, code: failure.code, attempts, retryInMs: delay }))
+    if (delay !== null) {
+      await this.ctx.storage.put(key, attempts)
+      return Date.now() + delay
+    }
+    await this.ctx.storage.delete(key)
+    const message = failure.permanent ? failure.message : `${failure.message} (gave up after ${attempts} attempts)`
+    try {
+      await this.recordError({ code: failure.code, message, step, at: new Date().toISOString() })
+    } catch (err) {
+      console.error(JSON.stringify({ msg: 'could not record the step error', step, paymentId: this.payment?.id, error: String(err) }))
+    }
+    return null
+  }
+
+  /** Shows why a step could not complete: the payment's last_error, and a payment.error event. */
+  private async recordError(error: StepError): Promise<void> {
+    const payment = await this.load()
+    await this.commit(payment, { ...payment, lastError: JSON.stringify(error) }, 'payment.error')
   }
 
   private async settleSandbox(outcome: SandboxOutcome): Promise<PaymentResult> {
@@ -235,10 +287,11 @@ export class PaymentObject extends DurableObject<Env> {
   private async armAlarm(): Promise<void> {
     const payment = await this.load()
     const sandboxAt = await this.ctx.storage.get<number>('sandboxAt')
+    const expiryRetryAt = await this.ctx.storage.get<number>('expiryRetryAt')
     const expiresAt = Date.parse(payment.expiresAt)
     // Past expiry a payment still open is paid in full and confirming: nothing left to time out.
     const expiry = ['pending', 'processing'].includes(payment.status) && expiresAt > Date.now() ? expiresAt : undefined
-    const next = Math.min(sandboxAt ?? Infinity, expiry ?? Infinity)
+    const next = Math.min(sandboxAt ?? Infinity, expiry ?? Infinity, expiryRetryAt ?? Infinity)
     if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next)
     else await this.ctx.storage.deleteAlarm()
   }

@@ -30,6 +30,15 @@ export function paymentRequestOf(ck: Checkout): PaymentRequest | undefined {
   return { chainId: p.chainId, depositAddress: p.depositAddress, tokenAddress: p.tokenAddress, amount: BigInt(p.payAmount) }
 }
 
+/** Styles of the test-mode parts only (the page CSP runs only nonce'd styles). */
+const testModeCss = `
+.test-banner{margin:0 0 1rem;padding:.6rem .75rem;border:2px dashed var(--warn);border-radius:8px;background:#fff6e5;color:#5c3200}
+.test-banner strong{display:block;text-transform:uppercase;letter-spacing:.04em}
+.simulate{margin-top:1.25rem;padding-top:.75rem;border-top:2px dashed var(--warn)}
+.simulate .actions{margin-top:.5rem}
+.simulate button{flex:1 1 9rem}
+`
+
 /** The QR code as inline SVG (drawn in the worker with uqr). */
 function qrSvg(uri: string): string {
   return renderSVG(uri, { border: 2, ecc: 'M' }).replace('<svg ', '<svg shape-rendering="crispEdges" aria-hidden="true" focusable="false" ')
@@ -57,8 +66,10 @@ export function CheckoutPage({ ck, nonce, showPicker, error, now, pollMs }: Chec
   const canChange = p.status === 'pending' && p.amountReceived === '0' && ck.options.length > 1
   const picker = showPicker && canChange
   const hiddenUnless = (...stages: CheckoutStage[]) => !stages.includes(ck.stage)
+  const testMode = !p.livemode
   return (
-    <Layout title={`Pay ${ck.merchantName}`} nonce={nonce} script={checkoutScript}>
+    <Layout title={`${testMode ? '[Test] ' : ''}Pay ${ck.merchantName}`} nonce={nonce} script={checkoutScript}>
+      {testMode && <style nonce={nonce} dangerouslySetInnerHTML={{ __html: testModeCss }} />}
       <main
         id="checkout"
         aria-labelledby="heading"
@@ -69,6 +80,12 @@ export function CheckoutPage({ ck, nonce, showPicker, error, now, pollMs }: Chec
         data-tx={tx ? JSON.stringify(tx) : undefined}
       >
         <div class="card">
+          {testMode && (
+            <p class="test-banner" role="note" data-testid="test-mode-banner">
+              <strong>Test mode</strong>
+              This is a sandbox payment: no real funds move. Use the test buttons below to simulate the buyer paying.
+            </p>
+          )}
           <p class="merchant" data-testid="merchant">{ck.merchantName}</p>
           <h1 id="heading">{ck.title ?? 'Payment'}</h1>
           <p class="amount" data-testid="order-amount">
@@ -159,6 +176,25 @@ export function CheckoutPage({ ck, nonce, showPicker, error, now, pollMs }: Chec
             </section>
           )}
           {!picker && !request && !final && <p class="error">This merchant cannot take crypto payments right now. Please contact them.</p>}
+
+          {testMode && (request || ck.options.length > 0) && (
+            <form method="post" action={`/pay/${ref}/simulate`} class="simulate" data-testid="simulate" data-when="awaiting confirming" hidden={hiddenUnless('awaiting', 'confirming')}>
+              <p class="note">
+                Test mode: simulate the buyer's payment{payAmount ? ` of ${payAmount} ${p.token}` : ''}. It goes through the same checks as a real transfer.
+              </p>
+              <div class="actions">
+                <button type="submit" name="share" value="full">
+                  Simulate full payment
+                </button>
+                <button type="submit" name="share" value="partial" class="secondary">
+                  Simulate partial payment
+                </button>
+                <button type="submit" name="share" value="over" class="secondary">
+                  Simulate overpayment
+                </button>
+              </div>
+            </form>
+          )}
 
           <div data-when="paid" hidden={hiddenUnless('paid')}>
             <p>Payment received. Thank you!</p>

@@ -6,7 +6,8 @@ import { randomHex } from '../auth/crypto'
 import type { AppEnv } from '../context'
 import { getDb } from '../db/client'
 import { ApiError } from '../errors'
-import { loadCheckout, paymentByReference, selectOption, statusDocument } from '../services/checkout'
+import { SIMULATED_SHARES, type SimulatedShare } from '../domain/sandbox'
+import { loadCheckout, paymentByReference, selectOption, simulateFromPage, statusDocument } from '../services/checkout'
 import { isLinkPreview } from '../domain/links'
 import { findPublicLink, previewLink, visitLink } from '../services/links'
 import { paymentObject } from '../services/payments'
@@ -72,6 +73,11 @@ async function formFields(c: Context<AppEnv>): Promise<Record<string, unknown>> 
   }
 }
 
+const PAGE_ERRORS: Record<string, string | undefined> = {
+  select: 'That way to pay is not available any more. Please choose another.',
+  simulate: 'The simulated payment could not be applied to this payment in its current state.',
+}
+
 const linkCookie = (linkId: string) => `bxp_link_${linkId.replaceAll('-', '')}`
 
 export const pagesRouter = new Hono<AppEnv>()
@@ -85,7 +91,7 @@ export const pagesRouter = new Hono<AppEnv>()
       if (link) return c.redirect(`/link/${link.link.reference}`, 302)
       return page(c, n, <NotFoundPage nonce={n} what="Payment" />, 404)
     }
-    const error = c.req.query('error') === 'select' ? 'That way to pay is not available any more. Please choose another.' : undefined
+    const error = PAGE_ERRORS[c.req.query('error') ?? '']
     const showPicker = ck.payment.payAmount === null || c.req.query('change') !== undefined
     return page(
       c,
@@ -109,6 +115,25 @@ export const pagesRouter = new Hono<AppEnv>()
     const [chainId, token] = String(form.option ?? '').split(':')
     const result = chainId && token && /^\d+$/.test(chainId) ? await selectOption(c.env, payment, Number(chainId), token) : { ok: false }
     return c.redirect(result.ok ? `/pay/${reference}` : `/pay/${reference}?change=1&error=select`, 303)
+  })
+  .post('/pay/:reference/simulate', async (c) => {
+    // Test payments only: the page's test buttons, through the same service as the sandbox API.
+    const reference = c.req.param('reference')
+    const payment = await paymentByReference(c.env, reference)
+    if (!payment || payment.livemode) {
+      const n = nonce()
+      return page(c, n, <NotFoundPage nonce={n} what="Payment" />, 404)
+    }
+    if (!sameOrigin(c)) return c.redirect(`/pay/${encodeURIComponent(reference)}`, 303)
+    const share = String((await formFields(c)).share ?? '')
+    if (!(SIMULATED_SHARES as readonly string[]).includes(share)) return c.redirect(`/pay/${reference}?error=simulate`, 303)
+    try {
+      await simulateFromPage(c.env, payment, share as SimulatedShare)
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err
+      return c.redirect(`/pay/${reference}?error=simulate`, 303)
+    }
+    return c.redirect(`/pay/${reference}`, 303)
   })
   .post('/pay/:reference/cancel', async (c) => {
     const reference = c.req.param('reference')

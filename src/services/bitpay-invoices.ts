@@ -9,6 +9,7 @@ import type { TransactionSpeed } from '../domain/payment-status'
 import { quote, type UsdPrices } from '../domain/pricing'
 import { ApiError, notFound } from '../errors'
 import { createPayment, paymentObject, unwrap } from './payments'
+import { ensureSandboxWallet, sandboxKeyFor, walletInUse } from './wallets'
 
 export type BitPayInvoiceRow = typeof bitpayInvoices.$inferSelect
 
@@ -45,10 +46,12 @@ export interface CurrencyOption {
 /** The invoice's payable currencies, from the merchant's wallets of this mode. */
 export async function currencyOptions(env: Env, merchantId: string, livemode: boolean): Promise<CurrencyOption[]> {
   const chains = chainsFor(env)
-  const rows = await getDb(env.DB)
+  const db = getDb(env.DB)
+  if (!livemode) await ensureSandboxWallet(db, chains, sandboxKeyFor(env), merchantId)
+  const rows = await db
     .select({ chainId: wallets.chainId })
     .from(wallets)
-    .where(and(eq(wallets.merchantId, merchantId), eq(wallets.livemode, livemode)))
+    .where(and(eq(wallets.merchantId, merchantId), eq(wallets.livemode, livemode), walletInUse(merchantId)))
     .orderBy(wallets.createdAt)
   const options: CurrencyOption[] = []
   for (const { chainId } of rows) {

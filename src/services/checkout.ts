@@ -7,7 +7,9 @@ import { checkoutStage, type CheckoutStage } from '../domain/checkout'
 import { formatUnits } from '../domain/money'
 import type { PaymentStatus } from '../domain/payment-status'
 import { PricingError, quote } from '../domain/pricing'
-import { paymentObject } from './payments'
+import type { SimulatedShare } from '../domain/sandbox'
+import { paymentObject, simulatePayment } from './payments'
+import { ensureSandboxWallet, sandboxKeyFor, walletInUse } from './wallets'
 
 /** One way the buyer can pay: a token on a chain the merchant has a wallet on, priced now. */
 export interface PayOption {
@@ -42,6 +44,8 @@ export async function loadCheckout(env: Env, reference: string, now = new Date()
     .limit(1)
   if (!row) return undefined
   const chains = chainsFor(env)
+  // A test payment made before the merchant had the sandbox wallet can still be paid (and simulated).
+  if (!row.payment.livemode) await ensureSandboxWallet(db, chains, sandboxKeyFor(env), row.payment.merchantId)
   const options = await payOptions(env, row.payment, chains)
   let payment = row.payment
   // One way to pay: choose it for the buyer, so the address and QR code show at once.
@@ -65,7 +69,7 @@ async function payOptions(env: Env, payment: PaymentRow, chains: Map<number, Cha
   const rows = await db
     .select({ chainId: wallets.chainId })
     .from(wallets)
-    .where(and(eq(wallets.merchantId, payment.merchantId), eq(wallets.livemode, payment.livemode)))
+    .where(and(eq(wallets.merchantId, payment.merchantId), eq(wallets.livemode, payment.livemode), walletInUse(payment.merchantId)))
     .orderBy(asc(wallets.createdAt), asc(wallets.id))
   const prices = await rateSourceFor(env).prices()
   return rows.flatMap(({ chainId }) => {
@@ -90,6 +94,14 @@ export async function selectOption(env: Env, payment: PaymentRow, chainId: numbe
   if (!chain || !findToken(chain, token)) return { ok: false as const, message: 'That way to pay is not available' }
   const result = await paymentObject(env, payment.id).select(chainId, token)
   return result.ok ? { ok: true as const } : { ok: false as const, message: result.message }
+}
+
+/**
+ * The hosted page's test buttons: a full, partial or over-payment of a test payment, through the
+ * same service as POST /v1/sandbox/payments/{id}/simulate. Live payments are refused.
+ */
+export async function simulateFromPage(env: Env, payment: PaymentRow, share: SimulatedShare) {
+  return simulatePayment(env, payment, { share, confirmed: true, pickDefault: true })
 }
 
 /** The small public status document the page polls. */

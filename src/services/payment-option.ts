@@ -6,8 +6,9 @@ import type { TransactionSpeed } from '../domain/payment-status'
 import { PricingError, quote } from '../domain/pricing'
 import { pricesFor, type RateSource } from '../domain/rates'
 import { describeRpcError, nativeBalance, redact } from '../chain/rpc'
+import { defaultTestChain } from '../domain/sandbox'
 import { ApiError } from '../errors'
-import { allocateDepositAddress } from './wallets'
+import { allocateDepositAddress, walletInUse } from './wallets'
 
 /** The payment columns fixed when the buyer (or the merchant) picks a chain and token. */
 export type PaymentOption = Pick<
@@ -70,7 +71,7 @@ export async function choosePaymentOption(
   }
   if (priced.payAmount <= 0n) throw new ApiError('INVALID_AMOUNT', `Amount is below the smallest unit of ${token.symbol}`, 'amount')
 
-  const { address, index, wallet } = await allocateDepositAddress(db, request, chainId)
+  const { address, index, wallet } = await allocateDepositAddress(db, request, chainId, () => walletRequired(request.livemode, chains, chainId))
   // Native coin has no transfer logs: the scanner sees it as balance above this baseline (for a token
   // payment, native coin sent by mistake; unreadable there, that check is simply skipped).
   const baselineBalance = !request.livemode ? null : token.address === null ? await baselineOf(chain, address) : await baselineOf(chain, address).catch(() => null)
@@ -109,12 +110,22 @@ export async function defaultOption(db: Db, chains: Map<number, Chain>, payment:
   const rows = await db
     .select()
     .from(wallets)
-    .where(and(eq(wallets.merchantId, merchantId), eq(wallets.livemode, livemode))).orderBy(asc(wallets.createdAt), asc(wallets.id))
+    .where(and(eq(wallets.merchantId, merchantId), eq(wallets.livemode, livemode), walletInUse(merchantId)))
+    .orderBy(asc(wallets.createdAt), asc(wallets.id))
   for (const wallet of rows) {
     const chain = chains.get(wallet.chainId)
     if (!chain) continue
     const token = findToken(chain, currency) ?? findToken(chain, 'USDC') ?? findToken(chain, 'USDT') ?? findToken(chain, chain.nativeSymbol)
     if (token) return { chainId: chain.id, token: token.symbol }
   }
-  throw new ApiError('WALLET_REQUIRED', 'The merchant has no wallet on a supported chain: add one with POST /v1/wallets', 'chain_id')
+  throw walletRequired(livemode, chains)
+}
+
+/** WALLET_REQUIRED naming what is missing (and, in test mode, where the sandbox wallet is). */
+export function walletRequired(livemode: boolean, chains: Map<number, Chain>, chainId?: number): ApiError {
+  const on = chainId === undefined ? 'on a supported chain' : `for ${chains.get(chainId)?.name ?? 'chain'} (chain ${chainId})`
+  if (livemode) return new ApiError('WALLET_REQUIRED', `No live wallet ${on}: register one with POST /v1/wallets using a live key`, 'chain_id')
+  const test = defaultTestChain(chains.values())
+  const sandbox = test ? ` Without a test wallet of your own, test payments use the sandbox wallet on ${test.name} (chain ${test.id}).` : ''
+  return new ApiError('WALLET_REQUIRED', `No test wallet ${on}.${sandbox} Register one with POST /v1/wallets`, 'chain_id')
 }

@@ -6,12 +6,13 @@ import type { AuthContext } from '../context'
 import { getDb, type Db, type PaymentRow } from '../db/client'
 import { payments } from '../db/schema'
 import { fiatDecimals } from '../domain/currencies'
-import { canonicalAmount, MoneyError, parseDecimal, formatUnits } from '../domain/money'
+import { canonicalAmount, MoneyError, parseDecimal, formatUnits, toBaseUnits } from '../domain/money'
 import type { PaymentStatus, TransactionSpeed } from '../domain/payment-status'
-import { sandboxOutcome } from '../domain/sandbox'
+import { sandboxOutcome, simulatedTotal, type SimulatedShare } from '../domain/sandbox'
 import { ApiError, notFound } from '../errors'
 import type { PaymentResult } from '../objects/payment-object'
-import { choosePaymentOption, resolveChainToken } from './payment-option'
+import { choosePaymentOption, defaultOption, resolveChainToken } from './payment-option'
+import { ensureSandboxWallet, sandboxKeyFor } from './wallets'
 import { checkWebhookUrl } from './webhook-endpoints'
 
 export interface CreatePaymentInput {
@@ -85,6 +86,10 @@ export async function createPayment(env: Env, auth: Pick<AuthContext, 'merchantI
     transactionSpeed: input.transactionSpeed,
   }
   if (input.chainId !== undefined && input.token !== undefined) resolveChainToken(chains, input.chainId, input.token)
+  // Test mode needs no setup: without a test wallet of their own, the merchant gets the sandbox wallet.
+  if (!auth.livemode) await ensureSandboxWallet(db, chains, sandboxKeyFor(env), auth.merchantId)
+  // A live payment nobody could ever pay is refused now, not left pending.
+  else if (input.chainId === undefined) await defaultOption(db, chains, { merchantId: auth.merchantId, livemode: true, currency: input.currency })
   const option =
     input.chainId !== undefined && input.token !== undefined
       ? await choosePaymentOption(db, chains, rateSourceFor(env), base, input.chainId, input.token)
@@ -120,12 +125,54 @@ export async function createPayment(env: Env, auth: Pick<AuthContext, 'merchantI
     notificationUrl: input.notificationUrl ?? null,
     expiresAt: new Date(now.getTime() + input.expiresIn * 1000).toISOString(),
     completedAt: null,
+    lastError: null,
     version: 0,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   }
   const sandbox = auth.livemode ? null : sandboxOutcome(amount)
   return unwrap(await paymentObject(env, row.id).create(row, sandbox))
+}
+
+export interface SimulateRequest {
+  /** Chooses the chain and token first (the payment must not have received anything yet). */
+  chainId?: number
+  token?: string
+  /** Total received, as a decimal in the pay currency; default the full amount due. */
+  amount?: string
+  /** Instead of `amount`: the hosted page's full, partial or over-payment. */
+  share?: SimulatedShare
+  confirmed: boolean
+  /** With no chain chosen and none given, take the sandbox default (as the test amounts do). */
+  pickDefault?: boolean
+}
+
+/**
+ * Sandbox: funds arrive for a test payment, through its PaymentObject and the same state machine
+ * as the chain watcher. POST /v1/sandbox/payments/{id}/simulate and the hosted page's test buttons.
+ */
+export async function simulatePayment(env: Env, payment: PaymentRow, request: SimulateRequest): Promise<PaymentRow> {
+  if (payment.livemode) throw new ApiError('FORBIDDEN', 'Only test-mode payments can be simulated', 'id')
+  const object = paymentObject(env, payment.id)
+  if (request.chainId !== undefined && request.token !== undefined) payment = unwrap(await object.select(request.chainId, request.token))
+  else if (payment.payAmount === null && request.pickDefault) {
+    const option = await defaultOption(getDb(env.DB), chainsFor(env), payment)
+    payment = unwrap(await object.select(option.chainId, option.token))
+  }
+  if (payment.payAmount === null || payment.tokenDecimals === null) {
+    throw new ApiError('VALIDATION_ERROR', 'This payment has no chain and token yet: pass chain_id and token', 'chain_id')
+  }
+  const due = BigInt(payment.payAmount)
+  let received = due
+  if (request.amount !== undefined) {
+    try {
+      received = toBaseUnits(request.amount, payment.tokenDecimals)
+    } catch (err) {
+      if (err instanceof MoneyError) throw new ApiError('INVALID_AMOUNT', `Amount ${err.message} for ${payment.token}`, 'amount')
+      throw err
+    }
+  } else if (request.share) received = simulatedTotal(request.share, due, BigInt(payment.amountReceived))
+  return unwrap(await object.simulate({ received: received.toString(), confirmed: request.confirmed }))
 }
 
 export function paymentObject(env: Env, id: string) {

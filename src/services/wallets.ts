@@ -1,11 +1,48 @@
-import { and, count, desc, eq, isNull, sql } from 'drizzle-orm'
+import { and, count, desc, eq, isNull, sql, type SQL } from 'drizzle-orm'
 import { AddressError, deriveDepositAddress, normalizeAddress, parseXpub } from '../chain/addresses'
 import { findToken, type Chain } from '../chain/registry'
 import { randomHex } from '../auth/crypto'
 import type { AuthContext } from '../context'
 import type { Db, ObservationRow, WalletRow } from '../db/client'
 import { depositAddresses, observations, payments, wallets } from '../db/schema'
+import { defaultTestChain, sandboxKey, sandboxXpub } from '../domain/sandbox'
 import { ApiError, notFound } from '../errors'
+
+/**
+ * The wallets payments can use: the merchant's own, and the sandbox wallet only while the merchant
+ * has no test wallet of their own (registering one sets the sandbox wallet aside).
+ */
+export function walletInUse(merchantId: string): SQL {
+  return sql`(${wallets.sandbox} = 0 OR NOT EXISTS (SELECT 1 FROM wallets AS own WHERE own.merchant_id = ${merchantId} AND own.livemode = 0 AND own.sandbox = 0))`
+}
+
+/** The sandbox derivation key from this env's secrets (SANDBOX_SECRET, else derived from ADMIN_TOKEN). */
+export function sandboxKeyFor(env: Env): Uint8Array | null {
+  // SANDBOX_SECRET is an optional secret, so the generated Env does not declare it.
+  const secret = (env as unknown as { SANDBOX_SECRET?: string }).SANDBOX_SECRET
+  return sandboxKey({ sandboxSecret: secret, adminToken: env.ADMIN_TOKEN })
+}
+
+const sandboxReady = new Set<string>()
+
+/**
+ * Makes sure a merchant without a test wallet of their own has the sandbox wallet: an xpub wallet
+ * row on the registry's default test chain, derived from the sandbox key and the merchant id, so
+ * the ordinary allocation hands out its addresses. One INSERT … ON CONFLICT DO NOTHING, safe to race;
+ * skipped once done in this isolate (the row is never removed).
+ */
+export async function ensureSandboxWallet(db: Db, chains: Map<number, Chain>, key: Uint8Array | null, merchantId: string): Promise<void> {
+  const chain = defaultTestChain(chains.values())
+  if (!chain || !key) return
+  const memo = `${merchantId}:${chain.id}`
+  if (sandboxReady.has(memo)) return
+  await db.run(sql`
+    INSERT INTO wallets (id, merchant_id, livemode, chain_id, kind, xpub, address, label, next_index, sandbox, created_at)
+    SELECT ${`wal_${randomHex(12)}`}, ${merchantId}, 0, ${chain.id}, 'xpub', ${sandboxXpub(key, merchantId)}, NULL, 'Sandbox wallet', 0, 1, ${new Date().toISOString()}
+    WHERE NOT EXISTS (SELECT 1 FROM wallets WHERE merchant_id = ${merchantId} AND livemode = 0 AND sandbox = 0)
+    ON CONFLICT DO NOTHING`)
+  sandboxReady.add(memo)
+}
 
 export interface NewWallet {
   chainId: number
@@ -33,6 +70,7 @@ export async function registerWallet(db: Db, chains: Map<number, Chain>, auth: A
     address: key.address,
     label: input.label ?? null,
     nextIndex: 0,
+    sandbox: false,
     createdAt: new Date().toISOString(),
     legacyDuplicate: false,
   }
@@ -44,6 +82,16 @@ export async function registerWallet(db: Db, chains: Map<number, Chain>, auth: A
     throw walletConflict(err, auth, input.chainId) ?? err
   }
   return row
+}
+
+/** Whether the merchant has a test wallet of their own (which sets the sandbox wallet aside). */
+export async function hasOwnTestWallet(db: Db, merchantId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: wallets.id })
+    .from(wallets)
+    .where(and(eq(wallets.merchantId, merchantId), eq(wallets.livemode, false), eq(wallets.sandbox, false)))
+    .limit(1)
+  return row !== undefined
 }
 
 function parseWalletKey(input: { xpub?: string; address?: string }): { xpub: string | null; address: string | null } {
@@ -102,14 +150,16 @@ export async function allocateDepositAddress(
   db: Db,
   owner: { merchantId: string; livemode: boolean },
   chainId: number,
+  /** The error when the owner has no usable wallet on the chain (callers name what to do). */
+  missing: () => ApiError = () => new ApiError('WALLET_REQUIRED', `No ${owner.livemode ? 'live' : 'test'} wallet registered for chain ${chainId}: add one with POST /v1/wallets`, 'chain_id'),
 ): Promise<{ address: `0x${string}`; index: number | null; wallet: WalletRow }> {
   for (let attempt = 0; attempt <= MAX_ADDRESS_SKIPS; attempt++) {
     const [wallet] = await db
       .update(wallets)
       .set({ nextIndex: sql`CASE WHEN ${wallets.kind} = 'xpub' THEN ${wallets.nextIndex} + 1 ELSE ${wallets.nextIndex} END` })
-      .where(and(eq(wallets.merchantId, owner.merchantId), eq(wallets.livemode, owner.livemode), eq(wallets.chainId, chainId)))
+      .where(and(eq(wallets.merchantId, owner.merchantId), eq(wallets.livemode, owner.livemode), eq(wallets.chainId, chainId), walletInUse(owner.merchantId)))
       .returning()
-    if (!wallet) throw new ApiError('WALLET_REQUIRED', `No ${owner.livemode ? 'live' : 'test'} wallet registered for chain ${chainId}: add one with POST /v1/wallets`, 'chain_id')
+    if (!wallet) throw missing()
     const index = wallet.kind === 'xpub' ? wallet.nextIndex - 1 : null
     const address = walletAddressAt(wallet, index)
     if (await claimAddress(db, wallet, address, index)) return { address, index, wallet }
@@ -221,6 +271,9 @@ export async function walletTransactions(db: Db, wallet: WalletRow, page: number
  */
 export async function updateWallet(db: Db, auth: AuthContext, id: string, changes: { label?: string | null; xpub?: string; address?: string }): Promise<WalletRow> {
   const wallet = await getWallet(db, auth, id)
+  if (wallet.sandbox && (changes.xpub !== undefined || changes.address !== undefined)) {
+    throw new ApiError('FORBIDDEN', 'The sandbox wallet belongs to the gateway: register a test wallet of your own instead', changes.xpub !== undefined ? 'xpub' : 'address')
+  }
   const set: Partial<WalletRow> = {}
   if (changes.label !== undefined) set.label = changes.label
   const rekey = changes.xpub !== undefined || changes.address !== undefined

@@ -23,6 +23,8 @@ export interface WebhookPayload {
   chain_id: number | null
   amount_received: string
   webhook_data: unknown
+  /** Why an automatic step could not complete (payment.error), else null. */
+  last_error: unknown
   timestamp: string
   /** Hex HMAC-SHA256 (notify_secret) of this JSON serialized without the `signature` member. */
   signature: string
@@ -48,6 +50,7 @@ export function buildPayload(event: Pick<EventRow, 'id' | 'type' | 'sequence' | 
     chain_id: payment.chainId,
     amount_received: formatUnits(BigInt(payment.amountReceived), decimals),
     webhook_data: webhookData ?? null,
+    last_error: payment.lastError ? (JSON.parse(payment.lastError) as unknown) : null,
     timestamp: event.createdAt,
   }
   return { ...unsigned, signature: hmacSha256Hex(payment.notifySecret, stringifyWithDecimals(unsigned)) }

@@ -53,9 +53,10 @@ describe('POST /v1/payments validation', () => {
     expect(res.json.error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', field: 'Content-Type' })
   })
 
-  it('needs a wallet on the chosen chain (422 WALLET_REQUIRED)', async () => {
+  it('needs a live wallet on the chosen chain for a live payment (422 WALLET_REQUIRED); test keys need none', async () => {
     const m = await createMerchant()
-    const res = await call('POST', '/v1/payments', { key: m.testKey, body: valid })
+    expect((await call('POST', '/v1/payments', { key: m.testKey, body: valid })).status).toBe(201)
+    const res = await call('POST', '/v1/payments', { key: m.liveKey, body: valid })
     expect(res.status).toBe(422)
     expect(res.json.error).toMatchObject({ code: 'WALLET_REQUIRED', field: 'chain_id' })
   })

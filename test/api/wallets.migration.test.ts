@@ -25,7 +25,7 @@ function legacyPayment(merchantId: string, walletId: string, depositAddress: str
     amount: '1', currency: 'USD', chainId: 31337, token: 'USDC', tokenAddress: null, tokenDecimals: 6, payAmount: '1000000', amountReceived: '0',
     depositAddress, walletId, derivationIndex: null, baselineBalance: null, linkId: null, notifySecret: 's', rateSource: null, rate: null,
     transactionSpeed: 'medium', confirmations: 0, requiredConfirmations: 2, description: null, orderId: null, metadata: null, successUrl: null,
-    cancelUrl: null, notificationUrl: null, expiresAt: now, completedAt: null, version: 0, createdAt: now, updatedAt: now,
+    cancelUrl: null, notificationUrl: null, expiresAt: now, completedAt: null, lastError: null, version: 0, createdAt: now, updatedAt: now,
   }
 }
 

@@ -211,7 +211,7 @@ function fullRow(row: Partial<PaymentRow> & Pick<PaymentRow, 'id' | 'merchantId'
     exception: null, chainId: null, token: null, tokenAddress: null, tokenDecimals: null, payAmount: null, amountReceived: '0', depositAddress: null,
     walletId: null, derivationIndex: null, baselineBalance: null, linkId: null, notifySecret: 'seed-secret', rateSource: null, rate: null, confirmations: 0,
     requiredConfirmations: null, description: null, orderId: null, metadata: null, successUrl: null, cancelUrl: null, notificationUrl: null,
-    completedAt: null, version: 0, ...row,
+    completedAt: null, lastError: null, version: 0, ...row,
   }
 }
 

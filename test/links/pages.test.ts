@@ -1,3 +1,4 @@
+import { HDKey } from '@scure/bip32'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { call, merchantWithWallet, TEST_XPUB } from '../helpers/api'
@@ -60,6 +61,9 @@ describe('GET /link/:reference → the hosted checkout', () => {
 
   it('starts a live link\'s first payment on the first visit, with link_id set', async () => {
     const m = await merchantWithWallet()
+    // A live payment needs a live wallet of the merchant's own.
+    const liveXpub = HDKey.fromMasterSeed(crypto.getRandomValues(new Uint8Array(32))).derive("m/44'/60'/0'").publicExtendedKey
+    expect((await call('POST', '/v1/wallets', { key: m.liveKey, body: { chain_id: 8453, xpub: liveXpub } })).status).toBe(201)
     const link = await newLink(m, { order_amount: 12.5 }, m.liveKey)
     expect((await env.DB.prepare('select count(*) as n from payments where link_id = ?').bind(link.id).first<{ n: number }>())?.n).toBe(0)
     await open(link.hosted_url)

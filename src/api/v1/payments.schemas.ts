@@ -3,6 +3,7 @@ import { LIMITS, maxOrderAmount } from '../../config'
 import type { PaymentRow } from '../../db/client'
 import { assertAtMost, decimalFromJson, formatUnits, MoneyError } from '../../domain/money'
 import { PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, TRANSACTION_SPEEDS } from '../../domain/payment-status'
+import type { StepError } from '../../domain/sandbox'
 
 /** A decimal amount given as a string ("10.50") or a JSON number (10.5), converted exactly. */
 export const decimalInput = z
@@ -108,6 +109,15 @@ export const paymentSchema = z
     hosted_url: z.string().openapi({ example: 'https://pay.example.com/pay/KQXR-48213907-PMT', description: 'Hosted checkout page for the buyer' }),
     expires_at: z.string().openapi({ example: '2026-02-01T03:57:22.000Z', description: 'When the payment and its locked crypto amount expire (ISO 8601)' }),
     completed_at: z.string().nullable().openapi({ description: 'When the payment completed (ISO 8601)' }),
+    last_error: z
+      .object({
+        code: z.string().openapi({ example: 'WALLET_REQUIRED' }),
+        message: z.string(),
+        step: z.enum(['sandbox_settlement', 'expiry']),
+        at: z.string(),
+      })
+      .nullable()
+      .openapi({ description: 'Why an automatic step (the sandbox settlement of a test amount, the expiry) could not complete; a payment.error event says the same' }),
     created_at: z.string().openapi({ description: 'ISO 8601' }),
     updated_at: z.string().openapi({ description: 'Last change (ISO 8601)' }),
   })
@@ -148,6 +158,7 @@ export function toPaymentView(p: PaymentRow, origin: string): PaymentView {
     hosted_url: `${origin}/pay/${p.reference}`,
     expires_at: p.expiresAt,
     completed_at: p.completedAt,
+    last_error: p.lastError ? (JSON.parse(p.lastError) as StepError) : null,
     created_at: p.createdAt,
     updated_at: p.updatedAt,
   }

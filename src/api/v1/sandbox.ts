@@ -1,7 +1,6 @@
 import { getDb } from '../../db/client'
-import { toBaseUnits, MoneyError } from '../../domain/money'
 import { ApiError } from '../../errors'
-import { getPayment, paymentObject, unwrap } from '../../services/payments'
+import { getPayment, simulatePayment } from '../../services/payments'
 import { publicOrigin } from '../../config'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { paymentIdParam, paymentSchema, simulateBody, toPaymentView } from './payments.schemas'
@@ -27,23 +26,8 @@ const simulateRoute = merchantRoute({
 export const sandboxRouter = v1Router().openapi(simulateRoute, async (c) => {
   const auth = c.get('auth')!
   if (auth.livemode) throw new ApiError('FORBIDDEN', 'Simulation is only available with test keys', 'Authorization')
-  const { id } = c.req.valid('param')
   const body = c.req.valid('json')
-  let payment = await getPayment(getDb(c.env.DB), auth, id)
-  const object = paymentObject(c.env, id)
-  if (body.chain_id !== undefined && body.token !== undefined) payment = unwrap(await object.select(body.chain_id, body.token))
-  if (payment.payAmount === null || payment.tokenDecimals === null) {
-    throw new ApiError('VALIDATION_ERROR', 'This payment has no chain and token yet: pass chain_id and token', 'chain_id')
-  }
-  let received = BigInt(payment.payAmount)
-  if (body.amount !== undefined) {
-    try {
-      received = toBaseUnits(body.amount, payment.tokenDecimals)
-    } catch (err) {
-      if (err instanceof MoneyError) throw new ApiError('INVALID_AMOUNT', `Amount ${err.message} for ${payment.token}`, 'amount')
-      throw err
-    }
-  }
-  const result = unwrap(await object.simulate({ received: received.toString(), confirmed: body.confirmed }))
+  const payment = await getPayment(getDb(c.env.DB), auth, c.req.valid('param').id)
+  const result = await simulatePayment(c.env, payment, { chainId: body.chain_id, token: body.token, amount: body.amount, confirmed: body.confirmed })
   return c.json(ok(c, toPaymentView(result, publicOrigin(c.env, c.req.url))), 200)
 })

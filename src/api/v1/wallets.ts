@@ -5,7 +5,7 @@ import { getDb } from '../../db/client'
 import { formatUnits } from '../../domain/money'
 import { UNEXPECTED_FUNDS } from '../../domain/payment-status'
 import { findToken } from '../../chain/registry'
-import { getWallet, listWallets, registerWallet, walletBalances, walletTransactions } from '../../services/wallets'
+import { ensureSandboxWallet, getWallet, hasOwnTestWallet, listWallets, registerWallet, sandboxKeyFor, walletBalances, walletTransactions } from '../../services/wallets'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, listEnvelope, ok, okList } from './envelope'
 import { merchantRoute, v1Router } from './router'
 
@@ -35,6 +35,11 @@ const walletSchema = z
     address: z.string().nullable(),
     label: z.string().nullable(),
     addresses_issued: z.number().int().openapi({ description: 'Deposit addresses derived so far' }),
+    sandbox: z.boolean().openapi({
+      description:
+        "true for the gateway's own sandbox wallet: test payments use it while the merchant has no test wallet of their own. Its xpub is derived from the gateway's sandbox secret and the merchant id; it is never used for live payments",
+    }),
+    in_use: z.boolean().openapi({ description: 'false for a sandbox wallet set aside because the merchant registered a test wallet of their own' }),
     created_at: z.string(),
   })
   .openapi('Wallet')
@@ -88,7 +93,7 @@ const pageQuery = z.object({
 })
 const notFoundResponse = { 404: errorResponse('No such wallet for this merchant and mode') }
 
-function toWalletView(w: WalletRow, chainName: string | null): z.infer<typeof walletSchema> {
+function toWalletView(w: WalletRow, chainName: string | null, ownTestWallet = false): z.infer<typeof walletSchema> {
   return {
     id: w.id,
     object: 'wallet',
@@ -100,6 +105,8 @@ function toWalletView(w: WalletRow, chainName: string | null): z.infer<typeof wa
     address: w.address,
     label: w.label,
     addresses_issued: w.nextIndex,
+    sandbox: w.sandbox,
+    in_use: !(w.sandbox && ownTestWallet),
     created_at: w.createdAt,
   }
 }
@@ -119,6 +126,7 @@ const listRoute = merchantRoute({
   path: '/wallets',
   tags: ['Wallets'],
   summary: 'List wallets',
+  description: "With a test key, a merchant with no test wallet of their own is given the sandbox wallet (sandbox: true) on the registry's default test chain, so test payments need no setup.",
   responses: { 200: json(envelope(z.array(walletSchema)), 'Wallets of the caller\'s mode'), ...commonErrors },
 })
 const getRoute = merchantRoute({
@@ -161,12 +169,19 @@ export const walletsRouter = v1Router()
   })
   .openapi(listRoute, async (c) => {
     const chains = chainsFor(c.env)
-    const rows = await listWallets(getDb(c.env.DB), c.get('auth')!)
-    return c.json(ok(c, rows.map((w) => toWalletView(w, chains.get(w.chainId)?.name ?? null))), 200)
+    const db = getDb(c.env.DB)
+    const auth = c.get('auth')!
+    // Test mode works with no setup: a merchant without a test wallet sees (and gets) the sandbox one.
+    if (!auth.livemode) await ensureSandboxWallet(db, chains, sandboxKeyFor(c.env), auth.merchantId)
+    const rows = await listWallets(db, auth)
+    const own = rows.some((w) => !w.livemode && !w.sandbox)
+    return c.json(ok(c, rows.map((w) => toWalletView(w, chains.get(w.chainId)?.name ?? null, own))), 200)
   })
   .openapi(getRoute, async (c) => {
-    const wallet = await getWallet(getDb(c.env.DB), c.get('auth')!, c.req.valid('param').id)
-    return c.json(ok(c, toWalletView(wallet, chainsFor(c.env).get(wallet.chainId)?.name ?? null)), 200)
+    const db = getDb(c.env.DB)
+    const wallet = await getWallet(db, c.get('auth')!, c.req.valid('param').id)
+    const own = wallet.sandbox ? await hasOwnTestWallet(db, wallet.merchantId) : false
+    return c.json(ok(c, toWalletView(wallet, chainsFor(c.env).get(wallet.chainId)?.name ?? null, own)), 200)
   })
   .openapi(balanceRoute, async (c) => {
     const db = getDb(c.env.DB)
