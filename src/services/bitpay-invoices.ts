@@ -7,6 +7,7 @@ import { bitpayInvoices, payments, wallets } from '../db/schema'
 import type { BitPayStatus } from '../domain/bitpay'
 import type { TransactionSpeed } from '../domain/payment-status'
 import { quote, type UsdPrices } from '../domain/pricing'
+import { checkUrls } from '../domain/url-policy'
 import { ApiError, notFound } from '../errors'
 import { createPayment, paymentObject, unwrap } from './payments'
 
@@ -64,6 +65,12 @@ export async function currencyOptions(env: Env, merchantId: string, livemode: bo
 
 /** Creates a BitPay invoice: a payment plus its BitPay fields. The guid is unique per merchant. */
 export async function createInvoice(env: Env, auth: AuthContext, input: NewInvoice): Promise<{ payment: PaymentRow; invoice: BitPayInvoiceRow }> {
+  // Checked here too so BitPay's field names are the ones reported.
+  checkUrls(env.ENVIRONMENT, [
+    { field: 'notificationURL', kind: 'callback', value: input.notificationURL },
+    { field: 'redirectURL', kind: 'redirect', value: input.redirectURL },
+    { field: 'closeURL', kind: 'redirect', value: input.closeURL },
+  ])
   const db = getDb(env.DB)
   const [existing] = await db.select({ id: bitpayInvoices.paymentId }).from(bitpayInvoices).where(and(eq(bitpayInvoices.merchantId, auth.merchantId), eq(bitpayInvoices.guid, input.guid)))
   if (existing) throw new ApiError('VALIDATION_ERROR', `An invoice with guid ${input.guid} already exists`, 'guid')

@@ -9,10 +9,10 @@ import { fiatDecimals } from '../domain/currencies'
 import { canonicalAmount, MoneyError, parseDecimal, formatUnits } from '../domain/money'
 import type { PaymentStatus, TransactionSpeed } from '../domain/payment-status'
 import { sandboxOutcome } from '../domain/sandbox'
+import { checkUrls } from '../domain/url-policy'
 import { ApiError, notFound } from '../errors'
 import type { PaymentResult } from '../objects/payment-object'
 import { choosePaymentOption, resolveChainToken } from './payment-option'
-import { checkWebhookUrl } from './webhook-endpoints'
 
 export interface CreatePaymentInput {
   amount: string
@@ -73,7 +73,11 @@ export async function createPayment(env: Env, auth: Pick<AuthContext, 'merchantI
   const chains = chainsFor(env)
   const db = getDb(env.DB)
   const amount = normalizeOrderAmount(chains, input.amount, input.currency)
-  if (input.notificationUrl) checkWebhookUrl(input.notificationUrl, env.ENVIRONMENT, 'notification_url')
+  checkUrls(env.ENVIRONMENT, [
+    { field: 'notification_url', kind: 'callback', value: input.notificationUrl },
+    { field: 'success_url', kind: 'redirect', value: input.successUrl },
+    { field: 'cancel_url', kind: 'redirect', value: input.cancelUrl },
+  ])
   const now = new Date()
   const base = {
     merchantId: auth.merchantId,
