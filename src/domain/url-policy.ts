@@ -104,13 +104,8 @@ export function hostProblem(hostname: string): string | null {
   return null
 }
 
-/** Whether a URL hostname names a loopback, private, special-purpose or local-only host. */
-export function isPrivateHost(hostname: string): boolean {
-  return hostProblem(hostname) !== null
-}
-
 /** Lower case, trailing dots removed ("localhost." and "localhost" are the same host). */
-export function normalizeHost(hostname: string): string {
+function normalizeHost(hostname: string): string {
   return hostname.toLowerCase().replace(/\.+$/, '')
 }
 
