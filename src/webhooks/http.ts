@@ -25,6 +25,8 @@ export const REFUSED_URL_RESULT: AttemptResult = { statusCode: null, latencyMs: 
  * POSTs a webhook body and reports what happened; never throws. Whatever went wrong on the network
  * (DNS, refused connection, TLS, reset, timeout) is logged for the operator and reported to the
  * merchant only as "could not deliver", so the answer cannot be used to map networks or ports.
+ * (Locally, workerd itself prints "Uncaught Error: internal error" for a failed subrequest such as a
+ * DNS miss even though the rejection is handled here: a log artefact, not an unhandled rejection.)
  */
 export async function postWebhook(url: string, body: string, headers: Record<string, string>): Promise<AttemptResult> {
   const started = Date.now()
