@@ -3,6 +3,7 @@ import { renderSVG } from 'uqr'
 import type { UnavailableReason } from '../domain/links'
 import { eip681Uri, formatCountdown, isFinalStage, walletTransaction, type CheckoutStage, type PaymentRequest } from '../domain/checkout'
 import { formatUnits } from '../domain/money'
+import { webPageHref } from '../domain/url-policy'
 import type { Checkout } from '../services/checkout'
 import { checkoutScript } from './checkout-script'
 import { Layout, MessagePage } from './layout'
@@ -67,6 +68,9 @@ export function CheckoutPage({ ck, nonce, showPicker, error, now, pollMs }: Chec
   const picker = showPicker && canChange
   const hiddenUnless = (...stages: CheckoutStage[]) => !stages.includes(ck.stage)
   const testMode = !p.livemode
+  // Checked at input too; a stored URL of another scheme (javascript:, data:) is never emitted.
+  const successUrl = webPageHref(p.successUrl)
+  const cancelUrl = webPageHref(p.cancelUrl)
   return (
     <Layout title={`${testMode ? '[Test] ' : ''}Pay ${ck.merchantName}`} nonce={nonce} script={checkoutScript}>
       {testMode && <style nonce={nonce} dangerouslySetInnerHTML={{ __html: testModeCss }} />}
@@ -108,7 +112,7 @@ export function CheckoutPage({ ck, nonce, showPicker, error, now, pollMs }: Chec
             </span>
           </div>
           <p id="redirect-note" hidden>
-            Payment received. Taking you back to {ck.merchantName}… {p.successUrl && <a href={p.successUrl}>Continue now</a>}
+            Payment received. Taking you back to {ck.merchantName}… {successUrl && <a href={successUrl}>Continue now</a>}
           </p>
           {error && (
             <p class="error" role="alert">
@@ -198,8 +202,8 @@ export function CheckoutPage({ ck, nonce, showPicker, error, now, pollMs }: Chec
 
           <div data-when="paid" hidden={hiddenUnless('paid')}>
             <p>Payment received. Thank you!</p>
-            {p.successUrl && (
-              <a class="button" href={p.successUrl}>
+            {successUrl && (
+              <a class="button" href={successUrl}>
                 Continue to {ck.merchantName}
               </a>
             )}
@@ -212,15 +216,15 @@ export function CheckoutPage({ ck, nonce, showPicker, error, now, pollMs }: Chec
                   Start again
                 </a>
               )}
-              {p.cancelUrl && (
-                <a class="button secondary" href={p.cancelUrl}>
+              {cancelUrl && (
+                <a class="button secondary" href={cancelUrl}>
                   Return to {ck.merchantName}
                 </a>
               )}
             </div>
           </div>
         </div>
-        {p.status === 'pending' && p.amountReceived === '0' && p.cancelUrl && (
+        {p.status === 'pending' && p.amountReceived === '0' && cancelUrl && (
           <footer data-when="awaiting" hidden={hiddenUnless('awaiting')}>
             <form method="post" action={`/pay/${ref}/cancel`}>
               <button type="submit" class="link-button">
@@ -260,14 +264,15 @@ const UNAVAILABLE: Record<UnavailableReason, { heading: string; text: string }> 
 /** A clear page for a link that cannot be paid. */
 export function UnavailablePage(props: { nonce: string; reason: UnavailableReason; merchantName: string; name: string; cancelUrl: string | null }) {
   const { heading, text } = UNAVAILABLE[props.reason]
+  const cancelUrl = webPageHref(props.cancelUrl)
   return (
     <MessagePage nonce={props.nonce} title={heading} heading={heading} merchantName={props.merchantName}>
       <p data-testid="link-name">{props.name}</p>
       <p data-testid="unavailable" data-reason={props.reason}>
         {text}
       </p>
-      {props.cancelUrl && (
-        <a class="button secondary" href={props.cancelUrl}>
+      {cancelUrl && (
+        <a class="button secondary" href={cancelUrl}>
           Return to {props.merchantName}
         </a>
       )}

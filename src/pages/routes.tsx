@@ -5,6 +5,7 @@ import type { JSX } from 'hono/jsx/jsx-runtime'
 import { randomHex } from '../auth/crypto'
 import type { AppEnv } from '../context'
 import { getDb } from '../db/client'
+import { webPageHref } from '../domain/url-policy'
 import { ApiError } from '../errors'
 import { SIMULATED_SHARES, type SimulatedShare } from '../domain/sandbox'
 import { loadCheckout, paymentByReference, selectOption, simulateFromPage, statusDocument } from '../services/checkout'
@@ -39,11 +40,8 @@ const REFERENCE = /^[A-Za-z0-9-]{1,64}$/
 /** A page response with a strict CSP: only this response's nonce runs, forms post to us (and the way back). */
 function page(c: Context<AppEnv>, nonce: string, element: JSX.Element, status: ContentfulStatusCode = 200, formTargets: (string | null)[] = []) {
   const origins = formTargets.flatMap((u) => {
-    try {
-      return u ? [new URL(u).origin] : []
-    } catch {
-      return []
-    }
+    const href = webPageHref(u)
+    return href ? [new URL(href).origin] : []
   })
   c.header(
     'Content-Security-Policy',
@@ -141,7 +139,8 @@ export const pagesRouter = new Hono<AppEnv>()
     if (!payment || !sameOrigin(c)) return c.redirect(`/pay/${encodeURIComponent(reference)}`, 303)
     const result = await paymentObject(c.env, payment.id).cancel()
     // Cancelled (or already ended): back to the merchant. Funds arrived meanwhile: stay and watch them.
-    return c.redirect(result.ok && payment.cancelUrl ? payment.cancelUrl : `/pay/${reference}`, 303)
+    const back = webPageHref(payment.cancelUrl)
+    return c.redirect(result.ok && back ? back : `/pay/${reference}`, 303)
   })
   .get('/link/:reference', async (c) => {
     const reference = c.req.param('reference')

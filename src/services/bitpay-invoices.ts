@@ -7,6 +7,7 @@ import { bitpayInvoices, payments, wallets } from '../db/schema'
 import type { BitPayStatus } from '../domain/bitpay'
 import type { TransactionSpeed } from '../domain/payment-status'
 import { quote, type UsdPrices } from '../domain/pricing'
+import { checkUrls } from '../domain/url-policy'
 import { ApiError, notFound } from '../errors'
 import { createPayment, paymentObject, unwrap } from './payments'
 import { ensureSandboxWallet, sandboxKeyFor, walletInUse } from './wallets'
@@ -71,6 +72,12 @@ export async function currencyOptions(env: Env, merchantId: string, livemode: bo
  * with one guid exactly one makes a payment; the others get 4xx. A create that fails releases it.
  */
 export async function createInvoice(env: Env, auth: AuthContext, input: NewInvoice): Promise<{ payment: PaymentRow; invoice: BitPayInvoiceRow }> {
+  // Checked here too so BitPay's field names are the ones reported.
+  checkUrls(env.ENVIRONMENT, [
+    { field: 'notificationURL', kind: 'callback', value: input.notificationURL },
+    { field: 'redirectURL', kind: 'redirect', value: input.redirectURL },
+    { field: 'closeURL', kind: 'redirect', value: input.closeURL },
+  ])
   const db = getDb(env.DB)
   const transactionCurrency = input.transactionCurrency?.toUpperCase()
   let option: CurrencyOption | undefined

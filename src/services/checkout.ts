@@ -7,6 +7,7 @@ import { checkoutStage, type CheckoutStage } from '../domain/checkout'
 import { formatUnits } from '../domain/money'
 import type { PaymentStatus } from '../domain/payment-status'
 import { PricingError, quote } from '../domain/pricing'
+import { webPageHref } from '../domain/url-policy'
 import type { SimulatedShare } from '../domain/sandbox'
 import { paymentObject, simulatePayment } from './payments'
 import { ensureSandboxWallet, sandboxKeyFor, walletInUse } from './wallets'
@@ -118,8 +119,9 @@ export function statusDocument(payment: PaymentRow, now = new Date()) {
     pay_amount: payment.payAmount === null ? null : formatUnits(BigInt(payment.payAmount), decimals),
     pay_currency: payment.token,
     expires_at: payment.expiresAt,
-    success_url: payment.successUrl,
-    cancel_url: payment.cancelUrl,
+    // The page's script redirects to success_url: never another scheme than http(s).
+    success_url: webPageHref(payment.successUrl),
+    cancel_url: webPageHref(payment.cancelUrl),
   }
 }
 

@@ -17,6 +17,7 @@ import {
   unavailableReason,
 } from '../domain/links'
 import type { PaymentStatus } from '../domain/payment-status'
+import { checkUrls } from '../domain/url-policy'
 import { ApiError } from '../errors'
 import { linkObject } from '../objects/link-object'
 import { createPayment, newNotifySecret, paymentObject } from './payments'
@@ -94,6 +95,10 @@ function newLinkReference(): string {
  * (and its price lock) when a buyer opens the link.
  */
 export async function createLink(env: Env, auth: AuthContext, input: CreateLinkInput, now = new Date()): Promise<LinkRecord> {
+  checkUrls(env.ENVIRONMENT, [
+    { field: 'success_url', kind: 'redirect', value: input.successUrl },
+    { field: 'cancel_url', kind: 'redirect', value: input.cancelUrl },
+  ])
   if (input.maxUses > LINK_LIMITS.maxUsesPerTier) {
     throw new ApiError('LIMIT_EXCEEDED', `Maximum uses cannot exceed ${LINK_LIMITS.maxUsesPerTier} for this account tier`, 'max_uses')
   }

@@ -9,11 +9,11 @@ import { fiatDecimals } from '../domain/currencies'
 import { canonicalAmount, MoneyError, parseDecimal, formatUnits, toBaseUnits } from '../domain/money'
 import type { PaymentStatus, TransactionSpeed } from '../domain/payment-status'
 import { sandboxOutcome, simulatedTotal, type SimulatedShare } from '../domain/sandbox'
+import { checkUrls } from '../domain/url-policy'
 import { ApiError, notFound } from '../errors'
 import type { PaymentResult } from '../objects/payment-object'
 import { choosePaymentOption, defaultOption, resolveChainToken } from './payment-option'
 import { ensureSandboxWallet, sandboxKeyFor } from './wallets'
-import { checkWebhookUrl } from './webhook-endpoints'
 
 export interface CreatePaymentInput {
   /** The payment's id when the caller has claimed something under it first (a BitPay guid). */
@@ -76,7 +76,11 @@ export async function createPayment(env: Env, auth: Pick<AuthContext, 'merchantI
   const chains = chainsFor(env)
   const db = getDb(env.DB)
   const amount = normalizeOrderAmount(chains, input.amount, input.currency)
-  if (input.notificationUrl) checkWebhookUrl(input.notificationUrl, env.ENVIRONMENT, 'notification_url')
+  checkUrls(env.ENVIRONMENT, [
+    { field: 'notification_url', kind: 'callback', value: input.notificationUrl },
+    { field: 'success_url', kind: 'redirect', value: input.successUrl },
+    { field: 'cancel_url', kind: 'redirect', value: input.cancelUrl },
+  ])
   const now = new Date()
   const base = {
     merchantId: auth.merchantId,

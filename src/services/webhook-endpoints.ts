@@ -4,16 +4,15 @@ import type { AuthContext } from '../context'
 import type { Db } from '../db/client'
 import { webhookEndpoints } from '../db/schema'
 import type { EventType } from '../domain/payment-status'
-import { ApiError, notFound } from '../errors'
+import { checkUrls } from '../domain/url-policy'
+import { notFound } from '../errors'
 import { newEndpointSecret } from '../webhooks/signing'
-import { webhookUrlProblem } from '../webhooks/url-policy'
 
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect
 
-/** Refuses URLs the environment does not allow, naming `url`. */
-export function checkWebhookUrl(url: string, environment: string, field = 'url'): void {
-  const problem = webhookUrlProblem(url, environment)
-  if (problem) throw new ApiError('VALIDATION_ERROR', `${field} ${problem}`, field)
+/** Refuses endpoint URLs the callback policy does not allow in this environment, naming `url`. */
+export function checkEndpointUrl(url: string | undefined, environment: string): void {
+  checkUrls(environment, [{ field: 'url', kind: 'callback', value: url }])
 }
 
 export async function createEndpoint(
@@ -22,7 +21,7 @@ export async function createEndpoint(
   environment: string,
   input: { url: string; description?: string; enabledEvents?: EventType[] },
 ): Promise<WebhookEndpointRow> {
-  checkWebhookUrl(input.url, environment)
+  checkEndpointUrl(input.url, environment)
   const now = new Date().toISOString()
   const row: WebhookEndpointRow = {
     id: `we_${randomHex(12)}`,
@@ -65,7 +64,7 @@ export async function updateEndpoint(
   id: string,
   changes: { url?: string; description?: string | null; enabledEvents?: EventType[] | null; status?: 'enabled' | 'disabled' },
 ): Promise<WebhookEndpointRow> {
-  if (changes.url !== undefined) checkWebhookUrl(changes.url, environment)
+  checkEndpointUrl(changes.url, environment)
   const set: Partial<WebhookEndpointRow> = { updatedAt: new Date().toISOString() }
   if (changes.url !== undefined) set.url = changes.url
   if (changes.description !== undefined) set.description = changes.description

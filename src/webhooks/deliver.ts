@@ -4,7 +4,8 @@ import { getDb, type PaymentRow } from '../db/client'
 import { events, paymentLinks, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../db/schema'
 import { bitpayInvoiceOf, ipnBody } from './bitpay-ipn'
 import { NOTIFICATION_URL_TARGET } from './messages'
-import { postWebhook } from './http'
+import { callbackUrlProblem } from '../domain/url-policy'
+import { postWebhook, REFUSED_URL_RESULT } from './http'
 import { buildPayload } from './payload'
 import { stringifyWithDecimals } from '../domain/exact-json'
 import { endpointSecretBytes, standardWebhookHeaders, xSignature } from './signing'
@@ -12,8 +13,9 @@ import { endpointSecretBytes, standardWebhookHeaders, xSignature } from './signi
 export type DeliveryOutcome = 'delivered' | 'retry' | 'gone' | 'skipped'
 
 /**
- * Sends one event to one target and records the attempt. 2xx is success; 410 disables the endpoint
- * and ends the delivery; anything else (or a timeout) asks the caller to retry.
+ * Sends one event to one target and records the attempt. 2xx is success; 410 (or a URL the policy
+ * refuses) disables the endpoint and ends the delivery; anything else (no answer, a timeout, a
+ * broken body) is recorded as a "could not deliver" attempt and asks the caller to retry.
  */
 export async function deliver(env: Env, deliveryId: string): Promise<DeliveryOutcome> {
   const db = getDb(env.DB)
@@ -41,9 +43,11 @@ export async function deliver(env: Env, deliveryId: string): Promise<DeliveryOut
     'X-Event-Type': event.type,
     ...standardWebhookHeaders(event.id, Math.floor(Date.now() / 1000), body, key),
   }
-  const result = await postWebhook(delivery.url, body, headers)
+  // Re-checked at send time: a URL stored before the policy (or under another environment) is never called.
+  const refused = callbackUrlProblem(delivery.url, env.ENVIRONMENT) !== null
+  const result = refused ? REFUSED_URL_RESULT : await postWebhook(delivery.url, body, headers)
   const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300
-  const gone = result.statusCode === 410
+  const gone = result.statusCode === 410 || refused
   const now = new Date().toISOString()
 
   await db.batch([
@@ -62,7 +66,7 @@ export async function deliver(env: Env, deliveryId: string): Promise<DeliveryOut
       .set({
         attempts: sql`${webhookDeliveries.attempts} + 1`,
         lastStatusCode: result.statusCode,
-        lastError: result.error ?? (ok ? null : `HTTP ${result.statusCode}`),
+        lastError: result.error,
         status: ok ? 'succeeded' : gone ? 'failed' : 'pending',
         deliveredAt: ok ? now : null,
         updatedAt: now,
@@ -72,7 +76,7 @@ export async function deliver(env: Env, deliveryId: string): Promise<DeliveryOut
   if (gone && delivery.endpointId) {
     await db
       .update(webhookEndpoints)
-      .set({ status: 'disabled', disabledReason: 'receiver answered 410 Gone', updatedAt: now })
+      .set({ status: 'disabled', disabledReason: refused ? 'the URL is not allowed' : 'receiver answered 410 Gone', updatedAt: now })
       .where(eq(webhookEndpoints.id, delivery.endpointId))
   }
   return ok ? 'delivered' : gone ? 'gone' : 'retry'

@@ -1,10 +1,12 @@
 import { randomHex } from '../auth/crypto'
 import type { WebhookEndpointRow } from '../services/webhook-endpoints'
-import { postWebhook, type AttemptResult } from './http'
+import { callbackUrlProblem } from '../domain/url-policy'
+import { postWebhook, REFUSED_URL_RESULT, type AttemptResult } from './http'
 import { endpointSecretBytes, standardWebhookHeaders, xSignature } from './signing'
 
 /** POSTs a `webhook.test` event to an endpoint, signed with the endpoint secret, and reports the answer. */
-export async function sendTestEvent(endpoint: WebhookEndpointRow): Promise<AttemptResult> {
+export async function sendTestEvent(endpoint: WebhookEndpointRow, environment: string): Promise<AttemptResult> {
+  if (callbackUrlProblem(endpoint.url, environment) !== null) return REFUSED_URL_RESULT
   const id = `evt_test_${randomHex(12)}`
   const body = JSON.stringify({ event_type: 'webhook.test', event_id: id, livemode: endpoint.livemode, timestamp: new Date().toISOString() })
   return postWebhook(endpoint.url, body, {

@@ -1,5 +1,5 @@
 import { HDKey } from '@scure/bip32'
-import { exports } from 'cloudflare:workers'
+import { env as bindings, exports } from 'cloudflare:workers'
 
 export const ADMIN_TOKEN = 'test-admin-token'
 const BASE = 'http://gateway.test'
@@ -10,6 +10,8 @@ export interface CallOptions {
   /** A raw body string (sent as is) or a value to JSON-encode. */
   body?: unknown
   raw?: boolean
+  /** Bindings that replace the worker's for this call (e.g. { ENVIRONMENT: 'production' }): the app runs with them. */
+  env?: Partial<Env>
 }
 
 /** Calls the worker through its real fetch handler. */
@@ -21,7 +23,8 @@ export async function call(method: string, path: string, options: CallOptions = 
     body = options.raw ? String(options.body) : JSON.stringify(options.body)
     headers['Content-Type'] ??= 'application/json'
   }
-  const res = await exports.default.fetch(new Request(BASE + path, { method, headers, body }))
+  const request = new Request(BASE + path, { method, headers, body })
+  const res = options.env ? await (await import('../../src/app')).createApp().fetch(request, { ...bindings, ...options.env }) : await exports.default.fetch(request)
   const text = await res.text()
   let json: any // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary response shapes
   try {

@@ -1,8 +1,10 @@
 import { z } from 'zod'
 import { TRANSACTION_SPEEDS } from '../../domain/payment-status'
+import { isHttpUrl } from '../../domain/url-policy'
 import { AMOUNT_LIMIT_TEXT, checkAmountLimit, decimalInput } from '../v1/payments.schemas'
 
-const url = z.string().max(2048).url()
+/** Any other scheme is refused here; the environment's policy (https in production, public hosts) in the service. */
+const url = z.string().max(2048).refine(isHttpUrl, 'must be an absolute http(s) URL')
 
 /** BitPay's invoice request; fields we do not use (physical, acceptanceWindow, …) are accepted and ignored. */
 export const createInvoiceBody = z.object({

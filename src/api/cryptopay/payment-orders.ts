@@ -5,6 +5,7 @@ import type { PaymentRow } from '../../db/client'
 import { getDb } from '../../db/client'
 import { formatUnits } from '../../domain/money'
 import { PAYMENT_STATUSES, TRANSACTION_SPEEDS } from '../../domain/payment-status'
+import { isHttpUrl } from '../../domain/url-policy'
 import { createOrder } from '../../services/orders'
 import { getPayment, listPayments } from '../../services/payments'
 import { AMOUNT_LIMIT_TEXT, checkAmountLimit, decimalInput, paymentIdParam } from '../v1/payments.schemas'
@@ -23,7 +24,7 @@ const createOrderBody = z
       .openapi({ description: 'Unique per merchant; a reused nonce is refused, so retries never create two orders' }),
     transaction_speed: z.enum(TRANSACTION_SPEEDS).default('medium'),
     expires_in: z.number().int().min(LIMITS.minExpiresInSeconds).max(LIMITS.maxExpiresInSeconds).default(LIMITS.defaultExpiresInSeconds),
-    notification_url: z.string().url().max(2048).optional(),
+    notification_url: z.string().max(2048).refine(isHttpUrl, 'must be an absolute http(s) URL').optional(),
   })
   .superRefine((b, ctx) => checkAmountLimit(ctx, 'amount', b.amount, b.currency))
   .openapi('CreatePaymentOrderRequest')

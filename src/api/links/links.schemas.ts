@@ -3,6 +3,7 @@ import { fiatDecimals } from '../../domain/currencies'
 import { LINK_STATUS_UPDATES } from '../../domain/links'
 import { canonicalAmount, decimalFromJson, MoneyError, parseDecimal, significantScale } from '../../domain/money'
 import { PAYMENT_STATUSES } from '../../domain/payment-status'
+import { isHttpUrl } from '../../domain/url-policy'
 import { LINK_LIMITS } from '../../services/links'
 import { AMOUNT_LIMIT_TEXT, checkAmountLimit } from '../v1/payments.schemas'
 
@@ -39,13 +40,7 @@ const orderAmount = z
 const httpUrl = z
   .string({ error: msg('must be a valid http(s) URL') })
   .max(2048, 'must be at most 2048 characters')
-  .refine((u) => {
-    try {
-      return ['http:', 'https:'].includes(new URL(u).protocol)
-    } catch {
-      return false
-    }
-  }, 'must be a valid http(s) URL')
+  .refine(isHttpUrl, 'must be a valid http(s) URL')
 
 const text = (max: number) => z.string({ error: msg('must be a string') }).trim().max(max, `must be at most ${max} characters`)
 

@@ -4,6 +4,7 @@ import type { PaymentRow } from '../../db/client'
 import { assertAtMost, decimalFromJson, formatUnits, MoneyError } from '../../domain/money'
 import { PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, TRANSACTION_SPEEDS } from '../../domain/payment-status'
 import type { StepError } from '../../domain/sandbox'
+import { isHttpUrl } from '../../domain/url-policy'
 
 /** A decimal amount given as a string ("10.50") or a JSON number (10.5), converted exactly. */
 export const decimalInput = z
@@ -36,7 +37,7 @@ const currencyCode = z
   .regex(/^[A-Za-z0-9]{2,12}$/, 'must be an ISO 4217 code (USD) or a token symbol (USDC)')
   .transform((s) => s.toUpperCase())
 
-const url = z.string().max(2048).url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+const url = z.string().max(2048).refine(isHttpUrl, 'must be an absolute http(s) URL')
 
 const metadata = z
   .record(z.string().max(40), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))

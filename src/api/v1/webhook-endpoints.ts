@@ -54,7 +54,8 @@ const createRoute_ = merchantRoute({
   path: '/webhook-endpoints',
   tags,
   summary: 'Create a webhook endpoint',
-  description: 'URLs must be https and public in production; http and local addresses are allowed in development and sandbox.',
+  description:
+    'In production a URL must be https on the default port (443) to a public host: IP literals of special-purpose ranges (IPv4 and IPv6, including IPv4 embedded in IPv6), single-label names and local names (localhost, .local, .internal, .home.arpa, .test, .invalid, …) are refused. http and local addresses are allowed in development and sandbox.',
   request: {
     body: {
       required: true,
@@ -125,7 +126,8 @@ const testRoute = merchantRoute({
   path: '/webhook-endpoints/{id}/test',
   tags,
   summary: 'Send a test event',
-  description: 'POSTs a `webhook.test` event to the endpoint now, signed like a real one (X-Signature with the endpoint secret), and reports the result. Nothing is stored.',
+  description:
+    'POSTs a `webhook.test` event to the endpoint now, signed like a real one (X-Signature with the endpoint secret), and reports the result. Nothing is stored. A failure is reported as `could not deliver` (with the HTTP status when the receiver answered), never with the network error.',
   request: { params: idParam },
   responses: {
     200: json(envelope(z.object({ status_code: z.number().int().nullable(), latency_ms: z.number().int(), error: z.string().nullable(), succeeded: z.boolean() })), 'What the receiver answered'),
@@ -167,8 +169,8 @@ export const webhookEndpointsRouter = v1Router()
   })
   .openapi(testRoute, async (c) => {
     const endpoint = await getEndpoint(getDb(c.env.DB), c.get('auth')!, c.req.valid('param').id)
-    const result = await sendTestEvent(endpoint)
-    return c.json(ok(c, { status_code: result.statusCode, latency_ms: result.latencyMs, error: result.error, succeeded: result.statusCode !== null && result.statusCode < 300 && result.statusCode >= 200 }), 200)
+    const result = await sendTestEvent(endpoint, c.env.ENVIRONMENT)
+    return c.json(ok(c, { status_code: result.statusCode, latency_ms: result.latencyMs, error: result.error, succeeded: result.error === null }), 200)
   })
   .openapi(deliveriesRoute, async (c) => {
     const endpoint = await getEndpoint(getDb(c.env.DB), c.get('auth')!, c.req.valid('param').id)
