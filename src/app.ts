@@ -25,6 +25,8 @@ import { webhookEndpointsRouter } from './api/v1/webhook-endpoints'
 import { eventsRouter } from './api/v1/events'
 import { usersRouter } from './api/v1/users'
 import { bitpayPairingRouter } from './api/v1/bitpay'
+import { ledgerRouter } from './api/v1/ledger'
+import { settlementsRouter } from './api/v1/settlements'
 import { fromHttpException, validationHook } from './api/validation'
 
 export const OPENAPI_INFO = {
@@ -74,6 +76,8 @@ export function createApp() {
   app.route('/v1', eventsRouter)
   app.route('/v1', usersRouter)
   app.route('/v1', bitpayPairingRouter)
+  app.route('/v1', ledgerRouter)
+  app.route('/v1', settlementsRouter)
   app.route('/api/v1', linksRouter)
   mountCryptoPay(app, limitBody)
   mountBitPay(app, limitBody)

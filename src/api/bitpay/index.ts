@@ -7,12 +7,14 @@ import { registerBitPayDocs } from './openapi'
 import { bitpayPublicRouter } from './public'
 import { refundsRouter } from './refunds'
 import { apiSession, sessionsRouter } from './sessions'
-import { tokensRouter } from './tokens'
+import { tokenSinsRouter, tokensRouter } from './tokens'
+import { ledgersRouter } from './ledgers'
+import { settlementsRouter } from './settlements'
 
 /** BitPay's root paths (seed 003) this gateway serves. */
-export const BITPAY_PREFIXES = ['/tokens', '/invoices', '/refunds', '/rates', '/currencies', '/supportedwallets', '/sessions'] as const
+export const BITPAY_PREFIXES = ['/tokens', '/invoices', '/refunds', '/rates', '/currencies', '/supportedwallets', '/sessions', '/ledgers', '/settlements'] as const
 /** BitPay resources that exist in BitPay's API but not (yet) here: answered with a BitPay error. */
-export const BITPAY_UNSUPPORTED = ['/ledgers', '/settlements', '/payouts', '/recipients', '/bills', '/subscriptions'] as const
+export const BITPAY_UNSUPPORTED = ['/payouts', '/recipients', '/bills', '/subscriptions'] as const
 
 export function isBitPayPath(path: string): boolean {
   return [...BITPAY_PREFIXES, ...BITPAY_UNSUPPORTED].some((p) => path === p || path.startsWith(`${p}/`))
@@ -24,6 +26,9 @@ export function mountBitPay(app: OpenAPIHono<AppEnv>, limitBody: MiddlewareHandl
   // Hono's `/x/*` also matches `/x`, so one pattern per prefix covers both.
   for (const prefix of BITPAY_PREFIXES) app.use(`${prefix}/*`, limitBody, apiSession)
   app.route('/', tokensRouter)
+  app.route('/', tokenSinsRouter)
+  app.route('/', ledgersRouter)
+  app.route('/', settlementsRouter)
   app.route('/', sessionsRouter)
   app.route('/', invoicesRouter)
   app.route('/', refundsRouter)
