@@ -32,12 +32,10 @@ export function insertLedgerEntries(db: Db, entries: readonly LedgerEntryDraft[]
 
 /** Like insertLedgerEntries, but only when `condition` (an SQL boolean) holds inside the batch. */
 export function insertLedgerEntriesIf(db: Db, entries: readonly LedgerEntryDraft[], condition: SQL) {
-  const rows = entries.map(ledgerRow)
-  const selects = rows.map(
+  // Columns in the table's order, as drizzle lists them for INSERT … SELECT.
+  const selects = entries.map(ledgerRow).map(
     (r) =>
-      sql`SELECT ${r.id}, ${r.merchantId}, ${r.livemode ? 1 : 0}, ${r.currency}, ${r.code}, ${r.amount}, ${r.sourceType}, ${r.sourceId}, ${r.paymentId}, ${r.description}, ${r.createdAt} WHERE ${condition}`,
+      sql`SELECT ${r.id}, ${r.merchantId}, ${r.livemode ? 1 : 0}, ${r.currency}, ${r.code}, ${r.amount}, ${r.sourceType}, ${r.sourceId}, ${r.paymentId}, ${r.description}, NULL, ${r.createdAt} WHERE ${condition}`,
   )
-  return db.run(
-    sql`INSERT INTO ledger_entries (id, merchant_id, livemode, currency, code, amount, source_type, source_id, payment_id, description, created_at) ${sql.join(selects, sql` UNION ALL `)} ON CONFLICT DO NOTHING`,
-  )
+  return db.insert(ledgerEntries).select(sql.join(selects, sql` UNION ALL `)).onConflictDoNothing()
 }

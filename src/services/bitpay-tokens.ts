@@ -74,9 +74,10 @@ export async function claimPairingCode(db: Db, code: string, sin: string, now = 
     .where(and(eq(bitpayTokens.token, row.token), eq(bitpayTokens.status, 'pending')))
     .returning()
   // The SIN is linked only if this claim won (a raced claim by another SIN must not link this one).
-  const link = db.run(
-    sql`INSERT INTO bitpay_token_sins (token, sin, created_at) SELECT ${row.token}, ${sin}, ${at} WHERE EXISTS (SELECT 1 FROM bitpay_tokens WHERE token = ${row.token} AND sin = ${sin} AND approved_at = ${at}) ON CONFLICT DO NOTHING`,
-  )
+  const link = db
+    .insert(bitpayTokenSins)
+    .select(sql`SELECT ${row.token}, ${sin}, ${at} WHERE EXISTS (SELECT 1 FROM bitpay_tokens WHERE token = ${row.token} AND sin = ${sin} AND approved_at = ${at})`)
+    .onConflictDoNothing()
   const [[claimed]] = await db.batch([claim, link])
   if (!claimed) throw new ApiError('VALIDATION_ERROR', 'Unknown or expired pairing code', 'pairingCode')
   return claimed

@@ -37,7 +37,8 @@ export type EntryWithPayment = { entry: LedgerEntryRow; payment: typeof payments
 /** A page of the caller's entries in time order, with the payment behind each (if any). */
 export async function listEntries(db: Db, auth: AuthContext, f: EntryFilter, page: { offset: number; limit: number }): Promise<{ rows: EntryWithPayment[]; total: number }> {
   const where = entryWhere(auth, f)
-  const [rows, [counted]] = await db.batch([
+  // Not in a batch: D1 batches return rows as objects, where the joined tables' same-named columns collide.
+  const [rows, [counted]] = await Promise.all([
     db
       .select({ entry: ledgerEntries, payment: payments })
       .from(ledgerEntries)
