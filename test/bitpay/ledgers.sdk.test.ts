@@ -36,14 +36,14 @@ describe('bitpay-sdk ledgers and settlements against the gateway', () => {
 
     const entries = await client.getLedgerEntries('ETH', null, null)
     expect(entries).toHaveLength(1)
-    const [entry] = entries
+    const entry = entries[0]!
     expect(entry).toMatchObject({ type: 'Invoice', code: 1000, amount: 400000, scale: 100000000, description: 'order-ledger-1', txType: 'sale', invoiceId: invoice.id, invoiceAmount: 12, invoiceCurrency: 'USD', transactionCurrency: 'ETH', currency: 'ETH' })
     expect(entry.buyerFields).toMatchObject({ buyerName: 'John Doe', buyerEmail: 'john@doe.com', buyerCity: 'Alexandria', buyerNotify: true })
     expect(ledgerEntryInterfaceSchema.safeParse(entry).success).toBe(true)
 
     const today = new Date()
     const dated = await client.getLedgerEntries('ETH', new Date(today.getTime() - 86_400_000), today)
-    expect(dated.map((e: { id: string }) => e.id)).toEqual([entry.id])
+    expect(dated.map((e) => e.id)).toEqual([entry.id])
     expect(await client.getLedgerEntries('ETH', new Date('2020-01-01'), new Date('2020-01-31'))).toEqual([])
     expect(await client.getLedgerEntries('USDC', null, null)).toEqual([])
   })
@@ -56,7 +56,7 @@ describe('bitpay-sdk ledgers and settlements against the gateway', () => {
 
     const today = new Date().toISOString().slice(0, 10)
     const list = await client.getSettlements({ currency: 'ETH', startDate: today, endDate: today, status: 'completed', limit: 10, offset: 0 })
-    expect(list.map((s: { id: string }) => s.id)).toEqual([id])
+    expect(list.map((s) => s.id)).toEqual([id])
     // The Node SDK's JSDoc spelling of the dates works too.
     expect(await client.getSettlements({ dateStart: '2020-01-01', dateEnd: '2020-01-02' })).toEqual([])
 
