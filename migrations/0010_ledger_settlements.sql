@@ -26,7 +26,7 @@ CREATE TABLE `ledger_entries` (
 CREATE UNIQUE INDEX `ledger_entries_source` ON `ledger_entries` (`source_type`,`source_id`,`code`);--> statement-breakpoint
 CREATE INDEX `ledger_entries_merchant` ON `ledger_entries` (`merchant_id`,`livemode`,`currency`,`created_at`);--> statement-breakpoint
 CREATE INDEX `ledger_entries_unsettled` ON `ledger_entries` (`merchant_id`,`livemode`,`currency`,`settlement_id`);--> statement-breakpoint
-CREATE INDEX `ledger_entries_settlement` ON `ledger_entries` (`settlement_id`);--> statement-breakpoint
+CREATE INDEX `ledger_entries_settlement` ON `ledger_entries` (`settlement_id`,`created_at`);--> statement-breakpoint
 CREATE TABLE `settlements` (
 	`id` text PRIMARY KEY NOT NULL,
 	`merchant_id` text NOT NULL,

@@ -437,7 +437,8 @@ export const ledgerEntries = sqliteTable(
     uniqueIndex('ledger_entries_source').on(t.sourceType, t.sourceId, t.code),
     index('ledger_entries_merchant').on(t.merchantId, t.livemode, t.currency, t.createdAt),
     index('ledger_entries_unsettled').on(t.merchantId, t.livemode, t.currency, t.settlementId),
-    index('ledger_entries_settlement').on(t.settlementId),
+    // Serves both the entries of a settlement and the cron's scan for unsettled entries before a cutoff.
+    index('ledger_entries_settlement').on(t.settlementId, t.createdAt),
   ],
 )
 

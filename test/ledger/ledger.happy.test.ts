@@ -111,6 +111,8 @@ describe('settlements', () => {
     expect(next).toMatchObject({ opening_balance: '0.008', ledger_entries_sum: '-0.004', total_amount: '0.004', entry_count: 2, opening_date: s.closing_date })
     const list = await call('GET', '/v1/settlements?currency=ETH', { key: m.testKey })
     expect(list.json.data.map((x: { id: string }) => x.id)).toEqual([next.id, s.id])
+    expect(list.json.meta.pagination).toMatchObject({ total: 2, has_more: false })
+    expect((await call('GET', '/v1/settlements?limit=1', { key: m.testKey })).json.meta.pagination).toMatchObject({ total: 2, total_pages: 2, has_more: true })
   });
 
   it('holds back pending refunds as a W005 withholding', async () => {

@@ -82,7 +82,7 @@ export const settlementsRouter = new Hono<AppEnv>()
     const q = parse(listSettlementsQuery, c.req.query(), 'query')
     const start = q.startDate ?? q.dateStart
     const end = q.endDate ?? q.dateEnd
-    const rows = await listSettlements(
+    const { rows } = await listSettlements(
       getDb(c.env.DB),
       c.get('auth')!,
       {

@@ -95,11 +95,9 @@ const closeRoute = merchantRoute({
 export const settlementsRouter = v1Router()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query')
-    const rows = await listSettlements(getDb(c.env.DB), c.get('auth')!, q, { offset: (q.page - 1) * q.limit, limit: q.limit + 1 })
-    const has_more = rows.length > q.limit
-    const page = rows.slice(0, q.limit)
-    const total = (q.page - 1) * q.limit + page.length + (has_more ? 1 : 0)
-    return c.json(okList(c, page.map(toSettlementView), { page: q.page, limit: q.limit, total, total_pages: has_more ? q.page + 1 : q.page, has_more }), 200)
+    const { rows, total } = await listSettlements(getDb(c.env.DB), c.get('auth')!, q, { offset: (q.page - 1) * q.limit, limit: q.limit })
+    const totalPages = Math.max(1, Math.ceil(total / q.limit))
+    return c.json(okList(c, rows.map(toSettlementView), { page: q.page, limit: q.limit, total, total_pages: totalPages, has_more: q.page < totalPages }), 200)
   })
   .openapi(getRoute, async (c) => {
     const db = getDb(c.env.DB)

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, isNull, lt, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, gte, inArray, isNull, lt, type SQL } from 'drizzle-orm'
 import { constantTimeEqual, randomAlphanumeric } from '../../auth/crypto'
 import type { AuthContext } from '../../context'
 import { getDb, type Db } from '../../db/client'
@@ -154,23 +154,20 @@ export interface SettlementFilter {
   to?: string
 }
 
-export async function listSettlements(db: Db, auth: AuthContext, f: SettlementFilter, page: { offset: number; limit: number }): Promise<SettlementRow[]> {
-  return db
-    .select()
-    .from(settlements)
-    .where(
-      and(
-        eq(settlements.merchantId, auth.merchantId),
-        eq(settlements.livemode, auth.livemode),
-        f.currency ? eq(settlements.currency, f.currency) : undefined,
-        f.status ? eq(settlements.status, f.status as SettlementRow['status']) : undefined,
-        f.from ? gte(settlements.closingDate, f.from) : undefined,
-        f.to ? lt(settlements.closingDate, f.to) : undefined,
-      ),
-    )
-    .orderBy(desc(settlements.closingDate), desc(settlements.seq))
-    .limit(page.limit)
-    .offset(page.offset)
+export async function listSettlements(db: Db, auth: AuthContext, f: SettlementFilter, page: { offset: number; limit: number }): Promise<{ rows: SettlementRow[]; total: number }> {
+  const where = and(
+    eq(settlements.merchantId, auth.merchantId),
+    eq(settlements.livemode, auth.livemode),
+    f.currency ? eq(settlements.currency, f.currency) : undefined,
+    f.status ? eq(settlements.status, f.status as SettlementRow['status']) : undefined,
+    f.from ? gte(settlements.closingDate, f.from) : undefined,
+    f.to ? lt(settlements.closingDate, f.to) : undefined,
+  )
+  const [rows, [counted]] = await db.batch([
+    db.select().from(settlements).where(where).orderBy(desc(settlements.closingDate), desc(settlements.seq)).limit(page.limit).offset(page.offset),
+    db.select({ n: count() }).from(settlements).where(where),
+  ])
+  return { rows, total: counted?.n ?? 0 }
 }
 
 export async function getSettlement(db: Db, auth: AuthContext, id: string): Promise<SettlementRow> {
