@@ -26,6 +26,8 @@ import { usersRouter } from './api/v1/users'
 import { bitpayPairingRouter } from './api/v1/bitpay'
 import { billsRouter } from './api/v1/bills'
 import { subscriptionsRouter } from './api/v1/subscriptions'
+import { ledgerRouter } from './api/v1/ledger'
+import { settlementsRouter } from './api/v1/settlements'
 import { fromHttpException, validationHook } from './api/validation'
 
 export const OPENAPI_INFO = {
@@ -106,6 +108,8 @@ export function createApp() {
   app.route('/v1', bitpayPairingRouter)
   app.route('/v1', billsRouter)
   app.route('/v1', subscriptionsRouter)
+  app.route('/v1', ledgerRouter)
+  app.route('/v1', settlementsRouter)
   app.route('/api/v1', linksRouter)
   mountCryptoPay(app, limitBody)
   mountBitPay(app, limitBody)

@@ -20,6 +20,8 @@ export const merchants = sqliteTable('merchants', {
   plan: text('plan', { enum: ['standard', 'premium', 'enterprise'] }).notNull().default('standard'),
   /** Hourly limit for the enterprise plan (or any override); null means the plan's default. */
   rateLimitHourly: integer('rate_limit_hourly'),
+  /** Gateway fee in basis points of each completed payment, booked as a 1023 ledger entry (default 0). */
+  feeBps: integer('fee_bps').notNull().default(0),
   createdAt: createdAt(),
 })
 
@@ -558,4 +560,79 @@ export const subscriptions = sqliteTable(
     updatedAt: text('updated_at').notNull(),
   },
   (t) => [index('subscriptions_due').on(t.status, t.nextDelivery), index('subscriptions_merchant').on(t.merchantId, t.livemode, t.status, t.createdAt)],
+)
+
+/** BitPay: every client identity (SIN) linked to a token; each linked key can use the token. */
+export const bitpayTokenSins = sqliteTable(
+  'bitpay_token_sins',
+  {
+    token: text('token').notNull(),
+    sin: text('sin').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.token, t.sin] }), index('bitpay_token_sins_sin').on(t.sin)],
+)
+
+/**
+ * The merchant ledger (append-only): one row per entry, written in the batch of the transition that
+ * causes it; (source_type, source_id, code) is unique, so a retried or raced write adds nothing.
+ */
+export const ledgerEntries = sqliteTable(
+  'ledger_entries',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull(),
+    livemode: integer('livemode', { mode: 'boolean' }).notNull(),
+    /** The currency held: the pay token's symbol (USDC, ETH, ...). */
+    currency: text('currency').notNull(),
+    /** BitPay's entry code (1000 invoice, 1017 settlement, 1020 refund, 1023 fee, ...). */
+    code: integer('code').notNull(),
+    /** Signed bigint as TEXT, in 10^-18 of the currency. */
+    amount: text('amount').notNull(),
+    sourceType: text('source_type', { enum: ['payment', 'refund', 'settlement', 'payout'] }).notNull(),
+    sourceId: text('source_id').notNull(),
+    paymentId: text('payment_id'),
+    description: text('description'),
+    /** The settlement that states this entry; null until its period is closed. */
+    settlementId: text('settlement_id'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('ledger_entries_source').on(t.sourceType, t.sourceId, t.code),
+    index('ledger_entries_merchant').on(t.merchantId, t.livemode, t.currency, t.createdAt),
+    index('ledger_entries_unsettled').on(t.merchantId, t.livemode, t.currency, t.settlementId),
+    // Serves both the entries of a settlement and the cron's scan for unsettled entries before a cutoff.
+    index('ledger_entries_settlement').on(t.settlementId, t.createdAt),
+  ],
+)
+
+/** Period statements per merchant, mode and currency; seq is unique so two closers cannot both win. */
+export const settlements = sqliteTable(
+  'settlements',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull(),
+    livemode: integer('livemode', { mode: 'boolean' }).notNull(),
+    currency: text('currency').notNull(),
+    seq: integer('seq').notNull(),
+    status: text('status', { enum: ['new', 'processing', 'completed', 'rejected'] }).notNull(),
+    openingDate: text('opening_date').notNull(),
+    closingDate: text('closing_date').notNull(),
+    /** Signed bigints as TEXT, in 10^-18 of the currency (like ledger amounts). */
+    openingBalance: text('opening_balance').notNull(),
+    ledgerEntriesSum: text('ledger_entries_sum').notNull(),
+    /** JSON array of {amount, code, description}. */
+    withholdings: text('withholdings').notNull().default('[]'),
+    withholdingsSum: text('withholdings_sum').notNull(),
+    totalAmount: text('total_amount').notNull(),
+    entryCount: integer('entry_count').notNull(),
+    /** Resource token for the reconciliation report. */
+    token: text('token').notNull(),
+    createdAt: text('created_at').notNull(),
+    executedAt: text('executed_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('settlements_seq').on(t.merchantId, t.livemode, t.currency, t.seq),
+    index('settlements_merchant').on(t.merchantId, t.livemode, t.closingDate),
+  ],
 )

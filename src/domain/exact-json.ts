@@ -8,7 +8,9 @@ import { trimDecimal } from './decimal'
 export class JsonDecimal {
   readonly text: string
   constructor(decimal: string) {
-    this.text = trimDecimal(decimal)
+    // Signed: ledger and settlement amounts can be debits.
+    const negative = decimal.startsWith('-')
+    this.text = (negative ? '-' : '') + trimDecimal(negative ? decimal.slice(1) : decimal)
   }
 }
 

@@ -2,7 +2,9 @@ import { DurableObject } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { chainsFor, LIMITS, rateSourceFor } from '../config'
 import { getDb, type PaymentRow } from '../db/client'
-import { events, observations, payments } from '../db/schema'
+import { events, merchants, observations, payments } from '../db/schema'
+import { insertLedgerEntries } from '../db/ledger'
+import { completionEntries } from '../domain/ledger'
 import { transition, type EventType, type PaymentInput, type PaymentState, type PaymentStatus, type PaymentException } from '../domain/payment-status'
 import { SANDBOX_SETTLE_SECONDS, stepRetryDelayMs, type SandboxOutcome, type StepError } from '../domain/sandbox'
 import { ApiError, codeToStatus, type ErrorCode } from '../errors'
@@ -245,11 +247,21 @@ export class PaymentObject extends DurableObject<Env> {
     const { id: _id, merchantId: _m, createdAt: _c, ...changes } = row
     const update = db.update(payments).set(changes).where(eq(payments.id, row.id))
     const event = eventType ? this.eventRow(row, eventType) : undefined
-    if (event) await db.batch([update, db.insert(events).values(event)])
+    const ledger = await this.ledgerStatements(db, before, row)
+    if (event) await db.batch([update, db.insert(events).values(event), ...ledger])
+    else if (ledger.length > 0) await db.batch([update, ...ledger])
     else await update
     this.payment = row
     if (event) await this.enqueue(event.id)
     return { ok: true, payment: row }
+  }
+
+  /** The ledger entries this transition causes (1000 and 1023 on completion), for the same batch. */
+  private async ledgerStatements(db: ReturnType<typeof getDb>, before: PaymentRow, after: PaymentRow) {
+    if (after.status !== 'completed' || before.status === 'completed') return []
+    const [merchant] = await db.select({ feeBps: merchants.feeBps }).from(merchants).where(eq(merchants.id, after.merchantId))
+    const entries = completionEntries(before, after, merchant?.feeBps ?? 0, after.completedAt ?? after.updatedAt)
+    return entries.length > 0 ? [insertLedgerEntries(db, entries)] : []
   }
 
   private eventRow(row: PaymentRow, type: EventType): typeof events.$inferInsert {

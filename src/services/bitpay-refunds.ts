@@ -1,8 +1,10 @@
-import { and, desc, eq, inArray } from 'drizzle-orm'
+import { and, desc, eq, inArray, sql } from 'drizzle-orm'
 import { constantTimeEqual, randomHex } from '../auth/crypto'
 import type { AuthContext } from '../context'
 import { getDb, type PaymentRow } from '../db/client'
 import { bitpayRefunds, payments } from '../db/schema'
+import { insertLedgerEntriesIf } from '../db/ledger'
+import { refundEntry } from '../domain/ledger'
 import { compareDecimals, parseDecimal } from '../domain/money'
 import { ApiError, notFound } from '../errors'
 
@@ -95,6 +97,29 @@ async function setStatus(env: Env, refund: BitPayRefundRow, status: BitPayRefund
     .set({ status, updatedAt: new Date().toISOString() })
     .where(and(eq(bitpayRefunds.id, refund.id), eq(bitpayRefunds.status, refund.status)))
     .returning()
+  if (!row) throw new ApiError('INVALID_STATE_TRANSITION', 'The refund changed meanwhile; fetch it again')
+  return row
+}
+
+/**
+ * A refund was paid out (the payout work calls this): created/pending → success, and its 1020
+ * ledger debit in the same batch. The entry is written once even if this runs twice.
+ */
+export async function completeRefund(env: Env, refund: BitPayRefundRow, now = new Date().toISOString()): Promise<BitPayRefundRow> {
+  if (refund.status !== 'created' && refund.status !== 'pending') throw new ApiError('INVALID_STATE_TRANSITION', `Cannot complete a ${refund.status} refund`)
+  const db = getDb(env.DB)
+  const [payment] = await db.select().from(payments).where(eq(payments.id, refund.paymentId))
+  if (!payment) throw notFound('Invoice')
+  const entry = refundEntry({ id: refund.id, amount: refund.amount, completedAt: now }, payment)
+  const update = db
+    .update(bitpayRefunds)
+    .set({ status: 'success', updatedAt: now })
+    .where(and(eq(bitpayRefunds.id, refund.id), eq(bitpayRefunds.status, refund.status)))
+    .returning()
+  // The debit is booked only if this batch's update won (the refund is now success at `now`).
+  const won = sql`EXISTS (SELECT 1 FROM bitpay_refunds WHERE id = ${refund.id} AND status = 'success' AND updated_at = ${now})`
+  const [updated] = await db.batch([update, insertLedgerEntriesIf(db, [entry], won)])
+  const [row] = updated
   if (!row) throw new ApiError('INVALID_STATE_TRANSITION', 'The refund changed meanwhile; fetch it again')
   return row
 }

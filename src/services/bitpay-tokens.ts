@@ -1,8 +1,8 @@
-import { and, eq, gt } from 'drizzle-orm'
+import { and, asc, eq, gt, ne, sql } from 'drizzle-orm'
 import { base58 } from '@scure/base'
 import type { AuthContext } from '../context'
 import type { Db } from '../db/client'
-import { bitpayTokens, merchants } from '../db/schema'
+import { bitpayTokenSins, bitpayTokens, merchants } from '../db/schema'
 import { ApiError, notFound } from '../errors'
 import { randomAlphanumeric } from '../auth/crypto'
 
@@ -31,7 +31,7 @@ function pendingToken(fields: Pick<BitPayTokenRow, 'merchantId' | 'livemode' | '
 /** A client asks for a token for its SIN; it stays pending until the merchant approves the pairing code. */
 export async function requestToken(db: Db, sin: string, facade: Facade, label: string | null, now = Date.now()): Promise<BitPayTokenRow> {
   const row = pendingToken({ merchantId: null, livemode: false, facade, sin, label }, now)
-  await db.insert(bitpayTokens).values(row)
+  await db.batch([db.insert(bitpayTokens).values(row), db.insert(bitpayTokenSins).values({ token: row.token, sin, createdAt: row.createdAt })])
   return row
 }
 
@@ -67,28 +67,79 @@ export async function approvePairingCode(db: Db, auth: AuthContext, code: string
 export async function claimPairingCode(db: Db, code: string, sin: string, now = Date.now()): Promise<BitPayTokenRow> {
   const row = await pendingByCode(db, code, now)
   if (!row || row.merchantId === null) throw new ApiError('VALIDATION_ERROR', 'Unknown or expired pairing code', 'pairingCode')
-  const [claimed] = await db
+  const at = new Date(now).toISOString()
+  const claim = db
     .update(bitpayTokens)
-    .set({ sin, status: 'active', approvedAt: new Date(now).toISOString(), pairingExpiresAt: null })
+    .set({ sin, status: 'active', approvedAt: at, pairingExpiresAt: null })
     .where(and(eq(bitpayTokens.token, row.token), eq(bitpayTokens.status, 'pending')))
     .returning()
+  // The SIN is linked only if this claim won (a raced claim by another SIN must not link this one).
+  const link = db
+    .insert(bitpayTokenSins)
+    .select(sql`SELECT ${row.token}, ${sin}, ${at} WHERE EXISTS (SELECT 1 FROM bitpay_tokens WHERE token = ${row.token} AND sin = ${sin} AND approved_at = ${at})`)
+    .onConflictDoNothing()
+  const [[claimed]] = await db.batch([claim, link])
   if (!claimed) throw new ApiError('VALIDATION_ERROR', 'Unknown or expired pairing code', 'pairingCode')
   return claimed
 }
 
-/** Active tokens bound to a SIN (GET /tokens). */
+/** Active tokens a SIN is linked to (GET /tokens). */
 export async function tokensForSin(db: Db, sin: string) {
-  return db.select().from(bitpayTokens).where(and(eq(bitpayTokens.sin, sin), eq(bitpayTokens.status, 'active')))
+  const rows = await db
+    .select({ token: bitpayTokens })
+    .from(bitpayTokenSins)
+    .innerJoin(bitpayTokens, eq(bitpayTokens.token, bitpayTokenSins.token))
+    .where(and(eq(bitpayTokenSins.sin, sin), eq(bitpayTokens.status, 'active')))
+  return rows.map((r) => r.token)
 }
 
-/** The active token and its merchant. */
-export async function activeToken(db: Db, token: string) {
+/** The active token, its merchant, and whether `signer` (if given) is one of its linked SINs. */
+export async function activeToken(db: Db, token: string, signer: string | null = null) {
   const [row] = await db
-    .select({ token: bitpayTokens, merchant: merchants })
+    .select({ token: bitpayTokens, merchant: merchants, linkedSin: bitpayTokenSins.sin })
     .from(bitpayTokens)
     .innerJoin(merchants, eq(merchants.id, bitpayTokens.merchantId))
+    .leftJoin(bitpayTokenSins, and(eq(bitpayTokenSins.token, bitpayTokens.token), eq(bitpayTokenSins.sin, signer ?? '')))
     .where(and(eq(bitpayTokens.token, token), eq(bitpayTokens.status, 'active')))
-  return row
+  return row ? { token: row.token, merchant: row.merchant, signerLinked: signer !== null && row.linkedSin === signer } : undefined
+}
+
+/** The SINs linked to a token, oldest first. */
+export async function linkedSins(db: Db, token: string): Promise<string[]> {
+  const rows = await db.select({ sin: bitpayTokenSins.sin }).from(bitpayTokenSins).where(eq(bitpayTokenSins.token, token)).orderBy(asc(bitpayTokenSins.createdAt), asc(bitpayTokenSins.sin))
+  return rows.map((r) => r.sin)
+}
+
+/** Links another SIN (key pair) to a token; linking one already linked changes nothing. */
+export async function linkSin(db: Db, token: string, sin: string): Promise<string[]> {
+  await db.insert(bitpayTokenSins).values({ token, sin, createdAt: new Date().toISOString() }).onConflictDoNothing()
+  return linkedSins(db, token)
+}
+
+/**
+ * Unlinks `sin` from a token, signed by `signer`, a linked SIN that stays: a token never loses its
+ * last SIN. The delete is guarded in SQL, so two keys unlinking each other at once leave one.
+ */
+export async function unlinkSin(db: Db, token: string, sin: string, signer: string): Promise<void> {
+  const sins = await linkedSins(db, token)
+  if (!sins.includes(sin)) throw notFound('SIN')
+  if (sins.length === 1) throw new ApiError('VALIDATION_ERROR', 'Cannot unlink the last SIN of a token: link another one first', 'sin')
+  if (sin === signer) throw new ApiError('FORBIDDEN', 'Unlink a SIN with the signature of another SIN linked to the token, one that stays', 'x-identity')
+  const [deleted] = await db.batch([
+    db
+      .delete(bitpayTokenSins)
+      .where(
+        and(
+          eq(bitpayTokenSins.token, token),
+          eq(bitpayTokenSins.sin, sin),
+          sql`EXISTS (SELECT 1 FROM bitpay_token_sins AS other WHERE other.token = ${token} AND other.sin = ${signer})`,
+        ),
+      )
+      .returning({ sin: bitpayTokenSins.sin }),
+    // The token's own SIN column names a SIN that is still linked.
+    db.update(bitpayTokens).set({ sin: signer }).where(and(eq(bitpayTokens.token, token), eq(bitpayTokens.sin, sin), ne(bitpayTokens.sin, signer))),
+  ])
+  if (deleted.length === 0) throw new ApiError('VALIDATION_ERROR', 'Cannot unlink the last SIN of a token: link another one first', 'sin')
 }
 
 export async function listMerchantTokens(db: Db, auth: AuthContext) {
@@ -103,4 +154,23 @@ export async function revokeToken(db: Db, auth: AuthContext, token: string): Pro
     .returning()
   if (!row) throw notFound('Token')
   return row
+}
+
+/** Whether `sin` is linked to an active merchant-facade token of this merchant and mode. */
+export async function sinActsForMerchant(db: Db, sin: string, merchantId: string, livemode: boolean): Promise<boolean> {
+  const [row] = await db
+    .select({ token: bitpayTokens.token })
+    .from(bitpayTokenSins)
+    .innerJoin(bitpayTokens, eq(bitpayTokens.token, bitpayTokenSins.token))
+    .where(
+      and(
+        eq(bitpayTokenSins.sin, sin),
+        eq(bitpayTokens.merchantId, merchantId),
+        eq(bitpayTokens.livemode, livemode),
+        eq(bitpayTokens.facade, 'merchant'),
+        eq(bitpayTokens.status, 'active'),
+      ),
+    )
+    .limit(1)
+  return row !== undefined
 }

@@ -13,7 +13,7 @@ export interface NewMerchant {
 /** Creates a merchant with its first test and live keys, in one batch. */
 export async function createMerchant(
   db: Db,
-  input: { name: string; email: string; rateLimitTest?: number; rateLimitLive?: number; plan?: MerchantRow['plan']; rateLimitHourly?: number },
+  input: { name: string; email: string; rateLimitTest?: number; rateLimitLive?: number; plan?: MerchantRow['plan']; rateLimitHourly?: number; feeBps?: number },
 ): Promise<NewMerchant> {
   const merchant: MerchantRow = {
     id: `mer_${randomHex(12)}`,
@@ -24,6 +24,7 @@ export async function createMerchant(
     rateLimitLive: input.rateLimitLive ?? null,
     plan: input.plan ?? 'standard',
     rateLimitHourly: input.rateLimitHourly ?? null,
+    feeBps: input.feeBps ?? 0,
     createdAt: new Date().toISOString(),
   }
   const keys = [newApiKey('test', { name: 'Default test key' }), newApiKey('live', { name: 'Default live key' })]
@@ -34,7 +35,7 @@ export async function createMerchant(
 export async function updateMerchantLimits(
   db: Db,
   id: string,
-  limits: { rateLimitTest?: number | null; rateLimitLive?: number | null; plan?: MerchantRow['plan']; rateLimitHourly?: number | null },
+  limits: { rateLimitTest?: number | null; rateLimitLive?: number | null; plan?: MerchantRow['plan']; rateLimitHourly?: number | null; feeBps?: number },
 ) {
   const [row] = await db.update(merchants).set(limits).where(eq(merchants.id, id)).returning()
   if (!row) throw notFound('Merchant')

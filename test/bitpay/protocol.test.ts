@@ -181,7 +181,7 @@ describe('invoices and refunds through BitPay paths', () => {
   })
 
   it('answers resources this gateway does not serve with a BitPay error', async () => {
-    const res = await call('GET', '/ledgers')
+    const res = await call('GET', '/payouts')
     expect(res.status).toBe(404)
     expect(res.json).toMatchObject({ status: 'error', code: '020001', data: null })
   })

@@ -40,20 +40,22 @@ export async function requestToken(c: Parameters<Parameters<typeof createMiddlew
  * BitPay token auth: the token comes as `token` in the JSON body or the query. `merchant` and
  * `payout` tokens need the signature of the SIN they are bound to; `pos` tokens are used unsigned.
  */
-export function bitpayAuth(allowed: readonly Facade[]) {
+export function bitpayAuth(allowed: readonly Facade[], options: { tokenFromPath?: string } = {}) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const token = await requestToken(c)
+    const token = options.tokenFromPath ? c.req.param(options.tokenFromPath) : await requestToken(c)
     if (!token) throw new ApiError('UNAUTHORIZED', 'This endpoint does not support the public facade: send a token', 'token')
-    const found = await activeToken(getDb(c.env.DB), token)
+    // A valid signature is read first, so one query also tells whether its SIN is linked to the token.
+    const signer = await signerSin(c).catch(() => null)
+    const found = await activeToken(getDb(c.env.DB), token, signer)
     if (!found) throw new ApiError('UNAUTHORIZED', 'Invalid token', 'token')
     const facade = found.token.facade
     if (!allowed.includes(facade)) throw new ApiError('FORBIDDEN', `This endpoint does not support the ${facade} facade`, 'token')
     if (facade !== 'pos') {
-      const sin = await signerSin(c)
-      if (sin !== found.token.sin) throw new ApiError('UNAUTHORIZED', 'This token is bound to another client identity', 'x-identity')
+      if (signer === null) await signerSin(c) // throws the reason: missing or invalid signature
+      if (!found.signerLinked) throw new ApiError('UNAUTHORIZED', 'This token is bound to another client identity', 'x-identity')
     }
     const mode = found.token.livemode ? 'live' : 'test'
-    c.set('bitpay', { facade, sin: found.token.sin, token })
+    c.set('bitpay', { facade, sin: facade === 'pos' ? found.token.sin : signer, token })
     c.set('auth', {
       merchantId: found.merchant.id,
       merchantKey: found.merchant.merchantKey,

@@ -9,12 +9,14 @@ import { bitpayPublicRouter } from './public'
 import { refundsRouter } from './refunds'
 import { subscriptionsRouter } from './subscriptions'
 import { apiSession, sessionsRouter } from './sessions'
-import { tokensRouter } from './tokens'
+import { tokenSinsRouter, tokensRouter } from './tokens'
+import { ledgersRouter } from './ledgers'
+import { settlementsRouter } from './settlements'
 
 /** BitPay's root paths (seed 003) this gateway serves. */
-export const BITPAY_PREFIXES = ['/tokens', '/invoices', '/refunds', '/rates', '/currencies', '/supportedwallets', '/sessions', '/bills', '/subscriptions'] as const
+export const BITPAY_PREFIXES = ['/tokens', '/invoices', '/refunds', '/rates', '/currencies', '/supportedwallets', '/sessions', '/bills', '/subscriptions', '/ledgers', '/settlements'] as const
 /** BitPay resources that exist in BitPay's API but not (yet) here: answered with a BitPay error. */
-export const BITPAY_UNSUPPORTED = ['/ledgers', '/settlements', '/payouts', '/recipients'] as const
+export const BITPAY_UNSUPPORTED = ['/payouts', '/recipients'] as const
 
 export function isBitPayPath(path: string): boolean {
   return [...BITPAY_PREFIXES, ...BITPAY_UNSUPPORTED].some((p) => path === p || path.startsWith(`${p}/`))
@@ -26,6 +28,9 @@ export function mountBitPay(app: OpenAPIHono<AppEnv>, limitBody: MiddlewareHandl
   // Hono's `/x/*` also matches `/x`, so one pattern per prefix covers both.
   for (const prefix of BITPAY_PREFIXES) app.use(`${prefix}/*`, limitBody, apiSession)
   app.route('/', tokensRouter)
+  app.route('/', tokenSinsRouter)
+  app.route('/', ledgersRouter)
+  app.route('/', settlementsRouter)
   app.route('/', sessionsRouter)
   app.route('/', invoicesRouter)
   app.route('/', refundsRouter)

@@ -4,6 +4,9 @@ import type { AppEnv } from '../../context'
 import { createInvoiceBody, createRefundBody, listInvoicesQuery, tokenRequestBody, updateInvoiceBody } from './schemas'
 import { bitpayBillBody, bitpayBillsQuery } from './bills'
 import { createSubscriptionBody, listSubscriptionsQuery, updateSubscriptionBody } from './subscriptions'
+import { ledgerEntriesQuery } from './ledgers'
+import { listSettlementsQuery } from './settlements'
+import { linkSinBody } from './tokens'
 
 const bitpayError = z.object({ status: z.literal('error'), code: z.string().describe('6 digits: method (01 POST … 04 DELETE) + resource/error (seed 003)'), data: z.null(), error: z.string() })
 const data = z.object({ data: z.unknown(), facade: z.string().optional() })
@@ -14,7 +17,18 @@ const signed: Record<string, string[]>[] = [{ bitpayIdentity: [] }]
 const signedOrNot: Record<string, string[]>[] = [{}, { bitpayIdentity: [] }]
 const idParam = (name: string) => z.object({ [name]: z.string() })
 
-type Route = { method: 'get' | 'post' | 'put' | 'delete'; path: string; summary: string; description?: string; body?: z.ZodType; query?: z.ZodObject; params?: z.ZodObject; security?: typeof signed; response?: z.ZodType }
+type Route = {
+  method: 'get' | 'post' | 'put' | 'delete'
+  path: string
+  summary: string
+  description?: string
+  body?: z.ZodType
+  query?: z.ZodObject
+  params?: z.ZodObject
+  security?: typeof signed
+  /** The 200 body, where it is documented (else the generic `{data}` envelope). */
+  response?: z.ZodType
+}
 
 const billItem = z.object({ id: z.string(), description: z.string().optional(), price: z.number(), quantity: z.number().int() })
 const bill = z.object({
@@ -45,6 +59,68 @@ const subscription = z.object({
   token: z.string().describe('Subscription resource token: authorises PUT /subscriptions/{id}'),
 })
 const subscriptionEnvelope = z.object({ facade: z.literal('merchant/subscription'), data: subscription })
+
+const num = (description: string) => z.number().describe(description)
+const ledger = z.object({ currency: z.string().describe('A currency held (pay token), e.g. ETH'), balance: num('Decimal balance: the sum of the entries') })
+const buyerFields = z.object({
+  buyerName: z.string().optional(),
+  buyerAddress1: z.string().optional(),
+  buyerAddress2: z.string().optional(),
+  buyerCity: z.string().optional(),
+  buyerState: z.string().optional(),
+  buyerZip: z.string().optional(),
+  buyerCountry: z.string().optional(),
+  buyerPhone: z.string().optional(),
+  buyerNotify: z.boolean(),
+  buyerEmail: z.string().optional(),
+})
+const ledgerEntry = z.object({
+  type: z.string().describe('Entry name: Invoice, Invoice Fee, Invoice Refund, Account Settlement, …'),
+  amount: z.number().int().describe('Integer amount; the decimal is amount / scale'),
+  code: z.number().int().describe('1000 invoice, 1017 settlement, 1020 refund, 1022 corrective, 1023 invoice fee, 1034 payout, 1040 payout fee'),
+  description: z.string(),
+  timestamp: z.string().describe('ISO 8601 UTC'),
+  txType: z.string().describe('Deprecated: sale, Invoice Fee, Invoice Refund, …'),
+  scale: z.number().int().describe('10^8, or 10^18 when 10^8 would not be exact'),
+  currency: z.string(),
+  id: z.string(),
+  invoiceId: z.string().optional(),
+  invoiceAmount: z.number().optional().describe('Invoice price'),
+  invoiceCurrency: z.string().optional(),
+  transactionCurrency: z.string().optional().describe('The currency paid'),
+  buyerFields: buyerFields.optional(),
+  supportRequest: z.string().optional().describe('The refund id (code 1020)'),
+})
+const withholding = z.object({ amount: z.number(), code: z.string().describe('W005: pending refunds'), description: z.string() })
+const settlement = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  currency: z.string(),
+  status: z.enum(['new', 'processing', 'completed', 'rejected']),
+  dateCreated: z.string(),
+  dateExecuted: z.string(),
+  openingDate: z.string(),
+  closingDate: z.string(),
+  openingBalance: z.number(),
+  ledgerEntriesSum: z.number(),
+  withholdings: z.array(withholding),
+  withholdingsSum: z.number(),
+  totalAmount: z.number().describe('openingBalance + ledgerEntriesSum − withholdingsSum'),
+  token: z.string().describe('Resource token for the reconciliation report'),
+})
+const reconciliationEntry = z.object({
+  code: z.number().int(),
+  description: z.string().optional(),
+  timestamp: z.string(),
+  amount: z.number().describe('Decimal (not scaled)'),
+  invoiceId: z.string().optional(),
+  invoiceData: z
+    .object({ orderId: z.string(), date: z.string(), price: z.number(), currency: z.string(), transactionCurrency: z.string().nullable(), payoutPercentage: z.record(z.string(), z.number()) })
+    .optional(),
+})
+const facaded = (schema: z.ZodType) => z.object({ facade: z.string(), data: schema })
+const sins = z.object({ data: z.object({ sins: z.array(z.string()).describe('The SINs linked to the token; each one\'s key can use it') }) })
+const tokenParam = z.object({ token: z.string() })
 
 const ROUTES: Route[] = [
   { method: 'post', path: '/tokens', summary: 'Request a token for a SIN (pairing code), or claim a pairing code', body: tokenRequestBody },
@@ -88,6 +164,36 @@ const ROUTES: Route[] = [
   { method: 'get', path: '/rates/{base}/{currency}', summary: 'One rate', params: z.object({ base: z.string(), currency: z.string() }) },
   { method: 'get', path: '/currencies', summary: 'Supported currencies' },
   { method: 'get', path: '/supportedwallets', summary: 'Supported wallets' },
+  { method: 'get', path: '/tokens/{token}/sins', summary: 'List the SINs linked to a token (signed by one of them)', params: tokenParam, security: signed, response: sins },
+  { method: 'post', path: '/tokens/{token}/sins', summary: 'Link another SIN (key pair) to a token', params: tokenParam, body: linkSinBody, security: signed, response: sins },
+  {
+    method: 'delete',
+    path: '/tokens/{token}/sins/{sin}',
+    summary: 'Unlink a SIN, signed by a SIN that stays (a token keeps at least one)',
+    params: z.object({ token: z.string(), sin: z.string() }),
+    security: signed,
+    response: z.object({ data: z.object({ success: z.literal(true) }) }),
+  },
+  { method: 'get', path: '/ledgers', summary: 'Balance per currency held (merchant token)', security: signed, response: facaded(z.array(ledger)) },
+  {
+    method: 'get',
+    path: '/ledgers/{currency}',
+    summary: 'Ledger entries of a currency (startDate/endDate YYYY-MM-DD, optional: default the last 30 days)',
+    params: idParam('currency'),
+    query: ledgerEntriesQuery,
+    security: signed,
+    response: facaded(z.array(ledgerEntry)),
+  },
+  { method: 'get', path: '/settlements', summary: 'List settlements (startDate/endDate or dateStart/dateEnd, currency, status, limit, offset)', query: listSettlementsQuery, security: signed, response: facaded(z.array(settlement)) },
+  { method: 'get', path: '/settlements/{id}', summary: 'Get a settlement', params: idParam('id'), security: signed, response: facaded(settlement) },
+  {
+    method: 'get',
+    path: '/settlements/{id}/reconciliationReport',
+    summary: 'Reconciliation report: the settlement and its entries (?token=<settlement token>, signed by a key of the merchant)',
+    params: idParam('id'),
+    security: signed,
+    response: facaded(settlement.extend({ ledgerEntries: z.array(reconciliationEntry) })),
+  },
 ]
 
 /** Adds the BitPay dialect to /openapi.json from the same zod schemas the handlers validate with. */

@@ -3,11 +3,13 @@ import { isSin } from '../../auth/bitpay-identity'
 import type { AppEnv } from '../../context'
 import { getDb } from '../../db/client'
 import { ApiError } from '../../errors'
-import { claimPairingCode, requestToken, tokensForSin, type BitPayTokenRow } from '../../services/bitpay-tokens'
-import { bitpayBody, signerSin } from './auth'
+import { claimPairingCode, linkedSins, linkSin, requestToken, tokensForSin, unlinkSin, type BitPayTokenRow } from '../../services/bitpay-tokens'
+import { rateLimit } from '../rate-limit'
+import { bitpayAuth, bitpayBody, signerSin } from './auth'
 import { sendJson } from './json'
 import { parse } from './parse'
 import { tokenRequestBody } from './schemas'
+import { z } from 'zod'
 
 function tokenView(t: BitPayTokenRow) {
   return {
@@ -39,4 +41,24 @@ export const tokensRouter = new Hono<AppEnv>()
     const sin = await signerSin(c)
     const rows = await tokensForSin(getDb(c.env.DB), sin)
     return sendJson(c, { data: rows.map((t) => ({ [t.facade]: t.token })) })
+  })
+
+export const linkSinBody = z.object({ sin: z.string({ message: 'sin is required' }) })
+
+/** Token SINs: signed by a key already linked to the token (merchant or payout facade). */
+const sinAuth = [bitpayAuth(['merchant', 'payout'], { tokenFromPath: 'token' }), rateLimit] as const
+
+/** Every key linked to a token can use it; a token keeps at least one. */
+export const tokenSinsRouter = new Hono<AppEnv>()
+  .get('/tokens/:token/sins', ...sinAuth, async (c) => sendJson(c, { data: { sins: await linkedSins(getDb(c.env.DB), c.req.param('token')) } }))
+  .post('/tokens/:token/sins', ...sinAuth, async (c) => {
+    const body = parse(linkSinBody, await bitpayBody(c))
+    if (!isSin(body.sin)) throw new ApiError('VALIDATION_ERROR', 'sin must be a client id (SIN) derived from a public key', 'sin')
+    return sendJson(c, { data: { sins: await linkSin(getDb(c.env.DB), c.req.param('token'), body.sin) } })
+  })
+  .delete('/tokens/:token/sins/:sin', ...sinAuth, async (c) => {
+    const signer = c.get('bitpay')?.sin
+    if (!signer) throw new ApiError('UNAUTHORIZED', 'This request must be signed', 'x-signature')
+    await unlinkSin(getDb(c.env.DB), c.req.param('token'), c.req.param('sin'), signer)
+    return sendJson(c, { data: { success: true } })
   })

@@ -8,6 +8,7 @@ import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from 
 import { v1Router } from './router'
 
 const rateLimit = z.number().int().min(1).max(1_000_000)
+const feeBps = z.number().int().min(0).max(10_000).openapi({ description: 'Gateway fee in basis points of each completed payment, booked as a 1023 ledger entry (default 0)', example: 50 })
 const plan = z.enum(['standard', 'premium', 'enterprise']).openapi({ description: 'CryptoPay plan: 1000/h, 5000/h, or custom (rate_limit_hourly)' })
 
 const createMerchantBody = z
@@ -18,6 +19,7 @@ const createMerchantBody = z
     rate_limit_live: rateLimit.optional().openapi({ description: 'Requests per minute per live key (default 1000)' }),
     plan: plan.optional(),
     rate_limit_hourly: rateLimit.optional().openapi({ description: 'Requests per hour on the CryptoPay API (/api/*), overriding the plan' }),
+    fee_bps: feeBps.optional(),
   })
   .strict()
   .openapi('CreateMerchantRequest')
@@ -58,6 +60,7 @@ const merchantSchema = z
     rate_limit_live: z.number().int(),
     plan,
     rate_limit_hourly: z.number().int(),
+    fee_bps: feeBps,
     created_at: z.string(),
   })
   .openapi('Merchant')
@@ -84,7 +87,7 @@ const updateMerchantRoute = createRoute({
   method: 'patch',
   path: '/merchants/{id}',
   tags: ['Operator'],
-  summary: 'Change a merchant\'s rate limits (ADMIN_TOKEN)',
+  summary: 'Change a merchant\'s rate limits and fee (ADMIN_TOKEN)',
   security: adminSecurity,
   middleware: [requireAdmin] as const,
   request: {
@@ -99,6 +102,7 @@ const updateMerchantRoute = createRoute({
               rate_limit_live: rateLimit.nullable().optional(),
               plan: plan.optional(),
               rate_limit_hourly: rateLimit.nullable().optional(),
+              fee_bps: feeBps.optional(),
             })
             .strict(),
         },
@@ -118,6 +122,7 @@ function toMerchantView(m: MerchantRow) {
     rate_limit_live: m.rateLimitLive ?? DEFAULT_RATE_LIMITS.live,
     plan: m.plan,
     rate_limit_hourly: hourlyLimit(m),
+    fee_bps: m.feeBps,
     created_at: m.createdAt,
   }
 }
@@ -132,6 +137,7 @@ export const merchantsRouter = v1Router()
       rateLimitLive: body.rate_limit_live,
       plan: body.plan,
       rateLimitHourly: body.rate_limit_hourly,
+      feeBps: body.fee_bps,
     })
     return c.json(ok(c, { ...toMerchantView(merchant), api_keys: keys.map(toIssuedKeyView) }), 201)
   })
@@ -142,6 +148,7 @@ export const merchantsRouter = v1Router()
       rateLimitLive: body.rate_limit_live,
       plan: body.plan,
       rateLimitHourly: body.rate_limit_hourly,
+      feeBps: body.fee_bps,
     })
     return c.json(ok(c, toMerchantView(merchant)), 200)
   })
