@@ -124,6 +124,12 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /v1/subscriptions': () => ({ path: '/v1/subscriptions' }),
   'GET /v1/subscriptions/:id': async (w) => ({ path: `/v1/subscriptions/${await newSubscription(w)}` }),
   'PATCH /v1/subscriptions/:id': async (w) => ({ path: `/v1/subscriptions/${await newSubscription(w)}`, body: { status: 'cancelled' } }),
+  'GET /v1/balances': () => ({ path: '/v1/balances' }),
+  'GET /v1/ledger': () => ({ path: '/v1/ledger?limit=5' }),
+  'GET /v1/settlements': () => ({ path: '/v1/settlements' }),
+  // The world's simulated order completed, so closing the period yields a settlement.
+  'GET /v1/settlements/:id': async (w) => ({ path: `/v1/settlements/${(await made('POST', '/v1/sandbox/settlements/close', w.setupKey)).data[0].id}` }),
+  'POST /v1/sandbox/settlements/close': () => ({ path: '/v1/sandbox/settlements/close' }),
   'POST /api/v1/payments/links': (w) => ({ path: LINKS, body: linkBody(w.m) }),
   'GET /api/v1/payments/links': () => ({ path: `${LINKS}?page=1&page_size=5` }),
   'GET /api/v1/payments/links/:payment_id': async (w) => ({ path: `${LINKS}/${(await made('POST', LINKS, w.setupKey, linkBody(w.m))).id}` }),
