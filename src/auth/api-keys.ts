@@ -66,7 +66,7 @@ export function keyRow(merchantId: string, k: IssuedKey): typeof apiKeys.$inferI
   }
 }
 
-/** Finds the active key and its merchant for a presented key string. */
+/** Finds the active key and its merchant for a presented key string (always asks D1). */
 export async function findActiveKey(db: Db, presented: string) {
   const [row] = await db
     .select({ key: apiKeys, merchant: merchants })
@@ -75,6 +75,41 @@ export async function findActiveKey(db: Db, presented: string) {
     .where(and(eq(apiKeys.keyHash, sha256Hex(presented)), isNull(apiKeys.revokedAt)))
     .limit(1)
   return row
+}
+
+type ActiveKey = NonNullable<Awaited<ReturnType<typeof findActiveKey>>>
+
+/**
+ * The isolate's cache of found keys, by key hash. A hit is served for at most `ttlMs` after it was
+ * read from D1, so a key revoked (or a merchant's limits changed) in another isolate stops applying
+ * there within `ttlMs`; in this isolate `forgetCachedKeys` (called by revokeApiKey and by
+ * updateMerchantLimits) makes it immediate. Misses are not cached: a new key works at once.
+ * `ttlMs` and `now` are settable for tests.
+ */
+export const apiKeyCache = {
+  ttlMs: 10_000,
+  maxEntries: 10_000,
+  now: (): number => Date.now(),
+  entries: new Map<string, { found: ActiveKey; until: number }>(),
+}
+
+/** Forgets every cached key in this isolate (after a revocation or a change of a merchant's limits). */
+export function forgetCachedKeys(): void {
+  apiKeyCache.entries.clear()
+}
+
+/** `findActiveKey` through the isolate's cache (see `apiKeyCache` for the bound on staleness). */
+export async function findActiveKeyCached(db: Db, presented: string): Promise<ActiveKey | undefined> {
+  const hash = sha256Hex(presented)
+  const now = apiKeyCache.now()
+  const hit = apiKeyCache.entries.get(hash)
+  if (hit && hit.until > now) return hit.found
+  if (hit) apiKeyCache.entries.delete(hash)
+  const found = await findActiveKey(db, presented)
+  if (!found) return undefined
+  if (apiKeyCache.entries.size >= apiKeyCache.maxEntries) apiKeyCache.entries.clear()
+  apiKeyCache.entries.set(hash, { found, until: now + apiKeyCache.ttlMs })
+  return found
 }
 
 export async function listApiKeys(db: Db, merchantId: string) {
@@ -88,10 +123,13 @@ export async function findApiKey(db: Db, merchantId: string, id: string) {
 
 /** Revokes a key; returns the row, or undefined when the merchant has no such key. */
 export async function revokeApiKey(db: Db, merchantId: string, id: string) {
+  forgetCachedKeys()
   const [row] = await db
     .update(apiKeys)
     .set({ revokedAt: new Date().toISOString() })
     .where(and(eq(apiKeys.merchantId, merchantId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
     .returning()
+  // Again after the write: a lookup that raced the update must not keep the key cached.
+  forgetCachedKeys()
   return row ?? (await findApiKey(db, merchantId, id))
 }

@@ -3,7 +3,7 @@ import { createMiddleware } from 'hono/factory'
 import type { AppEnv, AuthContext, KeyMode } from '../context'
 import { getDb, type MerchantRow } from '../db/client'
 import { ApiError } from '../errors'
-import { findActiveKey, perMinuteLimit } from './api-keys'
+import { findActiveKeyCached, perMinuteLimit } from './api-keys'
 import { constantTimeEqual, sha256Hex } from './crypto'
 import { hourlyLimit } from './plans'
 import { countRequest } from './rate-limit'
@@ -64,7 +64,7 @@ export function authenticateMerchant(options: { otherCredential?: CredentialReso
 }
 
 async function apiKeyAuth(env: Env, presented: string): Promise<AuthContext | undefined> {
-  const found = await findActiveKey(getDb(env.DB), presented)
+  const found = await findActiveKeyCached(getDb(env.DB), presented)
   if (!found) return undefined
   const { key, merchant } = found
   return merchantAuth(merchant, { id: key.id, mode: key.mode, requireSignature: key.requireSignature, signingSecret: key.signingSecret })

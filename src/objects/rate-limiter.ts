@@ -7,6 +7,8 @@ export interface RateLimitResult {
   /** UNIX seconds when the current window ends. */
   reset: number
   retryAfter: number
+  /** Requests counted in the current window, this one included. */
+  count: number
 }
 
 const MINUTE_MS = 60_000
@@ -24,6 +26,16 @@ export class RateLimiter extends DurableObject<Env> {
     const window = this.current(windowMs, now)
     window.count += 1
     return this.result(window, limit, windowMs, now)
+  }
+
+  /**
+   * Adds `n` requests that an isolate already admitted on its own (see src/auth/rate-limit.ts) to
+   * the window starting at `windowStart`; counts for a window that is over are dropped.
+   */
+  add(limit: number, windowMs: number, n: number, windowStart: number, now: number = Date.now()): RateLimitResult {
+    const window = this.current(windowMs, now)
+    if (window.start === windowStart) window.count += n
+    return { ...this.result(window, limit, windowMs, now), allowed: window.count <= limit }
   }
 
   /** Like `hit` without counting: has the subject already used up `limit`? */
@@ -50,6 +62,7 @@ export class RateLimiter extends DurableObject<Env> {
       remaining: Math.max(0, limit - window.count),
       reset: Math.ceil(end / 1000),
       retryAfter: Math.max(1, Math.ceil((end - now) / 1000)),
+      count: window.count,
     }
   }
 }

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm'
-import { keyRow, newApiKey, type IssuedKey } from '../auth/api-keys'
+import { forgetCachedKeys, keyRow, newApiKey, type IssuedKey } from '../auth/api-keys'
 import { randomAlphanumeric, randomHex } from '../auth/crypto'
 import type { Db, MerchantRow } from '../db/client'
 import { apiKeys, merchants } from '../db/schema'
@@ -38,6 +38,8 @@ export async function updateMerchantLimits(
   limits: { rateLimitTest?: number | null; rateLimitLive?: number | null; plan?: MerchantRow['plan']; rateLimitHourly?: number | null; feeBps?: number },
 ) {
   const [row] = await db.update(merchants).set(limits).where(eq(merchants.id, id)).returning()
+  // Cached keys carry the merchant's limits: this isolate applies the new ones at once, others within the cache bound.
+  forgetCachedKeys()
   if (!row) throw notFound('Merchant')
   return row
 }
