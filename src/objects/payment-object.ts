@@ -2,19 +2,28 @@ import { DurableObject } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { chainsFor, LIMITS, rateSourceFor } from '../config'
 import { getDb, type PaymentRow } from '../db/client'
-import { events, merchants, observations, payments } from '../db/schema'
+import { depositAddresses, events, merchants, observations, payments } from '../db/schema'
 import { insertLedgerEntries } from '../db/ledger'
 import { completionEntries } from '../domain/ledger'
 import { transition, type EventType, type PaymentInput, type PaymentState, type PaymentStatus, type PaymentException } from '../domain/payment-status'
 import { SANDBOX_SETTLE_SECONDS, stepRetryDelayMs, type SandboxOutcome, type StepError } from '../domain/sandbox'
 import { ApiError, codeToStatus, type ErrorCode } from '../errors'
 import { choosePaymentOption, defaultOption } from '../services/payment-option'
+import { isClaimConflict } from '../services/wallets'
 import { randomHex } from '../auth/crypto'
 import type { WebhookMessage } from '../webhooks/messages'
 import { linkObject } from './link-object'
 
 /** RPC results cross the object boundary as values; the caller turns failures into ApiErrors. */
 export type PaymentResult = { ok: true; payment: PaymentRow } | { ok: false; code: ErrorCode; message: string; field?: string }
+
+/** `create` wrote nothing: the deposit address's claim lost to another wallet's. */
+export interface AddressTaken {
+  ok: false
+  addressTaken: true
+}
+
+type DepositClaimRow = typeof depositAddresses.$inferInsert
 
 export interface SimulatedFunds {
   /** Total received in base units. */
@@ -32,17 +41,31 @@ export class PaymentObject extends DurableObject<Env> {
   private tail: Promise<unknown> = Promise.resolve()
   private payment: PaymentRow | undefined
 
-  /** Stores a new payment, emits payment.created and arms the expiry (and sandbox) alarm. */
-  async create(row: PaymentRow, sandbox: SandboxOutcome | null): Promise<PaymentResult> {
-    return this.serialized(async () => {
+  /**
+   * Stores a new payment, emits payment.created and arms the expiry (and sandbox) alarm. `claim`, the
+   * deposit address's claim (services/wallets takeDepositAddress), is written in the same batch: if
+   * another wallet holds the address nothing is written and the caller takes the next address.
+   */
+  async create(row: PaymentRow, sandbox: SandboxOutcome | null, claim: DepositClaimRow | null = null): Promise<PaymentResult | AddressTaken> {
+    return this.serialized(async (): Promise<PaymentResult | AddressTaken> => {
       if (await this.ctx.storage.get('paymentId')) return { ok: true, payment: await this.load() }
       const db = getDb(this.env.DB)
       const event = this.eventRow(row, 'payment.created')
-      await db.batch([db.insert(payments).values(row), db.insert(events).values(event)])
+      const writes = [db.insert(payments).values(row), db.insert(events).values(event)] as const
+      try {
+        if (claim) await db.batch([db.insert(depositAddresses).values(claim), ...writes])
+        else await db.batch(writes)
+      } catch (err) {
+        if (claim && isClaimConflict(err)) return { ok: false, addressTaken: true }
+        throw err
+      }
       this.payment = row
-      await this.ctx.storage.put({ paymentId: row.id, ...(sandbox ? { sandboxOutcome: sandbox, sandboxAt: Date.now() + SANDBOX_SETTLE_SECONDS * 1000 } : {}) })
-      await this.armAlarm()
-      await this.enqueue(event.id)
+      const sandboxAt = sandbox ? Date.now() + SANDBOX_SETTLE_SECONDS * 1000 : undefined
+      await this.ctx.storage.put({ paymentId: row.id, ...(sandbox ? { sandboxOutcome: sandbox, sandboxAt } : {}) })
+      // A new payment has no expiry retry yet: the alarm is the sooner of its expiry and the sandbox step.
+      await this.ctx.storage.setAlarm(Math.min(Date.parse(row.expiresAt), sandboxAt ?? Infinity))
+      // The outbox row is committed; the send need not hold the response (the outbox sweep covers a lost one).
+      this.ctx.waitUntil(this.enqueue(event.id))
       return { ok: true, payment: row }
     })
   }

@@ -8,7 +8,7 @@ import { pricesFor, type RateSource } from '../domain/rates'
 import { describeRpcError, nativeBalance, redact } from '../chain/rpc'
 import { defaultTestChain } from '../domain/sandbox'
 import { ApiError } from '../errors'
-import { allocateDepositAddress, walletInUse } from './wallets'
+import { allocateDepositAddress, takeDepositAddress, walletInUse, type DepositClaim } from './wallets'
 
 /** The payment columns fixed when the buyer (or the merchant) picks a chain and token. */
 export type PaymentOption = Pick<
@@ -59,6 +59,8 @@ export async function choosePaymentOption(
   request: OptionRequest,
   chainId: number,
   symbol: string,
+  /** When given, an xpub address's claim is pushed here for the caller's own batch instead of written now (see takeDepositAddress). */
+  deferredClaims?: DepositClaim[],
 ): Promise<PaymentOption> {
   const { chain, token } = resolveChainToken(chains, chainId, symbol)
   let priced
@@ -71,7 +73,14 @@ export async function choosePaymentOption(
   }
   if (priced.payAmount <= 0n) throw new ApiError('INVALID_AMOUNT', `Amount is below the smallest unit of ${token.symbol}`, 'amount')
 
-  const { address, index, wallet } = await allocateDepositAddress(db, request, chainId, () => walletRequired(request.livemode, chains, chainId))
+  const missing = () => walletRequired(request.livemode, chains, chainId)
+  let allocated: Awaited<ReturnType<typeof allocateDepositAddress>>
+  if (deferredClaims) {
+    const taken = await takeDepositAddress(db, request, chainId, missing)
+    if (taken.claim) deferredClaims.push(taken.claim)
+    allocated = taken
+  } else allocated = await allocateDepositAddress(db, request, chainId, missing)
+  const { address, index, wallet } = allocated
   // Native coin has no transfer logs: the scanner sees it as balance above this baseline (for a token
   // payment, native coin sent by mistake; unreadable there, that check is simply skipped).
   const baselineBalance = !request.livemode ? null : token.address === null ? await baselineOf(chain, address) : await baselineOf(chain, address).catch(() => null)

@@ -12,8 +12,8 @@ import { sandboxOutcome, simulatedTotal, type SimulatedShare } from '../domain/s
 import { checkUrls } from '../domain/url-policy'
 import { ApiError, notFound } from '../errors'
 import type { PaymentResult } from '../objects/payment-object'
-import { choosePaymentOption, defaultOption, resolveChainToken } from './payment-option'
-import { ensureSandboxWallet, sandboxKeyFor } from './wallets'
+import { choosePaymentOption, defaultOption, resolveChainToken, type PaymentOption } from './payment-option'
+import { ensureSandboxWallet, MAX_ADDRESS_SKIPS, sandboxKeyFor, type DepositClaim } from './wallets'
 
 export interface CreatePaymentInput {
   /** The payment's id when the caller has claimed something under it first (a BitPay guid). */
@@ -94,12 +94,32 @@ export async function createPayment(env: Env, auth: Pick<AuthContext, 'merchantI
   if (!auth.livemode) await ensureSandboxWallet(db, chains, sandboxKeyFor(env), auth.merchantId)
   // A live payment nobody could ever pay is refused now, not left pending.
   else if (input.chainId === undefined) await defaultOption(db, chains, { merchantId: auth.merchantId, livemode: true, currency: input.currency })
-  const option =
-    input.chainId !== undefined && input.token !== undefined
-      ? await choosePaymentOption(db, chains, rateSourceFor(env), base, input.chainId, input.token)
-      : undefined
-  const row: PaymentRow = {
-    id: input.id ?? crypto.randomUUID(),
+  const id = input.id ?? crypto.randomUUID()
+  const sandbox = auth.livemode ? null : sandboxOutcome(amount)
+  for (let attempt = 0; attempt <= MAX_ADDRESS_SKIPS; attempt++) {
+    // The address claim goes into the PaymentObject's first batch with the payment row.
+    const claims: DepositClaim[] = []
+    const option =
+      input.chainId !== undefined && input.token !== undefined
+        ? await choosePaymentOption(db, chains, rateSourceFor(env), base, input.chainId, input.token, claims)
+        : undefined
+    const row = paymentRow(id, base, input, option, now)
+    const result = await paymentObject(env, row.id).create(row, sandbox, claims[0] ?? null)
+    if (!('addressTaken' in result)) return unwrap(result)
+    console.warn(JSON.stringify({ msg: 'derived address held by another wallet; index skipped', chainId: row.chainId, walletId: row.walletId, index: row.derivationIndex }))
+  }
+  throw new ApiError('CONFLICT', `The wallet's next deposit addresses on chain ${input.chainId} are in use by another wallet; register another xpub`, 'chain_id')
+}
+
+function paymentRow(
+  id: string,
+  base: Pick<PaymentRow, 'merchantId' | 'livemode' | 'amount' | 'currency' | 'transactionSpeed'>,
+  input: CreatePaymentInput,
+  option: PaymentOption | undefined,
+  now: Date,
+): PaymentRow {
+  return {
+    id,
     reference: newReference(),
     status: 'pending',
     exception: null,
@@ -134,8 +154,6 @@ export async function createPayment(env: Env, auth: Pick<AuthContext, 'merchantI
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   }
-  const sandbox = auth.livemode ? null : sandboxOutcome(amount)
-  return unwrap(await paymentObject(env, row.id).create(row, sandbox))
 }
 
 export interface SimulateRequest {

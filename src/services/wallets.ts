@@ -171,6 +171,41 @@ export async function allocateDepositAddress(
   throw new ApiError('CONFLICT', `The wallet's next deposit addresses on chain ${chainId} are in use by another wallet; register another xpub`, 'chain_id')
 }
 
+/** The row that claims a deposit address for its wallet (deposit_addresses). */
+export type DepositClaim = typeof depositAddresses.$inferInsert
+
+/**
+ * `allocateDepositAddress` for a payment's first write: takes the next index the same way, but for
+ * an xpub wallet leaves the claim of the derived address to the caller, who writes it in the same D1
+ * batch as the payment (a plain insert: if another wallet holds the address the unique index fails
+ * the whole batch, nothing is written, and the caller takes the next index, as here). A
+ * single-address wallet's address is claimed here as before. One round trip fewer per payment.
+ */
+export async function takeDepositAddress(
+  db: Db,
+  owner: { merchantId: string; livemode: boolean },
+  chainId: number,
+  missing: () => ApiError,
+): Promise<{ address: `0x${string}`; index: number | null; wallet: WalletRow; claim: DepositClaim | null }> {
+  const [wallet] = await db
+    .update(wallets)
+    .set({ nextIndex: sql`CASE WHEN ${wallets.kind} = 'xpub' THEN ${wallets.nextIndex} + 1 ELSE ${wallets.nextIndex} END` })
+    .where(and(eq(wallets.merchantId, owner.merchantId), eq(wallets.livemode, owner.livemode), eq(wallets.chainId, chainId), walletInUse(owner.merchantId)))
+    .returning()
+  if (!wallet) throw missing()
+  const index = wallet.kind === 'xpub' ? wallet.nextIndex - 1 : null
+  const address = walletAddressAt(wallet, index)
+  if (index !== null) return { address, index, wallet, claim: claimOf(wallet, address, index) }
+  if (await claimAddress(db, wallet, address, index)) return { address, index, wallet, claim: null }
+  throw new ApiError('CONFLICT', `The wallet's address on chain ${chainId} is in use by another wallet; register a new wallet`, 'chain_id')
+}
+
+/** Whether a failed D1 write was a deposit address already claimed by another wallet. */
+export function isClaimConflict(err: unknown): boolean {
+  const text = errorText(err)
+  return text.includes('UNIQUE constraint failed') && text.includes('deposit_addresses')
+}
+
 function walletAddressAt(wallet: WalletRow, index: number | null): `0x${string}` {
   if (index !== null && wallet.xpub !== null) return deriveDepositAddress(wallet.xpub, index)
   if (wallet.address !== null) return normalizeAddress(wallet.address)
