@@ -104,3 +104,34 @@ describe('rate limiting without a serial round trip', () => {
     expect(rateLimitLocal.windows.get(`key:${keyId}`)?.known).toBe(10)
   })
 })
+
+describe('the deposit address claim in the payment\'s first batch', () => {
+  it('writes the claim with the payment, for the payment\'s wallet and index', async () => {
+    const { merchantWithWallet } = await import('../helpers/api')
+    const m = await merchantWithWallet()
+    const res = await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '5.00', currency: 'USD', chain_id: 31337, token: 'ETH' } })
+    expect(res.status).toBe(201)
+    const claim = await env.DB.prepare('SELECT wallet_id, derivation_index FROM deposit_addresses WHERE chain_id = 31337 AND address = ?')
+      .bind(String(res.json.data.deposit_address).toLowerCase())
+      .first<{ wallet_id: string; derivation_index: number }>()
+    expect(claim).toEqual({ wallet_id: m.walletId, derivation_index: 0 })
+  })
+
+  it('writes neither the payment nor its event when the address is held by another wallet, and takes the next one', async () => {
+    const { merchantWithWallet } = await import('../helpers/api')
+    const { deriveDepositAddress } = await import('../../src/chain/addresses')
+    const m = await merchantWithWallet()
+    // Another wallet took child 0 after the address was derived: the batch's plain insert must fail.
+    await env.DB.prepare("INSERT INTO deposit_addresses (chain_id, address, wallet_id, merchant_id, livemode, derivation_index, created_at) VALUES (31337, ?, 'wal_other', NULL, 0, NULL, ?)")
+      .bind(deriveDepositAddress(m.xpub, 0).toLowerCase(), new Date().toISOString())
+      .run()
+    const before = await env.DB.prepare('SELECT COUNT(*) AS n FROM payments WHERE merchant_id = ?').bind(m.id).first<{ n: number }>()
+    const res = await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '5.00', currency: 'USD', chain_id: 31337, token: 'ETH' } })
+    expect(res.status).toBe(201)
+    expect(res.json.data.deposit_address).toBe(deriveDepositAddress(m.xpub, 1))
+    const after = await env.DB.prepare('SELECT COUNT(*) AS n FROM payments WHERE merchant_id = ?').bind(m.id).first<{ n: number }>()
+    expect((after?.n ?? 0) - (before?.n ?? 0)).toBe(1)
+    const events = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE payment_id = ? AND type = 'payment.created'").bind(res.json.data.id).first<{ n: number }>()
+    expect(events?.n).toBe(1)
+  })
+})
