@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../../context'
-import { ApiError } from '../../errors'
+import { missing } from '../../errors'
 import { JsonDecimal } from '../../domain/exact-json'
 import { findInvoice } from '../../services/bitpay-invoices'
 import { cancelRefund, createRefund, findRefund, refundByOwnToken, refundsOfInvoice, updateRefundStatus, type BitPayRefundRow } from '../../services/bitpay-refunds'
@@ -51,7 +51,7 @@ export const refundsRouter = new Hono<AppEnv>()
   })
   .get('/refunds', ...auth, async (c) => {
     const invoiceId = c.req.query('invoiceId')
-    if (!invoiceId) throw new ApiError('VALIDATION_ERROR', 'invoiceId is required', 'invoiceId')
+    if (!invoiceId) throw missing('invoiceId')
     const { payment } = await findInvoice(c.env, c.get('auth')!, { id: invoiceId })
     return sendJson(c, { data: (await refundsOfInvoice(c.env, c.get('auth')!, payment.id)).map(refundView) })
   })
