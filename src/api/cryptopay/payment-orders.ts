@@ -8,7 +8,7 @@ import { PAYMENT_STATUSES, TRANSACTION_SPEEDS } from '../../domain/payment-statu
 import { isHttpUrl } from '../../domain/url-policy'
 import { createOrder } from '../../services/orders'
 import { getPayment, listPayments } from '../../services/payments'
-import { AMOUNT_LIMIT_TEXT, checkAmountLimit, decimalInput, paymentIdParam } from '../v1/payments.schemas'
+import { AMOUNT_LIMIT_TEXT, checkAmountLimit, decimalInput, paymentIdParam } from '../schemas'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok, page, pageSchema } from './envelope'
 import { cryptoPayRoute, cryptoPayRouter } from './router'
 
