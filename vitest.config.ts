@@ -34,9 +34,13 @@ export default defineConfig({
           setupFiles: ['./test/apply-migrations.ts'],
           globalSetup: ['./test/node/webhook-receiver.ts', './test/global-setup.ts'],
           include: ['test/**/*.test.ts'],
-          exclude: ['test/browser/**', 'node_modules/**'],
+          exclude: ['test/browser/**', 'test/node-unit/**', 'node_modules/**'],
           testTimeout: 30_000,
         },
+      },
+      {
+        // Checks of the source tree itself (node:fs), which workerd cannot read: runs in Node.
+        test: { name: 'node', environment: 'node', include: ['test/node-unit/**/*.test.ts'] },
       },
       {
         // The hosted page in Debian's Chromium against `wrangler dev`: runs in Node.
