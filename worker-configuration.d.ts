@@ -4,7 +4,7 @@
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "PaymentObject" | "RateLimiter" | "ApiSession" | "LinkObject";
+		durableNamespaces: "PaymentObject" | "RateLimiter" | "ApiSession" | "LinkObject" | "PayoutWallet";
 	}
 	interface Env {
 		DB: D1Database;
@@ -20,6 +20,9 @@ declare namespace Cloudflare {
 		RATE_LIMITER: DurableObjectNamespace<import("./src/index").RateLimiter>;
 		API_SESSION: DurableObjectNamespace<import("./src/index").ApiSession>;
 		LINK_OBJECT: DurableObjectNamespace<import("./src/index").LinkObject>;
+		PAYOUT_WALLET: DurableObjectNamespace<import("./src/index").PayoutWallet>;
+		/** Secret: encrypts payout-wallet keys; optional (payout wallets are refused without it). */
+		PAYOUT_KEY_SECRET?: string;
 		EMAIL: SendEmail;
 	}
 }

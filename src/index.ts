@@ -5,6 +5,8 @@ import { ApiSession as ApiSessionObject } from './objects/api-session'
 import { LinkObject as LinkObjectBase } from './objects/link-object'
 import { PaymentObject as PaymentObjectBase } from './objects/payment-object'
 import { RateLimiter as RateLimiterObject } from './objects/rate-limiter'
+import { PayoutWallet as PayoutWalletBase } from './objects/payout-wallet'
+import { processDuePayouts } from './services/payouts/payouts'
 import { runChainCron } from './services/chain-cron'
 import { onPaymentEvent } from './services/bills/bills'
 import type { WebhookMessage } from './webhooks/messages'
@@ -33,6 +35,12 @@ export class LinkObject extends LinkObjectBase {
   }
 }
 
+export class PayoutWallet extends PayoutWalletBase {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, instrumentEnv(env))
+  }
+}
+
 const app = createApp()
 
 export default {
@@ -48,5 +56,6 @@ export default {
     ctx.waitUntil(runMaintenance(env))
     ctx.waitUntil(sweepOutbox(env))
     ctx.waitUntil(runChainCron(env))
+    ctx.waitUntil(processDuePayouts(env))
   },
 } satisfies ExportedHandler<Env, WebhookMessage>
