@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, isNotNull, isNull, lt, or, sql, type SQL } from '
 import { getAddress, type PublicClient } from 'viem'
 import { addressTopic, transferFromLog } from '../chain/erc20'
 import { finalityDepth, inspectChains, type Chain } from '../chain/registry'
-import { balanceAt, blockHashAt, blockWithTransactions, chainClient, describeRpcError, newCounter, readHead, redact, transferLogs, type Head, type RpcCounter, type RpcOptions } from '../chain/rpc'
+import { balancesAt, blockHashAt, blockWithTransactions, chainClient, describeRpcError, newCounter, readHead, redact, transferLogs, type Head, type RpcCounter, type RpcOptions } from '../chain/rpc'
 import { getDb, type Db } from '../db/client'
 import { chainCursors, depositAddresses, observations, payments, wallets } from '../db/schema'
 import {
@@ -158,7 +158,7 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   const checkBlocks = [...new Set(unsettled.map((o) => o.blockNumber!).filter((b) => b <= head.number))]
   const [logs, balances, hashes] = await Promise.all([
     Promise.all(chunk(addresses, chain.maxLogAddresses).map((group) => transferLogs(client, window.from, window.to, group.map(addressTopic)))),
-    Promise.all(nativeOpen.map((p) => balanceAt(client, p.depositAddress!, head.number))),
+    balancesAt(client, chain, nativeOpen.map((p) => p.depositAddress), head.number),
     Promise.all(checkBlocks.map((b) => blockHashAt(client, b))),
   ])
 
@@ -291,14 +291,14 @@ async function findNativeArrivals(
     for (;;) {
       const probing = pending.map((p) => ({ p, block: probe(p.search) })).filter((x): x is { p: Pending; block: number } => x.block !== null)
       if (probing.length === 0) break
-      const results = await Promise.all(probing.map(({ p, block }) => balanceAt(client, p.payment.depositAddress!, block)))
+      const results = await balancesByBlock(client, chain, probing.map(({ p, block }) => ({ address: p.payment.depositAddress, block })))
       probing.forEach(({ p, block }, i) => {
         p.balances.set(block, results[i]!)
         p.search = narrow(p.search, block, unrecordedNative(results[i]!, p.baseline, p.recorded) > 0n)
       })
     }
     const missing = pending.filter((p) => !p.balances.has(p.search.lo))
-    const fetched = await Promise.all(missing.map((p) => balanceAt(client, p.payment.depositAddress!, p.search.lo)))
+    const fetched = await balancesByBlock(client, chain, missing.map((p) => ({ address: p.payment.depositAddress, block: p.search.lo })))
     missing.forEach((p, i) => p.balances.set(p.search.lo, fetched[i]!))
     for (const p of [...pending]) {
       const block = p.search.lo
@@ -334,6 +334,21 @@ async function findNativeArrivals(
     }
   }
   return transfers
+}
+
+/** Balances at (address, block) pairs, in order: one Multicall3 read (or balance batch) per distinct block. */
+async function balancesByBlock(client: PublicClient, chain: Chain, reads: { address: string; block: number }[]): Promise<bigint[]> {
+  const byBlock = groupBy(reads.map((r, i) => ({ ...r, i })), (r) => String(r.block))
+  const out = new Array<bigint>(reads.length)
+  await Promise.all(
+    [...byBlock.values()].map(async (group) => {
+      const values = await balancesAt(client, chain, group.map((r) => r.address), group[0]?.block ?? 'latest')
+      group.forEach((r, k) => {
+        out[r.i] = values[k] ?? 0n
+      })
+    }),
+  )
+  return out
 }
 
 /** Recomputes each open payment's funds from its live observations and tells its PaymentObject when they changed. */
