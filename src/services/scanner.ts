@@ -55,6 +55,8 @@ export interface ChainScanReport {
   head?: number
   window?: ScanWindow
   openPayments: number
+  /** Pending/processing payments or not-yet-final observations remain: the watcher keeps block time. */
+  active: boolean
   transfers: number
   removed: number
   notified: number
@@ -75,6 +77,17 @@ type NewObservation = typeof observations.$inferInsert
  */
 export async function scanAllChains(env: Env, options: ScanOptions = {}): Promise<ChainScanReport[]> {
   const db = getDb(env.DB)
+  const chains = await watchedChains(env, options)
+  const reports = await Promise.all(chains.map((chain) => scanChainSafely(db, env, chain, options)))
+  return reports.sort((a, b) => a.chainId - b.chainId)
+}
+
+/**
+ * The configured chains that have live wallets (each gets a watcher). Without `options.chains`, a
+ * chain whose CHAINS entry is invalid is logged and its error recorded on its cursor.
+ */
+export async function watchedChains(env: Env, options: Pick<ScanOptions, 'chains' | 'now'> = {}): Promise<Chain[]> {
+  const db = getDb(env.DB)
   let chains = options.chains
   if (!chains) {
     const inspected = inspectChains(env as unknown as Record<string, unknown>)
@@ -85,18 +98,11 @@ export async function scanAllChains(env: Env, options: ScanOptions = {}): Promis
     }
   }
   const watched = await db.selectDistinct({ chainId: wallets.chainId }).from(wallets).where(eq(wallets.livemode, true))
-  const reports: ChainScanReport[] = []
-  await Promise.all(
-    watched.map(async ({ chainId }) => {
-      const chain = chains.get(chainId)
-      if (!chain) {
-        if (!options.chains) console.error(JSON.stringify({ msg: 'live wallets on a chain that is not configured', chainId }))
-        return
-      }
-      reports.push(await scanChainSafely(db, env, chain, options))
-    }),
-  )
-  return reports.sort((a, b) => a.chainId - b.chainId)
+  return watched.flatMap(({ chainId }) => {
+    const chain = chains.get(chainId)
+    if (!chain && !options.chains) console.error(JSON.stringify({ msg: 'live wallets on a chain that is not configured', chainId }))
+    return chain ? [chain] : []
+  })
 }
 
 /** One chain's tick; never throws. */
@@ -110,7 +116,7 @@ export async function scanChainSafely(db: Db, env: Env, chain: Chain, options: S
   } catch (err) {
     const error = describeRpcError(err, chain.rpcUrl)
     const report: ChainScanReport = {
-      chainId: chain.id, ok: false, error, openPayments: 0, transfers: 0, removed: 0, notified: 0,
+      chainId: chain.id, ok: false, error, openPayments: 0, active: false, transfers: 0, removed: 0, notified: 0,
       rpcRequests: counter.requests, rpcCalls: counter.calls, ms: Date.now() - started,
     }
     console.error(JSON.stringify({ msg: 'chain scan failed; retrying next tick from the same block', rpc: redact(chain.rpcUrl), ...report }))
@@ -242,6 +248,8 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   if (removedIds.length > 0) console.warn(JSON.stringify({ msg: 'reorg: observations removed', chainId: chain.id, head: head.number, ids: removedIds }))
   return {
     chainId: chain.id, ok: true, head: head.number, window, openPayments: open.length, transfers: rows.length, removed: removedIds.length,
+    // Closed payments in the late window alone do not keep the watcher at block time.
+    active: watched.some((p) => p.status === 'pending' || p.status === 'processing') || rows.length > 0 || unsettled.length > removedIds.length,
     notified, rpcRequests: options.counter.requests, rpcCalls: options.counter.calls, ms: Date.now() - started,
   }
 }
