@@ -84,8 +84,8 @@ export async function balanceAt(client: PublicClient, address: string, block: nu
   return hexToBigInt(await client.request({ method: 'eth_getBalance', params: [address as Hex, tag] }))
 }
 
-/** Addresses per Multicall3 `eth_call` (about 2,600 gas each: well under providers' eth_call gas caps). */
-export const MULTICALL_CHUNK = 2500
+/** Addresses per Multicall3 `eth_call` (about 2,600 gas each, ~450 kB of calldata hex: under providers' gas and body caps). */
+export const MULTICALL_CHUNK = 1000
 
 /**
  * Native balances of many addresses at one block, in input order: through Multicall3 `getEthBalance`
