@@ -35,7 +35,7 @@ function LinkPreviewPage(props: { nonce: string; merchantName: string; name: str
 export const PAGE_PREFIXES = ['/pay/', '/link/', '/payment_link', '/bill/', '/recipient/'] as const
 
 /** How often the page polls its status (ms). */
-const POLL_MS = 2000
+const POLL_MS = 1000
 
 const REFERENCE = /^[A-Za-z0-9-]{1,64}$/
 
