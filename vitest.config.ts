@@ -21,7 +21,7 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
-              bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: 'test-admin-token', ENVIRONMENT: 'development', WEBHOOK_BACKOFF_SCALE: '0', CHAINS: anvilChains },
+              bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: 'test-admin-token', PAYOUT_KEY_SECRET: 'test-payout-key-secret', ENVIRONMENT: 'development', WEBHOOK_BACKOFF_SCALE: '0', CHAIN_WATCH_LOOP: 'manual', CHAINS: anvilChains },
               queueConsumers: {
                 'bitxpay-webhooks': { maxBatchTimeout: 0.05, maxRetries: 13, deadLetterQueue: 'bitxpay-webhooks-dlq' },
                 'bitxpay-webhooks-dlq': { maxBatchTimeout: 0.05 },
@@ -34,9 +34,13 @@ export default defineConfig({
           setupFiles: ['./test/apply-migrations.ts'],
           globalSetup: ['./test/node/webhook-receiver.ts', './test/global-setup.ts'],
           include: ['test/**/*.test.ts'],
-          exclude: ['test/browser/**', 'node_modules/**'],
+          exclude: ['test/browser/**', 'test/node-unit/**', 'node_modules/**'],
           testTimeout: 30_000,
         },
+      },
+      {
+        // Checks of the source tree itself (node:fs), which workerd cannot read: runs in Node.
+        test: { name: 'node', environment: 'node', include: ['test/node-unit/**/*.test.ts'] },
       },
       {
         // The hosted page in Debian's Chromium against `wrangler dev`: runs in Node.

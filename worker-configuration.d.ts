@@ -4,7 +4,7 @@
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "PaymentObject" | "RateLimiter" | "ApiSession" | "LinkObject";
+		durableNamespaces: "PaymentObject" | "RateLimiter" | "ApiSession" | "LinkObject" | "PayoutWallet" | "ChainWatcher";
 	}
 	interface Env {
 		DB: D1Database;
@@ -13,6 +13,7 @@ declare namespace Cloudflare {
 		CHAINS: string;
 		PUBLIC_URL: string;
 		WEBHOOK_BACKOFF_SCALE: string;
+		CHAIN_WATCH_LOOP: string;
 		INSTRUMENT: string;
 		EMAIL_FROM: string;
 		ADMIN_TOKEN: string;
@@ -20,6 +21,10 @@ declare namespace Cloudflare {
 		RATE_LIMITER: DurableObjectNamespace<import("./src/index").RateLimiter>;
 		API_SESSION: DurableObjectNamespace<import("./src/index").ApiSession>;
 		LINK_OBJECT: DurableObjectNamespace<import("./src/index").LinkObject>;
+		PAYOUT_WALLET: DurableObjectNamespace<import("./src/index").PayoutWallet>;
+		/** Secret: encrypts payout-wallet keys; optional (payout wallets are refused without it). */
+		PAYOUT_KEY_SECRET?: string;
+		CHAIN_WATCHER: DurableObjectNamespace<import("./src/index").ChainWatcher>;
 		EMAIL: SendEmail;
 	}
 }

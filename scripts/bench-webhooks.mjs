@@ -17,7 +17,7 @@ const PARALLEL = 20
 const WAIT_MS = 60_000
 
 /** A receiver that records when each payment's payment.completed arrived. */
-async function startReceiver() {
+export async function startReceiver() {
   /** @type {Map<string, number>} */
   const arrivals = new Map()
   /** @type {Map<string, () => void>} */
@@ -60,7 +60,7 @@ async function startReceiver() {
 }
 
 /** @param {number[]} values @param {number} q */
-function quantile(values, q) {
+export function quantile(values, q) {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0
 }

@@ -6,7 +6,9 @@
 //   3. start anvil on 127.0.0.1:8545 (chain 31337, state kept in .dev/anvil-state.json), deploy the
 //      test USDC/USDT and an ETH/USD price feed, then mine a block every 2 s
 //   4. start `wrangler dev` with CHAINS pointing chain 31337 at anvil (logs go to this terminal), wait
-//      until it answers HTTP, and fire its cron every 10 s (wrangler dev does not run crons itself)
+//      until it answers HTTP, and fire its cron once a minute as production does (wrangler dev runs
+//      no crons itself): maintenance, billing, payouts, the outbox sweep and the chain watchdog. Chain
+//      detection does not wait for it: each chain's ChainWatcher scans at block time once woken
 //   5. seed a demo merchant + LIVE wallet on 31337 (credentials kept in .dev/demo-merchant.json,
 //      reused while valid). No test wallet: test payments use the zero-setup sandbox wallet
 //   6. print a banner with the URLs, keys, the zero-setup sandbox curls first, then how to pay a real
@@ -39,7 +41,7 @@ const READY_TIMEOUT_MS = 90_000
 const ANVIL_PORT = Number(process.env.ANVIL_PORT || 8545)
 const ANVIL_STATE = join(ROOT, '.dev', 'anvil-state.json')
 const BLOCK_SECONDS = 2
-const CRON_EVERY_MS = 10_000
+const CRON_EVERY_MS = 60_000
 
 const DEMO_MERCHANT = { name: 'Demo Store', email: 'demo@example.com' }
 // Live payments on the local chain pay into account m/44'/60'/1' of anvil's public mnemonic
@@ -241,7 +243,7 @@ async function startLocalChain() {
   return { rpcUrl: anvil.rpcUrl, contracts, chains: JSON.stringify(localChainsConfig(anvil.rpcUrl, contracts)) }
 }
 
-/** Fires the gateway's cron (chain scan, rates, webhook sweep) every CRON_EVERY_MS, as production does every minute. */
+/** Fires the gateway's cron every minute, as production does (maintenance, billing, payouts, sweep, watchdog). */
 function startCronTicker() {
   const url = `${BASE_URL}/__scheduled?cron=*+*+*+*+*`
   const timer = setInterval(() => {
@@ -464,7 +466,7 @@ function printBanner(merchant, chain) {
         `  ${ANVIL_PORT === 8545 ? '' : `RPC_URL=${chain.rpcUrl} `}node scripts/pay-local.mjs $(echo "$P" | ${pick('deposit_address')}) 10 USDC`,
         `  sleep 15; curl -s ${BASE_URL}/v1/payments/$(echo "$P" | ${pick('id')}) -H "Authorization: Bearer ${liveKey}"`,
         '',
-        dim(`  A block is mined every ${BLOCK_SECONDS} s and this script fires the cron every ${CRON_EVERY_MS / 1000} s, so the payment`),
+        dim(`  A block is mined every ${BLOCK_SECONDS} s and the chain's watcher scans at block time, so the payment`),
         dim('  goes processing, then completed at its depth (medium = 2 blocks). ETH works too: token "ETH",'),
         dim('  then `node scripts/pay-local.mjs <address> 0.01 ETH`.'),
       )

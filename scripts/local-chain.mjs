@@ -11,8 +11,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { createPublicClient, createWalletClient, getAddress, getContractAddress, http } from 'viem'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { createPublicClient, createTestClient, createWalletClient, getAddress, getContractAddress, http } from 'viem'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const CONTRACTS_DIR = join(ROOT, 'scripts', 'contracts')
@@ -180,6 +180,27 @@ export async function compileContracts() {
   return artifacts
 }
 
+/** Multicall3's canonical address (the same on every major EVM chain). */
+export const MULTICALL3_ADDRESS = '0xcA11bde05977b3631167028862bE2a173976CA11'
+
+/**
+ * Puts Multicall3 at its canonical address, as on mainnets (the scanner reads native balances through
+ * it): the runtime code is what an eth_call of viem's creation bytecode returns, set with anvil_setCode.
+ * No transaction is sent, so the deployer's nonce (hence the planned addresses) is untouched.
+ * @param {string} rpcUrl
+ */
+export async function installMulticall3(rpcUrl) {
+  const transport = http(rpcUrl)
+  const client = createPublicClient({ transport })
+  const existing = await client.getCode({ address: MULTICALL3_ADDRESS })
+  if (existing && existing !== '0x') return
+  // viem ships the bytecode but does not export it: import its file directly.
+  const { multicall3Bytecode } = await import(pathToFileURL(join(ROOT, 'node_modules', 'viem', '_esm', 'constants', 'contracts.js')).href)
+  const { data } = await client.call({ data: multicall3Bytecode })
+  if (!data || data === '0x') throw new Error('could not build the Multicall3 runtime code')
+  await createTestClient({ transport, mode: 'anvil' }).setCode({ address: MULTICALL3_ADDRESS, bytecode: data })
+}
+
 /**
  * The contracts on an anvil that may have been restored from a saved state (`--state`): deployed
  * already when they have code at the planned addresses, deployed now on a fresh chain.
@@ -188,6 +209,7 @@ export async function compileContracts() {
  */
 export async function ensureLocalContracts(rpcUrl) {
   const client = createPublicClient({ transport: http(rpcUrl) })
+  await installMulticall3(rpcUrl)
   const planned = plannedAddresses()
   const codes = await Promise.all(Object.values(planned).map((address) => client.getCode({ address })))
   if (codes.every((code) => code && code !== '0x')) return { ...planned, deployed: false }
@@ -204,6 +226,7 @@ export async function ensureLocalContracts(rpcUrl) {
  */
 export async function deployLocalContracts(rpcUrl, chainId = LOCAL_CHAIN_ID) {
   const artifacts = await compileContracts()
+  await installMulticall3(rpcUrl)
   const transport = http(rpcUrl)
   const chain = {
     id: chainId,

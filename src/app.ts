@@ -28,6 +28,9 @@ import { billsRouter } from './api/v1/bills'
 import { subscriptionsRouter } from './api/v1/subscriptions'
 import { ledgerRouter } from './api/v1/ledger'
 import { settlementsRouter } from './api/v1/settlements'
+import { payoutWalletsRouter } from './api/v1/payout-wallets'
+import { recipientsRouter } from './api/v1/recipients'
+import { payoutsRouter } from './api/v1/payouts'
 import { fromHttpException, validationHook } from './api/validation'
 
 export const OPENAPI_INFO = {
@@ -110,6 +113,9 @@ export function createApp() {
   app.route('/v1', subscriptionsRouter)
   app.route('/v1', ledgerRouter)
   app.route('/v1', settlementsRouter)
+  app.route('/v1', payoutWalletsRouter)
+  app.route('/v1', recipientsRouter)
+  app.route('/v1', payoutsRouter)
   app.route('/api/v1', linksRouter)
   mountCryptoPay(app, limitBody)
   mountBitPay(app, limitBody)
@@ -120,7 +126,7 @@ export function createApp() {
   app.doc31('/openapi.json', OPENAPI_INFO)
   app.get('/docs', (c) => docsPage(c, app.getOpenAPI31Document(OPENAPI_INFO) as DocsInput))
   // The hosted pages' forms get the APIs' body limit.
-  for (const path of ['/pay/*', '/link/*', '/payment_link']) app.use(path, limitBody)
+  for (const path of ['/pay/*', '/link/*', '/payment_link', '/recipient/*']) app.use(path, limitBody)
   app.route('/', pagesRouter)
   app.get('/', (c) => c.redirect('/docs'))
 

@@ -2,10 +2,13 @@ import { createApp } from './app'
 import { currentCosts, instrumentationEnabled, instrumentEnv } from './instrument'
 import { runMaintenance } from './maintenance'
 import { ApiSession as ApiSessionObject } from './objects/api-session'
+import { ChainWatcherBase, type WatchCadence, type WatchTick } from './objects/chain-watcher'
 import { LinkObject as LinkObjectBase } from './objects/link-object'
 import { PaymentObject as PaymentObjectBase } from './objects/payment-object'
 import { RateLimiter as RateLimiterObject } from './objects/rate-limiter'
-import { runChainCron } from './services/chain-cron'
+import { PayoutWallet as PayoutWalletBase } from './objects/payout-wallet'
+import { processDuePayouts } from './services/payouts/payouts'
+import { runChainCron, watcherCadence, watcherTick } from './services/chain-cron'
 import { onPaymentEvent } from './services/bills/bills'
 import type { WebhookMessage } from './webhooks/messages'
 import { handleWebhookBatch } from './webhooks/consumer'
@@ -32,6 +35,24 @@ export class LinkObject extends LinkObjectBase {
     super(ctx, instrumentEnv(env))
   }
 }
+/** The chain watcher, with the scanner (services) plugged in here so the object does not import it. */
+export class ChainWatcher extends ChainWatcherBase {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, instrumentEnv(env))
+  }
+  protected scan(chainId: number): Promise<WatchTick> {
+    return watcherTick(this.env, chainId)
+  }
+  protected cadence(chainId: number): WatchCadence | undefined {
+    return watcherCadence(this.env, chainId)
+  }
+}
+
+export class PayoutWallet extends PayoutWalletBase {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, instrumentEnv(env))
+  }
+}
 
 const app = createApp()
 
@@ -48,5 +69,6 @@ export default {
     ctx.waitUntil(runMaintenance(env))
     ctx.waitUntil(sweepOutbox(env))
     ctx.waitUntil(runChainCron(env))
+    ctx.waitUntil(processDuePayouts(env))
   },
 } satisfies ExportedHandler<Env, WebhookMessage>

@@ -23,7 +23,10 @@ export interface Chain {
   rpcUrl: string
   nativeSymbol: string
   confirmations: Record<TransactionSpeed, number>
-  blockTimeSeconds: number
+  /** Block time: the chain's watcher scans at this cadence while payments are open. */
+  blockTimeMs: number
+  /** Multicall3 (native balances in one eth_call), or null on a chain without it: plain eth_getBalance. */
+  multicall3: `0x${string}` | null
   /** Most blocks one eth_getLogs may span (provider limit). */
   maxLogRange: number
   /** Most deposit addresses in one eth_getLogs `to` topic list. */
@@ -40,13 +43,15 @@ const native = (symbol: string): Token => ({ symbol, address: null, decimals: 18
 const erc20 = (symbol: string, address: `0x${string}`, decimals = 6): Token => ({ symbol, address, decimals })
 const HOUR = 3600
 const feed = (symbol: string, address: `0x${string}`, maxAgeSeconds: number): PriceFeed => ({ symbol, address, maxAgeSeconds })
-const LIMIT_DEFAULTS = { maxLogAddresses: 1000, rpcBatchSize: 1000 }
+/** Multicall3's address on every major EVM chain (deterministic deployment). */
+export const MULTICALL3_ADDRESS = '0xcA11bde05977b3631167028862bE2a173976CA11' as const
+const LIMIT_DEFAULTS = { maxLogAddresses: 1000, rpcBatchSize: 1000, multicall3: MULTICALL3_ADDRESS }
 
 /** Built-in chains; operators merge overrides with the CHAINS variable. */
 export const BUILTIN_CHAINS: Chain[] = [
   {
     id: 1, name: 'Ethereum', rpcUrl: 'https://ethereum-rpc.publicnode.com', nativeSymbol: 'ETH',
-    confirmations: { high: 3, medium: 12, low: 64 }, blockTimeSeconds: 12, maxLogRange: 2000, testnet: false,
+    confirmations: { high: 3, medium: 12, low: 64 }, blockTimeMs: 12_000, maxLogRange: 2000, testnet: false,
     tokens: [native('ETH'), erc20('USDC', '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48'), erc20('USDT', '0xdAC17F958D2ee523a2206206994597C13D831ec7')],
     // Chainlink mainnet USD feeds (heartbeats: ETH 1 h, the others 24 h).
     priceFeeds: [
@@ -60,28 +65,28 @@ export const BUILTIN_CHAINS: Chain[] = [
   },
   {
     id: 8453, name: 'Base', rpcUrl: 'https://mainnet.base.org', nativeSymbol: 'ETH',
-    confirmations: { high: 5, medium: 20, low: 60 }, blockTimeSeconds: 2, maxLogRange: 2000, testnet: false,
+    confirmations: { high: 5, medium: 20, low: 60 }, blockTimeMs: 2_000, maxLogRange: 2000, testnet: false,
     tokens: [native('ETH'), erc20('USDC', '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913')],
     priceFeeds: [],
     ...LIMIT_DEFAULTS,
   },
   {
     id: 137, name: 'Polygon', rpcUrl: 'https://polygon-rpc.com', nativeSymbol: 'POL',
-    confirmations: { high: 10, medium: 64, low: 128 }, blockTimeSeconds: 2, maxLogRange: 2000, testnet: false,
+    confirmations: { high: 10, medium: 64, low: 128 }, blockTimeMs: 2_000, maxLogRange: 2000, testnet: false,
     tokens: [native('POL'), erc20('USDC', '0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359'), erc20('USDT', '0xc2132D05D31c914a87C6611C10748AEb04B58e8F')],
     priceFeeds: [],
     ...LIMIT_DEFAULTS,
   },
   {
     id: 42161, name: 'Arbitrum One', rpcUrl: 'https://arb1.arbitrum.io/rpc', nativeSymbol: 'ETH',
-    confirmations: { high: 10, medium: 40, low: 120 }, blockTimeSeconds: 1, maxLogRange: 5000, testnet: false,
+    confirmations: { high: 10, medium: 40, low: 120 }, blockTimeMs: 1_000, maxLogRange: 5000, testnet: false,
     tokens: [native('ETH'), erc20('USDC', '0xaf88d065e77c8cC2239327C5EDb3A432268e5831'), erc20('USDT', '0xFd086bC7CD5C481DCC9C85ebE478A1C0b69FCbb9')],
     priceFeeds: [],
     ...LIMIT_DEFAULTS,
   },
   {
     id: 10, name: 'OP Mainnet', rpcUrl: 'https://mainnet.optimism.io', nativeSymbol: 'ETH',
-    confirmations: { high: 5, medium: 20, low: 60 }, blockTimeSeconds: 2, maxLogRange: 2000, testnet: false,
+    confirmations: { high: 5, medium: 20, low: 60 }, blockTimeMs: 2_000, maxLogRange: 2000, testnet: false,
     tokens: [native('ETH'), erc20('USDC', '0x0b2C639c533813f4Aa9D7837cAf62653d097Ff85'), erc20('USDT', '0x94b008aA00579c1307B0EF2c499aD98a8ce58e58')],
     priceFeeds: [],
     ...LIMIT_DEFAULTS,
@@ -89,7 +94,7 @@ export const BUILTIN_CHAINS: Chain[] = [
   {
     // The local anvil chain; the dev script deploys the test tokens and price feed and sets them with CHAINS.
     id: 31337, name: 'Anvil (local)', rpcUrl: 'http://127.0.0.1:8545', nativeSymbol: 'ETH',
-    confirmations: { high: 1, medium: 2, low: 6 }, blockTimeSeconds: 1, maxLogRange: 10000, testnet: true,
+    confirmations: { high: 1, medium: 2, low: 6 }, blockTimeMs: 1_000, maxLogRange: 10000, testnet: true,
     tokens: [native('ETH')],
     priceFeeds: [],
     ...LIMIT_DEFAULTS,
@@ -106,7 +111,10 @@ const overrideSchema = z.object({
   rpcUrl: z.string().url().optional(),
   nativeSymbol: z.string().min(1).optional(),
   confirmations: z.object({ high: depth, medium: depth, low: depth }).optional(),
-  blockTimeSeconds: z.number().positive().optional(),
+  blockTimeMs: z.number().int().min(100).max(600_000).optional(),
+  /** Older configs: converted to blockTimeMs. */
+  blockTimeSeconds: z.number().positive().max(600).optional(),
+  multicall3: address.nullable().optional(),
   maxLogRange: z.number().int().positive().optional(),
   maxLogAddresses: z.number().int().positive().optional(),
   rpcBatchSize: z.number().int().positive().optional(),
@@ -173,7 +181,8 @@ export function inspectChains(vars: Record<string, unknown>): { chains: Map<numb
       rpcUrl: override.rpcUrl ?? base!.rpcUrl,
       nativeSymbol: override.nativeSymbol ?? base!.nativeSymbol,
       confirmations: override.confirmations ?? base!.confirmations,
-      blockTimeSeconds: override.blockTimeSeconds ?? base?.blockTimeSeconds ?? 12,
+      blockTimeMs: override.blockTimeMs ?? (override.blockTimeSeconds !== undefined ? Math.round(override.blockTimeSeconds * 1000) : undefined) ?? base?.blockTimeMs ?? 12_000,
+      multicall3: override.multicall3 !== undefined ? override.multicall3 : (base?.multicall3 ?? LIMIT_DEFAULTS.multicall3),
       maxLogRange: override.maxLogRange ?? base?.maxLogRange ?? 2000,
       maxLogAddresses: override.maxLogAddresses ?? base?.maxLogAddresses ?? LIMIT_DEFAULTS.maxLogAddresses,
       rpcBatchSize: override.rpcBatchSize ?? base?.rpcBatchSize ?? LIMIT_DEFAULTS.rpcBatchSize,

@@ -13,3 +13,4 @@ export type WalletRow = typeof schema.wallets.$inferSelect
 export type PaymentRow = typeof schema.payments.$inferSelect
 export type EventRow = typeof schema.events.$inferSelect
 export type ObservationRow = typeof schema.observations.$inferSelect
+export type WebhookEndpointRow = typeof schema.webhookEndpoints.$inferSelect

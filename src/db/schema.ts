@@ -636,3 +636,80 @@ export const settlements = sqliteTable(
     index('settlements_merchant').on(t.merchantId, t.livemode, t.closingDate),
   ],
 )
+
+/** Hot wallets that send payouts, one key per row, stored encrypted (src/auth/payout-keys.ts). */
+export const payoutWallets = sqliteTable(
+  'payout_wallets',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull(),
+    livemode: integer('livemode', { mode: 'boolean' }).notNull(),
+    chainId: integer('chain_id').notNull(),
+    address: text('address').notNull(),
+    label: text('label'),
+    /** base64 of nonce (12 bytes) ‖ AES-256-GCM ciphertext of the 32-byte key. Never leaves the worker. */
+    encryptedKey: text('encrypted_key').notNull(),
+    status: text('status', { enum: ['active', 'deleted'] }).notNull().default('active'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('payout_wallets_merchant').on(t.merchantId, t.livemode, t.status)],
+)
+
+/** People a merchant pays; the address is set when the recipient proves control of it. */
+export const recipients = sqliteTable(
+  'recipients',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull(),
+    livemode: integer('livemode', { mode: 'boolean' }).notNull(),
+    email: text('email').notNull(),
+    label: text('label'),
+    notificationUrl: text('notification_url'),
+    status: text('status', { enum: ['invited', 'unverified', 'verified', 'active', 'paused', 'removed'] }).notNull(),
+    /** The secret in the invite link /recipient/:token. */
+    inviteToken: text('invite_token').notNull(),
+    address: text('address'),
+    /** The open challenge (single-use): the address it names and its nonce. */
+    challengeAddress: text('challenge_address'),
+    challengeNonce: text('challenge_nonce'),
+    verifiedAt: text('verified_at'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('recipients_email').on(t.merchantId, t.livemode, t.email),
+    uniqueIndex('recipients_invite_token').on(t.inviteToken),
+  ],
+)
+
+/** Payouts: amounts are decimal strings of the token; the PayoutWallet object writes processing → complete/failed. */
+export const payouts = sqliteTable(
+  'payouts',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull(),
+    livemode: integer('livemode', { mode: 'boolean' }).notNull(),
+    payoutWalletId: text('payout_wallet_id').notNull(),
+    recipientId: text('recipient_id').notNull(),
+    chainId: integer('chain_id').notNull(),
+    token: text('token').notNull(),
+    amount: text('amount').notNull(),
+    /** Base units of the token (exact). */
+    amountBaseUnits: text('amount_base_units').notNull(),
+    toAddress: text('to_address').notNull(),
+    reference: text('reference'),
+    notificationUrl: text('notification_url'),
+    effectiveDate: text('effective_date').notNull(),
+    status: text('status', { enum: ['new', 'funded', 'processing', 'complete', 'cancelled', 'failed'] }).notNull(),
+    message: text('message'),
+    /** JSON array of {txid, amount, date, confirmations}. */
+    transactions: text('transactions').notNull().default('[]'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    index('payouts_merchant').on(t.merchantId, t.livemode, t.createdAt),
+    index('payouts_due').on(t.status, t.effectiveDate),
+    index('payouts_wallet').on(t.payoutWalletId, t.status),
+  ],
+)

@@ -1,3 +1,4 @@
+import type { ErrorReason, ErrorResource } from '../errors'
 import type { PaymentException, PaymentStatus } from './payment-status'
 
 /** BitPay's invoice statuses. */
@@ -42,21 +43,33 @@ export function bitpayExceptionStatus(exception: PaymentException | null): false
   }
 }
 
-/** The resource part of seed 003's 6-digit codes: generic 00xx, invoices 01xx, refunds 02xx. */
-export type BitPayResource = 'generic' | 'invoice' | 'refund'
-export type BitPayProblem = 'generic' | 'not_found' | 'invalid' | 'missing' | 'invalid_state' | 'active_refund_exists'
+/** The resources whose errors the BitPay dialect renders: every one it serves, and generic. */
+export type BitPayResource = ErrorResource
 
-const METHOD_PREFIX: Record<string, string> = { POST: '01', GET: '02', PUT: '03', DELETE: '04' }
-const RESOURCE_BASE: Record<BitPayResource, number> = { generic: 0, invoice: 100, refund: 200 }
-const PROBLEM_OFFSET: Record<BitPayProblem, number> = { generic: 0, not_found: 1, invalid: 2, missing: 3, invalid_state: 17, active_refund_exists: 4 }
+/**
+ * Seed 003's "Error codes", the last four digits by resource family and reason. BitPay numbers only
+ * invoices (01xx) and refunds (02xx); bills, subscriptions, ledgers, settlements and tokens take the
+ * unmapped 00xx codes, with 0000 for a state conflict (BITPAY-REFERENCE §2: no invented numbers).
+ * Invoices publish no "missing parameters" code, so a missing invoice field is 0102 "invalid
+ * parameters"; an invoice conflict (a guid reused, a buyer changed meanwhile) is 0102 as well.
+ */
+export const BITPAY_ERROR_TABLE = {
+  unmapped: { other: '0000', not_found: '0001', invalid: '0002', missing: '0003', state: '0000', conflict: '0000' },
+  invoice: { other: '0100', not_found: '0101', invalid: '0102', missing: '0102', state: '0117', conflict: '0102' },
+  refund: { other: '0200', not_found: '0201', invalid: '0202', missing: '0203', state: '0207', conflict: '0204' },
+} as const satisfies Record<string, Record<ErrorReason, string>>
 
-/** Seed 003's code: 2 digits for the HTTP method, 4 for resource and error ("010207"). */
-export function bitpayErrorCode(method: string, resource: BitPayResource, problem: BitPayProblem): string {
-  const prefix = METHOD_PREFIX[method.toUpperCase()] ?? '00'
-  // Refunds name "invalid invoice state for refund" 0207; invoices use 0117 for invalid state.
-  const offset = resource === 'refund' && problem === 'invalid_state' ? 7 : PROBLEM_OFFSET[problem]
-  const base = resource === 'generic' && (problem === 'invalid_state' || problem === 'active_refund_exists') ? 0 : RESOURCE_BASE[resource]
-  return prefix + String(base + (resource === 'generic' && offset > 3 ? 2 : offset)).padStart(4, '0')
+/** Seed 003's first two digits: the HTTP method (00 for any other). */
+export const BITPAY_METHOD_PREFIX: Readonly<Record<string, string>> = { POST: '01', GET: '02', PUT: '03', DELETE: '04' }
+
+/** The table row a resource reads: its own family where BitPay numbers it, else the unmapped one. */
+export function bitpayErrorFamily(resource: BitPayResource): keyof typeof BITPAY_ERROR_TABLE {
+  return resource === 'invoice' || resource === 'refund' ? resource : 'unmapped'
+}
+
+/** Seed 003's code: 2 digits for the HTTP method, 4 for resource and reason ("010207"). */
+export function bitpayErrorCode(method: string, resource: BitPayResource, reason: ErrorReason): string {
+  return (BITPAY_METHOD_PREFIX[method.toUpperCase()] ?? '00') + BITPAY_ERROR_TABLE[bitpayErrorFamily(resource)][reason]
 }
 
 /** BitPay's IPN event for an invoice status (webhook notification codes). */

@@ -1,4 +1,3 @@
-import { randomHex } from '../auth/crypto'
 import { trimDecimal } from './decimal'
 
 /**
@@ -19,7 +18,7 @@ export class JsonDecimal {
  * random marker stands in for each value and is then replaced; a client's string cannot forge it.
  */
 export function stringifyWithDecimals(value: unknown): string {
-  const marker = `dec${randomHex(8)}:`
+  const marker = `dec${[...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, '0')).join('')}:`
   const text = JSON.stringify(value, (_key, v: unknown) =>
     v instanceof JsonDecimal ? marker + v.text : typeof v === 'bigint' ? marker + v.toString() : v,
   )

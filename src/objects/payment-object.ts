@@ -12,6 +12,7 @@ import { choosePaymentOption, defaultOption } from '../services/payment-option'
 import { isClaimConflict } from '../services/wallets'
 import { randomHex } from '../auth/crypto'
 import type { WebhookMessage } from '../webhooks/messages'
+import { wakeChainWatcher } from './chain-watcher'
 import { linkObject } from './link-object'
 
 /** RPC results cross the object boundary as values; the caller turns failures into ApiErrors. */
@@ -66,6 +67,7 @@ export class PaymentObject extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(Math.min(Date.parse(row.expiresAt), sandboxAt ?? Infinity))
       // The outbox row is committed; the send need not hold the response (the outbox sweep covers a lost one).
       this.ctx.waitUntil(this.enqueue(event.id))
+      if (row.livemode && row.chainId !== null) wakeChainWatcher(this.env, row.chainId)
       return { ok: true, payment: row }
     })
   }
@@ -232,7 +234,9 @@ export class PaymentObject extends DurableObject<Env> {
     if (payment.chainId === chainId && payment.token === token.toUpperCase()) return { ok: true, payment }
     try {
       const option = await choosePaymentOption(getDb(this.env.DB), chainsFor(this.env), rateSourceFor(this.env), payment, chainId, token)
-      return this.commit(payment, { ...payment, ...option }, 'payment.updated')
+      const result = await this.commit(payment, { ...payment, ...option }, 'payment.updated')
+      if (result.ok && payment.livemode) wakeChainWatcher(this.env, chainId)
+      return result
     } catch (err) {
       if (err instanceof ApiError) return { ok: false, code: err.code, message: err.message, field: err.field }
       throw err

@@ -16,6 +16,8 @@ import { CheckoutPage, ErrorPage, NotFoundPage, UnavailablePage } from './checko
 import { BillNotFoundPage, BillPage } from './bill'
 import { paymentForBill, publicBill } from '../services/bills/bills'
 import { MessagePage } from './layout'
+import { RecipientPage } from './recipient'
+import { issueChallenge, recipientForPage, verifyChallenge } from '../services/payouts/recipients'
 
 /** What a link preview shows: who asks for how much, and that opening the link starts the payment. */
 function LinkPreviewPage(props: { nonce: string; merchantName: string; name: string; amount: string }) {
@@ -30,10 +32,10 @@ function LinkPreviewPage(props: { nonce: string; merchantName: string; name: str
 }
 
 /** Paths served by the hosted pages; app.onError renders their errors as HTML. */
-export const PAGE_PREFIXES = ['/pay/', '/link/', '/payment_link', '/bill/'] as const
+export const PAGE_PREFIXES = ['/pay/', '/link/', '/payment_link', '/bill/', '/recipient/'] as const
 
 /** How often the page polls its status (ms). */
-const POLL_MS = 2000
+const POLL_MS = 1000
 
 const REFERENCE = /^[A-Za-z0-9-]{1,64}$/
 
@@ -79,6 +81,22 @@ const PAGE_ERRORS: Record<string, string | undefined> = {
 const linkCookie = (linkId: string) => `bxp_link_${linkId.replaceAll('-', '')}`
 
 export const pagesRouter = new Hono<AppEnv>()
+  // Recipient invites: the page, its challenge (names the address; single-use) and the signature check.
+  .get('/recipient/:token', async (c) => {
+    const { recipient, merchantName } = await recipientForPage(c.env, c.req.param('token'))
+    const n = nonce()
+    return page(c, n, <RecipientPage nonce={n} token={c.req.param('token')} merchantName={merchantName} status={recipient.status} address={recipient.address} />)
+  })
+  .get('/recipient/:token/challenge', async (c) => {
+    c.header('Cache-Control', 'no-store')
+    return c.json({ message: await issueChallenge(c.env, c.req.param('token'), c.req.query('address') ?? '') })
+  })
+  .post('/recipient/:token/verify', async (c) => {
+    if (!sameOrigin(c)) throw new ApiError('FORBIDDEN', 'Cross-site request refused', 'origin')
+    const body = (await c.req.json().catch(() => null)) as { address?: unknown; signature?: unknown } | null
+    const recipient = await verifyChallenge(c.env, c.req.param('token'), String(body?.address ?? ''), String(body?.signature ?? ''))
+    return c.json({ status: recipient.status, address: recipient.address })
+  })
   .get('/pay/:reference', async (c) => {
     const reference = c.req.param('reference')
     const n = nonce()
@@ -194,7 +212,7 @@ export const pagesRouter = new Hono<AppEnv>()
 
 /** Errors on the hosted pages: an HTML page (JSON for the status endpoint). */
 export function renderPageError(c: Context<AppEnv>, err: ApiError): Response {
-  if (c.req.path.endsWith('/status')) return c.json({ error: err.code.toLowerCase(), message: err.message }, err.status)
+  if (c.req.path.endsWith('/status') || (c.req.path.startsWith('/recipient/') && /\/(challenge|verify)$/.test(c.req.path))) return c.json({ error: err.code.toLowerCase(), message: err.message }, err.status)
   const n = nonce()
   const status = err.status >= 500 ? 500 : err.status
   return page(c, n, <ErrorPage nonce={n} status={err.status} message={err.status >= 500 ? 'The payment page could not be loaded.' : err.message} />, status)

@@ -51,7 +51,7 @@ export async function createOrder(env: Env, auth: AuthContext, order: NewOrder):
   } catch (err) {
     await db.delete(orderNonces).where(scope)
     // The order's token is its currency: name the field the client sent.
-    if (err instanceof ApiError && err.field === 'token') throw new ApiError(err.code, err.message, 'currency')
+    if (err instanceof ApiError && err.field === 'token') throw new ApiError(err.code, err.message, 'currency', { reason: err.reason })
     throw err
   }
 }

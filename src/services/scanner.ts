@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, isNotNull, isNull, lt, or, sql, type SQL } from '
 import { getAddress, type PublicClient } from 'viem'
 import { addressTopic, transferFromLog } from '../chain/erc20'
 import { finalityDepth, inspectChains, type Chain } from '../chain/registry'
-import { balanceAt, blockHashAt, blockWithTransactions, chainClient, describeRpcError, newCounter, readHead, redact, transferLogs, type Head, type RpcCounter, type RpcOptions } from '../chain/rpc'
+import { balancesAt, blockHashAt, blockWithTransactions, chainClient, describeRpcError, newCounter, readHead, redact, transferLogs, type Head, type RpcCounter, type RpcOptions } from '../chain/rpc'
 import { getDb, type Db } from '../db/client'
 import { chainCursors, depositAddresses, observations, payments, wallets } from '../db/schema'
 import {
@@ -55,6 +55,8 @@ export interface ChainScanReport {
   head?: number
   window?: ScanWindow
   openPayments: number
+  /** Pending/processing payments or not-yet-final observations remain: the watcher keeps block time. */
+  active: boolean
   transfers: number
   removed: number
   notified: number
@@ -75,6 +77,17 @@ type NewObservation = typeof observations.$inferInsert
  */
 export async function scanAllChains(env: Env, options: ScanOptions = {}): Promise<ChainScanReport[]> {
   const db = getDb(env.DB)
+  const chains = await watchedChains(env, options)
+  const reports = await Promise.all(chains.map((chain) => scanChainSafely(db, env, chain, options)))
+  return reports.sort((a, b) => a.chainId - b.chainId)
+}
+
+/**
+ * The configured chains that have live wallets (each gets a watcher). Without `options.chains`, a
+ * chain whose CHAINS entry is invalid is logged and its error recorded on its cursor.
+ */
+export async function watchedChains(env: Env, options: Pick<ScanOptions, 'chains' | 'now'> = {}): Promise<Chain[]> {
+  const db = getDb(env.DB)
   let chains = options.chains
   if (!chains) {
     const inspected = inspectChains(env as unknown as Record<string, unknown>)
@@ -85,18 +98,11 @@ export async function scanAllChains(env: Env, options: ScanOptions = {}): Promis
     }
   }
   const watched = await db.selectDistinct({ chainId: wallets.chainId }).from(wallets).where(eq(wallets.livemode, true))
-  const reports: ChainScanReport[] = []
-  await Promise.all(
-    watched.map(async ({ chainId }) => {
-      const chain = chains.get(chainId)
-      if (!chain) {
-        if (!options.chains) console.error(JSON.stringify({ msg: 'live wallets on a chain that is not configured', chainId }))
-        return
-      }
-      reports.push(await scanChainSafely(db, env, chain, options))
-    }),
-  )
-  return reports.sort((a, b) => a.chainId - b.chainId)
+  return watched.flatMap(({ chainId }) => {
+    const chain = chains.get(chainId)
+    if (!chain && !options.chains) console.error(JSON.stringify({ msg: 'live wallets on a chain that is not configured', chainId }))
+    return chain ? [chain] : []
+  })
 }
 
 /** One chain's tick; never throws. */
@@ -110,7 +116,7 @@ export async function scanChainSafely(db: Db, env: Env, chain: Chain, options: S
   } catch (err) {
     const error = describeRpcError(err, chain.rpcUrl)
     const report: ChainScanReport = {
-      chainId: chain.id, ok: false, error, openPayments: 0, transfers: 0, removed: 0, notified: 0,
+      chainId: chain.id, ok: false, error, openPayments: 0, active: false, transfers: 0, removed: 0, notified: 0,
       rpcRequests: counter.requests, rpcCalls: counter.calls, ms: Date.now() - started,
     }
     console.error(JSON.stringify({ msg: 'chain scan failed; retrying next tick from the same block', rpc: redact(chain.rpcUrl), ...report }))
@@ -158,7 +164,7 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   const checkBlocks = [...new Set(unsettled.map((o) => o.blockNumber!).filter((b) => b <= head.number))]
   const [logs, balances, hashes] = await Promise.all([
     Promise.all(chunk(addresses, chain.maxLogAddresses).map((group) => transferLogs(client, window.from, window.to, group.map(addressTopic)))),
-    Promise.all(nativeOpen.map((p) => balanceAt(client, p.depositAddress!, head.number))),
+    balancesAt(client, chain, nativeOpen.map((p) => p.depositAddress), head.number),
     Promise.all(checkBlocks.map((b) => blockHashAt(client, b))),
   ])
 
@@ -242,6 +248,8 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   if (removedIds.length > 0) console.warn(JSON.stringify({ msg: 'reorg: observations removed', chainId: chain.id, head: head.number, ids: removedIds }))
   return {
     chainId: chain.id, ok: true, head: head.number, window, openPayments: open.length, transfers: rows.length, removed: removedIds.length,
+    // Closed payments in the late window alone do not keep the watcher at block time.
+    active: watched.some((p) => p.status === 'pending' || p.status === 'processing') || rows.length > 0 || unsettled.length > removedIds.length,
     notified, rpcRequests: options.counter.requests, rpcCalls: options.counter.calls, ms: Date.now() - started,
   }
 }
@@ -291,14 +299,14 @@ async function findNativeArrivals(
     for (;;) {
       const probing = pending.map((p) => ({ p, block: probe(p.search) })).filter((x): x is { p: Pending; block: number } => x.block !== null)
       if (probing.length === 0) break
-      const results = await Promise.all(probing.map(({ p, block }) => balanceAt(client, p.payment.depositAddress!, block)))
+      const results = await balancesByBlock(client, chain, probing.map(({ p, block }) => ({ address: p.payment.depositAddress, block })))
       probing.forEach(({ p, block }, i) => {
         p.balances.set(block, results[i]!)
         p.search = narrow(p.search, block, unrecordedNative(results[i]!, p.baseline, p.recorded) > 0n)
       })
     }
     const missing = pending.filter((p) => !p.balances.has(p.search.lo))
-    const fetched = await Promise.all(missing.map((p) => balanceAt(client, p.payment.depositAddress!, p.search.lo)))
+    const fetched = await balancesByBlock(client, chain, missing.map((p) => ({ address: p.payment.depositAddress, block: p.search.lo })))
     missing.forEach((p, i) => p.balances.set(p.search.lo, fetched[i]!))
     for (const p of [...pending]) {
       const block = p.search.lo
@@ -334,6 +342,21 @@ async function findNativeArrivals(
     }
   }
   return transfers
+}
+
+/** Balances at (address, block) pairs, in order: one Multicall3 read (or balance batch) per distinct block. */
+async function balancesByBlock(client: PublicClient, chain: Chain, reads: { address: string; block: number }[]): Promise<bigint[]> {
+  const byBlock = groupBy(reads.map((r, i) => ({ ...r, i })), (r) => String(r.block))
+  const out = new Array<bigint>(reads.length)
+  await Promise.all(
+    [...byBlock.values()].map(async (group) => {
+      const values = await balancesAt(client, chain, group.map((r) => r.address), group[0]?.block ?? 'latest')
+      group.forEach((r, k) => {
+        out[r.i] = values[k] ?? 0n
+      })
+    }),
+  )
+  return out
 }
 
 /** Recomputes each open payment's funds from its live observations and tells its PaymentObject when they changed. */

@@ -1,14 +1,16 @@
 import { and, desc, eq } from 'drizzle-orm'
 import { randomHex } from '../auth/crypto'
 import type { AuthContext } from '../context'
-import type { Db } from '../db/client'
+import type { Db, WebhookEndpointRow } from '../db/client'
 import { webhookEndpoints } from '../db/schema'
 import type { EventType } from '../domain/payment-status'
 import { checkUrls } from '../domain/url-policy'
 import { notFound } from '../errors'
 import { newEndpointSecret } from '../webhooks/signing'
 
-export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect
+export { endpointWants } from '../webhooks/fanout'
+
+export type { WebhookEndpointRow } from '../db/client'
 
 /** Refuses endpoint URLs the callback policy does not allow in this environment, naming `url`. */
 export function checkEndpointUrl(url: string | undefined, environment: string): void {
@@ -92,11 +94,4 @@ export async function deleteEndpoint(db: Db, auth: AuthContext, id: string): Pro
   const [row] = await db.delete(webhookEndpoints).where(scope(auth, id)).returning()
   if (!row) throw notFound('Webhook endpoint')
   return row
-}
-
-/** Whether an endpoint wants events of `type`. */
-export function endpointWants(endpoint: Pick<WebhookEndpointRow, 'enabledEvents' | 'status'>, type: string): boolean {
-  if (endpoint.status !== 'enabled') return false
-  if (endpoint.enabledEvents === null) return true
-  return (JSON.parse(endpoint.enabledEvents) as string[]).includes(type)
 }

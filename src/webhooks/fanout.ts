@@ -1,11 +1,16 @@
 import { and, eq, isNull, lt } from 'drizzle-orm'
 import { randomHex } from '../auth/crypto'
-import { getDb, type PaymentRow } from '../db/client'
+import { getDb, type PaymentRow, type WebhookEndpointRow } from '../db/client'
 import { events, webhookDeliveries, webhookEndpoints } from '../db/schema'
-import { endpointWants } from '../services/webhook-endpoints'
 import { bitpayInvoiceOf, wantsIpn } from './bitpay-ipn'
 import { NOTIFICATION_URL_TARGET, type WebhookMessage } from './messages'
 
+/** Whether an endpoint wants events of `type`. */
+export function endpointWants(endpoint: Pick<WebhookEndpointRow, 'enabledEvents' | 'status'>, type: string): boolean {
+  if (endpoint.status !== 'enabled') return false
+  if (endpoint.enabledEvents === null) return true
+  return (JSON.parse(endpoint.enabledEvents) as string[]).includes(type)
+}
 
 /**
  * Turns one outbox event into one delivery row per target (the merchant's endpoints that want the

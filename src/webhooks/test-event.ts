@@ -1,5 +1,5 @@
 import { randomHex } from '../auth/crypto'
-import type { WebhookEndpointRow } from '../services/webhook-endpoints'
+import type { WebhookEndpointRow } from '../db/client'
 import { callbackUrlProblem } from '../domain/url-policy'
 import { postWebhook, REFUSED_URL_RESULT, type AttemptResult } from './http'
 import { endpointSecretBytes, standardWebhookHeaders, xSignature } from './signing'

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { merchantWithWallet } from '../helpers/api'
+import { merchantWithWallet, merchantWithWallets } from '../helpers/api'
 import { newIdentity, pairToken, signedCall } from '../helpers/bitpay'
 
 const count = async (sql: string, ...args: unknown[]) => (await env.DB.prepare(sql).bind(...args).first<{ n: number }>())?.n
@@ -57,7 +57,7 @@ describe('PUT /invoices/:id with buyerEmail, concurrently', () => {
 
 describe('guids per merchant and mode', () => {
   it('keeps test and live guids apart: a test token neither collides with nor learns of a live guid', async () => {
-    const m = await merchantWithWallet()
+    const m = await merchantWithWallets()
     const liveClient = newIdentity()
     const testClient = newIdentity()
     const liveToken = await pairToken(m.liveKey, liveClient)

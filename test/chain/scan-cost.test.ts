@@ -29,9 +29,18 @@ describe('chain scan cost', () => {
     }
     // The head (with eth_chainId) is one request; logs, balances and block hashes share the next one.
     expect(seen.map((s) => s.requests)).toEqual([2, 2, 2])
-    // Inside the batch, work grows with the payments, the request count does not.
+    // Native balances are one Multicall3 eth_call, whatever the number of native payments.
     expect(seen.at(-1)!.natives).toBeGreaterThan(400)
-    for (const s of seen) expect(s.methods).toEqual({ eth_chainId: 1, eth_getBlockByNumber: 1, eth_getLogs: 1, eth_getBalance: s.natives })
+    for (const s of seen) expect(s.methods).toEqual({ eth_chainId: 1, eth_getBlockByNumber: 1, eth_getLogs: 1, ...(s.natives > 0 ? { eth_call: 1 } : {}) })
+  })
+
+  it('reads one eth_getBalance per native payment on a chain configured without Multicall3', async () => {
+    const { chains } = sharedChain({ multicall3: null })
+    const open = await getDb(env.DB).select({ id: payments.id, tokenAddress: payments.tokenAddress }).from(payments)
+    const counter = newCounter()
+    const [report] = await scanAllChains(env, { chains, counter })
+    expect(report).toMatchObject({ ok: true, openPayments: open.length })
+    expect(counter.methods).toEqual({ eth_chainId: 1, eth_getBlockByNumber: 1, eth_getLogs: 1, eth_getBalance: open.filter((p) => p.tokenAddress === null).length })
   })
 
   it('splits the batch by rpcBatchSize and the log filter by maxLogAddresses (chunked, not per payment)', async () => {
@@ -41,8 +50,9 @@ describe('chain scan cost', () => {
     const counter = newCounter()
     const [report] = await scanAllChains(env, { chains, counter })
     expect(report).toMatchObject({ ok: true, openPayments: 100 })
-    // 50 balances + 3 eth_getLogs (100 addresses / 40) = 53 calls → 2 batch requests, after the head.
-    expect(counter.methods).toMatchObject({ eth_getLogs: 3, eth_getBalance: 50 })
-    expect(counter.requests).toBe(3)
+    // 3 eth_getLogs (100 addresses / 40) and one Multicall3 eth_call for the 50 native balances.
+    expect(counter.methods).toMatchObject({ eth_getLogs: 3, eth_call: 1 })
+    expect(counter.methods.eth_getBalance).toBeUndefined()
+    expect(counter.requests).toBe(2)
   })
 })

@@ -78,6 +78,15 @@ export async function merchantWithWallet(chainId = 31337) {
   return { ...merchant, xpub, walletId: res.json.data.id as string }
 }
 
+/** A merchant with a test wallet and a live wallet on `chainId` (live payments need one of their own). */
+export async function merchantWithWallets(chainId = 31337) {
+  const m = await merchantWithWallet(chainId)
+  const liveXpub = randomXpub()
+  const res = await call('POST', '/v1/wallets', { key: m.liveKey, body: { chain_id: chainId, xpub: liveXpub, label: 'live' } })
+  if (res.status !== 201) throw new Error(`live wallet create failed: ${res.status} ${res.text}`)
+  return { ...m, liveXpub, liveWalletId: res.json.data.id as string }
+}
+
 /** Polls `fn` until it returns a truthy value or the timeout passes. */
 export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs

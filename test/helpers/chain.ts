@@ -96,7 +96,7 @@ export function sharedChainConfig(overrides: Record<string, unknown> = {}): Chai
     rpcUrl: ctx.sharedRpcUrl,
     nativeSymbol: 'ETH',
     confirmations: { high: 1, medium: 2, low: 6 },
-    blockTimeSeconds: 1,
+    blockTimeMs: 1_000,
     maxLogRange: 10_000,
     tokens: [
       { symbol: 'USDC', address: ctx.usdc, decimals: 6 },

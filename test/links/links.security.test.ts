@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { getDb } from '../../src/db/client'
 import { payments } from '../../src/db/schema'
-import { call, merchantWithWallet } from '../helpers/api'
+import { call, merchantWithWallets } from '../helpers/api'
 import { LINKS, newLink, visit } from '../helpers/links'
 
 const paymentsOf = async (linkId: string) =>
@@ -13,7 +13,7 @@ const firstVisits = (url: string, n: number) => Promise.all(Array.from({ length:
 
 describe('GET /link/:reference under concurrent first visits', () => {
   it('opens exactly one payment for a single-use link, and sends every visitor to it', async () => {
-    const m = await merchantWithWallet()
+    const m = await merchantWithWallets()
     const link = await newLink(m, { order_amount: 12.5 }, m.liveKey)
     const visits = await firstVisits(link.hosted_url, 20)
     expect(visits.map((v) => v.status)).toEqual(Array(20).fill(302))
@@ -22,7 +22,7 @@ describe('GET /link/:reference under concurrent first visits', () => {
   })
 
   it('opens at most max_uses payments, and refuses the visitors beyond as busy (409)', async () => {
-    const m = await merchantWithWallet()
+    const m = await merchantWithWallets()
     const link = await newLink(m, { order_amount: 12.5, max_uses: 3 }, m.liveKey)
     const visits = await firstVisits(link.hosted_url, 20)
     const opened = visits.filter((v) => v.status === 302)
@@ -37,7 +37,7 @@ describe('GET /link/:reference under concurrent first visits', () => {
   })
 
   it('frees a held use when its payment is cancelled', async () => {
-    const m = await merchantWithWallet()
+    const m = await merchantWithWallets()
     const link = await newLink(m, { order_amount: 12.5, max_uses: 2 }, m.liveKey)
     await firstVisits(link.hosted_url, 2)
     expect((await visit(new URL(link.hosted_url).pathname)).status).toBe(409)
@@ -49,7 +49,7 @@ describe('GET /link/:reference under concurrent first visits', () => {
   })
 
   it('withdraws every unpaid payment when the link is cancelled while buyers are opening it', async () => {
-    const m = await merchantWithWallet()
+    const m = await merchantWithWallets()
     const link = await newLink(m, { order_amount: 12.5, max_uses: 10 }, m.liveKey)
     const [visits, patched] = await Promise.all([firstVisits(link.hosted_url, 10), call('PATCH', `${LINKS}/${link.id}`, { key: m.liveKey, body: { status: 'cancelled' } })])
     expect(patched.status, patched.text).toBe(200)
@@ -58,7 +58,7 @@ describe('GET /link/:reference under concurrent first visits', () => {
   })
 
   it('refuses a visit once every use is paid, with the used page (410)', async () => {
-    const m = await merchantWithWallet()
+    const m = await merchantWithWallets()
     const link = await newLink(m, { order_amount: 12.5 })
     const [payment] = await paymentsOf(link.id)
     const paid = await call('POST', `/v1/sandbox/payments/${payment!.id}/simulate`, { key: m.testKey, body: { chain_id: 31337, token: 'ETH' } })
@@ -82,7 +82,7 @@ describe('completing a payment of a link', () => {
   }
 
   it('completes no more than max_uses payments: the one beyond is kept as expired / paid_late', async () => {
-    const m = await merchantWithWallet()
+    const m = await merchantWithWallets()
     const link = await newLink(m, { order_amount: 12.5 })
     const [a, b] = await oversold(link.id)
     const pay = (id: string) => call('POST', `/v1/sandbox/payments/${id}/simulate`, { key: m.testKey, body: { chain_id: 31337, token: 'ETH' } })
@@ -109,7 +109,7 @@ describe('link previews never open a payment', () => {
   ]
 
   it('shows unfurlers, HEAD and prefetches the link without a payment; a browser then opens one', async () => {
-    const m = await merchantWithWallet()
+    const m = await merchantWithWallets()
     const link = await newLink(m, { order_amount: 12.5, payment_name: 'Premium Subscription' }, m.liveKey)
     const path = new URL(link.hosted_url).pathname
     for (const ua of agents) {
@@ -131,7 +131,7 @@ describe('link previews never open a payment', () => {
   })
 
   it('shows a preview of a paid link as unavailable, still without a payment', async () => {
-    const m = await merchantWithWallet()
+    const m = await merchantWithWallets()
     const link = await newLink(m, { order_amount: 12.5 }, m.liveKey)
     await call('PATCH', `${LINKS}/${link.id}`, { key: m.liveKey, body: { status: 'cancelled' } })
     const res = await visit(new URL(link.hosted_url).pathname, { headers: { 'user-agent': 'Twitterbot/1.0' } })

@@ -76,6 +76,18 @@ const BILL = { number: 'WALK-1', currency: 'USD', email: 'buyer@example.com', it
 const SUBSCRIPTION = { bill_data: { currency: 'USD', email: 'buyer@example.com', items: [{ price: '10', quantity: 1 }] }, schedule: 'monthly', status: 'active' }
 const newBill = async (w: World) => (await made('POST', '/v1/bills', w.setupKey, BILL)).data.id as string
 const newSubscription = async (w: World) => (await made('POST', '/v1/subscriptions', w.setupKey, SUBSCRIPTION)).data.id as string
+const payoutKey = () => `0x${randomHex(32)}`
+const newPayoutWallet = async (w: World) => (await made('POST', '/v1/payout-wallets', w.setupKey, { chain_id: 31337, private_key: payoutKey() })).data.id as string
+const newRecipient = async (w: World) => (await made('POST', '/v1/recipients', w.setupKey, { recipients: [{ email: `walk${randomHex(4)}@example.com` }] })).data[0].id as string
+const activeRecipient = async (w: World) => {
+  const id = await newRecipient(w)
+  await made('POST', `/v1/sandbox/recipients/${id}/activate`, w.setupKey, { address: address() })
+  return id
+}
+const newPayout = async (w: World) => {
+  await newPayoutWallet(w)
+  return (await made('POST', '/v1/payouts', w.setupKey, { amount: '1', recipient_id: await activeRecipient(w), effective_date: '2100-01-01T00:00:00Z' })).data.id as string
+}
 const eventId = async (w: World) => (await made('GET', `/v1/payments/${w.paymentId}/events`, w.setupKey)).data[0].id as string
 
 /** One request per route that a correctly signed call answers with 2xx. Keep it small. */
@@ -130,6 +142,22 @@ const FIXTURES: Record<string, Fixture> = {
   // The world's simulated order completed, so closing the period yields a settlement.
   'GET /v1/settlements/:id': async (w) => ({ path: `/v1/settlements/${(await made('POST', '/v1/sandbox/settlements/close', w.setupKey)).data[0].id}` }),
   'POST /v1/sandbox/settlements/close': () => ({ path: '/v1/sandbox/settlements/close' }),
+  'POST /v1/payout-wallets': () => ({ path: '/v1/payout-wallets', body: { chain_id: 31337, private_key: payoutKey() } }),
+  'GET /v1/payout-wallets': () => ({ path: '/v1/payout-wallets' }),
+  'DELETE /v1/payout-wallets/:id': async (w) => ({ path: `/v1/payout-wallets/${await newPayoutWallet(w)}` }),
+  'POST /v1/recipients': () => ({ path: '/v1/recipients', body: { recipients: [{ email: `walk${randomHex(4)}@example.com` }] } }),
+  'GET /v1/recipients': () => ({ path: '/v1/recipients' }),
+  'GET /v1/recipients/:id': async (w) => ({ path: `/v1/recipients/${await newRecipient(w)}` }),
+  'PATCH /v1/recipients/:id': async (w) => ({ path: `/v1/recipients/${await newRecipient(w)}`, body: { label: 'walk' } }),
+  'DELETE /v1/recipients/:id': async (w) => ({ path: `/v1/recipients/${await newRecipient(w)}` }),
+  'POST /v1/sandbox/recipients/:id/activate': async (w) => ({ path: `/v1/sandbox/recipients/${await newRecipient(w)}/activate`, body: { address: address() } }),
+  'POST /v1/payouts': async (w) => {
+    await newPayoutWallet(w)
+    return { path: '/v1/payouts', body: { amount: '1', recipient_id: await activeRecipient(w), effective_date: '2100-01-01T00:00:00Z' } }
+  },
+  'GET /v1/payouts': () => ({ path: '/v1/payouts' }),
+  'GET /v1/payouts/:id': async (w) => ({ path: `/v1/payouts/${await newPayout(w)}` }),
+  'POST /v1/payouts/:id/cancel': async (w) => ({ path: `/v1/payouts/${await newPayout(w)}/cancel` }),
   'POST /api/v1/payments/links': (w) => ({ path: LINKS, body: linkBody(w.m) }),
   'GET /api/v1/payments/links': () => ({ path: `${LINKS}?page=1&page_size=5` }),
   'GET /api/v1/payments/links/:payment_id': async (w) => ({ path: `${LINKS}/${(await made('POST', LINKS, w.setupKey, linkBody(w.m))).id}` }),

@@ -3,7 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
 import { isSin, sinFromPublicKey, verifyBitPaySignature } from '../../src/auth/bitpay-identity'
-import { bitpayErrorCode, bitpayExceptionStatus, bitpayStatus } from '../../src/domain/bitpay'
+import { BITPAY_ERROR_TABLE, bitpayErrorCode, bitpayExceptionStatus, bitpayStatus } from '../../src/domain/bitpay'
 
 describe('BitPay identities', () => {
   it('derives the SIN like the official client (0x0F 0x02 + RIPEMD160(SHA256(pubkey)), base58check)', () => {
@@ -48,16 +48,47 @@ describe('BitPay mapping', () => {
     expect([null, 'underpaid', 'overpaid', 'paid_late'].map((e) => bitpayExceptionStatus(e as never))).toEqual([false, 'paidPartial', 'paidOver', 'paidLate'])
   })
 
+  // One row per entry of seed 003's "Error codes" this gateway uses, per resource it serves.
   it.each([
-    ['POST', 'refund', 'invalid_state', '010207'],
+    // Invoices (xx01xx)
+    ['POST', 'invoice', 'other', '010100'],
     ['GET', 'invoice', 'not_found', '020101'],
     ['POST', 'invoice', 'invalid', '010102'],
-    ['PUT', 'invoice', 'invalid_state', '030117'],
+    ['POST', 'invoice', 'missing', '010102'],
+    ['POST', 'invoice', 'conflict', '010102'],
+    ['PUT', 'invoice', 'state', '030117'],
+    ['DELETE', 'invoice', 'state', '040117'],
+    // Refunds (xx02xx)
+    ['POST', 'refund', 'other', '010200'],
     ['DELETE', 'refund', 'not_found', '040201'],
-    ['POST', 'refund', 'active_refund_exists', '010204'],
+    ['POST', 'refund', 'invalid', '010202'],
+    ['POST', 'refund', 'missing', '010203'],
+    ['POST', 'refund', 'conflict', '010204'],
+    ['POST', 'refund', 'state', '010207'],
+    // Unmapped (xx00xx): generic and every resource BitPay publishes no numbers for
+    ['GET', 'generic', 'other', '020000'],
     ['GET', 'generic', 'not_found', '020001'],
+    ['POST', 'generic', 'invalid', '010002'],
     ['POST', 'generic', 'missing', '010003'],
-  ] as const)('%s %s %s → %s', (method, resource, problem, code) => {
-    expect(bitpayErrorCode(method, resource, problem)).toBe(code)
+    ['PUT', 'generic', 'state', '030000'],
+    ['PUT', 'generic', 'conflict', '030000'],
+    ['PUT', 'bill', 'not_found', '030001'],
+    ['GET', 'bill', 'invalid', '020002'],
+    ['POST', 'subscription', 'missing', '010003'],
+    ['PUT', 'subscription', 'state', '030000'],
+    ['GET', 'ledger', 'invalid', '020002'],
+    ['GET', 'settlement', 'other', '020000'],
+    ['GET', 'settlement', 'not_found', '020001'],
+    ['DELETE', 'token', 'not_found', '040001'],
+    ['DELETE', 'token', 'invalid', '040002'],
+    ['POST', 'token', 'missing', '010003'],
+    // A method seed 003 does not number
+    ['PATCH', 'invoice', 'not_found', '000101'],
+  ] as const)('%s %s %s → %s', (method, resource, reason, code) => {
+    expect(bitpayErrorCode(method, resource, reason)).toBe(code)
+  })
+
+  it('has a code for every reason of every family', () => {
+    for (const row of Object.values(BITPAY_ERROR_TABLE)) expect(Object.keys(row).sort()).toEqual(['conflict', 'invalid', 'missing', 'not_found', 'other', 'state'])
   })
 })

@@ -1,44 +1,35 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../../context'
-import { bitpayErrorCode, type BitPayProblem, type BitPayResource } from '../../domain/bitpay'
-import type { ApiError, ErrorCode } from '../../errors'
+import { bitpayErrorCode, type BitPayResource } from '../../domain/bitpay'
+import type { ApiError } from '../../errors'
 
 /** BitPay's success body: `{"data": …}`, with the facade where BitPay returns one. */
 export function ok<T>(data: T, facade?: string) {
   return facade ? { facade, data } : { data }
 }
 
-function resourceOf(path: string): BitPayResource {
-  if (path.startsWith('/invoices')) return 'invoice'
-  if (path.startsWith('/refunds')) return 'refund'
-  return 'generic'
+/** The resource a BitPay path serves: its root segment, as BITPAY_PREFIXES mounts them. */
+const RESOURCE_BY_ROOT: Readonly<Record<string, BitPayResource>> = {
+  invoices: 'invoice',
+  refunds: 'refund',
+  bills: 'bill',
+  subscriptions: 'subscription',
+  ledgers: 'ledger',
+  settlements: 'settlement',
+  tokens: 'token',
 }
 
-function problemOf(code: ErrorCode, message: string, resource: BitPayResource): BitPayProblem {
-  switch (code) {
-    case 'NOT_FOUND':
-      return 'not_found'
-    case 'INVALID_STATE_TRANSITION':
-      return 'invalid_state'
-    case 'CONFLICT':
-      return resource === 'refund' ? 'active_refund_exists' : 'invalid'
-    case 'VALIDATION_ERROR':
-    case 'INVALID_JSON':
-    case 'INVALID_AMOUNT':
-    case 'INVALID_CURRENCY':
-    case 'UNSUPPORTED_CHAIN':
-    case 'UNSUPPORTED_TOKEN':
-    case 'BODY_TOO_LARGE':
-    case 'UNSUPPORTED_MEDIA_TYPE':
-      return /required|missing/i.test(message) ? 'missing' : 'invalid'
-    default:
-      return 'generic'
-  }
+export function resourceOfPath(path: string): BitPayResource {
+  const root = path.split('/')[1] ?? ''
+  return Object.hasOwn(RESOURCE_BY_ROOT, root) ? (RESOURCE_BY_ROOT[root] ?? 'generic') : 'generic'
 }
 
-/** Seed 003's error: `{"status":"error","code":"010207","data":null,"error":"…"}`. */
+/**
+ * Seed 003's error: `{"status":"error","code":"010207","data":null,"error":"…"}`. The code comes from
+ * the method, the resource (the error's own, else the path's) and the error's reason via
+ * BITPAY_ERROR_TABLE.
+ */
 export function renderBitPayError(c: Context<AppEnv>, err: ApiError): Response {
-  const resource = resourceOf(c.req.path)
-  const code = bitpayErrorCode(c.req.method, resource, problemOf(err.code, err.message, resource))
+  const code = bitpayErrorCode(c.req.method, err.resource ?? resourceOfPath(c.req.path), err.reason)
   return c.json({ status: 'error', code, data: null, error: err.message }, err.status)
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { TRANSACTION_SPEEDS } from '../../domain/payment-status'
 import { isHttpUrl } from '../../domain/url-policy'
-import { AMOUNT_LIMIT_TEXT, checkAmountLimit, decimalInput } from '../v1/payments.schemas'
+import { AMOUNT_LIMIT_TEXT, checkAmountLimit, decimalInput } from '../schemas'
 
 /** Any other scheme is refused here; the environment's policy (https in production, public hosts) in the service. */
 const url = z.string().max(2048).refine(isHttpUrl, 'must be an absolute http(s) URL')

@@ -8,9 +8,10 @@ import { PAYMENT_STATUSES, TRANSACTION_SPEEDS } from '../../domain/payment-statu
 import { isHttpUrl } from '../../domain/url-policy'
 import { createOrder } from '../../services/orders'
 import { getPayment, listPayments } from '../../services/payments'
-import { AMOUNT_LIMIT_TEXT, checkAmountLimit, decimalInput, paymentIdParam } from '../v1/payments.schemas'
+import { AMOUNT_LIMIT_TEXT, checkAmountLimit, decimalInput, paymentIdParam } from '../schemas'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok, page, pageSchema } from './envelope'
 import { cryptoPayRoute, cryptoPayRouter } from './router'
+import { merchantAuth } from '../merchant-auth'
 
 const createOrderBody = z
   .object({
@@ -117,7 +118,7 @@ const getRoute = cryptoPayRoute({
 export const paymentOrdersRouter = cryptoPayRouter()
   .openapi(createRoute_, async (c) => {
     const body = c.req.valid('json')
-    const payment = await createOrder(c.env, c.get('auth')!, {
+    const payment = await createOrder(c.env, merchantAuth(c), {
       amount: body.amount,
       currency: body.currency,
       blockchain: body.blockchain,
@@ -131,12 +132,12 @@ export const paymentOrdersRouter = cryptoPayRouter()
   })
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query')
-    const { rows, total } = await listPayments(getDb(c.env.DB), c.get('auth')!, { page: q.page, limit: q.page_size, status: q.status ? [q.status] : undefined })
+    const { rows, total } = await listPayments(getDb(c.env.DB), merchantAuth(c), { page: q.page, limit: q.page_size, status: q.status ? [q.status] : undefined })
     const origin = publicOrigin(c.env, c.req.url)
     const chains = chainsFor(c.env)
     return c.json(ok(page(c, rows.map((p) => toOrderView(p, origin, chains)), total, q.page, q.page_size), 'Payment orders retrieved'), 200)
   })
   .openapi(getRoute, async (c) => {
-    const payment = await getPayment(getDb(c.env.DB), c.get('auth')!, c.req.valid('param').id)
+    const payment = await getPayment(getDb(c.env.DB), merchantAuth(c), c.req.valid('param').id)
     return c.json(ok(toOrderView(payment, publicOrigin(c.env, c.req.url), chainsFor(c.env)), 'Payment order retrieved'), 200)
   })

@@ -8,6 +8,7 @@ import { notFound } from '../../errors'
 import { listTransfers, transfersOfTx, type TransferStatus } from '../../services/transactions'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok, page, pageSchema } from './envelope'
 import { cryptoPayRoute, cryptoPayRouter } from './router'
+import { merchantAuth } from '../merchant-auth'
 
 const STATUSES = ['confirmed', 'pending', 'removed'] as const
 
@@ -91,14 +92,14 @@ const getRoute = cryptoPayRoute({
 export const transactionsRouter = cryptoPayRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query')
-    const { rows, total } = await listTransfers(getDb(c.env.DB), c.get('auth')!, { page: q.page, pageSize: q.page_size, paymentId: q.order, status: q.status })
+    const { rows, total } = await listTransfers(getDb(c.env.DB), merchantAuth(c), { page: q.page, pageSize: q.page_size, paymentId: q.order, status: q.status })
     const chains = chainsFor(c.env)
     return c.json(ok(page(c, rows.map((r) => toView(r, chains)), total, q.page, q.page_size), 'Transactions retrieved'), 200)
   })
   .openapi(getRoute, async (c) => {
-    const rows = await transfersOfTx(getDb(c.env.DB), c.get('auth')!, c.req.valid('param').hash)
-    if (rows.length === 0) throw notFound('Transaction')
+    const rows = await transfersOfTx(getDb(c.env.DB), merchantAuth(c), c.req.valid('param').hash)
     const chains = chainsFor(c.env)
-    const views = rows.map((r) => toView(r, chains))
-    return c.json(ok({ ...views[0]!, transfers: views }, 'Transaction retrieved'), 200)
+    const [first, ...rest] = rows.map((r) => toView(r, chains))
+    if (!first) throw notFound('Transaction')
+    return c.json(ok({ ...first, transfers: [first, ...rest] }, 'Transaction retrieved'), 200)
   })

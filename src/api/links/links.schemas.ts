@@ -5,7 +5,7 @@ import { canonicalAmount, decimalFromJson, MoneyError, parseDecimal, significant
 import { PAYMENT_STATUSES } from '../../domain/payment-status'
 import { isHttpUrl } from '../../domain/url-policy'
 import { LINK_LIMITS } from '../../services/links'
-import { AMOUNT_LIMIT_TEXT, checkAmountLimit } from '../v1/payments.schemas'
+import { AMOUNT_LIMIT_TEXT, checkAmountLimit } from '../schemas'
 
 type Issue = { input?: unknown }
 /** A zod error message that says "is required" when the field is missing and `text` otherwise. */

@@ -22,6 +22,7 @@ import {
   updateLinkBody,
 } from './links.schemas'
 import { linkDetailsView, linkListItem, linkView } from './links.views'
+import { merchantAuth } from '../merchant-auth'
 
 type RouteConfig = Parameters<typeof createRoute>[0]
 
@@ -127,7 +128,7 @@ const origin = (c: Context<AppEnv>) => publicOrigin(c.env, c.req.url)
 export const linksRouter = new OpenAPIHono<AppEnv>({ defaultHook: linksValidationHook })
   .openapi(createRouteDef, async (c) => {
     const body = c.req.valid('json')
-    const auth = c.get('auth')!
+    const auth = merchantAuth(c)
     // 401, not 422: the key and merchant_key name two different accounts, which is a credentials problem.
     if (body.merchant_key !== auth.merchantKey) throw new ApiError('UNAUTHORIZED', 'merchant_key does not match the API key', 'merchant_key')
     const record = await createLink(c.env, auth, {
@@ -152,19 +153,19 @@ export const linksRouter = new OpenAPIHono<AppEnv>({ defaultHook: linksValidatio
     const { id } = c.req.valid('param')
     const body = c.req.valid('json')
     if (body.id !== undefined && body.id.toLowerCase() !== id) throw new ApiError('VALIDATION_ERROR', 'must match the id in the path', 'id')
-    const record = await updateLinkStatus(c.env, c.get('auth')!, id, body.status)
+    const record = await updateLinkStatus(c.env, merchantAuth(c), id, body.status)
     return jsonWithDecimals(c, linkView(record, origin(c), tokenType(c), new Date().toISOString()), 200)
   })
   .openapi(getRouteDef, async (c) => {
     const db = getDb(c.env.DB)
-    const record = await getLink(db, c.get('auth')!, c.req.valid('param').payment_id, 'Payment not found')
+    const record = await getLink(db, merchantAuth(c), c.req.valid('param').payment_id, 'Payment not found')
     const [details, prices] = await Promise.all([linkDetails(db, record.link), rateSourceFor(c.env).prices()])
     return jsonWithDecimals(c, linkDetailsView(record, details, origin(c), prices, new Date().toISOString()), 200)
   })
   .openapi(listRouteDef, async (c) => {
     const q = c.req.valid('query')
     const now = new Date()
-    const { records, total } = await listLinks(getDb(c.env.DB), c.get('auth')!, { page: q.page, pageSize: q.page_size, statuses: q.statuses, currency: q.currency, fromDate: q.from_date, toDate: q.to_date }, now)
+    const { records, total } = await listLinks(getDb(c.env.DB), merchantAuth(c), { page: q.page, pageSize: q.page_size, statuses: q.statuses, currency: q.currency, fromDate: q.from_date, toDate: q.to_date }, now)
     const totalPages = Math.ceil(total / q.page_size)
     const page = {
       page: q.page,

@@ -1,36 +1,14 @@
 import { z } from '@hono/zod-openapi'
-import { LIMITS, maxOrderAmount } from '../../config'
+import { LIMITS } from '../../config'
 import type { PaymentRow } from '../../db/client'
-import { assertAtMost, decimalFromJson, formatUnits, MoneyError } from '../../domain/money'
+import { formatUnits } from '../../domain/money'
 import { PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, TRANSACTION_SPEEDS } from '../../domain/payment-status'
 import type { StepError } from '../../domain/sandbox'
 import { isHttpUrl } from '../../domain/url-policy'
+import { AMOUNT_LIMIT_TEXT, checkAmountLimit, decimalInput } from '../schemas'
 
-/** A decimal amount given as a string ("10.50") or a JSON number (10.5), converted exactly. */
-export const decimalInput = z
-  .union([z.string(), z.number()])
-  .transform((value, ctx) => {
-    try {
-      return decimalFromJson(value)
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: err instanceof MoneyError ? err.message : 'must be a decimal number' })
-      return z.NEVER
-    }
-  })
-  .openapi({ type: 'string', example: '10.00', description: 'Decimal string (preferred) or JSON number; converted exactly, never through floating point' })
-
-/** The order-amount bound (config LIMITS.maxOrderAmount), stated in the docs of each amount field. */
-export const AMOUNT_LIMIT_TEXT = `At most ${LIMITS.maxOrderAmount.fiat} of a fiat currency, ${LIMITS.maxOrderAmount.token} of a token.`
-
-/** For a schema's superRefine: an issue on `field` when `amount` is above the maximum for `currency`. */
-export function checkAmountLimit(ctx: z.RefinementCtx, field: string, amount: string, currency?: string): void {
-  try {
-    assertAtMost(amount, maxOrderAmount(currency))
-  } catch (err) {
-    if (!(err instanceof MoneyError)) throw err
-    ctx.addIssue({ code: 'custom', path: [field], message: currency ? `${err.message} ${currency.toUpperCase()}` : err.message })
-  }
-}
+// The shared pieces moved to api/schemas.ts; v1 files keep importing them from here.
+export { AMOUNT_LIMIT_TEXT, checkAmountLimit, decimalInput, paymentIdParam } from '../schemas'
 
 const currencyCode = z
   .string()
@@ -189,10 +167,6 @@ export const listPaymentsQuery = z
     from: isoDate.optional().openapi({ type: 'string', description: 'Created at or after (ISO 8601)' }),
     to: isoDate.optional().openapi({ type: 'string', description: 'Created at or before (ISO 8601)' }),
   })
-
-export const paymentIdParam = z.object({
-  id: z.string().uuid('must be a payment id (UUID)').openapi({ param: { name: 'id', in: 'path' }, example: '3d0a5e66-f5a5-432e-86e6-e9405a94fba6' }),
-})
 
 export const simulateBody = z
   .object({

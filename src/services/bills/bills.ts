@@ -55,7 +55,7 @@ export function priceItems(env: Env, currency: string, items: BillInput['items']
     try {
       return { id: newResourceId(), description: item.description ?? null, price: normalizeOrderAmount(chains, item.price, currency), quantity: item.quantity }
     } catch (err) {
-      if (err instanceof ApiError && err.field === 'amount') throw new ApiError(err.code, err.message.replace(/^Amount/, 'Price'), `${field}.${i}.price`)
+      if (err instanceof ApiError && err.field === 'amount') throw new ApiError(err.code, err.message.replace(/^Amount/, 'Price'), `${field}.${i}.price`, { reason: err.reason })
       throw err
     }
   })
