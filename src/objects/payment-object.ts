@@ -9,7 +9,7 @@ import { transition, type EventType, type PaymentInput, type PaymentState, type 
 import { SANDBOX_SETTLE_SECONDS, stepRetryDelayMs, type SandboxOutcome, type StepError } from '../domain/sandbox'
 import { ApiError, codeToStatus, type ErrorCode } from '../errors'
 import { choosePaymentOption, defaultOption } from '../services/payment-option'
-import { isClaimConflict } from '../services/wallets'
+import { isClaimConflict } from '../db/constraints'
 import { randomHex } from '../auth/crypto'
 import type { WebhookMessage } from '../webhooks/messages'
 import { wakeChainWatcher } from './chain-watcher'

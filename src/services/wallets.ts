@@ -1,4 +1,5 @@
 import { and, count, desc, eq, isNull, sql, type SQL } from 'drizzle-orm'
+import { errorText } from '../db/constraints'
 import { AddressError, deriveDepositAddress, normalizeAddress, parseXpub } from '../chain/addresses'
 import { findToken, type Chain } from '../chain/registry'
 import { randomHex } from '../auth/crypto'
@@ -129,13 +130,6 @@ function walletConflict(err: unknown, auth: AuthContext, chainId: number): ApiEr
   return null
 }
 
-/** The messages of an error and its causes (D1 errors arrive wrapped by drizzle). */
-function errorText(err: unknown): string {
-  const parts: string[] = []
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) parts.push(e.message)
-  return parts.join(' | ')
-}
-
 /** Derived addresses skipped at most per allocation because another wallet holds them. */
 export const MAX_ADDRESS_SKIPS = 20
 
@@ -198,12 +192,6 @@ export async function takeDepositAddress(
   if (index !== null) return { address, index, wallet, claim: claimOf(wallet, address, index) }
   if (await claimAddress(db, wallet, address, index)) return { address, index, wallet, claim: null }
   throw new ApiError('CONFLICT', `The wallet's address on chain ${chainId} is in use by another wallet; register a new wallet`, 'chain_id')
-}
-
-/** Whether a failed D1 write was a deposit address already claimed by another wallet. */
-export function isClaimConflict(err: unknown): boolean {
-  const text = errorText(err)
-  return text.includes('UNIQUE constraint failed') && text.includes('deposit_addresses')
 }
 
 function walletAddressAt(wallet: WalletRow, index: number | null): `0x${string}` {
