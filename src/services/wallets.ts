@@ -148,14 +148,7 @@ export async function allocateDepositAddress(
   missing: () => ApiError = () => new ApiError('WALLET_REQUIRED', `No ${owner.livemode ? 'live' : 'test'} wallet registered for chain ${chainId}: add one with POST /v1/wallets`, 'chain_id'),
 ): Promise<{ address: `0x${string}`; index: number | null; wallet: WalletRow }> {
   for (let attempt = 0; attempt <= MAX_ADDRESS_SKIPS; attempt++) {
-    const [wallet] = await db
-      .update(wallets)
-      .set({ nextIndex: sql`CASE WHEN ${wallets.kind} = 'xpub' THEN ${wallets.nextIndex} + 1 ELSE ${wallets.nextIndex} END` })
-      .where(and(eq(wallets.merchantId, owner.merchantId), eq(wallets.livemode, owner.livemode), eq(wallets.chainId, chainId), walletInUse(owner.merchantId)))
-      .returning()
-    if (!wallet) throw missing()
-    const index = wallet.kind === 'xpub' ? wallet.nextIndex - 1 : null
-    const address = walletAddressAt(wallet, index)
+    const { address, index, wallet } = await takeNextIndex(db, owner, chainId, missing)
     if (await claimAddress(db, wallet, address, index)) return { address, index, wallet }
     if (index === null) {
       throw new ApiError('CONFLICT', `The wallet's address on chain ${chainId} is in use by another wallet; register a new wallet`, 'chain_id')
@@ -181,6 +174,22 @@ export async function takeDepositAddress(
   chainId: number,
   missing: () => ApiError,
 ): Promise<{ address: `0x${string}`; index: number | null; wallet: WalletRow; claim: DepositClaim | null }> {
+  const { address, index, wallet } = await takeNextIndex(db, owner, chainId, missing)
+  if (index !== null) return { address, index, wallet, claim: claimOf(wallet, address, index) }
+  if (await claimAddress(db, wallet, address, index)) return { address, index, wallet, claim: null }
+  throw new ApiError('CONFLICT', `The wallet's address on chain ${chainId} is in use by another wallet; register a new wallet`, 'chain_id')
+}
+
+/**
+ * The owner's wallet in use on the chain with its next child index taken in one statement (an
+ * atomic increment, so concurrent payments never share an index; single-address wallets keep theirs).
+ */
+async function takeNextIndex(
+  db: Db,
+  owner: { merchantId: string; livemode: boolean },
+  chainId: number,
+  missing: () => ApiError,
+): Promise<{ address: `0x${string}`; index: number | null; wallet: WalletRow }> {
   const [wallet] = await db
     .update(wallets)
     .set({ nextIndex: sql`CASE WHEN ${wallets.kind} = 'xpub' THEN ${wallets.nextIndex} + 1 ELSE ${wallets.nextIndex} END` })
@@ -188,10 +197,7 @@ export async function takeDepositAddress(
     .returning()
   if (!wallet) throw missing()
   const index = wallet.kind === 'xpub' ? wallet.nextIndex - 1 : null
-  const address = walletAddressAt(wallet, index)
-  if (index !== null) return { address, index, wallet, claim: claimOf(wallet, address, index) }
-  if (await claimAddress(db, wallet, address, index)) return { address, index, wallet, claim: null }
-  throw new ApiError('CONFLICT', `The wallet's address on chain ${chainId} is in use by another wallet; register a new wallet`, 'chain_id')
+  return { address: walletAddressAt(wallet, index), index, wallet }
 }
 
 function walletAddressAt(wallet: WalletRow, index: number | null): `0x${string}` {
