@@ -31,6 +31,7 @@ import { settlementsRouter } from './api/v1/settlements'
 import { payoutWalletsRouter } from './api/v1/payout-wallets'
 import { recipientsRouter } from './api/v1/recipients'
 import { payoutsRouter } from './api/v1/payouts'
+import { payoutGroupsRouter } from './api/v1/payout-groups'
 import { fromHttpException, validationHook } from './api/validation'
 
 export const OPENAPI_INFO = {
@@ -116,6 +117,7 @@ export function createApp() {
   app.route('/v1', payoutWalletsRouter)
   app.route('/v1', recipientsRouter)
   app.route('/v1', payoutsRouter)
+  app.route('/v1', payoutGroupsRouter)
   app.route('/api/v1', linksRouter)
   mountCryptoPay(app, limitBody)
   mountBitPay(app, limitBody)

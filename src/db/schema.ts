@@ -701,6 +701,8 @@ export const payouts = sqliteTable(
     notificationUrl: text('notification_url'),
     effectiveDate: text('effective_date').notNull(),
     status: text('status', { enum: ['new', 'funded', 'processing', 'complete', 'cancelled', 'failed'] }).notNull(),
+    /** The payout group it was created in (payout_groups), if any. */
+    groupId: text('group_id'),
     message: text('message'),
     /** JSON array of {txid, amount, date, confirmations}. */
     transactions: text('transactions').notNull().default('[]'),
@@ -711,5 +713,21 @@ export const payouts = sqliteTable(
     index('payouts_merchant').on(t.merchantId, t.livemode, t.createdAt),
     index('payouts_due').on(t.status, t.effectiveDate),
     index('payouts_wallet').on(t.payoutWalletId, t.status),
+    index('payouts_group').on(t.groupId),
   ],
+)
+
+/** Payout groups: the payouts created together (payouts.group_id) and the instructions refused, as JSON. */
+export const payoutGroups = sqliteTable(
+  'payout_groups',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull(),
+    livemode: integer('livemode', { mode: 'boolean' }).notNull(),
+    instructionCount: integer('instruction_count').notNull(),
+    /** JSON array of {index, payee, code, field, message}: the instructions that were not created. */
+    failed: text('failed').notNull().default('[]'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('payout_groups_merchant').on(t.merchantId, t.livemode, t.createdAt)],
 )

@@ -12,11 +12,13 @@ import { apiSession, sessionsRouter } from './sessions'
 import { tokenSinsRouter, tokensRouter } from './tokens'
 import { ledgersRouter } from './ledgers'
 import { settlementsRouter } from './settlements'
+import { bitpayRecipientsRouter } from './recipients'
+import { bitpayPayoutsRouter } from './payouts'
 
 /** BitPay's root paths (seed 003) this gateway serves. */
-export const BITPAY_PREFIXES = ['/tokens', '/invoices', '/refunds', '/rates', '/currencies', '/supportedwallets', '/sessions', '/bills', '/subscriptions', '/ledgers', '/settlements'] as const
+export const BITPAY_PREFIXES = ['/tokens', '/invoices', '/refunds', '/rates', '/currencies', '/supportedwallets', '/sessions', '/bills', '/subscriptions', '/ledgers', '/settlements', '/recipients', '/payouts'] as const
 /** BitPay resources that exist in BitPay's API but not (yet) here: answered with a BitPay error. */
-export const BITPAY_UNSUPPORTED = ['/payouts', '/recipients'] as const
+export const BITPAY_UNSUPPORTED: readonly string[] = []
 
 export function isBitPayPath(path: string): boolean {
   return [...BITPAY_PREFIXES, ...BITPAY_UNSUPPORTED].some((p) => path === p || path.startsWith(`${p}/`))
@@ -36,6 +38,8 @@ export function mountBitPay(app: OpenAPIHono<AppEnv>, limitBody: MiddlewareHandl
   app.route('/', refundsRouter)
   app.route('/', billsRouter)
   app.route('/', subscriptionsRouter)
+  app.route('/', bitpayRecipientsRouter)
+  app.route('/', bitpayPayoutsRouter)
   app.route('/', bitpayPublicRouter)
   for (const prefix of BITPAY_UNSUPPORTED) {
     const refuse = () => {

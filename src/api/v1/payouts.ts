@@ -36,7 +36,7 @@ export function toPayoutView(p: PayoutRow): z.infer<typeof payoutSchema> {
   }
 }
 
-const createBody = z.object({
+export const createBody = z.object({
   amount: z.string().regex(/^\d+(\.\d+)?$/).openapi({ example: '5', description: 'Decimal in units of the token' }),
   currency: z.string().max(16).optional().openapi({ example: 'USDC', description: 'Token symbol on the payout wallet\'s chain (default USDC)' }),
   recipient_id: z.string().max(64).optional(),

@@ -25,6 +25,8 @@ export interface NewPayout {
   reference?: string | undefined
   notification_url?: string | undefined
   effective_date?: string | undefined
+  /** Set by createPayoutGroup (groups.ts). */
+  group_id?: string | undefined
 }
 
 async function defaultWallet(env: Env, auth: AuthContext): Promise<PayoutWalletRow> {
@@ -61,7 +63,7 @@ export async function createPayout(env: Env, auth: AuthContext, input: NewPayout
   const row: PayoutRow = {
     id: `po_${randomHex(12)}`, merchantId: auth.merchantId, livemode: auth.livemode, payoutWalletId: wallet.id, recipientId: recipient.id, chainId: chain.id, token: token.symbol,
     amount: input.amount, amountBaseUnits: units.toString(), toAddress: recipient.address, reference: input.reference ?? null, notificationUrl: input.notification_url ?? null,
-    effectiveDate: effective.toISOString(), status: 'new', message: null, transactions: '[]', createdAt: now, updatedAt: now,
+    effectiveDate: effective.toISOString(), status: 'new', groupId: input.group_id ?? null, message: null, transactions: '[]', createdAt: now, updatedAt: now,
   }
   await getDb(env.DB).insert(payouts).values(row)
   return row

@@ -1,0 +1,106 @@
+/**
+ * BitPay's views of recipients, payouts and payout groups (BITPAY-REFERENCE §5–§7), from the native
+ * rows. Pure. Optional fields are left out rather than sent as null: the SDK's payout schema allows
+ * absent fields, not nulls.
+ */
+import { JsonDecimal } from './exact-json'
+import type { PayoutStatus, PayoutTransaction, RecipientStatus } from './payouts'
+
+/** Most instructions one payout-group call takes (native and BitPay). */
+export const MAX_GROUP_INSTRUCTIONS = 200
+
+/** Most rows a BitPay list call returns (`limit` beyond it is refused). */
+export const MAX_BITPAY_PAGE = 1000
+
+export interface RecipientFields {
+  id: string
+  email: string
+  label: string | null
+  notificationUrl: string | null
+  status: RecipientStatus
+}
+
+/** A recipient object: `{email, label, notificationURL?, status, id, shopperId}` (no resource token: this gateway has none for recipients). */
+export function bitpayRecipient(r: RecipientFields) {
+  return {
+    email: r.email,
+    label: r.label,
+    ...(r.notificationUrl ? { notificationURL: r.notificationUrl } : {}),
+    status: r.status,
+    id: r.id,
+    shopperId: null,
+  }
+}
+
+export interface PayoutFields {
+  id: string
+  merchantId: string
+  recipientId: string
+  amount: string
+  token: string
+  reference: string | null
+  notificationUrl: string | null
+  effectiveDate: string
+  status: PayoutStatus
+  message: string | null
+  /** JSON array of PayoutTransaction. */
+  transactions: string
+  groupId: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+/**
+ * A payout object (§6): amounts as exact JSON numbers in the token paid, which is both `currency`
+ * and `ledgerCurrency` (native payouts are priced in the token they send); `email` and `label` are
+ * the recipient's; `dateExecuted` once complete.
+ */
+export function bitpayPayout(p: PayoutFields, recipient?: { email: string; label: string | null }) {
+  const transactions = (JSON.parse(p.transactions) as PayoutTransaction[]).map((t) => ({ txid: t.txid, amount: new JsonDecimal(t.amount), date: t.date, confirmations: t.confirmations }))
+  return {
+    id: p.id,
+    recipientId: p.recipientId,
+    accountId: p.merchantId,
+    amount: new JsonDecimal(p.amount),
+    currency: p.token,
+    ledgerCurrency: p.token,
+    ...(recipient ? { email: recipient.email } : {}),
+    ...(recipient?.label ? { label: recipient.label } : {}),
+    ...(p.reference !== null ? { reference: p.reference } : {}),
+    ...(p.notificationUrl !== null ? { notificationURL: p.notificationUrl } : {}),
+    effectiveDate: p.effectiveDate,
+    requestDate: p.createdAt,
+    ...(p.status === 'complete' ? { dateExecuted: transactions.at(-1)?.date ?? p.updatedAt } : {}),
+    status: p.status,
+    ...(p.message !== null ? { message: p.message } : {}),
+    ...(p.groupId !== null ? { groupId: p.groupId } : {}),
+    transactions,
+  }
+}
+
+/** BitPay's `effectiveDate`: a bare `yyyy-mm-dd` means 09:00 UTC that day (BitPay normalises it so); anything else passes as given. */
+export function bitpayEffectiveDate(value: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T09:00:00.000Z` : value
+}
+
+/** Who an instruction pays, for `failed[].payee`: its email, recipientId or shopperId. */
+export function payeeOf(instruction: unknown): string | undefined {
+  if (!instruction || typeof instruction !== 'object') return undefined
+  const i = instruction as Record<string, unknown>
+  for (const key of ['email', 'recipientId', 'shopperId']) if (typeof i[key] === 'string' && i[key] !== '') return i[key]
+  return undefined
+}
+
+/** A group's refused instruction, as the service records it. */
+export interface GroupFailure {
+  index: number
+  payee: string | null
+  code: string
+  field: string | null
+  message: string
+}
+
+/** `failed[]` of `POST /payouts/group`: `{errMessage, payee?}`. */
+export function bitpayGroupFailure(f: GroupFailure) {
+  return { errMessage: f.message, ...(f.payee !== null ? { payee: f.payee } : {}) }
+}
