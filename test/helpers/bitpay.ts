@@ -38,7 +38,7 @@ export function signedCall(identity: ReturnType<typeof newIdentity>, method: str
 }
 
 /** Client-initiated pairing: POST /tokens for the identity, approved by the merchant's key. */
-export async function pairToken(merchantKey: string, identity: ReturnType<typeof newIdentity>, facade: 'merchant' | 'pos' = 'merchant') {
+export async function pairToken(merchantKey: string, identity: ReturnType<typeof newIdentity>, facade: 'merchant' | 'pos' | 'payout' = 'merchant') {
   const requested = await call('POST', '/tokens', { body: { id: identity.sin, facade } })
   if (requested.status !== 200) throw new Error(`token request failed: ${requested.text}`)
   const { token, pairingCode } = requested.json.data[0]
