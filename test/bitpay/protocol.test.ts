@@ -180,10 +180,12 @@ describe('invoices and refunds through BitPay paths', () => {
     expect(crossMode.json.code).toBe('020201')
   })
 
-  it('answers resources this gateway does not serve with a BitPay error', async () => {
-    const res = await call('GET', '/payouts')
-    expect(res.status).toBe(404)
-    expect(res.json).toMatchObject({ status: 'error', code: '020001', data: null })
+  it('answers /payouts and /recipients without a token with a BitPay error (they need the payout facade)', async () => {
+    for (const path of ['/payouts', '/recipients']) {
+      const res = await call('GET', path)
+      expect(res.status).toBe(401)
+      expect(res.json).toMatchObject({ status: 'error', code: '020000', data: null })
+    }
   })
 })
 

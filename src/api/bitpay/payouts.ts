@@ -46,6 +46,8 @@ const payoutBody = z.object({
  * `currency` is refused until fiat-priced payouts exist.
  */
 function nativePayout(env: Env, raw: unknown): NewPayout {
+  // decimalInput is a union, whose issue does not tell "absent" from "wrong": say it here.
+  if (raw && typeof raw === 'object' && ((raw as Record<string, unknown>).amount ?? null) === null) throw new ApiError('INVALID_AMOUNT', 'amount is required', 'amount', { reason: 'missing' })
   const b = parse(payoutBody, raw)
   const currency = b.currency.toUpperCase()
   if (fiatDecimals(currency) !== undefined) {
