@@ -88,6 +88,10 @@ const newPayout = async (w: World) => {
   await newPayoutWallet(w)
   return (await made('POST', '/v1/payouts', w.setupKey, { amount: '1', recipient_id: await activeRecipient(w), effective_date: '2100-01-01T00:00:00Z' })).data.id as string
 }
+const newPayoutGroup = async (w: World) => {
+  await newPayoutWallet(w)
+  return (await made('POST', '/v1/payout-groups', w.setupKey, { instructions: [{ amount: '1', recipient_id: await activeRecipient(w), effective_date: '2100-01-01T00:00:00Z' }] })).data.id as string
+}
 const eventId = async (w: World) => (await made('GET', `/v1/payments/${w.paymentId}/events`, w.setupKey)).data[0].id as string
 
 /** One request per route that a correctly signed call answers with 2xx. Keep it small. */
@@ -158,6 +162,12 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /v1/payouts': () => ({ path: '/v1/payouts' }),
   'GET /v1/payouts/:id': async (w) => ({ path: `/v1/payouts/${await newPayout(w)}` }),
   'POST /v1/payouts/:id/cancel': async (w) => ({ path: `/v1/payouts/${await newPayout(w)}/cancel` }),
+  'POST /v1/payout-groups': async (w) => {
+    await newPayoutWallet(w)
+    return { path: '/v1/payout-groups', body: { instructions: [{ amount: '1', recipient_id: await activeRecipient(w), effective_date: '2100-01-01T00:00:00Z' }] } }
+  },
+  'GET /v1/payout-groups/:id': async (w) => ({ path: `/v1/payout-groups/${await newPayoutGroup(w)}` }),
+  'DELETE /v1/payout-groups/:id': async (w) => ({ path: `/v1/payout-groups/${await newPayoutGroup(w)}` }),
   'POST /api/v1/payments/links': (w) => ({ path: LINKS, body: linkBody(w.m) }),
   'GET /api/v1/payments/links': () => ({ path: `${LINKS}?page=1&page_size=5` }),
   'GET /api/v1/payments/links/:payment_id': async (w) => ({ path: `${LINKS}/${(await made('POST', LINKS, w.setupKey, linkBody(w.m))).id}` }),
