@@ -49,6 +49,21 @@ describe('BitPay /recipients and /payouts: wire shapes', () => {
   })
 })
 
+describe('BitPay /recipients: up to 1,000 per call', () => {
+  it('invites 1,000 recipients in one call (a body over the gateway\'s usual 64 KiB), in the order given; 1,001 are refused naming recipients', async () => {
+    const w = await world()
+    const tag = crypto.randomUUID().slice(0, 8)
+    const recipients = Array.from({ length: 1000 }, (_, i) => ({ email: `recipient${i}.${tag}@example.com`, label: `Recipient number ${i}`, notificationURL: null }))
+    expect(JSON.stringify({ recipients }).length).toBeGreaterThan(64 * 1024)
+    const res = await signed(w.identity, 'POST', '/recipients', { recipients, token: w.token, guid: String(Date.now()) })
+    expect(res.status).toBe(200)
+    expect(res.json.data).toHaveLength(1000)
+    expect(res.json.data.map((r: { email: string }) => r.email)).toEqual(recipients.map((r) => r.email))
+    const tooMany = await signed(w.identity, 'POST', '/recipients', { recipients: [...recipients, { email: `one.more.${tag}@example.com` }], token: w.token })
+    expect(tooMany.json).toMatchObject({ status: 'error', code: '010002', error: expect.stringMatching(/^recipients/) })
+  }, 120_000)
+})
+
 describe('BitPay /recipients and /payouts: errors name the field', () => {
   it('missing and invalid fields give 0003 / 0002 codes and the field', async () => {
     const w = await world()

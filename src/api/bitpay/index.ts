@@ -12,7 +12,7 @@ import { apiSession, sessionsRouter } from './sessions'
 import { tokenSinsRouter, tokensRouter } from './tokens'
 import { ledgersRouter } from './ledgers'
 import { settlementsRouter } from './settlements'
-import { bitpayRecipientsRouter } from './recipients'
+import { bitpayRecipientsRouter, limitRecipientsBody } from './recipients'
 import { bitpayPayoutsRouter } from './payouts'
 
 /** BitPay's root paths (seed 003) this gateway serves. */
@@ -28,7 +28,7 @@ export function isBitPayPath(path: string): boolean {
 export function mountBitPay(app: OpenAPIHono<AppEnv>, limitBody: MiddlewareHandler<AppEnv>): void {
   registerBitPayDocs(app)
   // Hono's `/x/*` also matches `/x`, so one pattern per prefix covers both.
-  for (const prefix of BITPAY_PREFIXES) app.use(`${prefix}/*`, limitBody, apiSession)
+  for (const prefix of BITPAY_PREFIXES) app.use(`${prefix}/*`, prefix === '/recipients' ? limitRecipientsBody : limitBody, apiSession)
   app.route('/', tokensRouter)
   app.route('/', tokenSinsRouter)
   app.route('/', ledgersRouter)

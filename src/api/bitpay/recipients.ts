@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { AppEnv } from '../../context'
 import { bitpayRecipient, MAX_BITPAY_PAGE } from '../../domain/bitpay-payouts'
@@ -20,6 +21,15 @@ const FACADE = 'payout/recipient'
 
 /** The body of BitPay's boolean calls (delete, request notification): the v8 SDK reads it as true. */
 export const BITPAY_TRUE = { status: 'success', data: {}, message: null } as const
+
+/** Bodies of /recipients may exceed the gateway's 64 KiB: 1,000 invites of ~100 bytes each fit in this. */
+export const RECIPIENTS_MAX_BODY_BYTES = 512 * 1024
+export const limitRecipientsBody = bodyLimit({
+  maxSize: RECIPIENTS_MAX_BODY_BYTES,
+  onError: () => {
+    throw new ApiError('BODY_TOO_LARGE', `Request body exceeds ${RECIPIENTS_MAX_BODY_BYTES} bytes`, 'body')
+  },
+})
 
 /** The SDK's unset fields arrive as `null` (bodies) or `key=` (queries): both mean "absent". */
 const optionalText = (max: number) => z.string().max(max).nullish()

@@ -47,7 +47,12 @@ export async function inviteRecipients(env: Env, auth: AuthContext, inputs: Invi
     ])
     await db.batch(queries as [(typeof queries)[number], ...(typeof queries)[number][]])
   }
-  return db.select().from(recipients).where(and(eq(recipients.merchantId, auth.merchantId), eq(recipients.livemode, auth.livemode), inArray(recipients.email, emails)))
+  // D1 binds at most 100 parameters per statement: read the rows back in slices.
+  const found: RecipientRow[] = []
+  for (let i = 0; i < emails.length; i += 90) {
+    found.push(...(await db.select().from(recipients).where(and(eq(recipients.merchantId, auth.merchantId), eq(recipients.livemode, auth.livemode), inArray(recipients.email, emails.slice(i, i + 90))))))
+  }
+  return found
 }
 
 export async function listRecipients(env: Env, auth: AuthContext): Promise<RecipientRow[]> {
