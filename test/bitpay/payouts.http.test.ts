@@ -1,7 +1,8 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { generatePrivateKey } from 'viem/accounts'
 import { call, createMerchant } from '../helpers/api'
-import { newIdentity, pairToken, signedCall as signed } from '../helpers/bitpay'
+import { GATEWAY, newIdentity, pairToken, signedCall as signed, signHeaders } from '../helpers/bitpay'
 import { MAX_GROUP_INSTRUCTIONS } from '../../src/domain/bitpay-payouts'
 
 /** A merchant with a test payout wallet, a payout token (and its identity), and one active recipient. */
@@ -176,4 +177,38 @@ describe('BitPay payout endpoints take the payout facade only', () => {
       expect(res.json.error).toBe('This endpoint does not support the payout facade')
     }
   })
+})
+
+describe('random bodies at the payout POSTs and PUT', () => {
+  it('never produce a 5xx, and every refusal carries a 6-digit code', async () => {
+    const w = await world()
+    const routes: [string, string][] = [
+      ['POST', '/payouts'], ['POST', '/payouts/group'], ['POST', '/recipients'], ['PUT', `/recipients/${w.recipientId}`],
+      ['POST', `/payouts/${w.payoutId}/notifications`], ['POST', `/recipients/${w.recipientId}/notifications`],
+    ]
+    const instruction = fc.record(
+      {
+        amount: fc.oneof(fc.double(), fc.string(), fc.integer(), fc.constant(null)), currency: fc.oneof(fc.constantFrom('USDC', 'USD', 'ETH', ''), fc.string()),
+        ledgerCurrency: fc.oneof(fc.constantFrom('USDC', 'GBP'), fc.string(), fc.constant(null)), recipientId: fc.oneof(fc.constant(w.recipientId), fc.string()),
+        email: fc.oneof(fc.constant(w.email), fc.string()), effectiveDate: fc.oneof(fc.constant('2100-01-01'), fc.string()), reference: fc.string(), notificationURL: fc.string(),
+      },
+      { requiredKeys: [] },
+    )
+    const body = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+      instruction.map((i) => JSON.stringify({ ...i, token: w.token })),
+      fc.array(instruction, { maxLength: 4 }).map((instructions) => JSON.stringify({ token: w.token, instructions })),
+      fc.array(fc.record({ email: fc.oneof(fc.emailAddress(), fc.string()), label: fc.oneof(fc.string(), fc.constant(null)), notificationURL: fc.oneof(fc.string(), fc.constant(null)) }, { requiredKeys: [] }), { maxLength: 3 })
+        .map((recipients) => JSON.stringify({ token: w.token, recipients })),
+      fc.string({ maxLength: 100 }),
+    )
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), body, async ([method, path], raw) => {
+        const res = await call(method, path, { body: raw, raw: true, headers: signHeaders(w.identity, new URL(path, GATEWAY).toString(), raw) })
+        expect(res.status, `${method} ${path} ${raw} → ${res.text}`).toBeLessThan(500)
+        if (res.status >= 400) expect(res.json?.code, res.text).toMatch(/^\d{6}$/)
+      }),
+      { numRuns: 150 },
+    )
+  }, 120_000)
 })
