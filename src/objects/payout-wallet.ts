@@ -28,7 +28,7 @@ export type AdvanceResult = PayoutRow['status'] | 'missing'
 
 /**
  * Faults a test can arm through the stub (no route reaches this): `failBroadcasts` makes that many
- * broadcasts throw as an RPC error would; `crashAfterSign` throws once right after the signed
+ * broadcasts throw as an RPC error would; `crashAfterSign` kills the object once right after the signed
  * transaction is stored, before the payout is marked processing or anything is broadcast.
  */
 export interface PayoutWalletFaults {
@@ -77,6 +77,11 @@ export class PayoutWallet extends DurableObject<Env> {
     await this.ctx.storage.put('faults', faults)
   }
 
+  /** The hash of the transaction signed for a payout, or null before it is signed. */
+  async signedTx(payoutId: string): Promise<string | null> {
+    return (await this.ctx.storage.get<SignedTx>(`tx:${payoutId}`))?.hash ?? null
+  }
+
   /** Hashes of the raw transactions broadcast for a payout, one per attempt (for tests and audit). */
   async broadcasts(payoutId: string): Promise<string[]> {
     return (await this.ctx.storage.get<string[]>(`sent:${payoutId}`)) ?? []
@@ -86,7 +91,8 @@ export class PayoutWallet extends DurableObject<Env> {
     const faults = await this.ctx.storage.get<PayoutWalletFaults>('faults')
     if (!faults?.crashAfterSign) return
     await this.ctx.storage.put('faults', { ...faults, crashAfterSign: false })
-    throw new Error('payout wallet crashed after signing (test fault)')
+    // Resets the object as a crash or an eviction would: in-memory state is gone, storage stays.
+    this.ctx.abort('payout wallet killed after signing (test fault)')
   }
 
   /** A broadcast, through the armed RPC fault if any; each attempt is logged by raw-tx hash. */
