@@ -40,6 +40,18 @@ export function recipientIsAt(row: Pick<RecipientRow, 'id' | 'version' | 'status
   return sql`EXISTS (SELECT 1 FROM recipients WHERE id = ${row.id} AND version = ${row.version} AND status = ${row.status})`
 }
 
+/** Queues many events' fan-outs (queue batches of 100); failures are left to the outbox sweep. */
+export async function enqueueEvents(env: Env, eventIds: string[]): Promise<void> {
+  for (let i = 0; i < eventIds.length; i += 100) {
+    const chunk = eventIds.slice(i, i + 100)
+    try {
+      await env.WEBHOOKS.sendBatch(chunk.map((eventId) => ({ body: { type: 'event', eventId } })))
+    } catch (err) {
+      console.error(JSON.stringify({ msg: 'event enqueue failed; the outbox sweep will send them', count: chunk.length, error: String(err) }))
+    }
+  }
+}
+
 /** Queues an outbox event's fan-out; a failed send is recovered by the outbox sweep (the row is committed). */
 export async function enqueueEvent(env: Env, eventId: string): Promise<void> {
   try {

@@ -54,6 +54,10 @@ describe('payout and recipient webhook events', () => {
     const outbox = await subjectEvents('payoutId', id)
     expect(outbox.map((e) => e.type)).toEqual(['payout.created', 'payout.funded', 'payout.processing', 'payout.completed'])
     expect(outbox.every((e) => e.subject === 'payout' && e.paymentId === null && e.merchantId === m.id)).toBe(true)
+    // The events API shows and resends them like payment events.
+    const shown = await call('GET', `/v1/events/${outbox[0]!.id}`, { key: m.testKey })
+    expect(shown.json.data).toMatchObject({ type: 'payout.created', payment_id: null, sequence: outbox[0]!.sequence })
+    expect((await call('GET', `/v1/events/${outbox[0]!.id}`, { key: (await createMerchant()).testKey })).status).toBe(404)
 
     const got = await waitForRequests(r.name, 6)
     const payoutBodies = got.map((x) => JSON.parse(x.body)).filter((b) => b.subject === 'payout')
@@ -154,6 +158,10 @@ describe('the daily payout limit', () => {
     expect((await call('POST', '/v1/payouts', { key: m.testKey, body: { ...body, amount: '1.000001' } })).status).toBe(422)
     expect((await call('POST', '/v1/payouts', { key: m.testKey, body: { ...body, amount: '1' } })).status).toBe(201)
     expect((await call('POST', `/v1/payouts/${created[0]!.json.data.id}/cancel`, { key: m.testKey })).status).toBe(200)
+    expect((await call('POST', '/v1/payouts', { key: m.testKey, body })).status).toBe(201)
+    // A failed payout gives its allowance back too (as the payout wallet object marks one failed).
+    expect((await call('POST', '/v1/payouts', { key: m.testKey, body })).status).toBe(422)
+    await getDb(env.DB).update(payouts).set({ status: 'failed' }).where(eq(payouts.id, created[1]!.json.data.id))
     expect((await call('POST', '/v1/payouts', { key: m.testKey, body })).status).toBe(201)
   })
 })

@@ -5,7 +5,7 @@ import { inviteUrl } from '../../webhooks/payout-views'
 import type { AuthContext } from '../../context'
 import { getDb } from '../../db/client'
 import { merchants, recipients } from '../../db/schema'
-import { enqueueEvent, insertSubjectEventIf, recipientTransition } from '../../db/subject-events'
+import { enqueueEvent, enqueueEvents, insertSubjectEventIf, recipientTransition } from '../../db/subject-events'
 import { canSetRecipientStatus, MAX_INVITES_PER_CALL, recipientChallenge } from '../../domain/payouts'
 import { checkUrls } from '../../domain/url-policy'
 import { ApiError, notFound } from '../../errors'
@@ -56,7 +56,7 @@ export async function inviteRecipients(env: Env, auth: AuthContext, inputs: Invi
   }
   const stored = await db.select().from(recipients).where(and(eq(recipients.merchantId, auth.merchantId), eq(recipients.livemode, auth.livemode), inArray(recipients.email, emails)))
   // The rows this call inserted carry the ids it chose: their recipient.invited events were written.
-  await Promise.all(stored.flatMap((r) => (eventOf.has(r.id) ? [enqueueEvent(env, eventOf.get(r.id) ?? '')] : [])))
+  await enqueueEvents(env, stored.flatMap((r) => eventOf.get(r.id) ?? []))
   return stored
 }
 
