@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm'
-import { EVENT_TYPES, PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, TRANSACTION_SPEEDS, UNEXPECTED_FUNDS } from '../domain/payment-status'
+import { PAYMENT_EXCEPTIONS, PAYMENT_STATUSES, TRANSACTION_SPEEDS, UNEXPECTED_FUNDS } from '../domain/payment-status'
 import { BILL_STATUSES, SUBSCRIPTION_STATUSES } from '../domain/bills'
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { EVENT_SUBJECTS, WEBHOOK_EVENT_TYPES } from '../domain/events'
+import { PAYOUT_STATUSES, RECIPIENT_STATUSES } from '../domain/payouts'
 
 const createdAt = () =>
   text('created_at')
@@ -23,6 +25,8 @@ export const merchants = sqliteTable('merchants', {
   /** Gateway fee in basis points of each completed payment, booked as a 1023 ledger entry (default 0). */
   feeBps: integer('fee_bps').notNull().default(0),
   createdAt: createdAt(),
+  /** JSON {currency: decimal string} set by the operator; a currency not named has the default daily payout limit. */
+  payoutDailyLimits: text('payout_daily_limits'),
 })
 
 export const apiKeys = sqliteTable(
@@ -158,24 +162,39 @@ export const payments = sqliteTable(
   ],
 )
 
-/** The outbox: one row per payment transition, delivered by the webhooks queue. */
+/**
+ * The outbox: one row per transition of a payment, payout or recipient (its `subject`, whose id
+ * column is set), delivered by the webhooks queue.
+ */
 export const events = sqliteTable(
   'events',
   {
     id: text('id').primaryKey(),
     merchantId: text('merchant_id').notNull(),
-    paymentId: text('payment_id').notNull(),
+    subject: text('subject', { enum: EVENT_SUBJECTS }).notNull().default('payment'),
+    paymentId: text('payment_id'),
+    payoutId: text('payout_id'),
+    recipientId: text('recipient_id'),
     livemode: integer('livemode', { mode: 'boolean' }).notNull(),
-    type: text('type', { enum: EVENT_TYPES }).notNull(),
-    /** Monotonic per payment, so receivers can order events. */
+    type: text('type', { enum: WEBHOOK_EVENT_TYPES }).notNull(),
+    /** Monotonic per subject (its version after the transition), so receivers can order events. */
     sequence: integer('sequence').notNull(),
-    /** JSON snapshot of the payment after the transition. */
+    /** JSON snapshot of the subject's row after the transition. */
     data: text('data').notNull(),
     /** When the webhook fan-out created this event's deliveries; null rows are swept and re-sent. */
     dispatchedAt: text('dispatched_at'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('events_payment_sequence').on(t.paymentId, t.sequence), index('events_merchant').on(t.merchantId, t.createdAt)],
+  (t) => [
+    uniqueIndex('events_payment_sequence').on(t.paymentId, t.sequence),
+    uniqueIndex('events_payout_sequence').on(t.payoutId, t.sequence),
+    uniqueIndex('events_recipient_sequence').on(t.recipientId, t.sequence),
+    index('events_merchant').on(t.merchantId, t.createdAt),
+    check(
+      'events_subject_id',
+      sql`CASE "subject" WHEN 'payment' THEN "payment_id" IS NOT NULL WHEN 'payout' THEN "payout_id" IS NOT NULL WHEN 'recipient' THEN "recipient_id" IS NOT NULL ELSE 0 END`,
+    ),
+  ],
 )
 
 /** Transfers seen to deposit addresses (chain watcher) or simulated (sandbox). */
@@ -270,7 +289,8 @@ export const webhookDeliveries = sqliteTable(
     id: text('id').primaryKey(),
     eventId: text('event_id').notNull(),
     merchantId: text('merchant_id').notNull(),
-    paymentId: text('payment_id').notNull(),
+    /** Null for payout and recipient events. */
+    paymentId: text('payment_id'),
     /** The endpoint id, or 'notification_url' / 'link' for per-payment URLs. */
     target: text('target').notNull(),
     endpointId: text('endpoint_id'),
@@ -665,7 +685,7 @@ export const recipients = sqliteTable(
     email: text('email').notNull(),
     label: text('label'),
     notificationUrl: text('notification_url'),
-    status: text('status', { enum: ['invited', 'unverified', 'verified', 'active', 'paused', 'removed'] }).notNull(),
+    status: text('status', { enum: RECIPIENT_STATUSES }).notNull(),
     /** The secret in the invite link /recipient/:token. */
     inviteToken: text('invite_token').notNull(),
     address: text('address'),
@@ -675,6 +695,8 @@ export const recipients = sqliteTable(
     verifiedAt: text('verified_at'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
+    /** Bumped by every change; the sequence of the recipient's events. */
+    version: integer('version').notNull().default(0),
   },
   (t) => [
     uniqueIndex('recipients_email').on(t.merchantId, t.livemode, t.email),
@@ -700,7 +722,7 @@ export const payouts = sqliteTable(
     reference: text('reference'),
     notificationUrl: text('notification_url'),
     effectiveDate: text('effective_date').notNull(),
-    status: text('status', { enum: ['new', 'funded', 'processing', 'complete', 'cancelled', 'failed'] }).notNull(),
+    status: text('status', { enum: PAYOUT_STATUSES }).notNull(),
     /** The payout group it was created in (payout_groups), if any. */
     groupId: text('group_id'),
     message: text('message'),
@@ -708,12 +730,23 @@ export const payouts = sqliteTable(
     transactions: text('transactions').notNull().default('[]'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
+    /** Bumped by every change; the sequence of the payout's events. */
+    version: integer('version').notNull().default(0),
+    /** What the merchant asked for when it differs from the token paid (a fiat amount); null: `amount` `token`. */
+    requestedAmount: text('requested_amount'),
+    requestedCurrency: text('requested_currency'),
+    /** Price of one token in the requested currency at creation (8 places); null for a token amount. */
+    rate: text('rate'),
+    /** UTC day (YYYY-MM-DD) and millionths of a token unit this payout counts against the daily limit. */
+    limitDay: text('limit_day'),
+    limitUnits: integer('limit_units'),
   },
   (t) => [
     index('payouts_merchant').on(t.merchantId, t.livemode, t.createdAt),
     index('payouts_due').on(t.status, t.effectiveDate),
     index('payouts_wallet').on(t.payoutWalletId, t.status),
     index('payouts_group').on(t.groupId),
+    index('payouts_daily_limit').on(t.merchantId, t.livemode, t.token, t.limitDay),
   ],
 )
 

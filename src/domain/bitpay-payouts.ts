@@ -38,6 +38,9 @@ export interface PayoutFields {
   recipientId: string
   amount: string
   token: string
+  /** The amount and currency asked for when that was a fiat currency (null when priced in the token). */
+  requestedAmount: string | null
+  requestedCurrency: string | null
   reference: string | null
   notificationUrl: string | null
   effectiveDate: string
@@ -51,8 +54,8 @@ export interface PayoutFields {
 }
 
 /**
- * A payout object (§6): amounts as exact JSON numbers in the token paid, which is both `currency`
- * and `ledgerCurrency` (native payouts are priced in the token they send); `email` and `label` are
+ * A payout object (§6): `amount`/`currency` as asked (a fiat amount, or the token amount), and
+ * `ledgerCurrency` the token paid; amounts are exact JSON numbers; `email` and `label` are
  * the recipient's; `dateExecuted` once complete.
  */
 export function bitpayPayout(p: PayoutFields, recipient?: { email: string; label: string | null }) {
@@ -61,8 +64,8 @@ export function bitpayPayout(p: PayoutFields, recipient?: { email: string; label
     id: p.id,
     recipientId: p.recipientId,
     accountId: p.merchantId,
-    amount: new JsonDecimal(p.amount),
-    currency: p.token,
+    amount: new JsonDecimal(p.requestedAmount ?? p.amount),
+    currency: p.requestedCurrency ?? p.token,
     ledgerCurrency: p.token,
     ...(recipient ? { email: recipient.email } : {}),
     ...(recipient?.label ? { label: recipient.label } : {}),

@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers'
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
 import { createWalletClient, encodeFunctionData, erc20Abi, http, keccak256, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { decryptPayoutKey, payoutKeySecret } from '../auth/payout-keys'
@@ -9,6 +10,7 @@ import { chainClient } from '../chain/rpc'
 import { getDb, type Db } from '../db/client'
 import { insertLedgerEntriesIf } from '../db/ledger'
 import { payouts, payoutWallets } from '../db/schema'
+import { enqueueEvent, payoutIsAt, payoutTransition } from '../db/subject-events'
 import { LEDGER_CODES, toLedgerUnits } from '../domain/ledger'
 import type { PayoutTransaction } from '../domain/payouts'
 
@@ -25,10 +27,21 @@ interface SignedTx {
 export type AdvanceResult = PayoutRow['status'] | 'missing'
 
 /**
+ * Faults a test can arm through the stub (no route reaches this): `failBroadcasts` makes that many
+ * broadcasts throw as an RPC error would; `crashAfterSign` kills the object once right after the signed
+ * transaction is stored, before the payout is marked processing or anything is broadcast.
+ */
+export interface PayoutWalletFaults {
+  failBroadcasts?: number
+  crashAfterSign?: boolean
+}
+
+/**
  * One per payout wallet (`idFromName(walletId)`): the only holder of the decrypted key and the only
  * signer. Nonces are assigned one at a time (blockConcurrencyWhile); each payout's signed transaction
  * is stored before its first broadcast and rebroadcast unchanged until a receipt is at the chain's
- * finality depth. It writes a payout's moves funded → processing → complete | failed.
+ * finality depth. It writes a payout's moves funded → processing → complete | failed, each with its
+ * outbox event in the same batch.
  */
 export class PayoutWallet extends DurableObject<Env> {
   /** Moves a funded or processing payout one step on; safe to call again (the cron does). */
@@ -46,10 +59,66 @@ export class PayoutWallet extends DurableObject<Env> {
       const signed = await this.sign(db, chain, payout)
       if ('error' in signed) return this.fail(db, payout, signed.error)
       tx = signed
-      const transactions: PayoutTransaction[] = [{ txid: tx.hash, amount: payout.amount, date: tx.signedAt, confirmations: 0 }]
-      await db.update(payouts).set({ status: 'processing', transactions: JSON.stringify(transactions), updatedAt: tx.signedAt }).where(and(eq(payouts.id, payout.id), eq(payouts.status, 'funded')))
+      await this.crashPoint()
     }
-    return this.follow(db, chain, { ...payout, status: 'processing' }, tx)
+    let current = payout
+    if (current.status === 'funded') {
+      // Signed (now, or before a crash): processing, with the txid, before the first broadcast.
+      const transactions: PayoutTransaction[] = [{ txid: tx.hash, amount: payout.amount, date: tx.signedAt, confirmations: 0 }]
+      const moved = await this.commit(db, current, { status: 'processing', transactions: JSON.stringify(transactions) }, tx.signedAt)
+      if (!moved) return (await this.reread(db, payout.id)) ?? 'missing'
+      current = moved
+    }
+    return this.follow(db, chain, current, tx)
+  }
+
+  /** Arms test faults (see PayoutWalletFaults); an empty object disarms them. */
+  async setFaults(faults: PayoutWalletFaults): Promise<void> {
+    await this.ctx.storage.put('faults', faults)
+  }
+
+  /** The hash of the transaction signed for a payout, or null before it is signed. */
+  async signedTx(payoutId: string): Promise<string | null> {
+    return (await this.ctx.storage.get<SignedTx>(`tx:${payoutId}`))?.hash ?? null
+  }
+
+  /** Hashes of the raw transactions broadcast for a payout, one per attempt (for tests and audit). */
+  async broadcasts(payoutId: string): Promise<string[]> {
+    return (await this.ctx.storage.get<string[]>(`sent:${payoutId}`)) ?? []
+  }
+
+  private async crashPoint(): Promise<void> {
+    const faults = await this.ctx.storage.get<PayoutWalletFaults>('faults')
+    if (!faults?.crashAfterSign) return
+    await this.ctx.storage.put('faults', { ...faults, crashAfterSign: false })
+    // Resets the object as a crash or an eviction would: in-memory state is gone, storage stays.
+    this.ctx.abort('payout wallet killed after signing (test fault)')
+  }
+
+  /** A broadcast, through the armed RPC fault if any; each attempt is logged by raw-tx hash. */
+  private async broadcast(chain: Chain, payoutId: string, tx: SignedTx): Promise<void> {
+    const sent = (await this.ctx.storage.get<string[]>(`sent:${payoutId}`)) ?? []
+    await this.ctx.storage.put(`sent:${payoutId}`, [...sent, keccak256(tx.raw)])
+    const faults = await this.ctx.storage.get<PayoutWalletFaults>('faults')
+    if (faults?.failBroadcasts) {
+      await this.ctx.storage.put('faults', { ...faults, failBroadcasts: faults.failBroadcasts - 1 })
+      throw new Error('HTTP request failed: 503 Service Unavailable (test fault)')
+    }
+    await chainClient(chain).sendRawTransaction({ serializedTransaction: tx.raw })
+  }
+
+  /** One payout change and its event in one batch, then the event queued; null when the row moved meanwhile. */
+  private async commit(db: Db, before: PayoutRow, changes: Parameters<typeof payoutTransition>[2], at?: string, extra: BatchItem<'sqlite'>[] = []): Promise<PayoutRow | null> {
+    const t = payoutTransition(db, before, changes, at)
+    const [updated] = await db.batch([t.update, ...(t.event ? [t.event.query] : []), ...extra])
+    if (updated.length === 0) return null
+    if (t.event) await enqueueEvent(this.env, t.event.id)
+    return t.after
+  }
+
+  private async reread(db: Db, id: string): Promise<AdvanceResult | null> {
+    const [row] = await db.select({ status: payouts.status }).from(payouts).where(eq(payouts.id, id))
+    return row?.status ?? null
   }
 
   private async sign(db: Db, chain: Chain, payout: PayoutRow): Promise<SignedTx | { error: string }> {
@@ -82,12 +151,12 @@ export class PayoutWallet extends DurableObject<Env> {
     })
   }
 
-  /** Broadcasts (again) and reads the receipt; completes at finality depth, fails on a revert. */
+  /** Broadcasts (again, the same bytes) and reads the receipt; completes at finality depth, fails on a revert. */
   private async follow(db: Db, chain: Chain, payout: PayoutRow, tx: SignedTx): Promise<AdvanceResult> {
     const client = chainClient(chain)
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        await client.sendRawTransaction({ serializedTransaction: tx.raw })
+        await this.broadcast(chain, payout.id, tx)
         break
       } catch (err) {
         const text = String(err).toLowerCase()
@@ -102,20 +171,21 @@ export class PayoutWallet extends DurableObject<Env> {
     const confirmations = Number(head - receipt.blockNumber) + 1
     const done = confirmations >= finalityDepth(chain)
     const transactions: PayoutTransaction[] = [{ txid: tx.hash, amount: payout.amount, date: tx.signedAt, confirmations }]
-    await db
-      .update(payouts)
-      .set({ status: done ? 'complete' : 'processing', transactions: JSON.stringify(transactions), updatedAt: new Date().toISOString() })
-      .where(and(eq(payouts.id, payout.id), eq(payouts.status, 'processing')))
-    return done ? 'complete' : 'processing'
+    if (!done && payout.transactions === JSON.stringify(transactions)) return 'processing'
+    const moved = await this.commit(db, payout, { status: done ? 'complete' : 'processing', transactions: JSON.stringify(transactions) })
+    if (!moved) return (await this.reread(db, payout.id)) ?? 'missing'
+    return moved.status
   }
 
-  /** Test mode: nothing is signed or broadcast; the payout completes with a simulated txid. */
+  /** Test mode: nothing is signed or broadcast; the payout completes with a simulated txid (processing, then complete). */
   private async simulate(db: Db, payout: PayoutRow): Promise<AdvanceResult> {
     const at = new Date().toISOString()
     const txid = `0x${'00'.repeat(12)}${payout.id.replace(/[^0-9a-f]/g, '').padEnd(40, '0').slice(0, 40)}`
     const transactions: PayoutTransaction[] = [{ txid, amount: payout.amount, date: at, confirmations: 0 }]
-    await db.update(payouts).set({ status: 'complete', transactions: JSON.stringify(transactions), updatedAt: at }).where(and(eq(payouts.id, payout.id), inArray(payouts.status, ['funded', 'processing'])))
-    return 'complete'
+    let current: PayoutRow | null = payout
+    if (current.status === 'funded') current = await this.commit(db, current, { status: 'processing', transactions: JSON.stringify(transactions) }, at)
+    if (current) current = await this.commit(db, current, { status: 'complete' }, at)
+    return current?.status ?? (await this.reread(db, payout.id)) ?? 'missing'
   }
 
   /** Failed with a message; the 1034 debit of funding is reversed in the same batch. */
@@ -123,16 +193,15 @@ export class PayoutWallet extends DurableObject<Env> {
     const at = new Date().toISOString()
     const chain = chainsFor(this.env).get(payout.chainId)
     const decimals = (chain && findToken(chain, payout.token)?.decimals) ?? 6
-    await db.batch([
-      db.update(payouts).set({ status: 'failed', message, updatedAt: at }).where(and(eq(payouts.id, payout.id), inArray(payouts.status, ['funded', 'processing']))),
-      insertLedgerEntriesIf(db, [
-        {
-          merchantId: payout.merchantId, livemode: payout.livemode, currency: payout.token, code: LEDGER_CODES.payout, amount: toLedgerUnits(BigInt(payout.amountBaseUnits), decimals),
-          sourceType: 'payout', sourceId: `${payout.id}:reversal`, paymentId: null, description: 'Payout failed: reversal', createdAt: at,
-        },
-      ], sql`EXISTS (SELECT 1 FROM payouts WHERE id = ${payout.id} AND status = 'failed')`),
-    ])
-    return 'failed'
+    const after = { id: payout.id, version: payout.version + 1, status: 'failed' as const }
+    const reversal = insertLedgerEntriesIf(db, [
+      {
+        merchantId: payout.merchantId, livemode: payout.livemode, currency: payout.token, code: LEDGER_CODES.payout, amount: toLedgerUnits(BigInt(payout.amountBaseUnits), decimals),
+        sourceType: 'payout', sourceId: `${payout.id}:reversal`, paymentId: null, description: 'Payout failed: reversal', createdAt: at,
+      },
+    ], payoutIsAt(after))
+    const moved = await this.commit(db, payout, { status: 'failed', message }, at, [reversal])
+    return moved ? 'failed' : ((await this.reread(db, payout.id)) ?? 'missing')
   }
 }
 

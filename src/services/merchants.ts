@@ -26,6 +26,7 @@ export async function createMerchant(
     rateLimitHourly: input.rateLimitHourly ?? null,
     feeBps: input.feeBps ?? 0,
     createdAt: new Date().toISOString(),
+    payoutDailyLimits: null,
   }
   const keys = [newApiKey('test', { name: 'Default test key' }), newApiKey('live', { name: 'Default live key' })]
   await db.batch([db.insert(merchants).values(merchant), db.insert(apiKeys).values(keys.map((k) => keyRow(merchant.id, k)))])
@@ -35,9 +36,25 @@ export async function createMerchant(
 export async function updateMerchantLimits(
   db: Db,
   id: string,
-  limits: { rateLimitTest?: number | null; rateLimitLive?: number | null; plan?: MerchantRow['plan']; rateLimitHourly?: number | null; feeBps?: number },
+  limits: {
+    rateLimitTest?: number | null
+    rateLimitLive?: number | null
+    plan?: MerchantRow['plan']
+    rateLimitHourly?: number | null
+    feeBps?: number
+    /** Daily payout limits per ledger currency (decimal strings), merged into the current ones. */
+    payoutDailyLimits?: Record<string, string> | undefined
+  },
 ) {
-  const [row] = await db.update(merchants).set(limits).where(eq(merchants.id, id)).returning()
+  const { payoutDailyLimits, ...rest } = limits
+  let set: Partial<MerchantRow> = rest
+  if (payoutDailyLimits) {
+    const [current] = await db.select({ limits: merchants.payoutDailyLimits }).from(merchants).where(eq(merchants.id, id))
+    if (!current) throw notFound('Merchant')
+    const merged = { ...(current.limits ? (JSON.parse(current.limits) as Record<string, string>) : {}), ...payoutDailyLimits }
+    set = { ...rest, payoutDailyLimits: JSON.stringify(merged) }
+  }
+  const [row] = Object.keys(set).length > 0 ? await db.update(merchants).set(set).where(eq(merchants.id, id)).returning() : await db.select().from(merchants).where(eq(merchants.id, id))
   // Cached keys carry the merchant's limits: this isolate applies the new ones at once, others within the cache bound.
   forgetCachedKeys()
   if (!row) throw notFound('Merchant')

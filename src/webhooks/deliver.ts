@@ -1,16 +1,17 @@
 import { eq, sql } from 'drizzle-orm'
 import { randomHex } from '../auth/crypto'
-import { getDb, type PaymentRow } from '../db/client'
+import { getDb, type EventRow, type PaymentRow } from '../db/client'
 import { events, paymentLinks, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../db/schema'
 import { bitpayInvoiceOf, ipnBody } from './bitpay-ipn'
 import { NOTIFICATION_URL_TARGET } from './messages'
 import { callbackUrlProblem } from '../domain/url-policy'
 import { postWebhook, REFUSED_URL_RESULT } from './http'
-import { buildPayload } from './payload'
+import { buildPayload, buildSubjectPayload } from './payload'
 import { stringifyWithDecimals } from '../domain/exact-json'
 import { endpointSecretBytes, standardWebhookHeaders, xSignature } from './signing'
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'gone' | 'skipped'
+type DeliveryRow = typeof webhookDeliveries.$inferSelect
 
 /**
  * Sends one event to one target and records the attempt. 2xx is success; 410 (or a URL the policy
@@ -23,15 +24,13 @@ export async function deliver(env: Env, deliveryId: string): Promise<DeliveryOut
   if (!delivery || delivery.status !== 'pending') return 'skipped'
   const [event] = await db.select().from(events).where(eq(events.id, delivery.eventId))
   if (!event) return 'skipped'
+  if (event.subject !== 'payment') return deliverSubjectEvent(env, delivery, event)
   const payment = JSON.parse(event.data) as PaymentRow
 
   let key = new TextEncoder().encode(payment.notifySecret)
   if (delivery.endpointId) {
-    const [endpoint] = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, delivery.endpointId))
-    if (!endpoint || endpoint.status !== 'enabled') {
-      await finish(env, deliveryId, 'failed', endpoint ? 'endpoint is disabled' : 'endpoint was deleted')
-      return 'skipped'
-    }
+    const endpoint = await enabledEndpoint(env, deliveryId, delivery.endpointId)
+    if (!endpoint) return 'skipped'
     key = endpointSecretBytes(endpoint.secret)
   }
 
@@ -43,6 +42,44 @@ export async function deliver(env: Env, deliveryId: string): Promise<DeliveryOut
     'X-Event-Type': event.type,
     ...standardWebhookHeaders(event.id, Math.floor(Date.now() / 1000), body, key),
   }
+  return send(env, delivery, body, headers)
+}
+
+/** The delivery's endpoint when it is still enabled; otherwise the delivery is finished. */
+async function enabledEndpoint(env: Env, deliveryId: string, endpointId: string) {
+  const [endpoint] = await getDb(env.DB).select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpointId))
+  if (!endpoint || endpoint.status !== 'enabled') {
+    await finish(env, deliveryId, 'failed', endpoint ? 'endpoint is disabled' : 'endpoint was deleted')
+    return null
+  }
+  return endpoint
+}
+
+/**
+ * A payout or recipient event, to a merchant endpoint: the subject payload, signed with the
+ * endpoint's secret (Standard Webhooks headers, and X-Signature as hex HMAC with the same secret).
+ */
+async function deliverSubjectEvent(env: Env, delivery: DeliveryRow, event: EventRow): Promise<DeliveryOutcome> {
+  if (!delivery.endpointId) {
+    await finish(env, delivery.id, 'failed', 'no target for this event')
+    return 'skipped'
+  }
+  const endpoint = await enabledEndpoint(env, delivery.id, delivery.endpointId)
+  if (!endpoint) return 'skipped'
+  const body = JSON.stringify(buildSubjectPayload(env, event))
+  const headers = {
+    'X-Signature': xSignature(endpoint.secret, body),
+    'X-Event-Id': event.id,
+    'X-Event-Type': event.type,
+    ...standardWebhookHeaders(event.id, Math.floor(Date.now() / 1000), body, endpointSecretBytes(endpoint.secret)),
+  }
+  return send(env, delivery, body, headers)
+}
+
+/** Posts the body (unless the URL policy refuses it) and records the attempt. */
+async function send(env: Env, delivery: DeliveryRow, body: string, headers: Record<string, string>): Promise<DeliveryOutcome> {
+  const db = getDb(env.DB)
+  const deliveryId = delivery.id
   // Re-checked at send time: a URL stored before the policy (or under another environment) is never called.
   const refused = callbackUrlProblem(delivery.url, env.ENVIRONMENT) !== null
   const result = refused ? REFUSED_URL_RESULT : await postWebhook(delivery.url, body, headers)

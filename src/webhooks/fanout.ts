@@ -14,7 +14,7 @@ export function endpointWants(endpoint: Pick<WebhookEndpointRow, 'enabledEvents'
 
 /**
  * Turns one outbox event into one delivery row per target (the merchant's endpoints that want the
- * event type, and the payment's notification_url) and returns the ids of those still pending, for
+ * event type, and for a payment event the payment's notification_url) and returns the ids of those still pending, for
  * the caller to deliver. Idempotent: run twice, it creates nothing twice.
  */
 export async function fanOutEvent(env: Env, eventId: string): Promise<string[]> {
@@ -24,7 +24,6 @@ export async function fanOutEvent(env: Env, eventId: string): Promise<string[]> 
     console.warn(JSON.stringify({ msg: 'webhook event not found', eventId }))
     return []
   }
-  const payment = JSON.parse(event.data) as PaymentRow
   const endpoints = await db
     .select()
     .from(webhookEndpoints)
@@ -33,7 +32,9 @@ export async function fanOutEvent(env: Env, eventId: string): Promise<string[]> 
   const targets = endpoints
     .filter((e) => endpointWants(e, event.type))
     .map((e) => ({ target: e.id, endpointId: e.id as string | null, url: e.url }))
-  if (payment.notificationUrl && (await notificationUrlWants(env, payment))) {
+  // A payment's own notification_url; payout and recipient events go to the merchant's endpoints.
+  const payment = event.subject === 'payment' ? (JSON.parse(event.data) as PaymentRow) : null
+  if (payment?.notificationUrl && (await notificationUrlWants(env, payment))) {
     targets.push({ target: NOTIFICATION_URL_TARGET, endpointId: null, url: payment.notificationUrl })
   }
 

@@ -2,6 +2,8 @@ import type { EventRow, PaymentRow } from '../db/client'
 import { formatUnits } from '../domain/money'
 import { hmacSha256Hex } from '../auth/crypto'
 import { JsonDecimal, stringifyWithDecimals } from '../domain/exact-json'
+import type { PayoutRow, RecipientRow } from '../db/subject-events'
+import { payoutView, recipientView, type PayoutView, type RecipientView } from './payout-views'
 
 /** Seed 002's webhook payload, plus ids for ordering and dedupe and the crypto side of the payment. */
 export interface WebhookPayload {
@@ -54,4 +56,21 @@ export function buildPayload(event: Pick<EventRow, 'id' | 'type' | 'sequence' | 
     timestamp: event.createdAt,
   }
   return { ...unsigned, signature: hmacSha256Hex(payment.notifySecret, stringifyWithDecimals(unsigned)) }
+}
+
+/** The payload of a payout or recipient event: its public view at the transition, as `data`. */
+export interface SubjectPayload {
+  event_type: string
+  event_id: string
+  /** Increases with every change of the same payout (or recipient). */
+  sequence: number
+  livemode: boolean
+  subject: 'payout' | 'recipient'
+  data: PayoutView | RecipientView
+  timestamp: string
+}
+
+export function buildSubjectPayload(env: Env, event: Pick<EventRow, 'id' | 'type' | 'sequence' | 'livemode' | 'createdAt' | 'subject' | 'data'>): SubjectPayload {
+  const data = event.subject === 'payout' ? payoutView(JSON.parse(event.data) as PayoutRow) : recipientView(env, JSON.parse(event.data) as RecipientRow)
+  return { event_type: event.type, event_id: event.id, sequence: event.sequence, livemode: event.livemode, subject: event.subject === 'payout' ? 'payout' : 'recipient', data, timestamp: event.createdAt }
 }

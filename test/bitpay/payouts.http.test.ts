@@ -38,6 +38,12 @@ describe('BitPay /recipients and /payouts: wire shapes', () => {
     // Absent fields are left out, never null (the SDK's payout schema allows no nulls).
     expect(Object.values(exact.json.data)).not.toContain(null)
 
+    // A fiat amount is converted into ledgerCurrency, the token paid; the view shows both.
+    const fiat = await signed(w.identity, 'POST', '/payouts', { currency: 'USD', amount: 10, ledgerCurrency: 'USDC', recipientId: w.recipientId, effectiveDate: '2100-01-01', token: w.token })
+    expect(fiat.status, fiat.text).toBe(200)
+    expect(fiat.text).toContain('"amount":10,')
+    expect(fiat.json.data).toMatchObject({ currency: 'USD', ledgerCurrency: 'USDC' })
+
     const group = await signed(w.identity, 'POST', '/payouts/group', { token: w.token, instructions: [{ currency: 'USDC', amount: 1, recipientId: w.recipientId, effectiveDate: '2100-01-01' }, { amount: 1, recipientId: w.recipientId }] })
     expect(Object.keys(group.json).sort()).toEqual(['created', 'failed'])
     expect(group.json.failed).toEqual([{ errMessage: 'currency is required', payee: w.recipientId }])
@@ -76,7 +82,7 @@ describe('BitPay /recipients and /payouts: errors name the field', () => {
       [post('/payouts', { amount: 5, currency: 'USDC' }), 400, '010003', /recipientId or email is required/],
       [post('/payouts', { amount: 5, currency: 'USDC', shopperId: 'S1' }), 400, '010002', /shopperId is not supported/],
       [post('/payouts', { amount: 5, currency: 'USDC', ledgerCurrency: 'DAI', recipientId: w.recipientId }), 400, '010002', /^ledgerCurrency must be/],
-      [post('/payouts', { amount: 5, currency: 'EUR', ledgerCurrency: 'USDC', recipientId: w.recipientId }), 400, '010002', /EUR are not available/],
+      [post('/payouts', { amount: 5, currency: 'EUR', ledgerCurrency: 'GBP', recipientId: w.recipientId }), 400, '010002', /^ledgerCurrency must be the token paid/],
       [post('/payouts', { amount: 5, currency: 'NOPE', recipientId: w.recipientId }), 400, '010002', /NOPE is not available/],
       [post('/payouts', { amount: 5, currency: 'USDC', recipientId: w.recipientId, notificationURL: 'not a url' }), 400, '010002', /^notificationURL/],
       [post('/payouts', { amount: 5, currency: 'USDC', recipientId: w.recipientId, reference: 'x'.repeat(101) }), 400, '010002', /^reference/],

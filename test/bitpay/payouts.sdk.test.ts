@@ -144,12 +144,15 @@ describe('bitpay-sdk payouts and payout groups against the gateway (payout facad
     expect(again.failed[0]!.errMessage).toMatch(/cancelled payout cannot be cancelled/)
   })
 
-  it('surfaces BitPay errors with their codes: unknown payout, fiat currency, unknown group', async () => {
+  it('surfaces BitPay errors with their codes: unknown payout, a fiat ledger, unknown group; converts a USD amount paid in USDC', async () => {
     const { m, client } = await payoutClient()
     const gina = await activeRecipient(client, m.testKey, 'Gina')
     await expect(client.getPayout('po_unknown')).rejects.toMatchObject({ code: '020001' })
     await expect(client.cancelPayouts('pog_unknown')).rejects.toMatchObject({ code: '040001' })
-    // The SDK's default Payout(10, 'USD', 'USD'): fiat-priced payouts are refused with a clear message.
-    await expect(client.submitPayout(Object.assign(new Models.Payout(10, 'USD', 'USD'), { recipientId: gina.id }))).rejects.toMatchObject({ code: '010002', message: expect.stringMatching(/USD are not available/) })
+    // The SDK's default Payout(10, 'USD', 'USD'): ledgers here are kept in the tokens paid, so a USD ledger is refused
+    // by name; priced in USD and paid from the USDC ledger, the same payout is converted at the current rate.
+    await expect(client.submitPayout(Object.assign(new Models.Payout(10, 'USD', 'USD'), { recipientId: gina.id }))).rejects.toMatchObject({ code: '010002', message: expect.stringMatching(/ledgerCurrency must be the token paid/) })
+    const fiat = await client.submitPayout(Object.assign(new Models.Payout(10, 'USD', 'USDC'), { recipientId: gina.id }))
+    expect(fiat).toMatchObject({ amount: 10, currency: 'USD', ledgerCurrency: 'USDC', status: 'new' })
   })
 })

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { decryptPayoutKey, encryptPayoutKey } from '../../src/auth/payout-keys'
-import { canFund, canSetRecipientStatus, recipientChallenge } from '../../src/domain/payouts'
+import { WEBHOOK_EVENT_TYPES } from '../../src/domain/events'
+import { EVENT_TYPES } from '../../src/domain/payment-status'
+import { canFund, canSetRecipientStatus, dailyLimitFor, limitDay, limitUnits, PAYOUT_STATUSES, payoutEventFor, RECIPIENT_STATUSES, recipientChallenge, recipientEventFor } from '../../src/domain/payouts'
 
 describe('payout rules', () => {
   it('funds only what the balance less the committed amount covers', () => {
@@ -29,5 +31,27 @@ describe('payout key encryption', () => {
     expect(await decryptPayoutKey('s', 'pw_1', a)).toBe(key)
     await expect(decryptPayoutKey('s', 'pw_2', a)).rejects.toThrow()
     await expect(decryptPayoutKey('other', 'pw_1', a)).rejects.toThrow()
+  })
+})
+
+describe('payout events and the daily limit', () => {
+  it('names one event per status, and endpoints may filter on payment, payout and recipient events', () => {
+    expect(PAYOUT_STATUSES.map(payoutEventFor)).toEqual(['payout.created', 'payout.funded', 'payout.processing', 'payout.completed', 'payout.cancelled', 'payout.failed'])
+    expect(RECIPIENT_STATUSES.map(recipientEventFor)).toEqual(['recipient.invited', 'recipient.unverified', 'recipient.verified', 'recipient.active', 'recipient.paused', 'recipient.removed'])
+    expect(WEBHOOK_EVENT_TYPES.slice(0, EVENT_TYPES.length)).toEqual([...EVENT_TYPES])
+    expect(new Set(WEBHOOK_EVENT_TYPES).size).toBe(WEBHOOK_EVENT_TYPES.length)
+  })
+  it('counts payouts in millionths of a unit, rounded up, per UTC day', () => {
+    expect(limitUnits(5_000_000n, 6)).toBe(5_000_000n)
+    expect(limitUnits(1n, 18)).toBe(1n)
+    expect(limitUnits(10n ** 18n, 18)).toBe(1_000_000n)
+    expect(limitUnits(10n ** 12n + 1n, 18)).toBe(2n)
+    expect(limitUnits(7n, 2)).toBe(70_000n)
+    expect(limitDay('2026-12-01T23:59:59.999Z')).toBe('2026-12-01')
+  })
+  it('uses the operator limit for a currency it names, else 10,000', () => {
+    expect(dailyLimitFor(null, 'USDC')).toBe('10000')
+    expect(dailyLimitFor('{"USDC":"50000"}', 'USDC')).toBe('50000')
+    expect(dailyLimitFor('{"USDC":"50000"}', 'USDT')).toBe('10000')
   })
 })

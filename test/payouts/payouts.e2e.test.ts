@@ -6,7 +6,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { getDb } from '../../src/db/client'
 import { emailOutbox, ledgerEntries, payoutWallets } from '../../src/db/schema'
 import { processDuePayouts } from '../../src/services/payouts/payouts'
-import { call, createMerchant, type TestMerchant } from '../helpers/api'
+import { ADMIN_TOKEN, call, createMerchant, type TestMerchant } from '../helpers/api'
 import { e2eChain } from '../helpers/chain'
 
 /** anvil account 3 (test mnemonic): holds ETH and test USDC on the local chain; no other test sends from it. */
@@ -104,6 +104,9 @@ describe('payouts on the local chain (live key)', () => {
     const recipient = await activeRecipient(m, m.liveKey)
     const balance = await usdcOf(WALLET_ADDRESS)
     const tooMuch = (balance / 1_000_000n + 1n).toString()
+    // More than the default daily limit too: the operator raises it so the wallet balance is what refuses it.
+    const raised = await call('PATCH', `/v1/merchants/${m.id}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` }, body: { payout_daily_limits: { USDC: '1000000000' } } })
+    expect(raised.status).toBe(200)
     const big = await call('POST', '/v1/payouts', { key: m.liveKey, body: { amount: tooMuch, recipient_email: (await call('GET', `/v1/recipients/${recipient.id}`, { key: m.liveKey })).json.data.email } })
     expect(big.status).toBe(201)
     const failed = await tickUntil(m.liveKey, big.json.data.id, 'failed')

@@ -3,7 +3,7 @@ import { bitpayEffectiveDate, bitpayGroupFailure, bitpayPayout, bitpayRecipient,
 import { stringifyWithDecimals } from '../../src/domain/exact-json'
 
 const base: PayoutFields = {
-  id: 'po_1', merchantId: 'mer_1', recipientId: 'rcp_1', amount: '10.50', token: 'USDC', reference: null, notificationUrl: null, effectiveDate: '2026-05-27T09:00:00.000Z',
+  id: 'po_1', merchantId: 'mer_1', recipientId: 'rcp_1', amount: '10.50', token: 'USDC', requestedAmount: null, requestedCurrency: null, reference: null, notificationUrl: null, effectiveDate: '2026-05-27T09:00:00.000Z',
   status: 'new', message: null, transactions: '[]', groupId: null, createdAt: '2026-05-27T10:47:37.834Z', updatedAt: '2026-05-27T10:47:37.834Z',
 }
 

@@ -50,11 +50,11 @@ function nativePayout(env: Env, raw: unknown): NewPayout {
   if (raw && typeof raw === 'object' && ((raw as Record<string, unknown>).amount ?? null) === null) throw new ApiError('INVALID_AMOUNT', 'amount is required', 'amount', { reason: 'missing' })
   const b = parse(payoutBody, raw)
   const currency = b.currency.toUpperCase()
-  if (fiatDecimals(currency) !== undefined) {
-    throw new ApiError('INVALID_CURRENCY', `Payouts priced in ${currency} are not available on this gateway yet: give amount and currency in the token paid (e.g. USDC)`, 'currency')
-  }
+  const fiat = fiatDecimals(currency) !== undefined
   const ledger = b.ledgerCurrency?.toUpperCase()
-  if (ledger && ledger !== currency) throw new ApiError('INVALID_CURRENCY', `ledgerCurrency must be the payout's currency (${currency}): a payout pays the token it is priced in`, 'ledgerCurrency')
+  // A fiat amount is converted into ledgerCurrency (the token paid); a token amount pays that token.
+  if (!fiat && ledger && ledger !== currency) throw new ApiError('INVALID_CURRENCY', `ledgerCurrency must be the payout's currency (${currency}) when that is a token`, 'ledgerCurrency')
+  if (fiat && ledger && fiatDecimals(ledger) !== undefined) throw new ApiError('INVALID_CURRENCY', `ledgerCurrency must be the token paid (e.g. USDC), not ${ledger}`, 'ledgerCurrency')
   if (!b.recipientId && !b.email) {
     if (b.shopperId) throw new ApiError('VALIDATION_ERROR', 'shopperId is not supported: identify the recipient by recipientId or email', 'shopperId')
     throw new ApiError('VALIDATION_ERROR', 'recipientId or email is required', 'recipientId', { reason: 'missing' })
@@ -63,6 +63,7 @@ function nativePayout(env: Env, raw: unknown): NewPayout {
   return {
     amount: b.amount,
     currency,
+    ledger_currency: fiat ? ledger : undefined,
     recipient_id: b.recipientId ?? undefined,
     recipient_email: b.recipientId ? undefined : (b.email ?? undefined),
     reference: b.reference ?? undefined,

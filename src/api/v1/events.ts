@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { getDb, type EventRow } from '../../db/client'
-import { EVENT_TYPES } from '../../domain/payment-status'
+import { WEBHOOK_EVENT_TYPES } from '../../domain/events'
 import { getPayment } from '../../services/payments'
 import { eventDeliveries, getEvent, paymentEvents, resendEvent, type DeliveryWithAttempts } from '../../services/webhook-events'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
@@ -21,7 +21,7 @@ export const deliverySchema = z
   .object({
     id: z.string(),
     event_id: z.string(),
-    payment_id: z.string(),
+    payment_id: z.string().nullable().openapi({ description: 'Null for payout and recipient events' }),
     target: z.string().openapi({ description: 'Endpoint id, or notification_url' }),
     url: z.string(),
     status: z.enum(['pending', 'succeeded', 'failed']),
@@ -38,8 +38,8 @@ const eventSchema = z
   .object({
     id: z.string(),
     object: z.literal('event'),
-    type: z.enum(EVENT_TYPES),
-    payment_id: z.string(),
+    type: z.enum(WEBHOOK_EVENT_TYPES),
+    payment_id: z.string().nullable().openapi({ description: 'Null for payout and recipient events' }),
     sequence: z.number().int(),
     livemode: z.boolean(),
     created_at: z.string(),

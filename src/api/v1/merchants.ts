@@ -9,6 +9,9 @@ import { v1Router } from './router'
 
 const rateLimit = z.number().int().min(1).max(1_000_000)
 const feeBps = z.number().int().min(0).max(10_000).openapi({ description: 'Gateway fee in basis points of each completed payment, booked as a 1023 ledger entry (default 0)', example: 50 })
+const payoutDailyLimits = z
+  .record(z.string().regex(/^[A-Z0-9]{2,16}$/), z.string().regex(/^\d{1,10}(\.\d{1,6})?$/).refine((v) => Number(v) <= 1_000_000_000, 'at most 1,000,000,000'))
+  .openapi({ description: 'Daily payout limit per ledger currency (decimal strings, units of the token, UTC day); a currency not named has the default 10000', example: { USDC: '50000' } })
 const plan = z.enum(['standard', 'premium', 'enterprise']).openapi({ description: 'CryptoPay plan: 1000/h, 5000/h, or custom (rate_limit_hourly)' })
 
 const createMerchantBody = z
@@ -61,6 +64,7 @@ const merchantSchema = z
     plan,
     rate_limit_hourly: z.number().int(),
     fee_bps: feeBps,
+    payout_daily_limits: z.record(z.string(), z.string()).openapi({ description: 'Daily payout limits set by the operator; other currencies: 10000' }),
     created_at: z.string(),
   })
   .openapi('Merchant')
@@ -87,7 +91,7 @@ const updateMerchantRoute = createRoute({
   method: 'patch',
   path: '/merchants/{id}',
   tags: ['Operator'],
-  summary: 'Change a merchant\'s rate limits and fee (ADMIN_TOKEN)',
+  summary: 'Change a merchant\'s rate limits, fee and daily payout limits (ADMIN_TOKEN)',
   security: adminSecurity,
   middleware: [requireAdmin] as const,
   request: {
@@ -103,6 +107,7 @@ const updateMerchantRoute = createRoute({
               plan: plan.optional(),
               rate_limit_hourly: rateLimit.nullable().optional(),
               fee_bps: feeBps.optional(),
+              payout_daily_limits: payoutDailyLimits.optional().openapi({ description: 'Merged into the current limits' }),
             })
             .strict(),
         },
@@ -123,6 +128,7 @@ function toMerchantView(m: MerchantRow) {
     plan: m.plan,
     rate_limit_hourly: hourlyLimit(m),
     fee_bps: m.feeBps,
+    payout_daily_limits: m.payoutDailyLimits ? (JSON.parse(m.payoutDailyLimits) as Record<string, string>) : {},
     created_at: m.createdAt,
   }
 }
@@ -149,6 +155,7 @@ export const merchantsRouter = v1Router()
       plan: body.plan,
       rateLimitHourly: body.rate_limit_hourly,
       feeBps: body.fee_bps,
+      payoutDailyLimits: body.payout_daily_limits,
     })
     return c.json(ok(c, toMerchantView(merchant)), 200)
   })

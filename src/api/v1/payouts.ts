@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
-import { PAYOUT_STATUSES, type PayoutTransaction } from '../../domain/payouts'
+import { PAYOUT_STATUSES } from '../../domain/payouts'
+import { payoutView } from '../../webhooks/payout-views'
 import { cancelPayout, createPayout, getPayout, listPayouts, type PayoutRow } from '../../services/payouts/payouts'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { merchantRoute, v1Router } from './router'
@@ -10,9 +11,12 @@ export const payoutSchema = z
     id: z.string(),
     object: z.literal('payout'),
     status: z.enum(PAYOUT_STATUSES),
-    amount: z.string().openapi({ example: '5' }),
-    currency: z.string().openapi({ example: 'USDC' }),
+    amount: z.string().openapi({ example: '5', description: 'What was asked for, in `currency`' }),
+    currency: z.string().openapi({ example: 'USDC', description: 'A token symbol, or the fiat code the payout was asked in' }),
+    ledger_currency: z.string().openapi({ example: 'USDC', description: 'The token paid' }),
+    ledger_amount: z.string().openapi({ example: '5', description: 'The token amount paid (converted at creation for a fiat amount)' }),
     amount_base_units: z.string(),
+    rate: z.string().nullable().openapi({ description: 'Price of one ledger_currency unit in currency at creation; null for a token amount' }),
     chain_id: z.number().int(),
     payout_wallet_id: z.string(),
     recipient_id: z.string(),
@@ -28,17 +32,12 @@ export const payoutSchema = z
   })
   .openapi('Payout')
 
-export function toPayoutView(p: PayoutRow): z.infer<typeof payoutSchema> {
-  return {
-    id: p.id, object: 'payout', status: p.status, amount: p.amount, currency: p.token, amount_base_units: p.amountBaseUnits, chain_id: p.chainId, payout_wallet_id: p.payoutWalletId,
-    recipient_id: p.recipientId, to_address: p.toAddress, reference: p.reference, notification_url: p.notificationUrl, effective_date: p.effectiveDate, message: p.message,
-    transactions: JSON.parse(p.transactions) as PayoutTransaction[], livemode: p.livemode, created_at: p.createdAt, updated_at: p.updatedAt,
-  }
-}
+export const toPayoutView = (p: PayoutRow): z.infer<typeof payoutSchema> => payoutView(p)
 
 export const createBody = z.object({
   amount: z.string().regex(/^\d+(\.\d+)?$/).openapi({ example: '5', description: 'Decimal in units of the token' }),
-  currency: z.string().max(16).optional().openapi({ example: 'USDC', description: 'Token symbol on the payout wallet\'s chain (default USDC)' }),
+  currency: z.string().max(16).optional().openapi({ example: 'USDC', description: 'A token symbol on the payout wallet\'s chain, or a fiat code (USD, EUR, …) converted at the current rate (default USDC)' }),
+  ledger_currency: z.string().max(16).optional().openapi({ example: 'USDC', description: 'The token paid when currency is fiat (default USDC)' }),
   recipient_id: z.string().max(64).optional(),
   recipient_email: z.string().email().max(254).optional(),
   payout_wallet_id: z.string().max(64).optional().openapi({ description: 'Default: the merchant\'s oldest payout wallet of the mode' }),
@@ -53,7 +52,7 @@ const createRoute = merchantRoute({
   method: 'post', path: '/payouts', tags, summary: 'Create a payout',
   description: 'Funded when effective and the payout wallet holds enough (on-chain balance less what other payouts committed); the 1034 ledger debit is written with funding.',
   request: { body: { content: { 'application/json': { schema: createBody } }, required: true } },
-  responses: { 201: json(envelope(payoutSchema), 'The payout (status new)'), ...commonErrors, 404: errorResponse('No such recipient or wallet'), 409: errorResponse('Recipient not active') },
+  responses: { 201: json(envelope(payoutSchema), 'The payout (status new)'), ...commonErrors, 404: errorResponse('No such recipient or wallet'), 409: errorResponse('Recipient not active'), 422: errorResponse('Over the daily payout limit (field amount)') },
 })
 const listRoute = merchantRoute({ method: 'get', path: '/payouts', tags, summary: 'List payouts', responses: { 200: json(envelope(z.array(payoutSchema)), 'The payouts'), ...commonErrors } })
 const getRoute = merchantRoute({ method: 'get', path: '/payouts/{id}', tags, summary: 'Get a payout', request: { params: idParam }, responses: { 200: json(envelope(payoutSchema), 'The payout'), ...commonErrors, ...notFound } })

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { RECIPIENT_STATUSES, MAX_INVITES_PER_CALL } from '../../domain/payouts'
-import { getRecipient, inviteRecipients, inviteUrl, listRecipients, removeRecipient, sandboxActivate, updateRecipient, type RecipientRow } from '../../services/payouts/recipients'
+import { recipientView } from '../../webhooks/payout-views'
+import { getRecipient, inviteRecipients, listRecipients, removeRecipient, sandboxActivate, updateRecipient, type RecipientRow } from '../../services/payouts/recipients'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { merchantRoute, v1Router } from './router'
 
@@ -21,12 +22,7 @@ export const recipientSchema = z
   })
   .openapi('Recipient')
 
-function view(env: Env, r: RecipientRow, url: string): z.infer<typeof recipientSchema> {
-  return {
-    id: r.id, object: 'recipient', email: r.email, label: r.label, notification_url: r.notificationUrl, status: r.status, address: r.address,
-    invite_url: inviteUrl(env, r, url), livemode: r.livemode, verified_at: r.verifiedAt, created_at: r.createdAt,
-  }
-}
+const view = (env: Env, r: RecipientRow, url: string): z.infer<typeof recipientSchema> => recipientView(env, r, url)
 
 const invite = z.object({ email: z.string().email().max(254), label: z.string().max(100).optional(), notification_url: z.string().max(2048).optional() })
 const inviteBody = z.object({ recipients: z.array(invite).min(1).max(MAX_INVITES_PER_CALL) })

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { getDb } from '../../db/client'
-import { EVENT_TYPES } from '../../domain/payment-status'
+import { WEBHOOK_EVENT_TYPES } from '../../domain/events'
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, rotateEndpointSecret, updateEndpoint, type WebhookEndpointRow } from '../../services/webhook-endpoints'
 import { listEndpointDeliveries } from '../../services/webhook-events'
 import { sendTestEvent } from '../../webhooks/test-event'
@@ -9,7 +9,7 @@ import { deliverySchema, toDeliveryView } from './events'
 import { merchantRoute, v1Router } from './router'
 import { merchantAuth } from '../merchant-auth'
 
-const eventTypes = z.array(z.enum(EVENT_TYPES)).min(1).openapi({ description: 'Event types to receive; omit (or null on update) for all' })
+const eventTypes = z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1).openapi({ description: 'Event types to receive; omit (or null on update) for all' })
 const url = z.string().max(2048).openapi({ example: 'https://shop.example/webhooks/bitxpay' })
 
 const endpointSchema = z

@@ -1,12 +1,17 @@
 import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm'
+import { rateSourceFor } from '../../config'
 import type { AuthContext } from '../../context'
 import { getDb } from '../../db/client'
 import { insertLedgerEntriesIf } from '../../db/ledger'
-import { payouts, payoutWallets } from '../../db/schema'
-import { findToken } from '../../chain/registry'
+import { merchants, payouts, payoutWallets } from '../../db/schema'
+import { enqueueEvent, insertPayoutIf, insertSubjectEventIf, payoutIsAt, payoutTransition } from '../../db/subject-events'
+import { findToken, type Chain, type Token } from '../../chain/registry'
+import { fiatDecimals } from '../../domain/currencies'
 import { LEDGER_CODES, toLedgerUnits } from '../../domain/ledger'
-import { toBaseUnits } from '../../domain/money'
-import { canFund, isDue } from '../../domain/payouts'
+import { formatUnits, toBaseUnits } from '../../domain/money'
+import { canFund, dailyLimitFor, isDue, LIMIT_SCALE, limitDay, limitUnits } from '../../domain/payouts'
+import { PricingError, quote } from '../../domain/pricing'
+import { pricesFor } from '../../domain/rates'
 import { checkUrls } from '../../domain/url-policy'
 import { ApiError, notFound } from '../../errors'
 import { randomHex } from '../../auth/crypto'
@@ -18,7 +23,10 @@ export type PayoutRow = typeof payouts.$inferSelect
 
 export interface NewPayout {
   amount: string
+  /** A token symbol (the amount is paid in it) or a fiat code (converted into ledger_currency). Default USDC. */
   currency?: string | undefined
+  /** The token paid when `currency` is fiat (default USDC); must equal `currency` when that is a token. */
+  ledger_currency?: string | undefined
   recipient_id?: string | undefined
   recipient_email?: string | undefined
   payout_wallet_id?: string | undefined
@@ -40,6 +48,53 @@ async function defaultWallet(env: Env, auth: AuthContext): Promise<PayoutWalletR
   return row
 }
 
+interface Priced {
+  token: Token
+  units: bigint
+  requestedAmount: string | null
+  requestedCurrency: string | null
+  rate: string | null
+}
+
+/** The token amount of a payout: the amount itself for a token currency, else converted (exactly, rounded up) at the current rate. */
+async function pricePayout(env: Env, chain: Chain, input: NewPayout): Promise<Priced> {
+  const currency = (input.currency ?? 'USDC').toUpperCase()
+  const fiat = fiatDecimals(currency)
+  const ledger = (input.ledger_currency ?? (fiat === undefined ? currency : 'USDC')).toUpperCase()
+  if (fiat === undefined && ledger !== currency) throw new ApiError('VALIDATION_ERROR', 'ledger_currency must equal currency when currency is a token', 'ledger_currency')
+  const token = findToken(chain, ledger)
+  if (!token) throw new ApiError('UNSUPPORTED_TOKEN', `${ledger} is not available on chain ${chain.id}`, fiat === undefined ? 'currency' : 'ledger_currency')
+  if (fiat === undefined) return { token, units: parseAmount(input.amount, token.decimals), requestedAmount: null, requestedCurrency: null, rate: null }
+  const requested = formatUnits(parseAmount(input.amount, fiat), fiat)
+  let priced
+  try {
+    const rates = await pricesFor(rateSourceFor(env), [currency, token.symbol])
+    priced = quote(requested, currency, token, rates.prices)
+  } catch (err) {
+    if (err instanceof PricingError) throw new ApiError('RATE_UNAVAILABLE', `${err.message}: cannot convert ${currency} into ${token.symbol}`, 'currency')
+    throw err
+  }
+  if (priced.payAmount <= 0n) throw new ApiError('INVALID_AMOUNT', `amount is below the smallest unit of ${token.symbol}`, 'amount')
+  return { token, units: priced.payAmount, requestedAmount: requested, requestedCurrency: currency, rate: priced.rate }
+}
+
+function parseAmount(amount: string, decimals: number): bigint {
+  let units: bigint
+  try {
+    units = toBaseUnits(amount, decimals)
+  } catch {
+    throw new ApiError('INVALID_AMOUNT', `amount must be a positive decimal with at most ${decimals} places`, 'amount')
+  }
+  if (units <= 0n) throw new ApiError('INVALID_AMOUNT', 'amount must be positive', 'amount')
+  return units
+}
+
+/**
+ * Creates a payout (`new`) and its payout.created event in one batch. The row is inserted only if,
+ * inside that statement, the merchant's payouts of the token counted for the same UTC day (all but
+ * cancelled and failed ones) plus this one stay within the daily limit: concurrent creations cannot
+ * together pass it.
+ */
 export async function createPayout(env: Env, auth: AuthContext, input: NewPayout): Promise<PayoutRow> {
   checkUrls(env.ENVIRONMENT, [{ field: 'notification_url', kind: 'callback', value: input.notification_url }])
   if (!input.recipient_id && !input.recipient_email) throw new ApiError('VALIDATION_ERROR', 'recipient_id or recipient_email is required', 'recipient_id')
@@ -47,25 +102,29 @@ export async function createPayout(env: Env, auth: AuthContext, input: NewPayout
   if (recipient.status !== 'active' || !recipient.address) throw new ApiError('INVALID_STATE_TRANSITION', `The recipient is ${recipient.status}; payouts go to active recipients only`, 'recipient_id')
   const wallet = input.payout_wallet_id ? await getPayoutWallet(env, auth, input.payout_wallet_id) : await defaultWallet(env, auth)
   const chain = chainOf(env, wallet.chainId)
-  const symbol = (input.currency ?? 'USDC').toUpperCase()
-  const token = findToken(chain, symbol)
-  if (!token) throw new ApiError('UNSUPPORTED_TOKEN', `${symbol} is not available on chain ${chain.id}`, 'currency')
-  let units: bigint
-  try {
-    units = toBaseUnits(input.amount, token.decimals)
-  } catch {
-    throw new ApiError('INVALID_AMOUNT', `amount must be a positive decimal with at most ${token.decimals} places`, 'amount')
-  }
-  if (units <= 0n) throw new ApiError('INVALID_AMOUNT', 'amount must be positive', 'amount')
-  const now = new Date().toISOString()
   const effective = input.effective_date ? new Date(input.effective_date) : new Date()
   if (Number.isNaN(effective.getTime())) throw new ApiError('VALIDATION_ERROR', 'effective_date must be an ISO 8601 date', 'effective_date')
+  const { token, units, requestedAmount, requestedCurrency, rate } = await pricePayout(env, chain, input)
+  const db = getDb(env.DB)
+  const [merchant] = await db.select({ limits: merchants.payoutDailyLimits }).from(merchants).where(eq(merchants.id, auth.merchantId))
+  const limit = dailyLimitFor(merchant?.limits ?? null, token.symbol)
+  const cap = toBaseUnits(limit, LIMIT_SCALE)
+  const counted = limitUnits(units, token.decimals)
+  const overLimit = () => new ApiError('LIMIT_EXCEEDED', `amount is over the daily payout limit of ${limit} ${token.symbol}`, 'amount')
+  if (counted > cap) throw overLimit()
+  const now = new Date().toISOString()
   const row: PayoutRow = {
     id: `po_${randomHex(12)}`, merchantId: auth.merchantId, livemode: auth.livemode, payoutWalletId: wallet.id, recipientId: recipient.id, chainId: chain.id, token: token.symbol,
-    amount: input.amount, amountBaseUnits: units.toString(), toAddress: recipient.address, reference: input.reference ?? null, notificationUrl: input.notification_url ?? null,
-    effectiveDate: effective.toISOString(), status: 'new', groupId: input.group_id ?? null, message: null, transactions: '[]', createdAt: now, updatedAt: now,
+    amount: formatUnits(units, token.decimals), amountBaseUnits: units.toString(), toAddress: recipient.address, reference: input.reference ?? null, notificationUrl: input.notification_url ?? null,
+    effectiveDate: effective.toISOString(), status: 'new', groupId: input.group_id ?? null, message: null, transactions: '[]', createdAt: now, updatedAt: now, version: 1,
+    requestedAmount, requestedCurrency, rate, limitDay: limitDay(now), limitUnits: Number(counted),
   }
-  await getDb(env.DB).insert(payouts).values(row)
+  const withinLimit = sql`(SELECT COALESCE(SUM(limit_units), 0) FROM payouts WHERE merchant_id = ${row.merchantId} AND livemode = ${row.livemode ? 1 : 0} AND token = ${row.token} AND limit_day = ${row.limitDay} AND status NOT IN ('cancelled', 'failed')) + ${Number(counted)} <= ${Number(cap)}`
+  const event = insertSubjectEventIf(db, { subject: 'payout', type: 'payout.created', row }, payoutIsAt(row))
+  await db.batch([insertPayoutIf(db, row, withinLimit), event.query])
+  const [stored] = await db.select({ id: payouts.id }).from(payouts).where(eq(payouts.id, row.id))
+  if (!stored) throw overLimit()
+  await enqueueEvent(env, event.id)
   return row
 }
 
@@ -79,16 +138,20 @@ export async function listPayouts(env: Env, auth: AuthContext): Promise<PayoutRo
   return getDb(env.DB).select().from(payouts).where(and(eq(payouts.merchantId, auth.merchantId), eq(payouts.livemode, auth.livemode))).orderBy(desc(payouts.createdAt)).limit(1000)
 }
 
-/** Cancels a payout that is still `new` (never funded, never signed). */
+/** Cancels a payout that is still `new` (never funded, never signed); payout.cancelled in the same batch. */
 export async function cancelPayout(env: Env, auth: AuthContext, id: string): Promise<PayoutRow> {
   const row = await getPayout(env, auth, id)
-  const [updated] = await getDb(env.DB)
-    .update(payouts)
-    .set({ status: 'cancelled', updatedAt: new Date().toISOString() })
-    .where(and(eq(payouts.id, row.id), eq(payouts.status, 'new')))
-    .returning()
-  if (!updated) throw new ApiError('INVALID_STATE_TRANSITION', `A ${row.status} payout cannot be cancelled`, 'id')
-  return updated
+  if (row.status !== 'new') throw new ApiError('INVALID_STATE_TRANSITION', `A ${row.status} payout cannot be cancelled`, 'id')
+  const db = getDb(env.DB)
+  const t = payoutTransition(db, row, { status: 'cancelled' })
+  const [updated] = await db.batch([t.update, ...(t.event ? [t.event.query] : [])])
+  if (updated.length === 0) {
+    // It moved meanwhile (funded by the cron, or cancelled by another call).
+    const now = await getPayout(env, auth, id)
+    throw new ApiError('INVALID_STATE_TRANSITION', `A ${now.status} payout cannot be cancelled`, 'id')
+  }
+  if (t.event) await enqueueEvent(env, t.event.id)
+  return t.after
 }
 
 /**
@@ -115,7 +178,10 @@ export async function fundPayout(env: Env, payout: PayoutRow): Promise<'funded' 
       if (!canFund(amount, balance, BigInt(committed?.sum ?? 0))) problem = `Insufficient funds: the payout wallet holds ${balance} base units of ${payout.token}, ${committed?.sum ?? 0} of them committed`
     }
     if (problem) {
-      await db.update(payouts).set({ status: 'failed', message: problem, updatedAt: at }).where(and(eq(payouts.id, payout.id), eq(payouts.status, 'new')))
+      const t = payoutTransition(db, payout, { status: 'failed', message: problem }, at)
+      const [updated] = await db.batch([t.update, ...(t.event ? [t.event.query] : [])])
+      if (updated.length === 0) return 'skipped'
+      if (t.event) await enqueueEvent(env, t.event.id)
       return 'failed'
     }
   }
@@ -123,11 +189,11 @@ export async function fundPayout(env: Env, payout: PayoutRow): Promise<'funded' 
     merchantId: payout.merchantId, livemode: payout.livemode, currency: payout.token, code: LEDGER_CODES.payout, amount: -toLedgerUnits(amount, token?.decimals ?? 6),
     sourceType: 'payout' as const, sourceId: payout.id, paymentId: null, description: payout.reference ?? 'Payout', createdAt: at,
   }
-  const [update] = await db.batch([
-    db.update(payouts).set({ status: 'funded', updatedAt: at }).where(and(eq(payouts.id, payout.id), eq(payouts.status, 'new'))).returning({ id: payouts.id }),
-    insertLedgerEntriesIf(db, [debit], sql`EXISTS (SELECT 1 FROM payouts WHERE id = ${payout.id} AND status = 'funded')`),
-  ])
-  return update.length > 0 ? 'funded' : 'skipped'
+  const t = payoutTransition(db, payout, { status: 'funded' }, at)
+  const [update] = await db.batch([t.update, ...(t.event ? [t.event.query] : []), insertLedgerEntriesIf(db, [debit], payoutIsAt(t.after))])
+  if (update.length === 0) return 'skipped'
+  if (t.event) await enqueueEvent(env, t.event.id)
+  return 'funded'
 }
 
 export function payoutWallet(env: Env, walletId: string) {

@@ -1,10 +1,11 @@
-import { and, desc, eq, inArray } from 'drizzle-orm'
+import { and, desc, eq, inArray, sql } from 'drizzle-orm'
 import { getAddress, isAddress, verifyMessage } from 'viem'
 import { randomHex } from '../../auth/crypto'
-import { publicOrigin } from '../../config'
+import { inviteUrl } from '../../webhooks/payout-views'
 import type { AuthContext } from '../../context'
 import { getDb } from '../../db/client'
 import { merchants, recipients } from '../../db/schema'
+import { enqueueEvent, enqueueEvents, insertSubjectEventIf, recipientTransition } from '../../db/subject-events'
 import { canSetRecipientStatus, MAX_INVITES_PER_CALL, recipientChallenge } from '../../domain/payouts'
 import { checkUrls } from '../../domain/url-policy'
 import { ApiError, notFound } from '../../errors'
@@ -12,7 +13,7 @@ import { queueEmail } from '../email/outbox'
 
 export type RecipientRow = typeof recipients.$inferSelect
 
-export const inviteUrl = (env: Env, r: RecipientRow, requestUrl?: string) => `${publicOrigin(env, requestUrl)}/recipient/${r.inviteToken}`
+export { inviteUrl } from '../../webhooks/payout-views'
 
 export interface InviteInput {
   email: string
@@ -32,27 +33,35 @@ export async function inviteRecipients(env: Env, auth: AuthContext, inputs: Invi
     const input = inputs.find((r) => r.email.toLowerCase() === email)
     return {
       id: `rcp_${randomHex(12)}`, merchantId: auth.merchantId, livemode: auth.livemode, email, label: input?.label ?? null, notificationUrl: input?.notification_url ?? null,
-      status: 'invited', inviteToken: randomHex(24), address: null, challengeAddress: null, challengeNonce: null, verifiedAt: null, createdAt: now, updatedAt: now,
+      status: 'invited', inviteToken: randomHex(24), address: null, challengeAddress: null, challengeNonce: null, verifiedAt: null, createdAt: now, updatedAt: now, version: 1,
     }
   })
+  const eventOf = new Map<string, string>()
   for (let i = 0; i < rows.length; i += 25) {
     const group = rows.slice(i, i + 25)
-    const queries = group.flatMap((r) => [
+    const queries = group.flatMap((r) => {
+      // Written only when this call inserted the row (an email already invited keeps its own row and events).
+      const event = insertSubjectEventIf(db, { subject: 'recipient', type: 'recipient.invited', row: r }, sql`EXISTS (SELECT 1 FROM recipients WHERE id = ${r.id})`)
+      eventOf.set(r.id, event.id)
+      return [
       db.insert(recipients).values(r).onConflictDoNothing(),
+      event.query,
       queueEmail(env, db, {
         merchantId: auth.merchantId, livemode: auth.livemode, kind: 'recipient_invite', refId: r.id, dedupeKey: `recipient_invite:${r.id}`, to: [r.email],
         subject: `${merchant?.name ?? 'A merchant'} invites you to receive payouts`,
         text: `${merchant?.name ?? 'A merchant'} would like to send you payouts.\n\nOpen this link to choose the address that receives them:\n${inviteUrl(env, r, requestUrl)}\n`,
       }).query,
-    ])
+    ]})
     await db.batch(queries as [(typeof queries)[number], ...(typeof queries)[number][]])
   }
   // D1 binds at most 100 parameters per statement: read the rows back in slices.
-  const found: RecipientRow[] = []
+  const stored: RecipientRow[] = []
   for (let i = 0; i < emails.length; i += 90) {
-    found.push(...(await db.select().from(recipients).where(and(eq(recipients.merchantId, auth.merchantId), eq(recipients.livemode, auth.livemode), inArray(recipients.email, emails.slice(i, i + 90))))))
+    stored.push(...(await db.select().from(recipients).where(and(eq(recipients.merchantId, auth.merchantId), eq(recipients.livemode, auth.livemode), inArray(recipients.email, emails.slice(i, i + 90))))))
   }
-  return found
+  // The rows this call inserted carry the ids it chose: their recipient.invited events were written.
+  await enqueueEvents(env, stored.flatMap((r) => eventOf.get(r.id) ?? []))
+  return stored
 }
 
 export async function listRecipients(env: Env, auth: AuthContext): Promise<RecipientRow[]> {
@@ -80,20 +89,28 @@ export async function updateRecipient(env: Env, auth: AuthContext, id: string, p
   if (patch.status && patch.status !== row.status && !canSetRecipientStatus(row.status, patch.status)) {
     throw new ApiError('INVALID_STATE_TRANSITION', `A ${row.status} recipient cannot become ${patch.status}`, 'status')
   }
-  const set = {
+  const t = recipientTransition(getDb(env.DB), row, {
     ...(patch.label !== undefined ? { label: patch.label } : {}),
     ...(patch.notification_url !== undefined ? { notificationUrl: patch.notification_url } : {}),
     ...(patch.status ? { status: patch.status } : {}),
-    updatedAt: new Date().toISOString(),
-  }
-  const [updated] = await getDb(env.DB).update(recipients).set(set).where(eq(recipients.id, row.id)).returning()
-  return updated ?? row
+  })
+  return commit(env, t)
+}
+
+/** Writes a recipient change and its events in one batch, then queues the events; a concurrent change is a 409. */
+async function commit(env: Env, t: ReturnType<typeof recipientTransition>, conflict = 'The recipient changed meanwhile: try again'): Promise<RecipientRow> {
+  const db = getDb(env.DB)
+  const [updated] = await db.batch([t.update, ...t.events.map((e) => e.query)])
+  const [row] = updated
+  if (!row) throw new ApiError('CONFLICT', conflict, 'id')
+  for (const e of t.events) await enqueueEvent(env, e.id)
+  return row
 }
 
 export async function removeRecipient(env: Env, auth: AuthContext, id: string): Promise<RecipientRow> {
   const row = await getRecipient(env, auth, id)
-  const [updated] = await getDb(env.DB).update(recipients).set({ status: 'removed', challengeNonce: null, updatedAt: new Date().toISOString() }).where(eq(recipients.id, row.id)).returning()
-  return updated ?? row
+  if (row.status === 'removed') return row
+  return commit(env, recipientTransition(getDb(env.DB), row, { status: 'removed', challengeNonce: null }))
 }
 
 /** Test mode: activates a recipient with an address, no signature (sandbox). */
@@ -102,9 +119,7 @@ export async function sandboxActivate(env: Env, auth: AuthContext, id: string, a
   if (!isAddress(address)) throw new ApiError('VALIDATION_ERROR', 'address must be an EVM address', 'address')
   const row = await getRecipient(env, auth, id)
   if (row.status === 'removed') throw new ApiError('INVALID_STATE_TRANSITION', 'The recipient was removed', 'id')
-  const now = new Date().toISOString()
-  const [updated] = await getDb(env.DB).update(recipients).set({ status: 'active', address: getAddress(address), verifiedAt: now, updatedAt: now }).where(eq(recipients.id, row.id)).returning()
-  return updated ?? row
+  return commit(env, recipientTransition(getDb(env.DB), row, { status: 'active', address: getAddress(address), verifiedAt: new Date().toISOString() }))
 }
 
 async function byToken(env: Env, token: string): Promise<RecipientRow> {
@@ -125,10 +140,7 @@ export async function issueChallenge(env: Env, token: string, address: string): 
   const { recipient, merchantName } = await recipientForPage(env, token)
   const nonce = randomHex(16)
   const status = recipient.status === 'invited' ? 'unverified' : recipient.status
-  await getDb(env.DB)
-    .update(recipients)
-    .set({ challengeAddress: getAddress(address), challengeNonce: nonce, status, updatedAt: new Date().toISOString() })
-    .where(eq(recipients.id, recipient.id))
+  await commit(env, recipientTransition(getDb(env.DB), recipient, { challengeAddress: getAddress(address), challengeNonce: nonce, status }))
   return recipientChallenge({ merchantName, recipientId: recipient.id, address, nonce })
 }
 
@@ -142,13 +154,13 @@ export async function verifyChallenge(env: Env, token: string, address: string, 
   const message = recipientChallenge({ merchantName, recipientId: recipient.id, address: recipient.challengeAddress, nonce: recipient.challengeNonce })
   const valid = /^0x[0-9a-fA-F]+$/.test(signature) && (await verifyMessage({ address: getAddress(address), message, signature: signature as `0x${string}` }).catch(() => false))
   if (!valid) throw new ApiError('INVALID_SIGNATURE', 'The signature does not match the address', 'signature')
-  const now = new Date().toISOString()
-  // Conditional on the nonce: a challenge verifies once.
-  const [updated] = await getDb(env.DB)
-    .update(recipients)
-    .set({ status: 'active', address: getAddress(address), verifiedAt: now, challengeNonce: null, challengeAddress: null, updatedAt: now })
-    .where(and(eq(recipients.id, recipient.id), eq(recipients.challengeNonce, recipient.challengeNonce)))
-    .returning()
-  if (!updated) throw new ApiError('CONFLICT', 'The challenge was already used', 'signature')
-  return updated
+  // Conditional on the nonce: a challenge verifies once. A valid signature proves control (verified)
+  // and the address is accepted at once (active): both events, one batch.
+  const t = recipientTransition(
+    getDb(env.DB),
+    recipient,
+    { status: 'active', address: getAddress(address), verifiedAt: new Date().toISOString(), challengeNonce: null, challengeAddress: null },
+    { via: recipient.status === 'active' ? [] : ['verified'], extra: eq(recipients.challengeNonce, recipient.challengeNonce) },
+  )
+  return commit(env, t, 'The challenge was already used')
 }
