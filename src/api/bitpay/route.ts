@@ -132,6 +132,9 @@ export function bitpayRoute<S extends BitPaySigning, Res extends Schema, R = nev
   router: OpenAPIHono<AppEnv>,
   config: BitPayRouteConfig<S, R, B, Q, P, Res>,
 ): void {
+  // Definition errors, caught when the module loads (every test imports the app).
+  if (config.signing === 'token' && !config.facades?.length) throw new Error(`${config.method} ${config.path}: a token route names its facades`)
+  if (config.signing === 'resource-token' && !config.authorize) throw new Error(`${config.method} ${config.path}: a resource-token route needs authorize`)
   const { body, params } = config.request ?? {}
   const addTokenQuery = config.signing === 'token' && config.tokenFrom !== 'path' && (config.method === 'get' || config.method === 'delete')
   const query: Schema | undefined = config.request?.query ?? (addTokenQuery ? tokenQuery : undefined)
@@ -201,12 +204,4 @@ export function registerBitPaySecurity(app: OpenAPIHono<AppEnv>): void {
     name: 'x-signature',
     description: 'Hex DER ECDSA over SHA-256(full URL + body) by the key in x-identity; the token goes in the body or ?token=',
   })
-}
-
-/** The `{data}` envelope, with the facade where BitPay returns one. */
-export function dataEnvelope<T extends Schema>(data: T) {
-  return z.object({ data })
-}
-export function facadeEnvelope<T extends Schema, F extends Schema>(facade: F, data: T) {
-  return z.object({ facade, data })
 }
