@@ -118,6 +118,13 @@ function presentQuery(c: Context<AppEnv>): Record<string, string> {
 
 const tokenQuery = z.object({ token: z.string().openapi({ description: 'The API token (GET and DELETE carry it in the query)' }) })
 
+/** A token route's query documents (and requires) `token`, whether or not its own schema names it. */
+function withToken(query: Schema | undefined): Schema {
+  if (query === undefined) return tokenQuery
+  if (query instanceof z.ZodObject && !('token' in query.shape)) return query.extend(tokenQuery.shape)
+  return query
+}
+
 /** A router of BitPay routes; mount it with `app.route('/', router)` (its operations join /openapi.json). */
 export function bitpayRouter() {
   return new OpenAPIHono<AppEnv>()
@@ -137,7 +144,8 @@ export function bitpayRoute<S extends BitPaySigning, Res extends Schema, R = nev
   if (config.signing === 'resource-token' && !config.authorize) throw new Error(`${config.method} ${config.path}: a resource-token route needs authorize`)
   const { body, params } = config.request ?? {}
   const addTokenQuery = config.signing === 'token' && config.tokenFrom !== 'path' && (config.method === 'get' || config.method === 'delete')
-  const query: Schema | undefined = config.request?.query ?? (addTokenQuery ? tokenQuery : undefined)
+  const given = config.request?.query
+  const query: Schema | undefined = addTokenQuery ? withToken(given) : given
   const description = [config.description, accessNote(config)].filter(Boolean).join('\n\n')
   const security = securityOf(config)
   const route = createRoute({
