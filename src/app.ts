@@ -7,6 +7,7 @@ import type { AppEnv } from './context'
 import { ApiError } from './errors'
 import { docsPage, type DocsInput } from './pages/docs'
 import { PAGE_PREFIXES, pagesRouter, renderPageError } from './pages/routes'
+import { pagesJsonRouter } from './pages/json-routes'
 import { LINKS_PREFIX, renderLinksError } from './api/links/errors'
 import { linksRouter } from './api/links/links'
 import { isBitPayPath, mountBitPay } from './api/bitpay'
@@ -129,6 +130,7 @@ export function createApp() {
   app.get('/docs', (c) => docsPage(c, app.getOpenAPI31Document(OPENAPI_INFO) as DocsInput))
   // The hosted pages' forms get the APIs' body limit.
   for (const path of ['/pay/*', '/link/*', '/payment_link', '/recipient/*']) app.use(path, limitBody)
+  app.route('/', pagesJsonRouter)
   app.route('/', pagesRouter)
   app.get('/', (c) => c.redirect('/docs'))
 

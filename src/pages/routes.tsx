@@ -8,7 +8,7 @@ import { getDb } from '../db/client'
 import { webPageHref } from '../domain/url-policy'
 import { ApiError } from '../errors'
 import { SIMULATED_SHARES, type SimulatedShare } from '../domain/sandbox'
-import { loadCheckout, paymentByReference, selectOption, simulateFromPage, statusDocument } from '../services/checkout'
+import { loadCheckout, paymentByReference, selectOption, simulateFromPage } from '../services/checkout'
 import { isLinkPreview } from '../domain/links'
 import { findPublicLink, previewLink, visitLink } from '../services/links'
 import { paymentObject } from '../services/payments'
@@ -17,7 +17,7 @@ import { BillNotFoundPage, BillPage } from './bill'
 import { paymentForBill, publicBill } from '../services/bills/bills'
 import { MessagePage } from './layout'
 import { RecipientPage } from './recipient'
-import { issueChallenge, recipientForPage, verifyChallenge } from '../services/payouts/recipients'
+import { recipientForPage } from '../services/payouts/recipients'
 
 /** What a link preview shows: who asks for how much, and that opening the link starts the payment. */
 function LinkPreviewPage(props: { nonce: string; merchantName: string; name: string; amount: string }) {
@@ -59,7 +59,7 @@ function page(c: Context<AppEnv>, nonce: string, element: JSX.Element, status: C
 const nonce = () => randomHex(16)
 
 /** Same-origin check for the page's forms (a cross-site form must not cancel someone's payment). */
-function sameOrigin(c: Context<AppEnv>): boolean {
+export function sameOrigin(c: Context<AppEnv>): boolean {
   const origin = c.req.header('origin')
   return origin === undefined || origin === 'null' ? c.req.header('sec-fetch-site') !== 'cross-site' : origin === new URL(c.req.url).origin
 }
@@ -81,21 +81,11 @@ const PAGE_ERRORS: Record<string, string | undefined> = {
 const linkCookie = (linkId: string) => `bxp_link_${linkId.replaceAll('-', '')}`
 
 export const pagesRouter = new Hono<AppEnv>()
-  // Recipient invites: the page, its challenge (names the address; single-use) and the signature check.
+  // Recipient invites: the page (its challenge and verify endpoints are in json-routes.ts).
   .get('/recipient/:token', async (c) => {
     const { recipient, merchantName } = await recipientForPage(c.env, c.req.param('token'))
     const n = nonce()
     return page(c, n, <RecipientPage nonce={n} token={c.req.param('token')} merchantName={merchantName} status={recipient.status} address={recipient.address} />)
-  })
-  .get('/recipient/:token/challenge', async (c) => {
-    c.header('Cache-Control', 'no-store')
-    return c.json({ message: await issueChallenge(c.env, c.req.param('token'), c.req.query('address') ?? '') })
-  })
-  .post('/recipient/:token/verify', async (c) => {
-    if (!sameOrigin(c)) throw new ApiError('FORBIDDEN', 'Cross-site request refused', 'origin')
-    const body = (await c.req.json().catch(() => null)) as { address?: unknown; signature?: unknown } | null
-    const recipient = await verifyChallenge(c.env, c.req.param('token'), String(body?.address ?? ''), String(body?.signature ?? ''))
-    return c.json({ status: recipient.status, address: recipient.address })
   })
   .get('/pay/:reference', async (c) => {
     const reference = c.req.param('reference')
@@ -116,12 +106,6 @@ export const pagesRouter = new Hono<AppEnv>()
       200,
       [ck.payment.cancelUrl],
     )
-  })
-  .get('/pay/:reference/status', async (c) => {
-    c.header('Cache-Control', 'no-store')
-    const payment = await paymentByReference(c.env, c.req.param('reference'))
-    if (!payment) return c.json({ error: 'not_found', message: 'Payment not found' }, 404)
-    return c.json(statusDocument(payment), 200)
   })
   .post('/pay/:reference/select', async (c) => {
     const reference = c.req.param('reference')

@@ -47,6 +47,20 @@ describe('/docs', () => {
     expect(res.text).toContain('/v1/payments/{id}/cancel')
     expect(res.text).toContain('Create a payment')
   })
+
+  it('shows every surface, each operation once, with its auth and 200 schema', async () => {
+    const doc = (await call('GET', '/openapi.json')).json as { paths: Record<string, Record<string, { tags?: string[] }>> }
+    const html = (await call('GET', '/docs')).text
+    const tags = new Set(Object.values(doc.paths).flatMap((ops) => Object.values(ops).flatMap((op) => op.tags ?? [])))
+    for (const surface of ['Payments', 'Payment links', 'CryptoPay', 'BitPay', 'Hosted pages']) expect(tags).toContain(surface)
+    for (const tag of tags) expect(html, tag).toContain(`id="tag-${tag}"`)
+    for (const [path, ops] of Object.entries(doc.paths)) for (const method of Object.keys(ops)) expect(html, `${method} ${path}`).toContain(`id="${method}-${path}"`)
+    // BitPay's signing rule and real response schemas reach the page.
+    const invoices = html.slice(html.indexOf('id="post-/invoices"'), html.indexOf('id="get-/invoices"'))
+    expect(invoices).toContain('optional: bitpayIdentity')
+    expect(invoices).toContain('Response schema')
+    expect(invoices).toContain('BitPayInvoice')
+  })
 })
 
 describe('GET /pay/:reference', () => {

@@ -1,5 +1,5 @@
-import { Hono, type Context } from 'hono'
-import { z } from 'zod'
+import { z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import type { AppEnv } from '../../context'
 import { getDb } from '../../db/client'
 import { BILL_STATUSES, type BillItem } from '../../domain/bills'
@@ -7,12 +7,9 @@ import { JsonDecimal } from '../../domain/exact-json'
 import { ApiError } from '../../errors'
 import { billByToken, billUrl, createBill, deliverBill, findBill, listBills, updateBill, type BillInput, type BillRow } from '../../services/bills/bills'
 import { tokensForSin } from '../../services/bitpay-tokens'
-import { rateLimit } from '../rate-limit'
 import { decimalInput } from '../schemas'
-import { bitpayAuth, bitpayBody, signerSin } from './auth'
-import { sendJson } from './json'
-import { parse } from './parse'
-import { merchantAuth } from '../merchant-auth'
+import { signerSin } from './auth'
+import { bitpayRoute, bitpayRouter } from './route'
 
 const text = (max: number) => z.string().max(max).nullish()
 
@@ -79,39 +76,115 @@ export async function checkResourceSigner(c: Context<AppEnv>, owner: { merchantI
   }
 }
 
-const merchantOnly = [bitpayAuth(['merchant']), rateLimit] as const
-const merchantOrPos = [bitpayAuth(['merchant', 'pos']), rateLimit] as const
-const facadeOf = (c: Context<AppEnv>) => (c.get('bitpay')?.facade === 'pos' ? 'pos' : 'merchant')
+const billItem = z.object({ id: z.string().optional().openapi({ description: 'Set on stored bills' }), description: z.string().optional(), price: z.number().openapi({ description: 'Exact decimal' }), quantity: z.number().int() })
+const posBill = z.object({
+  status: z.enum(BILL_STATUSES),
+  url: z.string().openapi({ description: 'The hosted bill page /bill/{id}' }),
+  number: z.string().optional(),
+  createdDate: z.string(),
+  dueDate: z.string().optional(),
+  currency: z.string(),
+  email: z.string(),
+  cc: z.array(z.string()),
+  passProcessingFee: z.boolean(),
+  emailBill: z.boolean(),
+  id: z.string(),
+  items: z.array(billItem),
+  token: z.string().openapi({ description: 'Bill resource token: authorises PUT /bills/{id} and POST /bills/{id}/deliveries' }),
+})
+const address = {
+  name: z.string().optional(),
+  address1: z.string().optional(),
+  address2: z.string().optional(),
+  city: z.string().optional(),
+  state: z.string().optional(),
+  zip: z.string().optional(),
+  country: z.string().optional(),
+  phone: z.string().optional(),
+}
+/** The merchant facade's bill: the pos one plus the buyer's address and the merchant. */
+export const billSchema = posBill.extend({ ...address, merchant: z.string().optional() }).openapi('BitPayBill')
+export const billItemSchema = billItem
+export const billAddress = address
 
-export const billsRouter = new Hono<AppEnv>()
-  .post('/bills', ...merchantOrPos, async (c) => {
-    const body = parse(bitpayBillBody, await bitpayBody(c))
-    const bill = await createBill(c.env, merchantAuth(c), billInputOfBitPay(body))
-    return sendJson(c, { facade: `${facadeOf(c)}/bill`, data: bitpayBillView(c.env, bill, c.req.url, facadeOf(c)) })
-  })
-  .get('/bills', ...merchantOnly, async (c) => {
-    // The official client sends unset filters as empty parameters (`status=`): treat them as absent.
-    const query = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''))
-    const q = parse(bitpayBillsQuery, query, 'query')
-    const { rows } = await listBills(c.env, merchantAuth(c), { status: q.status, limit: 100, offset: 0 })
-    return sendJson(c, { facade: 'merchant/bill', data: rows.map((b) => bitpayBillView(c.env, b, c.req.url, 'merchant')) })
-  })
-  .get('/bills/:id', ...merchantOrPos, async (c) => {
-    const bill = await findBill(c.env, merchantAuth(c), c.req.param('id'))
-    return sendJson(c, { facade: `${facadeOf(c)}/bill`, data: bitpayBillView(c.env, bill, c.req.url, facadeOf(c)) })
-  })
-  .put('/bills/:id', async (c) => {
-    const raw = await bitpayBody(c)
-    const bill = await billByToken(c.env, c.req.param('id'), raw.token)
+const billEnvelope = z.object({ facade: z.enum(['merchant/bill', 'pos/bill']), data: billSchema })
+const idParam = z.object({ id: z.string() })
+const facadeOf = (token: { facade: string }) => (token.facade === 'pos' ? ('pos' as const) : ('merchant' as const))
+
+export const billsRouter = bitpayRouter()
+bitpayRoute(billsRouter, {
+  method: 'post',
+  path: '/bills',
+  summary: 'Create a bill (merchant token signed, or pos token)',
+  signing: 'token',
+  facades: ['merchant', 'pos'],
+  request: { body: bitpayBillBody },
+  responses: { 200: billEnvelope },
+  handler: async (c, { auth, token, body }) => {
+    const bill = await createBill(c.env, auth, billInputOfBitPay(body))
+    return { facade: `${facadeOf(token)}/bill` as const, data: bitpayBillView(c.env, bill, c.req.url, facadeOf(token)) }
+  },
+})
+bitpayRoute(billsRouter, {
+  method: 'get',
+  path: '/bills',
+  summary: 'List bills (?status=draft|sent|new|paid|complete)',
+  signing: 'token',
+  facades: ['merchant'],
+  request: { query: bitpayBillsQuery },
+  responses: { 200: z.object({ facade: z.literal('merchant/bill'), data: z.array(billSchema) }) },
+  handler: async (c, { auth, query }) => {
+    const { rows } = await listBills(c.env, auth, { status: query.status, limit: 100, offset: 0 })
+    return { facade: 'merchant/bill' as const, data: rows.map((b) => bitpayBillView(c.env, b, c.req.url, 'merchant')) }
+  },
+})
+bitpayRoute(billsRouter, {
+  method: 'get',
+  path: '/bills/{id}',
+  summary: 'Get a bill (merchant or pos token)',
+  signing: 'token',
+  facades: ['merchant', 'pos'],
+  request: { params: idParam },
+  responses: { 200: billEnvelope },
+  handler: async (c, { auth, token, params }) => {
+    const bill = await findBill(c.env, auth, params.id)
+    return { facade: `${facadeOf(token)}/bill` as const, data: bitpayBillView(c.env, bill, c.req.url, facadeOf(token)) }
+  },
+})
+bitpayRoute(billsRouter, {
+  method: 'put',
+  path: '/bills/{id}',
+  summary: 'Update a draft or sent bill (body token: the bill token)',
+  signing: 'resource-token',
+  signed: true,
+  authorize: async (c, token) => {
+    const bill = await billByToken(c.env, c.req.param('id') ?? '', token)
     await checkResourceSigner(c, bill, true)
-    const updated = await updateBill(c.env, bill, billInputOfBitPay(parse(bitpayBillBody, raw)))
-    return sendJson(c, { facade: 'merchant/bill', data: bitpayBillView(c.env, updated, c.req.url, 'merchant') })
-  })
-  .post('/bills/:id/deliveries', async (c) => {
-    const raw = await bitpayBody(c)
-    const bill = await billByToken(c.env, c.req.param('id'), raw.token)
+    return bill
+  },
+  request: { params: idParam, body: bitpayBillBody },
+  responses: { 200: z.object({ facade: z.literal('merchant/bill'), data: billSchema }) },
+  handler: async (c, { resource, body }) => {
+    const updated = await updateBill(c.env, resource, billInputOfBitPay(body))
+    return { facade: 'merchant/bill' as const, data: bitpayBillView(c.env, updated, c.req.url, 'merchant') }
+  },
+})
+bitpayRoute(billsRouter, {
+  method: 'post',
+  path: '/bills/{id}/deliveries',
+  summary: 'Email the bill to its buyer (body token: the bill token)',
+  signing: 'resource-token',
+  signed: false,
+  authorize: async (c, token) => {
+    const bill = await billByToken(c.env, c.req.param('id') ?? '', token)
     await checkResourceSigner(c, bill, false)
-    await deliverBill(c.env, bill, c.req.url)
-    // The SDK's deliverBill is true only for exactly "Success".
-    return sendJson(c, { data: 'Success' })
-  })
+    return bill
+  },
+  request: { params: idParam },
+  // The SDK's deliverBill is true only for exactly "Success".
+  responses: { 200: z.object({ data: z.literal('Success') }) },
+  handler: async (c, { resource }) => {
+    await deliverBill(c.env, resource, c.req.url)
+    return { data: 'Success' as const }
+  },
+})

@@ -4,7 +4,7 @@ import type { AppEnv } from '../../context'
 import { ApiError } from '../../errors'
 import { billsRouter } from './bills'
 import { invoicesRouter } from './invoices'
-import { registerBitPayDocs } from './openapi'
+import { registerBitPaySecurity } from './route'
 import { bitpayPublicRouter } from './public'
 import { refundsRouter } from './refunds'
 import { subscriptionsRouter } from './subscriptions'
@@ -26,7 +26,7 @@ export function isBitPayPath(path: string): boolean {
 
 /** Mounts the BitPay dialect at the root, like BitPay, so clients only change the host. */
 export function mountBitPay(app: OpenAPIHono<AppEnv>, limitBody: MiddlewareHandler<AppEnv>): void {
-  registerBitPayDocs(app)
+  registerBitPaySecurity(app)
   // Hono's `/x/*` also matches `/x`, so one pattern per prefix covers both.
   for (const prefix of BITPAY_PREFIXES) app.use(`${prefix}/*`, prefix === '/recipients' ? limitRecipientsBody : limitBody, apiSession)
   app.route('/', tokensRouter)

@@ -1,16 +1,10 @@
-import { Hono } from 'hono'
-import { z } from 'zod'
-import type { AppEnv } from '../../context'
+import { z } from '@hono/zod-openapi'
 import { getDb } from '../../db/client'
 import { bitpayScaled, formatLedgerAmount, LEDGER_CODE_NAMES, type LedgerCode } from '../../domain/ledger'
 import { JsonDecimal } from '../../domain/exact-json'
 import { bitpayContext } from '../../services/ledger/bitpay'
 import { balances, listEntries, type EntryWithPayment } from '../../services/ledger/ledger'
-import { rateLimit } from '../rate-limit'
-import { bitpayAuth } from './auth'
-import { sendJson } from './json'
-import { parse } from './parse'
-import { merchantAuth } from '../merchant-auth'
+import { bitpayRoute, bitpayRouter } from './route'
 
 const DAY_MS = 86_400_000
 /** Without dates, /ledgers/{currency} returns the last 30 days (BitPay requires them; the SDK may omit them). */
@@ -75,20 +69,72 @@ export function bitpayLedgerEntry({ entry: e, payment }: EntryWithPayment, ctx: 
   }
 }
 
-const auth = [bitpayAuth(['merchant']), rateLimit] as const
-
-export const ledgersRouter = new Hono<AppEnv>()
-  .get('/ledgers', ...auth, async (c) => {
-    const rows = await balances(getDb(c.env.DB), merchantAuth(c))
-    return sendJson(c, { facade: 'merchant/ledger', data: rows.map((b) => ({ currency: b.currency, balance: new JsonDecimal(formatLedgerAmount(b.balance)) })) })
+const buyerFieldsSchema = z.object({
+  buyerName: z.string().optional(),
+  buyerAddress1: z.string().optional(),
+  buyerAddress2: z.string().optional(),
+  buyerCity: z.string().optional(),
+  buyerState: z.string().optional(),
+  buyerZip: z.string().optional(),
+  buyerCountry: z.string().optional(),
+  buyerPhone: z.string().optional(),
+  buyerNotify: z.boolean(),
+  buyerEmail: z.string().optional(),
+})
+const ledgerEntrySchema = z
+  .object({
+    type: z.string().openapi({ description: 'Entry name: Invoice, Invoice Fee, Invoice Refund, Account Settlement, …' }),
+    amount: z.number().int().openapi({ description: 'Exact integer amount; the decimal is amount / scale' }),
+    code: z.number().int().openapi({ description: '1000 invoice, 1017 settlement, 1020 refund, 1022 corrective, 1023 invoice fee, 1034 payout, 1040 payout fee' }),
+    description: z.string(),
+    timestamp: z.string().openapi({ description: 'ISO 8601 UTC' }),
+    txType: z.string().openapi({ description: 'Deprecated: sale, Invoice Fee, Invoice Refund, …' }),
+    scale: z.number().int().openapi({ description: '10^8, or 10^18 when 10^8 would not be exact' }),
+    currency: z.string(),
+    id: z.string(),
+    invoiceId: z.string().optional(),
+    invoiceAmount: z.number().optional().openapi({ description: 'Invoice price (exact decimal)' }),
+    invoiceCurrency: z.string().optional(),
+    transactionCurrency: z.string().nullable().optional().openapi({ description: 'The currency paid' }),
+    buyerFields: buyerFieldsSchema.optional(),
+    supportRequest: z.string().nullable().optional().openapi({ description: 'The refund id (code 1020)' }),
   })
-  .get('/ledgers/:currency', ...auth, async (c) => {
-    const q = parse(ledgerEntriesQuery, c.req.query(), 'query')
+  .openapi('BitPayLedgerEntry')
+const FACADE = 'merchant/ledger' as const
+
+export const ledgersRouter = bitpayRouter()
+bitpayRoute(ledgersRouter, {
+  method: 'get',
+  path: '/ledgers',
+  summary: 'Balance per currency held (merchant token)',
+  signing: 'token',
+  facades: ['merchant'],
+  responses: {
+    200: z.object({
+      facade: z.literal(FACADE),
+      data: z.array(z.object({ currency: z.string().openapi({ description: 'A currency held (pay token), e.g. ETH' }), balance: z.number().openapi({ description: 'Exact decimal balance: the sum of the entries' }) })),
+    }),
+  },
+  handler: async (c, { auth }) => {
+    const rows = await balances(getDb(c.env.DB), auth)
+    return { facade: FACADE, data: rows.map((b) => ({ currency: b.currency, balance: new JsonDecimal(formatLedgerAmount(b.balance)) })) }
+  },
+})
+bitpayRoute(ledgersRouter, {
+  method: 'get',
+  path: '/ledgers/{currency}',
+  summary: 'Ledger entries of a currency (startDate/endDate YYYY-MM-DD, optional: default the last 30 days)',
+  signing: 'token',
+  facades: ['merchant'],
+  request: { params: z.object({ currency: z.string() }), query: ledgerEntriesQuery },
+  responses: { 200: z.object({ facade: z.literal(FACADE), data: z.array(ledgerEntrySchema) }) },
+  handler: async (c, { auth, params, query: q }) => {
     const end = q.endDate === undefined ? Date.now() : q.endDate + DAY_MS // endDate is a whole day
     const start = q.startDate ?? end - DEFAULT_LEDGER_DAYS * DAY_MS
     const db = getDb(c.env.DB)
-    const filter = { currency: c.req.param('currency').toUpperCase(), from: new Date(start).toISOString(), to: new Date(end).toISOString() }
-    const { rows } = await listEntries(db, merchantAuth(c), filter, { offset: 0, limit: MAX_ENTRIES })
+    const filter = { currency: params.currency.toUpperCase(), from: new Date(start).toISOString(), to: new Date(end).toISOString() }
+    const { rows } = await listEntries(db, auth, filter, { offset: 0, limit: MAX_ENTRIES })
     const ctx = await bitpayContext(db, rows.flatMap((r) => (r.payment ? [r.payment.id] : [])))
-    return sendJson(c, { facade: 'merchant/ledger', data: rows.map((r) => bitpayLedgerEntry(r, ctx)) })
-  })
+    return { facade: FACADE, data: rows.map((r) => bitpayLedgerEntry(r, ctx)) }
+  },
+})

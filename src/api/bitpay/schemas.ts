@@ -63,3 +63,50 @@ export const tokenRequestBody = z.object({
   pairingCode: z.string().regex(/^[A-Za-z0-9]{7}$/, 'must be a 7-character pairing code').optional(),
   label: z.string().regex(/^[\w -]{0,60}$/, 'letters, digits, spaces, _ and - only').optional(),
 })
+
+const byCurrency = <T extends z.ZodType>(value: T, description: string) => z.record(z.string(), value).openapi({ description })
+
+/** BitPay's invoice object (services/bitpay-invoice-view.ts builds it). */
+export const invoiceSchema = z
+  .object({
+    id: z.string(),
+    guid: z.string(),
+    token: z.string().openapi({ description: 'Invoice token: authorises POST /invoices/{id}/notifications' }),
+    url: z.string().openapi({ description: 'The hosted checkout page' }),
+    posData: z.string().nullable(),
+    status: z.enum(['new', 'paid', 'confirmed', 'complete', 'expired', 'invalid']),
+    exceptionStatus: z.union([z.literal(false), z.enum(['paidPartial', 'paidOver', 'paidLate'])]),
+    price: z.number().openapi({ description: 'Exact decimal number' }),
+    currency: z.string(),
+    orderId: z.string().nullable(),
+    itemDesc: z.string().nullable(),
+    itemCode: z.string().nullable(),
+    invoiceTime: z.number().int().openapi({ description: 'Milliseconds since the epoch' }),
+    expirationTime: z.number().int(),
+    currentTime: z.number().int(),
+    transactionSpeed: z.enum(TRANSACTION_SPEEDS),
+    targetConfirmations: z.number().int(),
+    notificationURL: z.string().nullable(),
+    notificationEmail: z.string().nullable(),
+    redirectURL: z.string().nullable(),
+    closeURL: z.string().nullable(),
+    fullNotifications: z.boolean(),
+    extendedNotifications: z.boolean(),
+    buyer: z.record(z.string(), z.unknown()),
+    isCancelled: z.boolean(),
+    lowFeeDetected: z.boolean(),
+    transactionCurrency: z.string().nullable().openapi({ description: 'The currency chosen by the buyer (e.g. ETH, USDC_e)' }),
+    amountPaid: z.number().int().openapi({ description: 'Base units received, an exact integer' }),
+    displayAmountPaid: z.string(),
+    paymentSubtotals: byCurrency(z.number().int(), 'Base units due per payable currency'),
+    paymentTotals: byCurrency(z.number().int(), 'Base units due per payable currency'),
+    paymentDisplayTotals: byCurrency(z.string(), 'Decimal amount due per payable currency'),
+    paymentDisplaySubTotals: byCurrency(z.string(), 'Decimal amount due per payable currency'),
+    exchangeRates: byCurrency(z.record(z.string(), z.number()), 'Rate of each payable currency in the invoice currency'),
+    supportedTransactionCurrencies: byCurrency(z.object({ enabled: z.boolean() }), 'Payable currencies'),
+    paymentCodes: byCurrency(z.object({ EIP681: z.string() }), 'Payment URIs for the chosen currency'),
+    transactions: z.array(z.object({ amount: z.number().int(), confirmations: z.number().int(), receivedTime: z.number().int(), time: z.number().int(), txid: z.string() })),
+    refundAddresses: z.array(z.unknown()),
+    refundAddressRequestPending: z.boolean(),
+  })
+  .openapi('BitPayInvoice')

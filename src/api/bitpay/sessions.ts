@@ -1,11 +1,11 @@
-import { Hono } from 'hono'
+import { z } from '@hono/zod-openapi'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../../context'
 import { ApiError } from '../../errors'
 import { sha256Hex } from '../../auth/crypto'
 import { SESSION_IDLE_MS, type SessionRequest, type SessionStep } from '../../objects/api-session'
 import { bitpayBody, requestToken, signerSin } from './auth'
-import { sendJson } from './json'
+import { bitpayRoute, bitpayRouter } from './route'
 
 type SessionContext = Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0]
 
@@ -14,11 +14,24 @@ function session(env: Env, id: string) {
 }
 
 /** POST /sessions: opens an API session bound to the signing identity (or unbound when unsigned). */
-export const sessionsRouter = new Hono<AppEnv>().post('/sessions', async (c) => {
-  const sin = c.req.header('x-signature') ? await signerSin(c) : null
-  const id = crypto.randomUUID()
-  await session(c.env, id).open(sin)
-  return sendJson(c, { data: { id, sin, requestNumber: 0, timeout: SESSION_IDLE_MS / 1000 } })
+export const sessionsRouter = bitpayRouter()
+bitpayRoute(sessionsRouter, {
+  method: 'post',
+  path: '/sessions',
+  summary: 'Open an API session (request numbers from 1)',
+  description:
+    'x-identity/x-signature are optional: a signed session is bound to that identity, an unsigned one is not. Later requests send `x-session-id` and `x-request-number` (or sessionId/requestNumber in the body or query): 1, 2, 3…. Resending the last number with the same method, URL, body and token (signed by the same identity, if it was signed) returns the cached response; anything else with that number, or any other number, is refused (409; 401 for another token or identity) and does not run. 15 minutes of inactivity end the session.',
+  signing: 'optional-identity',
+  responses: {
+    200: z.object({
+      data: z.object({ id: z.string(), sin: z.string().nullable(), requestNumber: z.literal(0), timeout: z.number().int().openapi({ description: 'Idle seconds before the session ends' }) }),
+    }),
+  },
+  handler: async (c, { sin }) => {
+    const id = crypto.randomUUID()
+    await session(c.env, id).open(sin)
+    return { data: { id, sin, requestNumber: 0 as const, timeout: SESSION_IDLE_MS / 1000 } }
+  },
 })
 
 /** Reads sessionId/requestNumber from the x-session-id/x-request-number headers, or the body or query. */

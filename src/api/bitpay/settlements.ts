@@ -1,6 +1,4 @@
-import { Hono } from 'hono'
-import { z } from 'zod'
-import type { AppEnv } from '../../context'
+import { z } from '@hono/zod-openapi'
 import { getDb } from '../../db/client'
 import { formatLedgerAmount } from '../../domain/ledger'
 import { JsonDecimal } from '../../domain/exact-json'
@@ -8,15 +6,13 @@ import { ApiError } from '../../errors'
 import { sinActsForMerchant } from '../../services/bitpay-tokens'
 import { settlementEntries, type EntryWithPayment } from '../../services/ledger/ledger'
 import { getSettlement, listSettlements, settlementByToken, withholdingsOf, type SettlementRow } from '../../services/ledger/settlements'
-import { rateLimit } from '../rate-limit'
-import { bitpayAuth, signerSin } from './auth'
-import { sendJson } from './json'
+import { signerSin } from './auth'
 import { bitpayDate } from './ledgers'
 import { parse } from './parse'
-import { merchantAuth } from '../merchant-auth'
+import { bitpayRoute, bitpayRouter } from './route'
 
 const DAY_MS = 86_400_000
-const FACADE = 'merchant/settlement'
+const FACADE = 'merchant/settlement' as const
 const decimal = (units: string | bigint) => new JsonDecimal(formatLedgerAmount(BigInt(units)))
 
 /** BitPay's settlement object; amounts are decimals in units of the currency. */
@@ -76,16 +72,52 @@ export const listSettlementsQuery = z.object({
   offset: positive('offset', 1_000_000),
 })
 
-const auth = [bitpayAuth(['merchant']), rateLimit] as const
+const exact = (description: string) => z.number().openapi({ description: `Exact decimal: ${description}` })
+const settlementSchema = z
+  .object({
+    id: z.string(),
+    accountId: z.string(),
+    currency: z.string(),
+    status: z.enum(['new', 'processing', 'completed', 'rejected']),
+    dateCreated: z.string(),
+    dateExecuted: z.string().nullable(),
+    openingDate: z.string().nullable(),
+    closingDate: z.string(),
+    openingBalance: exact('the balance carried over'),
+    ledgerEntriesSum: exact('the sum of the period\'s entries'),
+    withholdings: z.array(z.object({ amount: z.number(), code: z.string().openapi({ description: 'W005: pending refunds' }), description: z.string() })),
+    withholdingsSum: exact('the sum of the withholdings'),
+    totalAmount: exact('openingBalance + ledgerEntriesSum − withholdingsSum'),
+    token: z.string().openapi({ description: 'Resource token for the reconciliation report' }),
+  })
+  .openapi('BitPaySettlement')
+const reconciliationEntrySchema = z.object({
+  code: z.number().int(),
+  description: z.string().optional(),
+  timestamp: z.string(),
+  amount: exact('not scaled'),
+  invoiceId: z.string().optional(),
+  invoiceData: z
+    .object({ orderId: z.string(), date: z.string(), price: z.number(), currency: z.string(), transactionCurrency: z.string().nullable(), payoutPercentage: z.record(z.string(), z.number()) })
+    .optional(),
+})
+const idParam = z.object({ id: z.string() })
 
-export const settlementsRouter = new Hono<AppEnv>()
-  .get('/settlements', ...auth, async (c) => {
-    const q = parse(listSettlementsQuery, c.req.query(), 'query')
+export const settlementsRouter = bitpayRouter()
+bitpayRoute(settlementsRouter, {
+  method: 'get',
+  path: '/settlements',
+  summary: 'List settlements (startDate/endDate or dateStart/dateEnd, currency, status, limit, offset)',
+  signing: 'token',
+  facades: ['merchant'],
+  request: { query: listSettlementsQuery },
+  responses: { 200: z.object({ facade: z.literal(FACADE), data: z.array(settlementSchema) }) },
+  handler: async (c, { auth, query: q }) => {
     const start = q.startDate ?? q.dateStart
     const end = q.endDate ?? q.dateEnd
     const { rows } = await listSettlements(
       getDb(c.env.DB),
-      merchantAuth(c),
+      auth,
       {
         currency: q.currency?.toUpperCase(),
         status: q.status,
@@ -94,20 +126,39 @@ export const settlementsRouter = new Hono<AppEnv>()
       },
       { offset: q.offset ?? 0, limit: q.limit ?? 100 },
     )
-    return sendJson(c, { facade: FACADE, data: rows.map(bitpaySettlement) })
-  })
-  .get('/settlements/:id', ...auth, async (c) => {
-    const settlement = await getSettlement(getDb(c.env.DB), merchantAuth(c), c.req.param('id'))
-    return sendJson(c, { facade: FACADE, data: bitpaySettlement(settlement) })
-  })
-  .get('/settlements/:id/reconciliationReport', async (c) => {
-    // Authorised by the settlement's own token, signed by a key linked to one of the merchant's tokens.
+    return { facade: FACADE, data: rows.map(bitpaySettlement) }
+  },
+})
+bitpayRoute(settlementsRouter, {
+  method: 'get',
+  path: '/settlements/{id}',
+  summary: 'Get a settlement',
+  signing: 'token',
+  facades: ['merchant'],
+  request: { params: idParam },
+  responses: { 200: z.object({ facade: z.literal(FACADE), data: settlementSchema }) },
+  handler: async (c, { auth, params }) => ({ facade: FACADE, data: bitpaySettlement(await getSettlement(getDb(c.env.DB), auth, params.id)) }),
+})
+bitpayRoute(settlementsRouter, {
+  method: 'get',
+  path: '/settlements/{id}/reconciliationReport',
+  summary: 'Reconciliation report: the settlement and its entries (?token=<settlement token>, signed by a key of the merchant)',
+  signing: 'resource-token',
+  signed: true,
+  // Authorised by the settlement's own token, signed by a key linked to one of the merchant's tokens.
+  authorize: async (c, token) => {
     const sin = await signerSin(c)
     const db = getDb(c.env.DB)
-    const settlement = await settlementByToken(db, c.req.param('id'), c.req.query('token'))
+    const settlement = await settlementByToken(db, c.req.param('id') ?? '', token)
     if (!(await sinActsForMerchant(db, sin, settlement.merchantId, settlement.livemode))) {
       throw new ApiError('UNAUTHORIZED', 'The signing identity is not linked to a merchant token of this account', 'x-identity')
     }
-    const entries = await settlementEntries(db, settlement.id)
-    return sendJson(c, { facade: FACADE, data: { ...bitpaySettlement(settlement), ledgerEntries: entries.map(reconciliationEntry) } })
-  })
+    return settlement
+  },
+  request: { params: idParam, query: z.object({ token: z.string().openapi({ description: 'The settlement token' }) }) },
+  responses: { 200: z.object({ facade: z.literal(FACADE), data: settlementSchema.extend({ ledgerEntries: z.array(reconciliationEntrySchema) }) }) },
+  handler: async (c, { resource }) => {
+    const entries = await settlementEntries(getDb(c.env.DB), resource.id)
+    return { facade: FACADE, data: { ...bitpaySettlement(resource), ledgerEntries: entries.map(reconciliationEntry) } }
+  },
+})

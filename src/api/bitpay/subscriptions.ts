@@ -1,15 +1,9 @@
-import { Hono } from 'hono'
-import { z } from 'zod'
-import type { AppEnv } from '../../context'
+import { z } from '@hono/zod-openapi'
 import { SUBSCRIPTION_STATUSES } from '../../domain/bills'
 import { JsonDecimal } from '../../domain/exact-json'
 import { createSubscription, findSubscription, listSubscriptions, subscriptionByToken, updateSubscription, type BillData, type SubscriptionRow } from '../../services/bills/subscriptions'
-import { rateLimit } from '../rate-limit'
-import { bitpayAuth, bitpayBody } from './auth'
-import { billInputOfBitPay, bitpayBillBody, checkResourceSigner } from './bills'
-import { sendJson } from './json'
-import { parse } from './parse'
-import { merchantAuth } from '../merchant-auth'
+import { billAddress, billInputOfBitPay, billItemSchema, bitpayBillBody, checkResourceSigner } from './bills'
+import { bitpayRoute, bitpayRouter } from './route'
 
 const billData = bitpayBillBody.omit({ token: true }).extend({ emailBill: z.boolean().nullish() })
 
@@ -67,35 +61,92 @@ function subscriptionView(s: SubscriptionRow) {
   }
 }
 
-const merchantOnly = [bitpayAuth(['merchant']), rateLimit] as const
-const FACADE = 'merchant/subscription'
+const subscriptionSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(SUBSCRIPTION_STATUSES),
+    billData: z.object({
+      emailBill: z.boolean(),
+      cc: z.array(z.string()),
+      number: z.string().optional(),
+      currency: z.string(),
+      ...billAddress,
+      email: z.string(),
+      dueDate: z.string().optional(),
+      passProcessingFee: z.boolean(),
+      items: z.array(billItemSchema.omit({ id: true })),
+      merchant: z.string(),
+    }),
+    schedule: z.string().openapi({ description: '6-field cron (weekly → "0 0 0 * * 1")' }),
+    nextDelivery: z.string(),
+    createdDate: z.string(),
+    token: z.string().openapi({ description: 'Subscription resource token: authorises PUT /subscriptions/{id}' }),
+  })
+  .openapi('BitPaySubscription')
 
-export const subscriptionsRouter = new Hono<AppEnv>()
-  .post('/subscriptions', ...merchantOnly, async (c) => {
-    const body = parse(createSubscriptionBody, await bitpayBody(c))
-    const sub = await createSubscription(c.env, merchantAuth(c), { billData: { ...billInputOfBitPay({ ...body.billData, token: body.token }), emailBill: body.billData.emailBill ?? undefined }, schedule: body.schedule, nextDelivery: body.nextDelivery })
-    return sendJson(c, { facade: FACADE, data: subscriptionView(sub) })
-  })
-  .get('/subscriptions', ...merchantOnly, async (c) => {
-    const query = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''))
-    const q = parse(listSubscriptionsQuery, query, 'query')
-    const { rows } = await listSubscriptions(c.env, merchantAuth(c), { status: q.status, limit: 100, offset: 0 })
-    return sendJson(c, { facade: FACADE, data: rows.map(subscriptionView) })
-  })
-  .get('/subscriptions/:id', ...merchantOnly, async (c) => {
-    return sendJson(c, { facade: FACADE, data: subscriptionView(await findSubscription(c.env, merchantAuth(c), c.req.param('id'))) })
-  })
-  .put('/subscriptions/:id', async (c) => {
-    // Authorised by the subscription's own token (both SDKs GET it first and copy its `.token`); always signed.
-    const raw = await bitpayBody(c)
-    const sub = await subscriptionByToken(c.env, c.req.param('id'), raw.token)
+const FACADE = 'merchant/subscription' as const
+const envelope = z.object({ facade: z.literal(FACADE), data: subscriptionSchema })
+const idParam = z.object({ id: z.string() })
+
+export const subscriptionsRouter = bitpayRouter()
+bitpayRoute(subscriptionsRouter, {
+  method: 'post',
+  path: '/subscriptions',
+  summary: 'Create a subscription (bill data + schedule)',
+  signing: 'token',
+  facades: ['merchant'],
+  request: { body: createSubscriptionBody },
+  responses: { 200: envelope },
+  handler: async (c, { auth, body }) => {
+    const billData = { ...billInputOfBitPay({ ...body.billData, token: body.token }), emailBill: body.billData.emailBill ?? undefined }
+    const sub = await createSubscription(c.env, auth, { billData, schedule: body.schedule, nextDelivery: body.nextDelivery })
+    return { facade: FACADE, data: subscriptionView(sub) }
+  },
+})
+bitpayRoute(subscriptionsRouter, {
+  method: 'get',
+  path: '/subscriptions',
+  summary: 'List subscriptions (?status=draft|active|cancelled)',
+  signing: 'token',
+  facades: ['merchant'],
+  request: { query: listSubscriptionsQuery },
+  responses: { 200: z.object({ facade: z.literal(FACADE), data: z.array(subscriptionSchema) }) },
+  handler: async (c, { auth, query }) => {
+    const { rows } = await listSubscriptions(c.env, auth, { status: query.status, limit: 100, offset: 0 })
+    return { facade: FACADE, data: rows.map(subscriptionView) }
+  },
+})
+bitpayRoute(subscriptionsRouter, {
+  method: 'get',
+  path: '/subscriptions/{id}',
+  summary: 'Get a subscription',
+  signing: 'token',
+  facades: ['merchant'],
+  request: { params: idParam },
+  responses: { 200: envelope },
+  handler: async (c, { auth, params }) => ({ facade: FACADE, data: subscriptionView(await findSubscription(c.env, auth, params.id)) }),
+})
+bitpayRoute(subscriptionsRouter, {
+  method: 'put',
+  path: '/subscriptions/{id}',
+  summary: 'Update status, schedule, nextDelivery or billData (body token: the subscription token)',
+  signing: 'resource-token',
+  signed: true,
+  // Authorised by the subscription's own token (both SDKs GET it first and copy its `.token`); always signed.
+  authorize: async (c, token) => {
+    const sub = await subscriptionByToken(c.env, c.req.param('id') ?? '', token)
     await checkResourceSigner(c, sub, true)
-    const body = parse(updateSubscriptionBody, raw)
-    const updated = await updateSubscription(c.env, sub, {
+    return sub
+  },
+  request: { params: idParam, body: updateSubscriptionBody },
+  responses: { 200: envelope },
+  handler: async (c, { resource, body }) => {
+    const updated = await updateSubscription(c.env, resource, {
       billData: body.billData ? billDataOf(body.billData) : undefined,
       schedule: body.schedule ?? undefined,
       nextDelivery: body.nextDelivery ?? undefined,
       status: body.status ?? undefined,
     })
-    return sendJson(c, { facade: FACADE, data: subscriptionView(updated) })
-  })
+    return { facade: FACADE, data: subscriptionView(updated) }
+  },
+})
