@@ -32,6 +32,7 @@ import { payoutWalletsRouter } from './api/v1/payout-wallets'
 import { recipientsRouter } from './api/v1/recipients'
 import { payoutsRouter } from './api/v1/payouts'
 import { fromHttpException, validationHook } from './api/validation'
+import { log } from './log'
 
 export const OPENAPI_INFO = {
   openapi: '3.1.0',
@@ -46,7 +47,7 @@ export const OPENAPI_INFO = {
 /** Renders any error in the shape of the surface the request was for. */
 function renderError(err: Error, c: Context<AppEnv>): Response {
   const known = err instanceof ApiError ? err : fromHttpException(err)
-  if (!known) console.error(JSON.stringify({ msg: 'unhandled error', requestId: c.get('requestId'), path: c.req.path, err: String(err), stack: err.stack }))
+  if (!known) log.error('unhandled error', { requestId: c.get('requestId'), path: c.req.path, err: String(err), stack: err.stack })
   const error = known ?? new ApiError('INTERNAL_ERROR', 'Internal server error')
   const path = c.req.path
   if (path === LINKS_PREFIX || path.startsWith(`${LINKS_PREFIX}/`)) return renderLinksError(c, error)

@@ -3,9 +3,10 @@ import { decodeFunctionResult, encodeFunctionData, parseAbi, type Hex } from 'vi
 import { getDb, type Db } from '../db/client'
 import { rateCache } from '../db/schema'
 import type { UsdPrices } from '../domain/pricing'
-import { feedPrice, type RateSource } from '../domain/rates'
+import { fallbackRateSource, feedPrice, peggedRateSource, staticRateSource, type FallbackRateSource, type RateSource } from '../domain/rates'
 import type { Chain, PriceFeed } from './registry'
 import { chainClient, describeRpcError, redact, type RpcOptions } from './rpc'
+import { log } from '../log'
 
 const AGGREGATOR_ABI = parseAbi([
   'function latestRoundData() view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)',
@@ -68,7 +69,7 @@ export async function refreshRates(env: Env, chains: Map<number, Chain>, now = n
       try {
         readings.push(...(await readFeeds(chain, Math.floor(now.getTime() / 1000), options)))
       } catch (err) {
-        console.error(JSON.stringify({ msg: 'price feeds unreadable', chainId: chain.id, rpc: redact(chain.rpcUrl), error: describeRpcError(err, chain.rpcUrl) }))
+        log.error('price feeds unreadable', { chainId: chain.id, rpc: redact(chain.rpcUrl), error: describeRpcError(err, chain.rpcUrl) })
       }
     }),
   )
@@ -77,7 +78,7 @@ export async function refreshRates(env: Env, chains: Map<number, Chain>, now = n
   readings.sort((a, b) => order.indexOf(chainOf(a)) - order.indexOf(chainOf(b)))
   const best = new Map<string, FeedReading>()
   for (const r of readings) {
-    if (r.price === null) console.error(JSON.stringify({ msg: 'price feed refused', symbol: r.symbol, source: r.source, error: r.error }))
+    if (r.price === null) log.error('price feed refused', { symbol: r.symbol, source: r.source, error: r.error })
     else if (!best.has(r.symbol)) best.set(r.symbol, r)
   }
   if (best.size > 0) {
@@ -119,4 +120,16 @@ async function cachedFeedPrices(db: Db, now: Date): Promise<UsdPrices> {
     .from(rateCache)
     .where(and(like(rateCache.source, `${SOURCE_PREFIX}%`), gte(rateCache.fetchedAt, cutoff)))
   return { USD: '1', ...Object.fromEntries(rows.map((r) => [r.symbol, r.usdPrice])) }
+}
+
+/**
+ * Rates: on-chain price feeds as the cron cached them, then the static table for what they lack (or
+ * when they fail or go stale). Production falls back only to fixed pegs (USD, stablecoins): a fixed
+ * ETH price there would misprice real payments, so a missing feed is RATE_UNAVAILABLE instead.
+ */
+export function rateSourceFor(env: Env): FallbackRateSource {
+  const fallback = env.ENVIRONMENT === 'production' ? peggedRateSource : staticRateSource
+  return fallbackRateSource([chainlinkRateSource(env.DB), fallback], (source, err) =>
+    log.error('rate source failed; using the next one', { source, error: String(err) }),
+  )
 }

@@ -222,3 +222,13 @@ export function findToken(chain: Chain, symbol: string): Token | undefined {
 export function knownTokenSymbols(chains: Map<number, Chain>): Set<string> {
   return new Set([...chains.values()].flatMap((c) => c.tokens.map((t) => t.symbol)))
 }
+
+let cached: { key: string; chains: Map<number, Chain> } | undefined
+
+/** The chain registry for this env, parsed once per isolate and distinct CHAINS/RPC value. */
+export function chainsFor(env: Env): Map<number, Chain> {
+  const vars = env as unknown as Record<string, unknown>
+  const key = JSON.stringify(Object.entries(vars).filter(([k]) => k === 'CHAINS' || k.startsWith('RPC_URL_')))
+  if (cached?.key !== key) cached = { key, chains: loadChains(vars) }
+  return cached.chains
+}

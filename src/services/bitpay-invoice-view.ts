@@ -1,5 +1,7 @@
 import { and, asc, inArray, isNull } from 'drizzle-orm'
-import { chainsFor, publicOrigin, rateSourceFor } from '../config'
+import { publicOrigin } from '../config'
+import { chainsFor } from '../chain/registry'
+import { rateSourceFor } from '../chain/price-feeds'
 import { getDb, type ObservationRow, type PaymentRow } from '../db/client'
 import { observations } from '../db/schema'
 import { bitpayExceptionStatus, bitpayStatus } from '../domain/bitpay'

@@ -1,6 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm'
 import { findToken, type Chain } from '../chain/registry'
-import { chainsFor, rateSourceFor } from '../config'
+import { chainsFor } from '../chain/registry'
+import { rateSourceFor } from '../chain/price-feeds'
 import { getDb, type PaymentRow } from '../db/client'
 import { merchants, paymentLinks, payments, wallets } from '../db/schema'
 import { checkoutStage, type CheckoutStage } from '../domain/checkout'

@@ -24,6 +24,7 @@ import {
   type Transfer,
 } from '../domain/chain-scan'
 import { paymentObject } from './payments'
+import { log } from '../log'
 
 /** Closed payments stay watched this long after expiry, so late money is flagged paid_late. */
 export const LATE_PAYMENT_WINDOW_MS = 24 * 3600_000
@@ -93,14 +94,14 @@ export async function watchedChains(env: Env, options: Pick<ScanOptions, 'chains
     const inspected = inspectChains(env as unknown as Record<string, unknown>)
     chains = inspected.chains
     for (const problem of inspected.problems) {
-      console.error(JSON.stringify({ msg: 'chain config invalid; chain not scanned', chainId: problem.chainId, error: problem.message }))
+      log.error('chain config invalid; chain not scanned', { chainId: problem.chainId, error: problem.message })
       if (problem.chainId !== null) await recordFailure(db, problem.chainId, `config: ${problem.message}`, options.now ?? new Date())
     }
   }
   const watched = await db.selectDistinct({ chainId: wallets.chainId }).from(wallets).where(eq(wallets.livemode, true))
   return watched.flatMap(({ chainId }) => {
     const chain = chains.get(chainId)
-    if (!chain && !options.chains) console.error(JSON.stringify({ msg: 'live wallets on a chain that is not configured', chainId }))
+    if (!chain && !options.chains) log.error('live wallets on a chain that is not configured', { chainId })
     return chain ? [chain] : []
   })
 }
@@ -111,7 +112,7 @@ export async function scanChainSafely(db: Db, env: Env, chain: Chain, options: S
   const counter = options.counter ?? newCounter()
   try {
     const report = await scanChain(db, env, chain, { ...options, counter })
-    console.log(JSON.stringify({ msg: 'chain scanned', ...report }))
+    log.info('chain scanned', { ...report })
     return report
   } catch (err) {
     const error = describeRpcError(err, chain.rpcUrl)
@@ -119,9 +120,9 @@ export async function scanChainSafely(db: Db, env: Env, chain: Chain, options: S
       chainId: chain.id, ok: false, error, openPayments: 0, active: false, transfers: 0, removed: 0, notified: 0,
       rpcRequests: counter.requests, rpcCalls: counter.calls, ms: Date.now() - started,
     }
-    console.error(JSON.stringify({ msg: 'chain scan failed; retrying next tick from the same block', rpc: redact(chain.rpcUrl), ...report }))
+    log.error('chain scan failed; retrying next tick from the same block', { rpc: redact(chain.rpcUrl), ...report })
     await recordFailure(db, chain.id, error, options.now ?? new Date()).catch((e) =>
-      console.error(JSON.stringify({ msg: 'could not record chain scan failure', chainId: chain.id, error: String(e) })),
+      log.error('could not record chain scan failure', { chainId: chain.id, error: String(e) }),
     )
     return report
   }
@@ -188,7 +189,7 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
     if (known.get(key) === t.blockHash.toLowerCase()) return
     const attribution = attributeTransfer(t, candidates.get(t.to.toLowerCase()) ?? [], symbolOf)
     if (!attribution) {
-      console.warn(JSON.stringify({ msg: 'transfer to an address with no open payment', chainId: chain.id, txHash: t.txHash, to: t.to }))
+      log.warn('transfer to an address with no open payment', { chainId: chain.id, txHash: t.txHash, to: t.to })
       return
     }
     rows.push({
@@ -245,7 +246,7 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
 
   const notified = await notifyPayments(env, db, chain, open, now)
   await announceUnexpected(env, chain, unexpected)
-  if (removedIds.length > 0) console.warn(JSON.stringify({ msg: 'reorg: observations removed', chainId: chain.id, head: head.number, ids: removedIds }))
+  if (removedIds.length > 0) log.warn('reorg: observations removed', { chainId: chain.id, head: head.number, ids: removedIds })
   return {
     chainId: chain.id, ok: true, head: head.number, window, openPayments: open.length, transfers: rows.length, removed: removedIds.length,
     // Closed payments in the late window alone do not keep the watcher at block time.
@@ -281,7 +282,7 @@ async function findNativeArrivals(
   nativeOpen.forEach((payment, i) => {
     const address = payment.depositAddress.toLowerCase()
     if ((byAddress.get(address) ?? []).filter((p) => p.tokenAddress === null).length > 1) {
-      console.warn(JSON.stringify({ msg: 'native deposits share an address; balance changes cannot be attributed', chainId: chain.id, address }))
+      log.warn('native deposits share an address; balance changes cannot be attributed', { chainId: chain.id, address })
       return
     }
     const mine = active.filter((o) => o.paymentId === payment.id && o.logIndex === -1)
@@ -374,10 +375,10 @@ async function notifyPayments(env: Env, db: Db, chain: Chain, open: OpenPayment[
         try {
           const result = await paymentObject(env, p.id).observeFunds(funds.received.toString(), funds.confirmed.toString(), funds.confirmations)
           if (result.ok) notified += 1
-          else console.error(JSON.stringify({ msg: 'payment refused chain funds', chainId: chain.id, paymentId: p.id, code: result.code, error: result.message }))
+          else log.error('payment refused chain funds', { chainId: chain.id, paymentId: p.id, code: result.code, error: result.message })
         } catch (err) {
           // Observations are stored: the next tick recomputes the funds and tries again.
-          console.error(JSON.stringify({ msg: 'payment object call failed', chainId: chain.id, paymentId: p.id, error: String(err) }))
+          log.error('payment object call failed', { chainId: chain.id, paymentId: p.id, error: String(err) })
         }
       }),
     )
@@ -395,9 +396,9 @@ async function announceUnexpected(env: Env, chain: Chain, byPayment: Map<string,
       group.map(async ([paymentId, keys]) => {
         try {
           const result = await paymentObject(env, paymentId).noteUnexpectedFunds(keys)
-          if (!result.ok) console.error(JSON.stringify({ msg: 'payment refused unexpected funds', chainId: chain.id, paymentId, error: result.message }))
+          if (!result.ok) log.error('payment refused unexpected funds', { chainId: chain.id, paymentId, error: result.message })
         } catch (err) {
-          console.error(JSON.stringify({ msg: 'payment object call failed', chainId: chain.id, paymentId, error: String(err) }))
+          log.error('payment object call failed', { chainId: chain.id, paymentId, error: String(err) })
         }
       }),
     )
@@ -486,7 +487,7 @@ function withoutSkipped(kept: OpenPayment[], all: OpenPaymentRow[], chainId: num
   if (kept.length < all.length) {
     const ids = new Set(kept.map((p) => p.id))
     const skipped = all.filter((p) => !ids.has(p.id)).map((p) => p.id)
-    console.warn(JSON.stringify({ msg: 'payments at an address held by another wallet (or disputed) are not credited', chainId, paymentIds: skipped }))
+    log.warn('payments at an address held by another wallet (or disputed) are not credited', { chainId, paymentIds: skipped })
   }
   return kept
 }

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import type { AppEnv } from '../../context'
+import type { AppEnv, BitPayEnv } from '../../context'
 import { getDb } from '../../db/client'
 import { BILL_STATUSES, type BillItem } from '../../domain/bills'
 import { JsonDecimal } from '../../domain/exact-json'
@@ -12,7 +12,6 @@ import { decimalInput } from '../schemas'
 import { bitpayAuth, bitpayBody, signerSin } from './auth'
 import { sendJson } from './json'
 import { parse } from './parse'
-import { merchantAuth } from '../merchant-auth'
 
 const text = (max: number) => z.string().max(max).nullish()
 
@@ -81,23 +80,23 @@ export async function checkResourceSigner(c: Context<AppEnv>, owner: { merchantI
 
 const merchantOnly = [bitpayAuth(['merchant']), rateLimit] as const
 const merchantOrPos = [bitpayAuth(['merchant', 'pos']), rateLimit] as const
-const facadeOf = (c: Context<AppEnv>) => (c.get('bitpay')?.facade === 'pos' ? 'pos' : 'merchant')
+const facadeOf = (c: Context<BitPayEnv>) => (c.get('bitpay').facade === 'pos' ? 'pos' : 'merchant')
 
 export const billsRouter = new Hono<AppEnv>()
   .post('/bills', ...merchantOrPos, async (c) => {
     const body = parse(bitpayBillBody, await bitpayBody(c))
-    const bill = await createBill(c.env, merchantAuth(c), billInputOfBitPay(body))
+    const bill = await createBill(c.env, c.get('auth'), billInputOfBitPay(body))
     return sendJson(c, { facade: `${facadeOf(c)}/bill`, data: bitpayBillView(c.env, bill, c.req.url, facadeOf(c)) })
   })
   .get('/bills', ...merchantOnly, async (c) => {
     // The official client sends unset filters as empty parameters (`status=`): treat them as absent.
     const query = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''))
     const q = parse(bitpayBillsQuery, query, 'query')
-    const { rows } = await listBills(c.env, merchantAuth(c), { status: q.status, limit: 100, offset: 0 })
+    const { rows } = await listBills(c.env, c.get('auth'), { status: q.status, limit: 100, offset: 0 })
     return sendJson(c, { facade: 'merchant/bill', data: rows.map((b) => bitpayBillView(c.env, b, c.req.url, 'merchant')) })
   })
   .get('/bills/:id', ...merchantOrPos, async (c) => {
-    const bill = await findBill(c.env, merchantAuth(c), c.req.param('id'))
+    const bill = await findBill(c.env, c.get('auth'), c.req.param('id'))
     return sendJson(c, { facade: `${facadeOf(c)}/bill`, data: bitpayBillView(c.env, bill, c.req.url, facadeOf(c)) })
   })
   .put('/bills/:id', async (c) => {

@@ -12,8 +12,7 @@ import { sendJson } from './json'
 import { parse } from './parse'
 import { createInvoiceBody, listInvoicesQuery, updateInvoiceBody } from './schemas'
 import { defaultOption } from '../../services/payment-option'
-import { chainsFor } from '../../config'
-import { merchantAuth, bitpayToken } from '../merchant-auth'
+import { chainsFor } from '../../chain/registry'
 
 const merchantOnly = [bitpayAuth(['merchant']), rateLimit] as const
 const merchantOrPos = [bitpayAuth(['merchant', 'pos']), rateLimit] as const
@@ -21,7 +20,7 @@ const merchantOrPos = [bitpayAuth(['merchant', 'pos']), rateLimit] as const
 export const invoicesRouter = new Hono<AppEnv>()
   .post('/invoices', ...merchantOrPos, async (c) => {
     const body = parse(createInvoiceBody, await bitpayBody(c))
-    const { payment, invoice } = await createInvoice(c.env, merchantAuth(c), {
+    const { payment, invoice } = await createInvoice(c.env, c.get('auth'), {
       price: body.price,
       currency: body.currency,
       guid: body.guid ?? crypto.randomUUID(),
@@ -39,13 +38,13 @@ export const invoicesRouter = new Hono<AppEnv>()
       buyer: body.buyer ?? undefined,
       transactionCurrency: body.forcedBuyerSelectedTransactionCurrency ?? undefined,
     })
-    return sendJson(c, { facade: `${bitpayToken(c).facade}/invoice`, data: await invoiceView(c.env, c.req.url, payment, invoice) })
+    return sendJson(c, { facade: `${c.get('bitpay').facade}/invoice`, data: await invoiceView(c.env, c.req.url, payment, invoice) })
   })
   .get('/invoices', ...merchantOnly, async (c) => {
     // The official client sends unset filters as empty parameters (`status=`): treat them as absent.
     const query = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''))
     const q = parse(listInvoicesQuery, query, 'query')
-    const rows = await listInvoices(c.env, merchantAuth(c), {
+    const rows = await listInvoices(c.env, c.get('auth'), {
       dateStart: q.dateStart ? new Date(q.dateStart).toISOString() : undefined,
       dateEnd: q.dateEnd ? new Date(q.dateEnd).toISOString() : undefined,
       status: q.status,
@@ -56,20 +55,20 @@ export const invoicesRouter = new Hono<AppEnv>()
     return sendJson(c, { data: await invoiceViews(c.env, c.req.url, rows) })
   })
   .get('/invoices/guid/:guid', ...merchantOrPos, async (c) => {
-    const { payment, invoice } = await findInvoice(c.env, merchantAuth(c), { guid: c.req.param('guid') })
-    return sendJson(c, { facade: `${bitpayToken(c).facade}/invoice`, data: await invoiceView(c.env, c.req.url, payment, invoice) })
+    const { payment, invoice } = await findInvoice(c.env, c.get('auth'), { guid: c.req.param('guid') })
+    return sendJson(c, { facade: `${c.get('bitpay').facade}/invoice`, data: await invoiceView(c.env, c.req.url, payment, invoice) })
   })
   .get('/invoices/:id/events', ...merchantOnly, async (c) => {
-    const { invoice } = await findInvoice(c.env, merchantAuth(c), { id: c.req.param('id') })
+    const { invoice } = await findInvoice(c.env, c.get('auth'), { id: c.req.param('id') })
     return sendJson(c, { data: { token: invoice.invoiceToken, events: ['payment', 'confirmation', 'paymentRejected'], actions: ['subscribe', 'unsubscribe'] } })
   })
   .get('/invoices/:id', ...merchantOrPos, async (c) => {
-    const { payment, invoice } = await findInvoice(c.env, merchantAuth(c), { id: c.req.param('id') })
-    return sendJson(c, { facade: `${bitpayToken(c).facade}/invoice`, data: await invoiceView(c.env, c.req.url, payment, invoice) })
+    const { payment, invoice } = await findInvoice(c.env, c.get('auth'), { id: c.req.param('id') })
+    return sendJson(c, { facade: `${c.get('bitpay').facade}/invoice`, data: await invoiceView(c.env, c.req.url, payment, invoice) })
   })
   .put('/invoices/pay/:id', ...merchantOnly, async (c) => {
     // BitPay's test-only "pay invoice": settles a sandbox invoice through the simulate path.
-    const auth = merchantAuth(c)
+    const auth = c.get('auth')
     if (auth.livemode) throw new ApiError('FORBIDDEN', 'Paying an invoice is only possible with test tokens')
     const { invoice } = await findInvoice(c.env, auth, { id: c.req.param('id') })
     const object = paymentObject(c.env, invoice.paymentId)
@@ -83,16 +82,16 @@ export const invoicesRouter = new Hono<AppEnv>()
   })
   .put('/invoices/:id', ...merchantOnly, async (c) => {
     const body = parse(updateInvoiceBody, await bitpayBody(c))
-    const { payment, invoice } = await findInvoice(c.env, merchantAuth(c), { id: c.req.param('id') })
+    const { payment, invoice } = await findInvoice(c.env, c.get('auth'), { id: c.req.param('id') })
     const updated = await updateInvoiceBuyer(c.env, invoice, { buyerEmail: body.buyerEmail, buyerSms: body.buyerSms })
     return sendJson(c, { data: await invoiceView(c.env, c.req.url, payment, updated) })
   })
   .delete('/invoices/guid/:guid', ...merchantOnly, async (c) => {
-    const { payment, invoice } = await findInvoice(c.env, merchantAuth(c), { guid: c.req.param('guid') })
+    const { payment, invoice } = await findInvoice(c.env, c.get('auth'), { guid: c.req.param('guid') })
     return sendJson(c, { data: await invoiceView(c.env, c.req.url, await cancelInvoice(c.env, payment), invoice) })
   })
   .delete('/invoices/:id', ...merchantOnly, async (c) => {
-    const { payment, invoice } = await findInvoice(c.env, merchantAuth(c), { id: c.req.param('id') })
+    const { payment, invoice } = await findInvoice(c.env, c.get('auth'), { id: c.req.param('id') })
     return sendJson(c, { data: await invoiceView(c.env, c.req.url, await cancelInvoice(c.env, payment), invoice) })
   })
   .post('/invoices/:id/notifications', async (c) => {

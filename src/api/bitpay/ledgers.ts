@@ -10,7 +10,6 @@ import { rateLimit } from '../rate-limit'
 import { bitpayAuth } from './auth'
 import { sendJson } from './json'
 import { parse } from './parse'
-import { merchantAuth } from '../merchant-auth'
 
 const DAY_MS = 86_400_000
 /** Without dates, /ledgers/{currency} returns the last 30 days (BitPay requires them; the SDK may omit them). */
@@ -79,7 +78,7 @@ const auth = [bitpayAuth(['merchant']), rateLimit] as const
 
 export const ledgersRouter = new Hono<AppEnv>()
   .get('/ledgers', ...auth, async (c) => {
-    const rows = await balances(getDb(c.env.DB), merchantAuth(c))
+    const rows = await balances(getDb(c.env.DB), c.get('auth'))
     return sendJson(c, { facade: 'merchant/ledger', data: rows.map((b) => ({ currency: b.currency, balance: new JsonDecimal(formatLedgerAmount(b.balance)) })) })
   })
   .get('/ledgers/:currency', ...auth, async (c) => {
@@ -88,7 +87,7 @@ export const ledgersRouter = new Hono<AppEnv>()
     const start = q.startDate ?? end - DEFAULT_LEDGER_DAYS * DAY_MS
     const db = getDb(c.env.DB)
     const filter = { currency: c.req.param('currency').toUpperCase(), from: new Date(start).toISOString(), to: new Date(end).toISOString() }
-    const { rows } = await listEntries(db, merchantAuth(c), filter, { offset: 0, limit: MAX_ENTRIES })
+    const { rows } = await listEntries(db, c.get('auth'), filter, { offset: 0, limit: MAX_ENTRIES })
     const ctx = await bitpayContext(db, rows.flatMap((r) => (r.payment ? [r.payment.id] : [])))
     return sendJson(c, { facade: 'merchant/ledger', data: rows.map((r) => bitpayLedgerEntry(r, ctx)) })
   })

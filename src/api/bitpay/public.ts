@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../../context'
-import { chainsFor, rateSourceFor } from '../../config'
+import { chainsFor } from '../../chain/registry'
+import { rateSourceFor } from '../../chain/price-feeds'
 import { FIAT_CURRENCIES } from '../../domain/currencies'
 import { PricingError, quote, type UsdPrices } from '../../domain/pricing'
 import { ApiError } from '../../errors'

@@ -10,7 +10,6 @@ import { bitpayAuth, bitpayBody, signerSin } from './auth'
 import { sendJson } from './json'
 import { parse } from './parse'
 import { createRefundBody } from './schemas'
-import { merchantAuth } from '../merchant-auth'
 
 /** BitPay's refund object. */
 function refundView(r: BitPayRefundRow) {
@@ -38,8 +37,8 @@ const statusBody = z.object({ token: z.string(), status: z.string() })
 export const refundsRouter = new Hono<AppEnv>()
   .post('/refunds', ...auth, async (c) => {
     const body = parse(createRefundBody, await bitpayBody(c))
-    const { payment } = await findInvoice(c.env, merchantAuth(c), { id: body.invoiceId })
-    const refund = await createRefund(c.env, merchantAuth(c), payment, {
+    const { payment } = await findInvoice(c.env, c.get('auth'), { id: body.invoiceId })
+    const refund = await createRefund(c.env, c.get('auth'), payment, {
       amount: body.amount,
       currency: body.currency,
       preview: body.preview,
@@ -53,27 +52,27 @@ export const refundsRouter = new Hono<AppEnv>()
   .get('/refunds', ...auth, async (c) => {
     const invoiceId = c.req.query('invoiceId')
     if (!invoiceId) throw missing('invoiceId')
-    const { payment } = await findInvoice(c.env, merchantAuth(c), { id: invoiceId })
-    return sendJson(c, { data: (await refundsOfInvoice(c.env, merchantAuth(c), payment.id)).map(refundView) })
+    const { payment } = await findInvoice(c.env, c.get('auth'), { id: invoiceId })
+    return sendJson(c, { data: (await refundsOfInvoice(c.env, c.get('auth'), payment.id)).map(refundView) })
   })
-  .get('/refunds/guid/:guid', ...auth, async (c) => sendJson(c, { data: refundView(await findRefund(c.env, merchantAuth(c), { guid: c.req.param('guid') })) }))
-  .get('/refunds/:id', ...auth, async (c) => sendJson(c, { data: refundView(await findRefund(c.env, merchantAuth(c), { id: c.req.param('id') })) }))
+  .get('/refunds/guid/:guid', ...auth, async (c) => sendJson(c, { data: refundView(await findRefund(c.env, c.get('auth'), { guid: c.req.param('guid') })) }))
+  .get('/refunds/:id', ...auth, async (c) => sendJson(c, { data: refundView(await findRefund(c.env, c.get('auth'), { id: c.req.param('id') })) }))
   .put('/refunds/guid/:guid', ...auth, async (c) => {
     const body = parse(statusBody, await bitpayBody(c))
-    const refund = await findRefund(c.env, merchantAuth(c), { guid: c.req.param('guid') })
+    const refund = await findRefund(c.env, c.get('auth'), { guid: c.req.param('guid') })
     return sendJson(c, { data: refundView(await updateRefundStatus(c.env, refund, body.status)) })
   })
   .put('/refunds/:id', ...auth, async (c) => {
     const body = parse(statusBody, await bitpayBody(c))
-    const refund = await findRefund(c.env, merchantAuth(c), { id: c.req.param('id') })
+    const refund = await findRefund(c.env, c.get('auth'), { id: c.req.param('id') })
     return sendJson(c, { data: refundView(await updateRefundStatus(c.env, refund, body.status)) })
   })
   .delete('/refunds/guid/:guid', ...auth, async (c) => {
-    const refund = await findRefund(c.env, merchantAuth(c), { guid: c.req.param('guid') })
+    const refund = await findRefund(c.env, c.get('auth'), { guid: c.req.param('guid') })
     return sendJson(c, { data: refundView(await cancelRefund(c.env, refund)) })
   })
   .delete('/refunds/:id', ...auth, async (c) => {
-    const refund = await findRefund(c.env, merchantAuth(c), { id: c.req.param('id') })
+    const refund = await findRefund(c.env, c.get('auth'), { id: c.req.param('id') })
     return sendJson(c, { data: refundView(await cancelRefund(c.env, refund)) })
   })
   .post('/refunds/:id/notifications', async (c) => {

@@ -13,7 +13,6 @@ import { bitpayAuth, signerSin } from './auth'
 import { sendJson } from './json'
 import { bitpayDate } from './ledgers'
 import { parse } from './parse'
-import { merchantAuth } from '../merchant-auth'
 
 const DAY_MS = 86_400_000
 const FACADE = 'merchant/settlement'
@@ -85,7 +84,7 @@ export const settlementsRouter = new Hono<AppEnv>()
     const end = q.endDate ?? q.dateEnd
     const { rows } = await listSettlements(
       getDb(c.env.DB),
-      merchantAuth(c),
+      c.get('auth'),
       {
         currency: q.currency?.toUpperCase(),
         status: q.status,
@@ -97,7 +96,7 @@ export const settlementsRouter = new Hono<AppEnv>()
     return sendJson(c, { facade: FACADE, data: rows.map(bitpaySettlement) })
   })
   .get('/settlements/:id', ...auth, async (c) => {
-    const settlement = await getSettlement(getDb(c.env.DB), merchantAuth(c), c.req.param('id'))
+    const settlement = await getSettlement(getDb(c.env.DB), c.get('auth'), c.req.param('id'))
     return sendJson(c, { facade: FACADE, data: bitpaySettlement(settlement) })
   })
   .get('/settlements/:id/reconciliationReport', async (c) => {

@@ -9,7 +9,6 @@ import { bitpayAuth, bitpayBody } from './auth'
 import { billInputOfBitPay, bitpayBillBody, checkResourceSigner } from './bills'
 import { sendJson } from './json'
 import { parse } from './parse'
-import { merchantAuth } from '../merchant-auth'
 
 const billData = bitpayBillBody.omit({ token: true }).extend({ emailBill: z.boolean().nullish() })
 
@@ -73,17 +72,17 @@ const FACADE = 'merchant/subscription'
 export const subscriptionsRouter = new Hono<AppEnv>()
   .post('/subscriptions', ...merchantOnly, async (c) => {
     const body = parse(createSubscriptionBody, await bitpayBody(c))
-    const sub = await createSubscription(c.env, merchantAuth(c), { billData: { ...billInputOfBitPay({ ...body.billData, token: body.token }), emailBill: body.billData.emailBill ?? undefined }, schedule: body.schedule, nextDelivery: body.nextDelivery })
+    const sub = await createSubscription(c.env, c.get('auth'), { billData: { ...billInputOfBitPay({ ...body.billData, token: body.token }), emailBill: body.billData.emailBill ?? undefined }, schedule: body.schedule, nextDelivery: body.nextDelivery })
     return sendJson(c, { facade: FACADE, data: subscriptionView(sub) })
   })
   .get('/subscriptions', ...merchantOnly, async (c) => {
     const query = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''))
     const q = parse(listSubscriptionsQuery, query, 'query')
-    const { rows } = await listSubscriptions(c.env, merchantAuth(c), { status: q.status, limit: 100, offset: 0 })
+    const { rows } = await listSubscriptions(c.env, c.get('auth'), { status: q.status, limit: 100, offset: 0 })
     return sendJson(c, { facade: FACADE, data: rows.map(subscriptionView) })
   })
   .get('/subscriptions/:id', ...merchantOnly, async (c) => {
-    return sendJson(c, { facade: FACADE, data: subscriptionView(await findSubscription(c.env, merchantAuth(c), c.req.param('id'))) })
+    return sendJson(c, { facade: FACADE, data: subscriptionView(await findSubscription(c.env, c.get('auth'), c.req.param('id'))) })
   })
   .put('/subscriptions/:id', async (c) => {
     // Authorised by the subscription's own token (both SDKs GET it first and copy its `.token`); always signed.

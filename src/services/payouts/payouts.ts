@@ -13,6 +13,7 @@ import { randomHex } from '../../auth/crypto'
 import type { AdvanceResult } from '../../objects/payout-wallet'
 import { findRecipientByEmail, getRecipient } from './recipients'
 import { chainOf, getPayoutWallet, tokenBalance, type PayoutWalletRow } from './wallets'
+import { log } from '../../log'
 
 export type PayoutRow = typeof payouts.$inferSelect
 
@@ -143,7 +144,7 @@ export async function processDuePayouts(env: Env, now = new Date()): Promise<Rec
       results[p.id] = await fundPayout(env, p)
     } catch (err) {
       // An RPC that did not answer: the payout stays new and is tried again next tick.
-      console.error(JSON.stringify({ msg: 'payout funding check failed; retried next tick', payoutId: p.id, error: err instanceof Error ? err.message.replace(/https?:\/\/\S+/g, '<rpc>') : String(err) }))
+      log.error('payout funding check failed; retried next tick', { payoutId: p.id, error: err instanceof Error ? err.message.replace(/https?:\/\/\S+/g, '<rpc>') : String(err) })
     }
   }
   const moving = await db.select().from(payouts).where(inArray(payouts.status, ['funded', 'processing'])).limit(100)
@@ -151,7 +152,7 @@ export async function processDuePayouts(env: Env, now = new Date()): Promise<Rec
     try {
       results[p.id] = await payoutWallet(env, p.payoutWalletId).advance(p.id)
     } catch (err) {
-      console.error(JSON.stringify({ msg: 'payout advance failed; retried next tick', payoutId: p.id, error: err instanceof Error ? err.message : String(err) }))
+      log.error('payout advance failed; retried next tick', { payoutId: p.id, error: err instanceof Error ? err.message : String(err) })
     }
   }
   return results
