@@ -35,11 +35,10 @@ export async function readFeeds(chain: Chain, nowSeconds: number, options: RpcOp
   const client = chainClient(chain, options)
   const call = (feed: PriceFeed, data: Hex) => client.request({ method: 'eth_call', params: [{ to: feed.address, data }, 'latest'] })
   const results = await Promise.all(
-    chain.priceFeeds.map((feed) => Promise.allSettled([call(feed, LATEST_ROUND_DATA), call(feed, DECIMALS)])),
+    chain.priceFeeds.map(async (feed) => ({ feed, settled: await Promise.allSettled([call(feed, LATEST_ROUND_DATA), call(feed, DECIMALS)]) })),
   )
-  return chain.priceFeeds.map((feed, i) => {
+  return results.map(({ feed, settled: [round, decimals] }) => {
     const source = `${SOURCE_PREFIX}${chain.id}:${feed.address}`
-    const [round, decimals] = results[i]!
     if (round.status === 'rejected' || decimals.status === 'rejected') {
       const reason = round.status === 'rejected' ? round.reason : (decimals as PromiseRejectedResult).reason
       return { symbol: feed.symbol, price: null, source, error: describeRpcError(reason, chain.rpcUrl) }
@@ -76,15 +75,15 @@ export async function refreshRates(env: Env, chains: Map<number, Chain>, now = n
   const order = [...chains.keys()]
   const chainOf = (r: FeedReading) => Number(r.source.split(':')[1])
   readings.sort((a, b) => order.indexOf(chainOf(a)) - order.indexOf(chainOf(b)))
-  const best = new Map<string, FeedReading>()
+  const best = new Map<string, { symbol: string; price: string; source: string }>()
   for (const r of readings) {
     if (r.price === null) log.error('price feed refused', { symbol: r.symbol, source: r.source, error: r.error })
-    else if (!best.has(r.symbol)) best.set(r.symbol, r)
+    else if (!best.has(r.symbol)) best.set(r.symbol, { symbol: r.symbol, price: r.price, source: r.source })
   }
   if (best.size > 0) {
     const db = getDb(env.DB)
     const fetchedAt = now.toISOString()
-    const rows = [...best.values()].map((r) => ({ symbol: r.symbol, usdPrice: r.price!, source: r.source, fetchedAt }))
+    const rows = [...best.values()].map((r) => ({ symbol: r.symbol, usdPrice: r.price, source: r.source, fetchedAt }))
     const upserts = rows.map((row) =>
       db.insert(rateCache).values(row).onConflictDoUpdate({ target: rateCache.symbol, set: { usdPrice: row.usdPrice, source: row.source, fetchedAt } }),
     )

@@ -189,13 +189,14 @@ export class PaymentObject extends DurableObject<Env> {
       if (!selected.ok) return selected
       payment = selected.payment
     }
-    return this.simulateFunds({ received: payment.payAmount!, confirmed: outcome === 'complete' })
+    if (payment.payAmount === null) return { ok: false, code: 'INVALID_STATE_TRANSITION', message: 'The payment has no amount to pay yet', field: 'chain_id' }
+    return this.simulateFunds({ received: payment.payAmount, confirmed: outcome === 'complete' })
   }
 
   private async simulateFunds(funds: SimulatedFunds): Promise<PaymentResult> {
     const payment = await this.load()
     if (payment.livemode) return { ok: false, code: 'FORBIDDEN', message: 'Only test-mode payments can be simulated' }
-    if (payment.payAmount === null || payment.depositAddress === null || payment.chainId === null) {
+    if (payment.payAmount === null || payment.depositAddress === null || payment.chainId === null || payment.token === null) {
       return { ok: false, code: 'INVALID_STATE_TRANSITION', message: 'Choose a chain and token before simulating funds', field: 'chain_id' }
     }
     const received = BigInt(funds.received)
@@ -215,7 +216,7 @@ export class PaymentObject extends DurableObject<Env> {
           txHash: `0x${randomHex(32)}`,
           logIndex: 0,
           toAddress: payment.depositAddress,
-          token: payment.token!,
+          token: payment.token,
           amount: (received - already).toString(),
           confirmations: funds.confirmed ? depth : 0,
         })

@@ -14,7 +14,9 @@ type InvoiceRow = { payment: PaymentRow; invoice: BitPayInvoiceRow }
 
 /** BitPay's invoice object for one invoice. */
 export async function invoiceView(env: Env, requestUrl: string, payment: PaymentRow, invoice: BitPayInvoiceRow) {
-  return (await invoiceViews(env, requestUrl, [{ payment, invoice }]))[0]!
+  const [view] = await invoiceViews(env, requestUrl, [{ payment, invoice }])
+  if (!view) throw new Error('invoiceViews renders one view per row')
+  return view
 }
 
 /**
@@ -22,8 +24,9 @@ export async function invoiceView(env: Env, requestUrl: string, payment: Payment
  * currencies, one of the rates and one of the transfers for the whole page.
  */
 export async function invoiceViews(env: Env, requestUrl: string, rows: InvoiceRow[]) {
-  if (rows.length === 0) return []
-  const { merchantId, livemode } = rows[0]!.payment
+  const [first] = rows
+  if (!first) return []
+  const { merchantId, livemode } = first.payment
   const [options, prices, transfers] = await Promise.all([
     currencyOptions(env, merchantId, livemode),
     rateSourceFor(env).prices(),

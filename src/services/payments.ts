@@ -41,11 +41,10 @@ export interface CreatePaymentInput {
 /** Checks the amount against the currency's precision and returns its canonical form. */
 export function normalizeOrderAmount(chains: Map<number, Chain>, amount: string, currency: string): string {
   const fiat = fiatDecimals(currency)
-  const tokenDecimals = fiat === undefined ? tokenPrecision(chains, currency) : undefined
-  if (fiat === undefined && tokenDecimals === undefined) {
+  const decimals = fiat ?? tokenPrecision(chains, currency)
+  if (decimals === undefined) {
     throw new ApiError('INVALID_CURRENCY', `Unsupported currency ${currency}: use an ISO 4217 code or a supported token symbol`, 'currency')
   }
-  const decimals = (fiat ?? tokenDecimals)!
   let canonical: string
   try {
     canonical = fiat !== undefined ? canonicalAmount(amount, decimals) : formatUnits(parseDecimal(canonicalAmount(amount, decimals)).units, decimals)

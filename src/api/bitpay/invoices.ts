@@ -77,7 +77,8 @@ export const invoicesRouter = new Hono<AppEnv>()
       const option = await defaultOption(getDb(c.env.DB), chainsFor(c.env), payment)
       payment = unwrap(await object.select(option.chainId, option.token))
     }
-    const paid = unwrap(await object.simulate({ received: payment.payAmount!, confirmed: true }))
+    if (payment.payAmount === null) throw new ApiError('INVALID_STATE_TRANSITION', 'The invoice has no amount to pay yet', 'invoiceId')
+    const paid = unwrap(await object.simulate({ received: payment.payAmount, confirmed: true }))
     return sendJson(c, { data: await invoiceView(c.env, c.req.url, paid, invoice) })
   })
   .put('/invoices/:id', ...merchantOnly, async (c) => {

@@ -98,5 +98,6 @@ export const apiKeysRouter = v1Router()
     const existing = await findApiKey(db, auth.merchantId, id)
     if (!existing || existing.mode !== auth.mode) throw notFound('API key')
     const row = await revokeApiKey(db, auth.merchantId, id)
-    return c.json(ok(c, toApiKeyView(row!)), 200)
+    // Already revoked: the key as it stays (DELETE is idempotent).
+    return c.json(ok(c, toApiKeyView(row ?? existing)), 200)
   })
