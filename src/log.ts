@@ -22,13 +22,11 @@ function line(level: 'info' | 'warn' | 'error', msg: string, fields: LogFields):
 
 /**
  * The gateway's one logger: a JSON line per event (`level`, `msg`, the request id when there is one,
- * then the fields), written to the console stream of its level, which Workers Logs collects.
+ * then the fields), written to the console stream of its level, which Workers Logs collects. The
+ * one file in src/ allowed to call console (biome.jsonc).
  */
 export const log = {
-  // biome-ignore lint/suspicious/noConsole: the logger is the one place that writes to the console
   info: (msg: string, fields: LogFields = {}) => console.log(line('info', msg, fields)),
-  // biome-ignore lint/suspicious/noConsole: the logger is the one place that writes to the console
   warn: (msg: string, fields: LogFields = {}) => console.warn(line('warn', msg, fields)),
-  // biome-ignore lint/suspicious/noConsole: the logger is the one place that writes to the console
   error: (msg: string, fields: LogFields = {}) => console.error(line('error', msg, fields)),
 }

@@ -64,7 +64,7 @@ export async function choosePaymentOption(
   deferredClaims?: DepositClaim[],
 ): Promise<PaymentOption> {
   const { chain, token } = resolveChainToken(chains, chainId, symbol)
-  let priced
+  let priced: ReturnType<typeof quote>
   const pricing = await pricesFor(rates, [request.currency, token.symbol])
   try {
     priced = quote(request.amount, request.currency, token, pricing.prices)

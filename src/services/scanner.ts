@@ -308,7 +308,7 @@ async function findNativeArrivals(
     }
     const missing = pending.filter((p) => !p.balances.has(p.search.lo))
     const fetched = await balancesByBlock(client, chain, missing.map((p) => ({ address: p.payment.depositAddress, block: p.search.lo })))
-    zip(missing, fetched).forEach(([p, balance]) => p.balances.set(p.search.lo, balance))
+    for (const [p, balance] of zip(missing, fetched)) p.balances.set(p.search.lo, balance)
     for (const p of [...pending]) {
       const block = p.search.lo
       const amount = unrecordedNative(balanceAt(p.balances, block), p.baseline, p.recorded)
