@@ -527,7 +527,8 @@ async function benchServer(options, prepare) {
 }
 
 async function main() {
-  const tmp = (tmpDir = await mkdtemp(path.join(os.tmpdir(), 'bitxpay-bench-')))
+  tmpDir = await mkdtemp(path.join(os.tmpdir(), 'bitxpay-bench-'))
+  const tmp = tmpDir
   try {
     if (ONLY === 'scan') return await scanSection(tmp)
     if (ONLY === 'webhooks') return await webhookSection(tmp)

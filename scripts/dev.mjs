@@ -124,7 +124,9 @@ function signalGroup(child, signal) {
 async function stopChildren(signal = 'SIGTERM', graceMs = 5000) {
   const running = [...children]
   for (const child of running) signalGroup(child, signal)
-  const timer = setTimeout(() => running.forEach((c) => signalGroup(c, 'SIGKILL')), graceMs)
+  const timer = setTimeout(() => {
+    for (const c of running) signalGroup(c, 'SIGKILL')
+  }, graceMs)
   await Promise.all(running.map((c) => c.exited))
   clearTimeout(timer)
   // workerd may outlive wrangler briefly; make sure the groups are gone.

@@ -34,6 +34,7 @@ import { recipientsRouter } from './api/v1/recipients'
 import { payoutsRouter } from './api/v1/payouts'
 import { payoutGroupsRouter } from './api/v1/payout-groups'
 import { fromHttpException, validationHook } from './api/validation'
+import { log } from './log'
 
 export const OPENAPI_INFO = {
   openapi: '3.1.0',
@@ -48,7 +49,7 @@ export const OPENAPI_INFO = {
 /** Renders any error in the shape of the surface the request was for. */
 function renderError(err: Error, c: Context<AppEnv>): Response {
   const known = err instanceof ApiError ? err : fromHttpException(err)
-  if (!known) console.error(JSON.stringify({ msg: 'unhandled error', requestId: c.get('requestId'), path: c.req.path, err: String(err), stack: err.stack }))
+  if (!known) log.error('unhandled error', { requestId: c.get('requestId'), path: c.req.path, err: String(err), stack: err.stack })
   const error = known ?? new ApiError('INTERNAL_ERROR', 'Internal server error')
   const path = c.req.path
   if (path === LINKS_PREFIX || path.startsWith(`${LINKS_PREFIX}/`)) return renderLinksError(c, error)

@@ -1,8 +1,5 @@
-import { loadChains, type Chain } from './chain/registry'
-import { chainlinkRateSource } from './chain/price-feeds'
 import { fiatDecimals } from './domain/currencies'
 import { compareDecimals } from './domain/money'
-import { fallbackRateSource, peggedRateSource, staticRateSource, type FallbackRateSource } from './domain/rates'
 
 /** Limits and defaults in one place. */
 export const LIMITS = {
@@ -26,28 +23,6 @@ export function maxOrderAmount(currency?: string): string {
   const { fiat, token } = LIMITS.maxOrderAmount
   if (currency === undefined) return compareDecimals(fiat, token) >= 0 ? fiat : token
   return fiatDecimals(currency.trim().toUpperCase()) === undefined ? token : fiat
-}
-
-let cached: { key: string; chains: Map<number, Chain> } | undefined
-
-/** The chain registry for this env, parsed once per isolate and distinct CHAINS/RPC value. */
-export function chainsFor(env: Env): Map<number, Chain> {
-  const vars = env as unknown as Record<string, unknown>
-  const key = JSON.stringify(Object.entries(vars).filter(([k]) => k === 'CHAINS' || k.startsWith('RPC_URL_')))
-  if (cached?.key !== key) cached = { key, chains: loadChains(vars) }
-  return cached.chains
-}
-
-/**
- * Rates: on-chain price feeds as the cron cached them, then the static table for what they lack (or
- * when they fail or go stale). Production falls back only to fixed pegs (USD, stablecoins): a fixed
- * ETH price there would misprice real payments, so a missing feed is RATE_UNAVAILABLE instead.
- */
-export function rateSourceFor(env: Env): FallbackRateSource {
-  const fallback = env.ENVIRONMENT === 'production' ? peggedRateSource : staticRateSource
-  return fallbackRateSource([chainlinkRateSource(env.DB), fallback], (source, err) =>
-    console.error(JSON.stringify({ msg: 'rate source failed; using the next one', source, error: String(err) })),
-  )
 }
 
 /** The public origin for hosted URLs: PUBLIC_URL, else the request's own origin. */

@@ -16,10 +16,11 @@ export interface AuthContext {
 
 export interface AppVariables {
   requestId: string
-  /** Set by `authenticateMerchant` (or BitPay token auth) when the request carries a valid credential. */
-  auth: AuthContext | undefined
-  /** The BitPay token behind the request, when it came through the BitPay dialect. */
-  bitpay: { facade: 'merchant' | 'pos' | 'payout'; sin: string | null; token: string } | undefined
+  /**
+   * The merchant credential `authenticateMerchant` found on the request, if any. Handlers never read
+   * it: their surface's guard refuses a request without one and sets `auth` (`AuthedEnv`).
+   */
+  credential: AuthContext | undefined
   /** Headers that an error response must carry too (rate-limit headers). */
   responseHeaders: Record<string, string>
 }
@@ -27,4 +28,23 @@ export interface AppVariables {
 export interface AppEnv {
   Bindings: Env
   Variables: AppVariables
+}
+
+/** The BitPay token a request came with and the SIN that signed it (null for an unsigned pos token). */
+export interface BitPayToken {
+  facade: 'merchant' | 'pos' | 'payout'
+  sin: string | null
+  token: string
+}
+
+/** The environment of a route behind a merchant guard (`merchantGuard`): `c.get('auth')` is set. */
+export interface AuthedEnv {
+  Bindings: Env
+  Variables: AppVariables & { auth: AuthContext }
+}
+
+/** The environment of a route behind BitPay token auth (`bitpayAuth`): the merchant and the token are set. */
+export interface BitPayEnv {
+  Bindings: Env
+  Variables: AppVariables & { auth: AuthContext; bitpay: BitPayToken }
 }

@@ -10,6 +10,7 @@ import { PayoutWallet as PayoutWalletBase } from './objects/payout-wallet'
 import { processDuePayouts } from './services/payouts/payouts'
 import { runChainCron, watcherCadence, watcherTick } from './services/chain-cron'
 import { onPaymentEvent } from './services/bills/bills'
+import { invoiceView } from './services/bitpay-invoice-view'
 import type { WebhookMessage } from './webhooks/messages'
 import { handleWebhookBatch } from './webhooks/consumer'
 import { sweepOutbox } from './webhooks/fanout'
@@ -62,7 +63,7 @@ export default {
     return app.fetch(request, instrumentEnv(env), ctx)
   },
   async queue(batch, env, _ctx) {
-    await handleWebhookBatch(batch, instrumentEnv(env), { onEvent: onPaymentEvent })
+    await handleWebhookBatch(batch, instrumentEnv(env), { onEvent: onPaymentEvent, invoiceView })
   },
   async scheduled(_controller, rawEnv, ctx) {
     const env = instrumentEnv(rawEnv)

@@ -5,6 +5,7 @@ import { getDb } from './db/client'
 import { idempotencyKeys } from './db/schema'
 import { runBillingCron } from './services/bills/cron'
 import { closeDueSettlements } from './services/ledger/settlements'
+import { log } from './log'
 
 /**
  * Cron housekeeping, each step on its own so one failing never holds up the others: forget
@@ -22,6 +23,6 @@ export async function runMaintenance(env: Env, now: Date = new Date()): Promise<
   ]
   const results = await Promise.allSettled(steps.map(([, run]) => run()))
   results.forEach((r, i) => {
-    if (r.status === 'rejected') console.error(JSON.stringify({ msg: 'maintenance step failed', step: steps[i]?.[0], error: String(r.reason) }))
+    if (r.status === 'rejected') log.error('maintenance step failed', { step: steps[i]?.[0], error: String(r.reason) })
   })
 }

@@ -1,7 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm'
 import { createMiddleware } from 'hono/factory'
 import { sha256Hex } from '../auth/crypto'
-import type { AppEnv } from '../context'
+import type { AuthedEnv } from '../context'
 import { getDb } from '../db/client'
 import { idempotencyKeys } from '../db/schema'
 import { ApiError } from '../errors'
@@ -13,12 +13,12 @@ export const IDEMPOTENCY_TTL_HOURS = 24
  * `Idempotency-Key` on POST: the first request claims the key, its response is stored; a retry
  * with the same body replays that response, a different body is 422 IDEMPOTENCY_CONFLICT, and a
  * retry while the first is still running is 409 IDEMPOTENCY_IN_PROGRESS. 5xx responses release
- * the key so the client can retry.
+ * the key so the client can retry. Runs behind a surface's merchant guard: keys are the merchant's.
  */
-export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
+export const idempotency = createMiddleware<AuthedEnv>(async (c, next) => {
   const key = c.req.header('idempotency-key')
   const auth = c.get('auth')
-  if (key === undefined || !auth) return next()
+  if (key === undefined) return next()
   if (key.length === 0 || key.length > 255) throw new ApiError('VALIDATION_ERROR', 'Idempotency-Key must be 1 to 255 characters', 'Idempotency-Key')
 
   const db = getDb(c.env.DB)

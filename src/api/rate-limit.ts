@@ -4,9 +4,9 @@ import type { AppEnv } from '../context'
 
 /**
  * The per-minute limit as a middleware, for routes whose credential is not a merchant API key (BitPay
- * tokens). Merchant surfaces get it from `authenticateMerchant`, which counts the same way.
+ * tokens), after `bitpayAuth`. Merchant surfaces get it from `authenticateMerchant`, which counts the same way.
  */
 export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
-  await countRequest(c, c.get('auth'))
+  await countRequest(c, c.get('credential'))
   await next()
 })

@@ -1,6 +1,6 @@
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import type { AppEnv, AuthContext, KeyMode } from '../context'
+import type { AppEnv, AuthContext, AuthedEnv, KeyMode } from '../context'
 import { getDb, type MerchantRow } from '../db/client'
 import { ApiError } from '../errors'
 import { findActiveKeyCached, perMinuteLimit } from './api-keys'
@@ -47,8 +47,8 @@ export type CredentialResolver = (c: Context<AppEnv>, presented: string) => Prom
  * 2. count the request against the credential's per-minute limit (the client IP's when it has none);
  * 3. for an API key, verify X-Signature when the key enforces signing or the request carries one,
  *    and accept each signature once (a replay is 401 SIGNATURE_REPLAYED).
- * Only then is `auth` set. Refusing a request that has no credential is the route's part
- * (`requireMerchant`), so operator routes and unknown paths under the same prefix answer as they do.
+ * Only then is `credential` set. Refusing a request that has no credential is the route's part (its
+ * surface's `merchantGuard`), so operator routes and unknown paths under the same prefix answer as they do.
  */
 export function authenticateMerchant(options: { otherCredential?: CredentialResolver } = {}) {
   return createMiddleware<AppEnv>(async (c, next) => {
@@ -58,7 +58,7 @@ export function authenticateMerchant(options: { otherCredential?: CredentialReso
     await countRequest(c, auth)
     // Login tokens have no signing secret; only API keys sign requests.
     if (apiKey) await verifySignature(c, apiKey)
-    c.set('auth', auth)
+    c.set('credential', auth)
     await next()
   })
 }
@@ -90,18 +90,33 @@ async function verifySignature(c: Context<AppEnv>, auth: AuthContext): Promise<v
   }
 }
 
-/** Route guard: refuses a request on which `authenticateMerchant` found no valid merchant credential. */
-export const requireMerchant = createMiddleware<AppEnv>(async (c, next) => {
-  if (!c.get('auth')) {
-    const presented = presentedKey(c.req.raw.headers)
-    throw new ApiError(
-      'UNAUTHORIZED',
-      presented ? 'Invalid or revoked API key' : 'Missing API key: send Authorization: Bearer <key> or X-API-Key',
-      'Authorization',
-    )
-  }
-  await next()
-})
+/**
+ * A surface's route guard: refuses a request on which `authenticateMerchant` found no merchant
+ * credential (`refuse` names the surface's 401), then runs the surface's own `check` (CryptoPay's
+ * hourly limit), and sets `auth`: the routes behind it are typed `AuthedEnv`, so handlers read
+ * `c.get('auth')` without a check or a `!`.
+ */
+export function merchantGuard(
+  refuse: (c: Context<AuthedEnv>) => ApiError,
+  check?: (c: Context<AuthedEnv>, auth: AuthContext) => Promise<void>,
+): MiddlewareHandler<AuthedEnv> {
+  return createMiddleware<AuthedEnv>(async (c, next) => {
+    const auth = c.get('credential')
+    if (!auth) throw refuse(c)
+    await check?.(c, auth)
+    c.set('auth', auth)
+    await next()
+  })
+}
+
+/** The v1 guard: 401 without a valid merchant API key. */
+export const requireMerchant = merchantGuard((c) =>
+  new ApiError(
+    'UNAUTHORIZED',
+    presentedKey(c.req.raw.headers) ? 'Invalid or revoked API key' : 'Missing API key: send Authorization: Bearer <key> or X-API-Key',
+    'Authorization',
+  ),
+)
 
 /** Guards operator endpoints with the ADMIN_TOKEN secret. */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {

@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import type { AppEnv, AuthContext } from '../context'
 import { ApiError } from '../errors'
 import { DEFAULT_RATE_LIMITS } from './api-keys'
+import { log } from '../log'
 
 const MINUTE_MS = 60_000
 
@@ -82,7 +83,7 @@ async function flush(stub: ReturnType<Env['RATE_LIMITER']['get']>, local: LocalW
         local.known = Math.max(local.known, result.count)
       } catch (err) {
         // Lost counts err in the caller's favour, as an evicted counter does.
-        console.error(JSON.stringify({ msg: 'rate-limit count not sent', n, error: String(err) }))
+        log.error('rate-limit count not sent', { n, error: String(err) })
       }
       local.pending -= n
     }

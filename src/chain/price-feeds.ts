@@ -3,9 +3,10 @@ import { decodeFunctionResult, encodeFunctionData, parseAbi, type Hex } from 'vi
 import { getDb, type Db } from '../db/client'
 import { rateCache } from '../db/schema'
 import type { UsdPrices } from '../domain/pricing'
-import { feedPrice, type RateSource } from '../domain/rates'
+import { fallbackRateSource, feedPrice, peggedRateSource, staticRateSource, type FallbackRateSource, type RateSource } from '../domain/rates'
 import type { Chain, PriceFeed } from './registry'
 import { chainClient, describeRpcError, redact, type RpcOptions } from './rpc'
+import { log } from '../log'
 
 const AGGREGATOR_ABI = parseAbi([
   'function latestRoundData() view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)',
@@ -34,11 +35,10 @@ export async function readFeeds(chain: Chain, nowSeconds: number, options: RpcOp
   const client = chainClient(chain, options)
   const call = (feed: PriceFeed, data: Hex) => client.request({ method: 'eth_call', params: [{ to: feed.address, data }, 'latest'] })
   const results = await Promise.all(
-    chain.priceFeeds.map((feed) => Promise.allSettled([call(feed, LATEST_ROUND_DATA), call(feed, DECIMALS)])),
+    chain.priceFeeds.map(async (feed) => ({ feed, settled: await Promise.allSettled([call(feed, LATEST_ROUND_DATA), call(feed, DECIMALS)]) })),
   )
-  return chain.priceFeeds.map((feed, i) => {
+  return results.map(({ feed, settled: [round, decimals] }) => {
     const source = `${SOURCE_PREFIX}${chain.id}:${feed.address}`
-    const [round, decimals] = results[i]!
     if (round.status === 'rejected' || decimals.status === 'rejected') {
       const reason = round.status === 'rejected' ? round.reason : (decimals as PromiseRejectedResult).reason
       return { symbol: feed.symbol, price: null, source, error: describeRpcError(reason, chain.rpcUrl) }
@@ -68,22 +68,22 @@ export async function refreshRates(env: Env, chains: Map<number, Chain>, now = n
       try {
         readings.push(...(await readFeeds(chain, Math.floor(now.getTime() / 1000), options)))
       } catch (err) {
-        console.error(JSON.stringify({ msg: 'price feeds unreadable', chainId: chain.id, rpc: redact(chain.rpcUrl), error: describeRpcError(err, chain.rpcUrl) }))
+        log.error('price feeds unreadable', { chainId: chain.id, rpc: redact(chain.rpcUrl), error: describeRpcError(err, chain.rpcUrl) })
       }
     }),
   )
   const order = [...chains.keys()]
   const chainOf = (r: FeedReading) => Number(r.source.split(':')[1])
   readings.sort((a, b) => order.indexOf(chainOf(a)) - order.indexOf(chainOf(b)))
-  const best = new Map<string, FeedReading>()
+  const best = new Map<string, { symbol: string; price: string; source: string }>()
   for (const r of readings) {
-    if (r.price === null) console.error(JSON.stringify({ msg: 'price feed refused', symbol: r.symbol, source: r.source, error: r.error }))
-    else if (!best.has(r.symbol)) best.set(r.symbol, r)
+    if (r.price === null) log.error('price feed refused', { symbol: r.symbol, source: r.source, error: r.error })
+    else if (!best.has(r.symbol)) best.set(r.symbol, { symbol: r.symbol, price: r.price, source: r.source })
   }
   if (best.size > 0) {
     const db = getDb(env.DB)
     const fetchedAt = now.toISOString()
-    const rows = [...best.values()].map((r) => ({ symbol: r.symbol, usdPrice: r.price!, source: r.source, fetchedAt }))
+    const rows = [...best.values()].map((r) => ({ symbol: r.symbol, usdPrice: r.price, source: r.source, fetchedAt }))
     const upserts = rows.map((row) =>
       db.insert(rateCache).values(row).onConflictDoUpdate({ target: rateCache.symbol, set: { usdPrice: row.usdPrice, source: row.source, fetchedAt } }),
     )
@@ -119,4 +119,16 @@ async function cachedFeedPrices(db: Db, now: Date): Promise<UsdPrices> {
     .from(rateCache)
     .where(and(like(rateCache.source, `${SOURCE_PREFIX}%`), gte(rateCache.fetchedAt, cutoff)))
   return { USD: '1', ...Object.fromEntries(rows.map((r) => [r.symbol, r.usdPrice])) }
+}
+
+/**
+ * Rates: on-chain price feeds as the cron cached them, then the static table for what they lack (or
+ * when they fail or go stale). Production falls back only to fixed pegs (USD, stablecoins): a fixed
+ * ETH price there would misprice real payments, so a missing feed is RATE_UNAVAILABLE instead.
+ */
+export function rateSourceFor(env: Env): FallbackRateSource {
+  const fallback = env.ENVIRONMENT === 'production' ? peggedRateSource : staticRateSource
+  return fallbackRateSource([chainlinkRateSource(env.DB), fallback], (source, err) =>
+    log.error('rate source failed; using the next one', { source, error: String(err) }),
+  )
 }

@@ -170,24 +170,28 @@ export function inspectChains(vars: Record<string, unknown>): { chains: Map<numb
     }
     const override = result.data
     const base = chains.get(override.id)
-    if (!base && (!override.name || !override.rpcUrl || !override.nativeSymbol || !override.confirmations)) {
+    const name = override.name ?? base?.name
+    const rpcUrl = override.rpcUrl ?? base?.rpcUrl
+    const nativeSymbol = override.nativeSymbol ?? base?.nativeSymbol
+    const confirmations = override.confirmations ?? base?.confirmations
+    if (!name || !rpcUrl || !nativeSymbol || !confirmations) {
       problems.push({ chainId: override.id, message: `CHAINS[${i}]: a new chain ${override.id} needs name, rpcUrl, nativeSymbol and confirmations` })
       broken.add(override.id)
       return
     }
     const merged: Chain = {
       id: override.id,
-      name: override.name ?? base!.name,
-      rpcUrl: override.rpcUrl ?? base!.rpcUrl,
-      nativeSymbol: override.nativeSymbol ?? base!.nativeSymbol,
-      confirmations: override.confirmations ?? base!.confirmations,
+      name,
+      rpcUrl,
+      nativeSymbol,
+      confirmations,
       blockTimeMs: override.blockTimeMs ?? (override.blockTimeSeconds !== undefined ? Math.round(override.blockTimeSeconds * 1000) : undefined) ?? base?.blockTimeMs ?? 12_000,
       multicall3: override.multicall3 !== undefined ? override.multicall3 : (base?.multicall3 ?? LIMIT_DEFAULTS.multicall3),
       maxLogRange: override.maxLogRange ?? base?.maxLogRange ?? 2000,
       maxLogAddresses: override.maxLogAddresses ?? base?.maxLogAddresses ?? LIMIT_DEFAULTS.maxLogAddresses,
       rpcBatchSize: override.rpcBatchSize ?? base?.rpcBatchSize ?? LIMIT_DEFAULTS.rpcBatchSize,
       testnet: override.testnet ?? base?.testnet ?? false,
-      tokens: mergeTokens(base?.tokens ?? [native(override.nativeSymbol ?? base!.nativeSymbol)], override.tokens ?? []),
+      tokens: mergeTokens(base?.tokens ?? [native(nativeSymbol)], override.tokens ?? []),
       priceFeeds: override.priceFeeds ?? base?.priceFeeds ?? [],
     }
     chains.set(merged.id, merged)
@@ -221,4 +225,14 @@ export function findToken(chain: Chain, symbol: string): Token | undefined {
 /** Every token symbol known on any chain. */
 export function knownTokenSymbols(chains: Map<number, Chain>): Set<string> {
   return new Set([...chains.values()].flatMap((c) => c.tokens.map((t) => t.symbol)))
+}
+
+let cached: { key: string; chains: Map<number, Chain> } | undefined
+
+/** The chain registry for this env, parsed once per isolate and distinct CHAINS/RPC value. */
+export function chainsFor(env: Env): Map<number, Chain> {
+  const vars = env as unknown as Record<string, unknown>
+  const key = JSON.stringify(Object.entries(vars).filter(([k]) => k === 'CHAINS' || k.startsWith('RPC_URL_')))
+  if (cached?.key !== key) cached = { key, chains: loadChains(vars) }
+  return cached.chains
 }

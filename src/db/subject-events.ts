@@ -2,6 +2,7 @@ import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import { payoutEventFor, recipientEventFor, type PayoutEventType, type RecipientEventType } from '../domain/payouts'
 import type { Db } from './client'
 import { events, payouts, recipients } from './schema'
+import { log } from '../log'
 
 export type PayoutRow = typeof payouts.$inferSelect
 export type RecipientRow = typeof recipients.$inferSelect
@@ -47,7 +48,7 @@ export async function enqueueEvents(env: Env, eventIds: string[]): Promise<void>
     try {
       await env.WEBHOOKS.sendBatch(chunk.map((eventId) => ({ body: { type: 'event', eventId } })))
     } catch (err) {
-      console.error(JSON.stringify({ msg: 'event enqueue failed; the outbox sweep will send them', count: chunk.length, error: String(err) }))
+      log.error('event enqueue failed; the outbox sweep will send them', { count: chunk.length, error: String(err) })
     }
   }
 }
@@ -57,7 +58,7 @@ export async function enqueueEvent(env: Env, eventId: string): Promise<void> {
   try {
     await env.WEBHOOKS.send({ type: 'event', eventId })
   } catch (err) {
-    console.error(JSON.stringify({ msg: 'event enqueue failed; the outbox sweep will send it', eventId, error: String(err) }))
+    log.error('event enqueue failed; the outbox sweep will send it', { eventId, error: String(err) })
   }
 }
 

@@ -95,8 +95,8 @@ export function attributeTransfer(transfer: Transfer, candidates: Candidate[], s
   let chosen = sameToken.length === 1 ? sameToken[0] : undefined
   if (!chosen) {
     const exact = sameToken.filter((c) => BigInt(c.payAmount) === transfer.amount && BigInt(c.amountReceived) === 0n)
-    if (exact.length !== 1) return unmatched(`ambiguous: ${sameToken.length} open payments at this address expect ${symbol}`)
-    chosen = exact[0]!
+    chosen = exact.length === 1 ? exact[0] : undefined
+    if (!chosen) return unmatched(`ambiguous: ${sameToken.length} open payments at this address expect ${symbol}`)
   }
   if (chosen.afterWindow) {
     return { ...owner, paymentId: chosen.id, note: `received after the late-payment window of payment ${chosen.id}`, unexpected: 'after_window' }

@@ -56,7 +56,7 @@ function parseField(text: string, f: (typeof FIELDS)[number]): Set<number> {
 export function parseCron(expression: string): Cron {
   const parts = expression.trim().split(/\s+/)
   if (parts.length !== 6) throw new ScheduleError('must be weekly, monthly, quarterly, yearly or a 6-field cron (sec min hour day month weekday)')
-  const [s, mi, h, d, mo, w] = parts.map((p, i) => parseField(p, FIELDS[i]!)) as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>, Set<number>]
+  const [s, mi, h, d, mo, w] = FIELDS.map((field, i) => parseField(parts[i] ?? '', field)) as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>, Set<number>]
   return { seconds: s, minutes: mi, hours: h, days: d, months: mo, weekdays: w, anyDay: parts[3] === '*', anyWeekday: parts[5] === '*' }
 }
 

@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers'
+import { log } from '../log'
 
 /** What one tick of a chain's scan reports back to its watcher. */
 export interface WatchTick {
@@ -86,7 +87,7 @@ export abstract class ChainWatcherBase extends DurableObject<Env> {
     if (chainId === undefined) return
     const cadence = this.cadence(chainId)
     if (!cadence) {
-      console.warn(JSON.stringify({ msg: 'chain watcher stopped: chain no longer configured', chainId }))
+      log.warn('chain watcher stopped: chain no longer configured', { chainId })
       return
     }
     const result = (await this.tick()) ?? { ok: false, active: false }
@@ -103,8 +104,8 @@ export abstract class ChainWatcherBase extends DurableObject<Env> {
 export function wakeChainWatcher(env: Env, chainId: number): void {
   try {
     const stub = env.CHAIN_WATCHER.get(env.CHAIN_WATCHER.idFromName(String(chainId)))
-    stub.wake(chainId).catch((err: unknown) => console.error(JSON.stringify({ msg: 'could not wake the chain watcher', chainId, error: String(err) })))
+    stub.wake(chainId).catch((err: unknown) => log.error('could not wake the chain watcher', { chainId, error: String(err) }))
   } catch (err) {
-    console.error(JSON.stringify({ msg: 'could not wake the chain watcher', chainId, error: String(err) }))
+    log.error('could not wake the chain watcher', { chainId, error: String(err) })
   }
 }

@@ -1,6 +1,8 @@
 import { DurableObject } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
-import { chainsFor, LIMITS, rateSourceFor } from '../config'
+import { LIMITS } from '../config'
+import { chainsFor } from '../chain/registry'
+import { rateSourceFor } from '../chain/price-feeds'
 import { getDb, type PaymentRow } from '../db/client'
 import { depositAddresses, events, merchants, observations, payments } from '../db/schema'
 import { insertLedgerEntries } from '../db/ledger'
@@ -14,6 +16,7 @@ import { randomHex } from '../auth/crypto'
 import type { WebhookMessage } from '../webhooks/messages'
 import { wakeChainWatcher } from './chain-watcher'
 import { linkObject } from './link-object'
+import { log } from '../log'
 
 /** RPC results cross the object boundary as values; the caller turns failures into ApiErrors. */
 export type PaymentResult = { ok: true; payment: PaymentRow } | { ok: false; code: ErrorCode; message: string; field?: string }
@@ -148,7 +151,7 @@ export class PaymentObject extends DurableObject<Env> {
         err instanceof ApiError
           ? { code: err.code, message: err.message, permanent: err.status < 500 }
           : { code: 'INTERNAL_ERROR', message: 'An internal error stopped this step', permanent: false }
-      if (!(err instanceof ApiError)) console.error(JSON.stringify({ msg: 'payment step threw', step, paymentId: this.payment?.id, error: String(err) }))
+      if (!(err instanceof ApiError)) log.error('payment step threw', { step, paymentId: this.payment?.id, error: String(err) })
     }
     if (!failure) {
       await this.ctx.storage.delete(key)
@@ -156,7 +159,7 @@ export class PaymentObject extends DurableObject<Env> {
     }
     const attempts = ((await this.ctx.storage.get<number>(key)) ?? 0) + 1
     const delay = stepRetryDelayMs(attempts, failure.permanent)
-    console.error(JSON.stringify({ msg: 'payment step failed', step, paymentId: this.payment?.id, code: failure.code, attempts, retryInMs: delay }))
+    log.error('payment step failed', { step, paymentId: this.payment?.id, code: failure.code, attempts, retryInMs: delay })
     if (delay !== null) {
       await this.ctx.storage.put(key, attempts)
       return Date.now() + delay
@@ -166,7 +169,7 @@ export class PaymentObject extends DurableObject<Env> {
     try {
       await this.recordError({ code: failure.code, message, step, at: new Date().toISOString() })
     } catch (err) {
-      console.error(JSON.stringify({ msg: 'could not record the step error', step, paymentId: this.payment?.id, error: String(err) }))
+      log.error('could not record the step error', { step, paymentId: this.payment?.id, error: String(err) })
     }
     return null
   }
@@ -186,13 +189,14 @@ export class PaymentObject extends DurableObject<Env> {
       if (!selected.ok) return selected
       payment = selected.payment
     }
-    return this.simulateFunds({ received: payment.payAmount!, confirmed: outcome === 'complete' })
+    if (payment.payAmount === null) return { ok: false, code: 'INVALID_STATE_TRANSITION', message: 'The payment has no amount to pay yet', field: 'chain_id' }
+    return this.simulateFunds({ received: payment.payAmount, confirmed: outcome === 'complete' })
   }
 
   private async simulateFunds(funds: SimulatedFunds): Promise<PaymentResult> {
     const payment = await this.load()
     if (payment.livemode) return { ok: false, code: 'FORBIDDEN', message: 'Only test-mode payments can be simulated' }
-    if (payment.payAmount === null || payment.depositAddress === null || payment.chainId === null) {
+    if (payment.payAmount === null || payment.depositAddress === null || payment.chainId === null || payment.token === null) {
       return { ok: false, code: 'INVALID_STATE_TRANSITION', message: 'Choose a chain and token before simulating funds', field: 'chain_id' }
     }
     const received = BigInt(funds.received)
@@ -212,7 +216,7 @@ export class PaymentObject extends DurableObject<Env> {
           txHash: `0x${randomHex(32)}`,
           logIndex: 0,
           toAddress: payment.depositAddress,
-          token: payment.token!,
+          token: payment.token,
           amount: (received - already).toString(),
           confirmations: funds.confirmed ? depth : 0,
         })
@@ -309,7 +313,7 @@ export class PaymentObject extends DurableObject<Env> {
     try {
       await this.env.WEBHOOKS.send({ type: 'event', eventId } satisfies WebhookMessage)
     } catch (err) {
-      console.error(JSON.stringify({ msg: 'enqueue failed; outbox sweep will retry', eventId, err: String(err) }))
+      log.error('enqueue failed; outbox sweep will retry', { eventId, err: String(err) })
     }
   }
 

@@ -4,7 +4,7 @@ import type { BatchItem } from 'drizzle-orm/batch'
 import { createWalletClient, encodeFunctionData, erc20Abi, http, keccak256, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { decryptPayoutKey, payoutKeySecret } from '../auth/payout-keys'
-import { chainsFor } from '../config'
+import { chainsFor } from '../chain/registry'
 import { finalityDepth, findToken, type Chain } from '../chain/registry'
 import { chainClient } from '../chain/rpc'
 import { getDb, type Db } from '../db/client'
@@ -13,6 +13,7 @@ import { payouts, payoutWallets } from '../db/schema'
 import { enqueueEvent, payoutIsAt, payoutTransition } from '../db/subject-events'
 import { LEDGER_CODES, toLedgerUnits } from '../domain/ledger'
 import type { PayoutTransaction } from '../domain/payouts'
+import { log } from '../log'
 
 type PayoutRow = typeof payouts.$inferSelect
 
@@ -161,7 +162,7 @@ export class PayoutWallet extends DurableObject<Env> {
       } catch (err) {
         const text = String(err).toLowerCase()
         if (text.includes('already known') || text.includes('nonce too low') || text.includes('already imported')) break
-        if (attempt === 2) console.error(JSON.stringify({ msg: 'payout broadcast failed; will rebroadcast', payoutId: payout.id, txid: tx.hash, error: shortError(err) }))
+        if (attempt === 2) log.error('payout broadcast failed; will rebroadcast', { payoutId: payout.id, txid: tx.hash, error: shortError(err) })
       }
     }
     const receipt = await client.getTransactionReceipt({ hash: tx.hash }).catch(() => null)

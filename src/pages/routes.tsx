@@ -198,6 +198,7 @@ export const pagesRouter = new Hono<AppEnv>()
 export function renderPageError(c: Context<AppEnv>, err: ApiError): Response {
   if (c.req.path.endsWith('/status') || (c.req.path.startsWith('/recipient/') && /\/(challenge|verify)$/.test(c.req.path))) return c.json({ error: err.code.toLowerCase(), message: err.message }, err.status)
   const n = nonce()
+  // biome-ignore lint/complexity/useMathMinMax: keeps the status's literal type (Math.min returns number)
   const status = err.status >= 500 ? 500 : err.status
   return page(c, n, <ErrorPage nonce={n} status={err.status} message={err.status >= 500 ? 'The payment page could not be loaded.' : err.message} />, status)
 }

@@ -1,5 +1,7 @@
 import { and, asc, inArray, isNull } from 'drizzle-orm'
-import { chainsFor, publicOrigin, rateSourceFor } from '../config'
+import { publicOrigin } from '../config'
+import { chainsFor } from '../chain/registry'
+import { rateSourceFor } from '../chain/price-feeds'
 import { getDb, type ObservationRow, type PaymentRow } from '../db/client'
 import { observations } from '../db/schema'
 import { bitpayExceptionStatus, bitpayStatus } from '../domain/bitpay'
@@ -12,7 +14,9 @@ type InvoiceRow = { payment: PaymentRow; invoice: BitPayInvoiceRow }
 
 /** BitPay's invoice object for one invoice. */
 export async function invoiceView(env: Env, requestUrl: string, payment: PaymentRow, invoice: BitPayInvoiceRow) {
-  return (await invoiceViews(env, requestUrl, [{ payment, invoice }]))[0]!
+  const [view] = await invoiceViews(env, requestUrl, [{ payment, invoice }])
+  if (!view) throw new Error('invoiceViews renders one view per row')
+  return view
 }
 
 /**
@@ -20,8 +24,9 @@ export async function invoiceView(env: Env, requestUrl: string, payment: Payment
  * currencies, one of the rates and one of the transfers for the whole page.
  */
 export async function invoiceViews(env: Env, requestUrl: string, rows: InvoiceRow[]) {
-  if (rows.length === 0) return []
-  const { merchantId, livemode } = rows[0]!.payment
+  const [first] = rows
+  if (!first) return []
+  const { merchantId, livemode } = first.payment
   const [options, prices, transfers] = await Promise.all([
     currencyOptions(env, merchantId, livemode),
     rateSourceFor(env).prices(),

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, inArray, isNull, lte, type SQL } from 'drizzle-orm'
 import { constantTimeEqual, randomHex } from '../auth/crypto'
-import { chainsFor } from '../config'
+import { chainsFor } from '../chain/registry'
 import type { AuthContext } from '../context'
 import { getDb, type PaymentRow } from '../db/client'
 import { bitpayInvoices, payments, wallets } from '../db/schema'

@@ -3,6 +3,7 @@ import { inspectChains } from '../chain/registry'
 import { getDb } from '../db/client'
 import { IDLE_SCAN_MS, type WatchCadence, type WatchTick } from '../objects/chain-watcher'
 import { scanChainSafely, watchedChains } from './scanner'
+import { log } from '../log'
 
 /**
  * The cron's chain work: the watchdog of the chain watchers (each chain with live wallets gets a tick
@@ -11,8 +12,8 @@ import { scanChainSafely, watchedChains } from './scanner'
 export async function runChainCron(env: Env, now = new Date()): Promise<void> {
   const { chains } = inspectChains(env as unknown as Record<string, unknown>)
   await Promise.allSettled([
-    armWatchers(env, now).catch((err) => console.error(JSON.stringify({ msg: 'chain watchdog could not start', error: String(err) }))),
-    refreshRates(env, chains, now).catch((err) => console.error(JSON.stringify({ msg: 'rate refresh failed', error: String(err) }))),
+    armWatchers(env, now).catch((err) => log.error('chain watchdog could not start', { error: String(err) })),
+    refreshRates(env, chains, now).catch((err) => log.error('rate refresh failed', { error: String(err) })),
   ])
 }
 
@@ -23,7 +24,7 @@ export async function armWatchers(env: Env, now = new Date()): Promise<void> {
     chains.map((chain) =>
       env.CHAIN_WATCHER.get(env.CHAIN_WATCHER.idFromName(String(chain.id)))
         .watch(chain.id)
-        .catch((err: unknown) => console.error(JSON.stringify({ msg: 'chain watcher unreachable', chainId: chain.id, error: String(err) }))),
+        .catch((err: unknown) => log.error('chain watcher unreachable', { chainId: chain.id, error: String(err) })),
     ),
   )
 }

@@ -1,6 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm'
 import { findToken, type Chain } from '../chain/registry'
-import { chainsFor, rateSourceFor } from '../config'
+import { chainsFor } from '../chain/registry'
+import { rateSourceFor } from '../chain/price-feeds'
 import { getDb, type PaymentRow } from '../db/client'
 import { merchants, paymentLinks, payments, wallets } from '../db/schema'
 import { checkoutStage, type CheckoutStage } from '../domain/checkout'
@@ -50,8 +51,9 @@ export async function loadCheckout(env: Env, reference: string, now = new Date()
   const options = await payOptions(env, row.payment, chains)
   let payment = row.payment
   // One way to pay: choose it for the buyer, so the address and QR code show at once.
-  if (payment.payAmount === null && payment.status === 'pending' && options.length === 1) {
-    const result = await paymentObject(env, payment.id).select(options[0]!.chainId, options[0]!.token)
+  const only = options.length === 1 ? options[0] : undefined
+  if (payment.payAmount === null && payment.status === 'pending' && only) {
+    const result = await paymentObject(env, payment.id).select(only.chainId, only.token)
     if (result.ok) payment = result.payment
   }
   return {

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import { chainBySlug } from '../chain/slugs'
-import { chainsFor } from '../config'
+import { chainsFor } from '../chain/registry'
 import type { AuthContext } from '../context'
 import { getDb, type PaymentRow } from '../db/client'
 import { orderNonces } from '../db/schema'

@@ -9,6 +9,7 @@ import { describeRpcError, nativeBalance, redact } from '../chain/rpc'
 import { defaultTestChain } from '../domain/sandbox'
 import { ApiError } from '../errors'
 import { allocateDepositAddress, takeDepositAddress, walletInUse, type DepositClaim } from './wallets'
+import { log } from '../log'
 
 /** The payment columns fixed when the buyer (or the merchant) picks a chain and token. */
 export type PaymentOption = Pick<
@@ -63,7 +64,7 @@ export async function choosePaymentOption(
   deferredClaims?: DepositClaim[],
 ): Promise<PaymentOption> {
   const { chain, token } = resolveChainToken(chains, chainId, symbol)
-  let priced
+  let priced: ReturnType<typeof quote>
   const pricing = await pricesFor(rates, [request.currency, token.symbol])
   try {
     priced = quote(request.amount, request.currency, token, pricing.prices)
@@ -105,7 +106,7 @@ async function baselineOf(chain: Chain, address: string): Promise<string> {
   try {
     return (await nativeBalance(chain, address)).toString()
   } catch (err) {
-    console.error(JSON.stringify({ msg: 'baseline balance unreadable', chainId: chain.id, rpc: redact(chain.rpcUrl), error: describeRpcError(err, chain.rpcUrl) }))
+    log.error('baseline balance unreadable', { chainId: chain.id, rpc: redact(chain.rpcUrl), error: describeRpcError(err, chain.rpcUrl) })
     throw new ApiError('CHAIN_UNAVAILABLE', `${chain.name} (chain ${chain.id}) cannot be reached to open a ${chain.nativeSymbol} deposit: try again or pay with a token`, 'chain_id')
   }
 }

@@ -1,7 +1,8 @@
 import { and, count, desc, eq, gte, inArray, lte, type SQL } from 'drizzle-orm'
 import { randomAlphanumeric } from '../auth/crypto'
 import { knownTokenSymbols, type Chain } from '../chain/registry'
-import { chainsFor, rateSourceFor } from '../config'
+import { chainsFor } from '../chain/registry'
+import { rateSourceFor } from '../chain/price-feeds'
 import type { AuthContext } from '../context'
 import { getDb, type Db, type PaymentRow } from '../db/client'
 import { payments } from '../db/schema'
@@ -14,6 +15,7 @@ import { ApiError, notFound } from '../errors'
 import type { PaymentResult } from '../objects/payment-object'
 import { choosePaymentOption, defaultOption, resolveChainToken, type PaymentOption } from './payment-option'
 import { ensureSandboxWallet, MAX_ADDRESS_SKIPS, sandboxKeyFor, type DepositClaim } from './wallets'
+import { log } from '../log'
 
 export interface CreatePaymentInput {
   /** The payment's id when the caller has claimed something under it first (a BitPay guid). */
@@ -39,11 +41,10 @@ export interface CreatePaymentInput {
 /** Checks the amount against the currency's precision and returns its canonical form. */
 export function normalizeOrderAmount(chains: Map<number, Chain>, amount: string, currency: string): string {
   const fiat = fiatDecimals(currency)
-  const tokenDecimals = fiat === undefined ? tokenPrecision(chains, currency) : undefined
-  if (fiat === undefined && tokenDecimals === undefined) {
+  const decimals = fiat ?? tokenPrecision(chains, currency)
+  if (decimals === undefined) {
     throw new ApiError('INVALID_CURRENCY', `Unsupported currency ${currency}: use an ISO 4217 code or a supported token symbol`, 'currency')
   }
-  const decimals = (fiat ?? tokenDecimals)!
   let canonical: string
   try {
     canonical = fiat !== undefined ? canonicalAmount(amount, decimals) : formatUnits(parseDecimal(canonicalAmount(amount, decimals)).units, decimals)
@@ -106,7 +107,7 @@ export async function createPayment(env: Env, auth: Pick<AuthContext, 'merchantI
     const row = paymentRow(id, base, input, option, now)
     const result = await paymentObject(env, row.id).create(row, sandbox, claims[0] ?? null)
     if (!('addressTaken' in result)) return unwrap(result)
-    console.warn(JSON.stringify({ msg: 'derived address held by another wallet; index skipped', chainId: row.chainId, walletId: row.walletId, index: row.derivationIndex }))
+    log.warn('derived address held by another wallet; index skipped', { chainId: row.chainId, walletId: row.walletId, index: row.derivationIndex })
   }
   throw new ApiError('CONFLICT', `The wallet's next deposit addresses on chain ${input.chainId} are in use by another wallet; register another xpub`, 'chain_id')
 }

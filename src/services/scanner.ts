@@ -23,7 +23,9 @@ import {
   type Search,
   type Transfer,
 } from '../domain/chain-scan'
+import { zip } from '../domain/arrays'
 import { paymentObject } from './payments'
+import { log } from '../log'
 
 /** Closed payments stay watched this long after expiry, so late money is flagged paid_late. */
 export const LATE_PAYMENT_WINDOW_MS = 24 * 3600_000
@@ -93,14 +95,14 @@ export async function watchedChains(env: Env, options: Pick<ScanOptions, 'chains
     const inspected = inspectChains(env as unknown as Record<string, unknown>)
     chains = inspected.chains
     for (const problem of inspected.problems) {
-      console.error(JSON.stringify({ msg: 'chain config invalid; chain not scanned', chainId: problem.chainId, error: problem.message }))
+      log.error('chain config invalid; chain not scanned', { chainId: problem.chainId, error: problem.message })
       if (problem.chainId !== null) await recordFailure(db, problem.chainId, `config: ${problem.message}`, options.now ?? new Date())
     }
   }
   const watched = await db.selectDistinct({ chainId: wallets.chainId }).from(wallets).where(eq(wallets.livemode, true))
   return watched.flatMap(({ chainId }) => {
     const chain = chains.get(chainId)
-    if (!chain && !options.chains) console.error(JSON.stringify({ msg: 'live wallets on a chain that is not configured', chainId }))
+    if (!chain && !options.chains) log.error('live wallets on a chain that is not configured', { chainId })
     return chain ? [chain] : []
   })
 }
@@ -111,7 +113,7 @@ export async function scanChainSafely(db: Db, env: Env, chain: Chain, options: S
   const counter = options.counter ?? newCounter()
   try {
     const report = await scanChain(db, env, chain, { ...options, counter })
-    console.log(JSON.stringify({ msg: 'chain scanned', ...report }))
+    log.info('chain scanned', { ...report })
     return report
   } catch (err) {
     const error = describeRpcError(err, chain.rpcUrl)
@@ -119,9 +121,9 @@ export async function scanChainSafely(db: Db, env: Env, chain: Chain, options: S
       chainId: chain.id, ok: false, error, openPayments: 0, active: false, transfers: 0, removed: 0, notified: 0,
       rpcRequests: counter.requests, rpcCalls: counter.calls, ms: Date.now() - started,
     }
-    console.error(JSON.stringify({ msg: 'chain scan failed; retrying next tick from the same block', rpc: redact(chain.rpcUrl), ...report }))
+    log.error('chain scan failed; retrying next tick from the same block', { rpc: redact(chain.rpcUrl), ...report })
     await recordFailure(db, chain.id, error, options.now ?? new Date()).catch((e) =>
-      console.error(JSON.stringify({ msg: 'could not record chain scan failure', chainId: chain.id, error: String(e) })),
+      log.error('could not record chain scan failure', { chainId: chain.id, error: String(e) }),
     )
     return report
   }
@@ -161,7 +163,7 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   // Native coin shows only in balances: watched for native payments, and for a token payment alone
   // at its address whose balance at allocation is known (native coin sent there is a wrong asset).
   const nativeOpen = watched.filter((p) => p.baselineBalance !== null && (p.tokenAddress === null || byAddress.get(p.depositAddress.toLowerCase())?.length === 1))
-  const checkBlocks = [...new Set(unsettled.map((o) => o.blockNumber!).filter((b) => b <= head.number))]
+  const checkBlocks = [...new Set(unsettled.flatMap((o) => (o.blockNumber !== null && o.blockNumber <= head.number ? [o.blockNumber] : [])))]
   const [logs, balances, hashes] = await Promise.all([
     Promise.all(chunk(addresses, chain.maxLogAddresses).map((group) => transferLogs(client, window.from, window.to, group.map(addressTopic)))),
     balancesAt(client, chain, nativeOpen.map((p) => p.depositAddress), head.number),
@@ -171,7 +173,7 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   // Reorgs: an observation whose block is no longer canonical is removed (a re-mined copy is found again below).
   const canonical = new Map(checkBlocks.map((b, i) => [b, hashes[i]]))
   const removedIds = unsettled.filter((o) => {
-    const hash = canonical.get(o.blockNumber!)
+    const hash = o.blockNumber === null ? undefined : canonical.get(o.blockNumber)
     return hash !== undefined && hash !== null && hash.toLowerCase() !== o.blockHash?.toLowerCase()
   }).map((o) => o.id)
   const removed = new Set(removedIds)
@@ -188,7 +190,7 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
     if (known.get(key) === t.blockHash.toLowerCase()) return
     const attribution = attributeTransfer(t, candidates.get(t.to.toLowerCase()) ?? [], symbolOf)
     if (!attribution) {
-      console.warn(JSON.stringify({ msg: 'transfer to an address with no open payment', chainId: chain.id, txHash: t.txHash, to: t.to }))
+      log.warn('transfer to an address with no open payment', { chainId: chain.id, txHash: t.txHash, to: t.to })
       return
     }
     rows.push({
@@ -245,7 +247,7 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
 
   const notified = await notifyPayments(env, db, chain, open, now)
   await announceUnexpected(env, chain, unexpected)
-  if (removedIds.length > 0) console.warn(JSON.stringify({ msg: 'reorg: observations removed', chainId: chain.id, head: head.number, ids: removedIds }))
+  if (removedIds.length > 0) log.warn('reorg: observations removed', { chainId: chain.id, head: head.number, ids: removedIds })
   return {
     chainId: chain.id, ok: true, head: head.number, window, openPayments: open.length, transfers: rows.length, removed: removedIds.length,
     // Closed payments in the late window alone do not keep the watcher at block time.
@@ -278,16 +280,15 @@ async function findNativeArrivals(
     balances: Map<number, bigint>
   }
   const pending: Pending[] = []
-  nativeOpen.forEach((payment, i) => {
+  zip(nativeOpen, balances).forEach(([payment, balance]) => {
     const address = payment.depositAddress.toLowerCase()
     if ((byAddress.get(address) ?? []).filter((p) => p.tokenAddress === null).length > 1) {
-      console.warn(JSON.stringify({ msg: 'native deposits share an address; balance changes cannot be attributed', chainId: chain.id, address }))
+      log.warn('native deposits share an address; balance changes cannot be attributed', { chainId: chain.id, address })
       return
     }
     const mine = active.filter((o) => o.paymentId === payment.id && o.logIndex === -1)
     const recorded = mine.reduce((sum, o) => sum + BigInt(o.amount), 0n)
     const baseline = BigInt(payment.baselineBalance ?? '0')
-    const balance = balances[i]!
     if (unrecordedNative(balance, baseline, recorded) <= 0n) return
     const last = Math.max(-1, ...mine.map((o) => o.blockNumber ?? -1))
     const lo = Math.min(head.number, Math.max(window.from, last + 1))
@@ -300,20 +301,20 @@ async function findNativeArrivals(
       const probing = pending.map((p) => ({ p, block: probe(p.search) })).filter((x): x is { p: Pending; block: number } => x.block !== null)
       if (probing.length === 0) break
       const results = await balancesByBlock(client, chain, probing.map(({ p, block }) => ({ address: p.payment.depositAddress, block })))
-      probing.forEach(({ p, block }, i) => {
-        p.balances.set(block, results[i]!)
-        p.search = narrow(p.search, block, unrecordedNative(results[i]!, p.baseline, p.recorded) > 0n)
+      zip(probing, results).forEach(([{ p, block }, balance]) => {
+        p.balances.set(block, balance)
+        p.search = narrow(p.search, block, unrecordedNative(balance, p.baseline, p.recorded) > 0n)
       })
     }
     const missing = pending.filter((p) => !p.balances.has(p.search.lo))
     const fetched = await balancesByBlock(client, chain, missing.map((p) => ({ address: p.payment.depositAddress, block: p.search.lo })))
-    missing.forEach((p, i) => p.balances.set(p.search.lo, fetched[i]!))
+    for (const [p, balance] of zip(missing, fetched)) p.balances.set(p.search.lo, balance)
     for (const p of [...pending]) {
       const block = p.search.lo
-      const amount = unrecordedNative(p.balances.get(block)!, p.baseline, p.recorded)
+      const amount = unrecordedNative(balanceAt(p.balances, block), p.baseline, p.recorded)
       arrivals.push({ payment: p.payment, block, amount })
       p.recorded += amount
-      const rest = unrecordedNative(p.balances.get(head.number)!, p.baseline, p.recorded)
+      const rest = unrecordedNative(balanceAt(p.balances, head.number), p.baseline, p.recorded)
       if (rest > 0n && block < head.number) p.search = { lo: block + 1, hi: head.number }
       else pending.splice(pending.indexOf(p), 1)
     }
@@ -326,7 +327,7 @@ async function findNativeArrivals(
   for (const { payment, block, amount } of arrivals) {
     const data = blockByNumber.get(block)
     if (!data) continue // the block vanished meanwhile (reorg): the next tick finds the arrival again
-    const to = payment.depositAddress!
+    const to = payment.depositAddress
     let left = amount
     for (const tx of data.transactions) {
       const value = BigInt(tx.value)
@@ -359,11 +360,19 @@ async function balancesByBlock(client: PublicClient, chain: Chain, reads: { addr
   return out
 }
 
+/** A balance the search read before: every block it settles on was read, so a gap is a bug, not a zero. */
+function balanceAt(balances: Map<number, bigint>, block: number): bigint {
+  const balance = balances.get(block)
+  if (balance === undefined) throw new Error(`native search: no balance read at block ${block}`)
+  return balance
+}
+
 /** Recomputes each open payment's funds from its live observations and tells its PaymentObject when they changed. */
 async function notifyPayments(env: Env, db: Db, chain: Chain, open: OpenPayment[], now: Date): Promise<number> {
   const active = await activeObservationsQuery(db, chain.id, now)
   // Unexpected funds (a wrong asset, money after the window) are on record but never count.
-  const byPayment = groupBy(active.filter((o) => o.unexpected === null), (o) => o.paymentId!)
+  const counted = active.filter((o): o is typeof o & { paymentId: string } => o.unexpected === null && o.paymentId !== null)
+  const byPayment = groupBy(counted, (o) => o.paymentId)
   const changed = open
     .map((p) => ({ p, funds: fundsOf((byPayment.get(p.id) ?? []).map((o) => ({ amount: BigInt(o.amount), confirmations: o.confirmations })), p.requiredConfirmations ?? 0) }))
     .filter(({ p, funds }) => fundsChanged(p, funds))
@@ -374,10 +383,10 @@ async function notifyPayments(env: Env, db: Db, chain: Chain, open: OpenPayment[
         try {
           const result = await paymentObject(env, p.id).observeFunds(funds.received.toString(), funds.confirmed.toString(), funds.confirmations)
           if (result.ok) notified += 1
-          else console.error(JSON.stringify({ msg: 'payment refused chain funds', chainId: chain.id, paymentId: p.id, code: result.code, error: result.message }))
+          else log.error('payment refused chain funds', { chainId: chain.id, paymentId: p.id, code: result.code, error: result.message })
         } catch (err) {
           // Observations are stored: the next tick recomputes the funds and tries again.
-          console.error(JSON.stringify({ msg: 'payment object call failed', chainId: chain.id, paymentId: p.id, error: String(err) }))
+          log.error('payment object call failed', { chainId: chain.id, paymentId: p.id, error: String(err) })
         }
       }),
     )
@@ -395,9 +404,9 @@ async function announceUnexpected(env: Env, chain: Chain, byPayment: Map<string,
       group.map(async ([paymentId, keys]) => {
         try {
           const result = await paymentObject(env, paymentId).noteUnexpectedFunds(keys)
-          if (!result.ok) console.error(JSON.stringify({ msg: 'payment refused unexpected funds', chainId: chain.id, paymentId, error: result.message }))
+          if (!result.ok) log.error('payment refused unexpected funds', { chainId: chain.id, paymentId, error: result.message })
         } catch (err) {
-          console.error(JSON.stringify({ msg: 'payment object call failed', chainId: chain.id, paymentId, error: String(err) }))
+          log.error('payment object call failed', { chainId: chain.id, paymentId, error: String(err) })
         }
       }),
     )
@@ -431,9 +440,9 @@ function watchedPaymentsQuery(db: Db, chainId: number, now: Date) {
 }
 
 /** Open, or closed within the late window, or within the watch for unexpected funds after it. */
-function watchCondition(now: Date): SQL {
+function watchCondition(now: Date): SQL | undefined {
   const cutoff = new Date(now.getTime() - LATE_PAYMENT_WINDOW_MS - UNEXPECTED_WATCH_MS).toISOString()
-  return or(inArray(payments.status, ['pending', 'processing']), gt(payments.expiresAt, cutoff))!
+  return or(inArray(payments.status, ['pending', 'processing']), gt(payments.expiresAt, cutoff))
 }
 
 /** Closed and past the late-payment window: money no longer counts toward the payment. */
@@ -486,7 +495,7 @@ function withoutSkipped(kept: OpenPayment[], all: OpenPaymentRow[], chainId: num
   if (kept.length < all.length) {
     const ids = new Set(kept.map((p) => p.id))
     const skipped = all.filter((p) => !ids.has(p.id)).map((p) => p.id)
-    console.warn(JSON.stringify({ msg: 'payments at an address held by another wallet (or disputed) are not credited', chainId, paymentIds: skipped }))
+    log.warn('payments at an address held by another wallet (or disputed) are not credited', { chainId, paymentIds: skipped })
   }
   return kept
 }

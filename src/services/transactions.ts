@@ -13,14 +13,14 @@ const statusSql = sql<TransferStatus>`CASE
 
 const columns = { observation: observations, status: statusSql, requiredConfirmations: payments.requiredConfirmations }
 
-function filters(auth: AuthContext, f: { paymentId?: string; status?: TransferStatus; txHash?: string }): SQL {
+function filters(auth: AuthContext, f: { paymentId?: string; status?: TransferStatus; txHash?: string }): SQL | undefined {
   const where: (SQL | undefined)[] = [eq(observations.merchantId, auth.merchantId), eq(observations.livemode, auth.livemode)]
   if (f.paymentId) where.push(eq(observations.paymentId, f.paymentId))
   if (f.txHash) where.push(eq(sql`lower(${observations.txHash})`, f.txHash.toLowerCase()))
   if (f.status === 'removed') where.push(isNotNull(observations.removedAt))
   if (f.status === 'confirmed') where.push(isNull(observations.removedAt), sql`${observations.confirmations} >= COALESCE(${payments.requiredConfirmations}, 1)`)
   if (f.status === 'pending') where.push(isNull(observations.removedAt), sql`${observations.confirmations} < COALESCE(${payments.requiredConfirmations}, 1)`)
-  return and(...where)!
+  return and(...where)
 }
 
 /** Transfers the gateway recorded for the merchant, newest first. */

@@ -8,6 +8,7 @@ import type { Db, ObservationRow, WalletRow } from '../db/client'
 import { depositAddresses, observations, payments, wallets } from '../db/schema'
 import { defaultTestChain, sandboxKey, sandboxXpub } from '../domain/sandbox'
 import { ApiError, notFound } from '../errors'
+import { log } from '../log'
 
 /**
  * The wallets payments can use: the merchant's own, and the sandbox wallet only while the merchant
@@ -153,7 +154,7 @@ export async function allocateDepositAddress(
     if (index === null) {
       throw new ApiError('CONFLICT', `The wallet's address on chain ${chainId} is in use by another wallet; register a new wallet`, 'chain_id')
     }
-    console.warn(JSON.stringify({ msg: 'derived address held by another wallet; index skipped', chainId, walletId: wallet.id, index }))
+    log.warn('derived address held by another wallet; index skipped', { chainId, walletId: wallet.id, index })
   }
   throw new ApiError('CONFLICT', `The wallet's next deposit addresses on chain ${chainId} are in use by another wallet; register another xpub`, 'chain_id')
 }

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm'
 import { randomHex } from '../auth/crypto'
 import { getDb, type EventRow, type PaymentRow } from '../db/client'
 import { events, paymentLinks, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../db/schema'
-import { bitpayInvoiceOf, ipnBody } from './bitpay-ipn'
+import { bitpayInvoiceOf, ipnBody, type InvoiceRenderer } from './bitpay-ipn'
 import { NOTIFICATION_URL_TARGET } from './messages'
 import { callbackUrlProblem } from '../domain/url-policy'
 import { postWebhook, REFUSED_URL_RESULT } from './http'
@@ -16,9 +16,10 @@ type DeliveryRow = typeof webhookDeliveries.$inferSelect
 /**
  * Sends one event to one target and records the attempt. 2xx is success; 410 (or a URL the policy
  * refuses) disables the endpoint and ends the delivery; anything else (no answer, a timeout, a
- * broken body) is recorded as a "could not deliver" attempt and asks the caller to retry.
+ * broken body) is recorded as a "could not deliver" attempt and asks the caller to retry. An IPN's
+ * body is BitPay's invoice object, which `deps.invoiceView` renders.
  */
-export async function deliver(env: Env, deliveryId: string): Promise<DeliveryOutcome> {
+export async function deliver(env: Env, deliveryId: string, deps: { invoiceView: InvoiceRenderer }): Promise<DeliveryOutcome> {
   const db = getDb(env.DB)
   const [delivery] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId))
   if (!delivery || delivery.status !== 'pending') return 'skipped'
@@ -35,7 +36,7 @@ export async function deliver(env: Env, deliveryId: string): Promise<DeliveryOut
   }
 
   const invoice = delivery.target === NOTIFICATION_URL_TARGET ? await bitpayInvoiceOf(env, payment.id) : undefined
-  const body = invoice ? await ipnBody(env, payment, invoice) : stringifyWithDecimals(buildPayload(event, payment, await webhookData(env, payment)))
+  const body = invoice ? await ipnBody(env, deps.invoiceView, payment, invoice) : stringifyWithDecimals(buildPayload(event, payment, await webhookData(env, payment)))
   const headers = {
     'X-Signature': xSignature(payment.notifySecret, body),
     'X-Event-Id': event.id,

@@ -4,6 +4,7 @@ import { getDb, type PaymentRow, type WebhookEndpointRow } from '../db/client'
 import { events, webhookDeliveries, webhookEndpoints } from '../db/schema'
 import { bitpayInvoiceOf, wantsIpn } from './bitpay-ipn'
 import { NOTIFICATION_URL_TARGET, type WebhookMessage } from './messages'
+import { log } from '../log'
 
 /** Whether an endpoint wants events of `type`. */
 export function endpointWants(endpoint: Pick<WebhookEndpointRow, 'enabledEvents' | 'status'>, type: string): boolean {
@@ -21,7 +22,7 @@ export async function fanOutEvent(env: Env, eventId: string): Promise<string[]> 
   const db = getDb(env.DB)
   const [event] = await db.select().from(events).where(eq(events.id, eventId))
   if (!event) {
-    console.warn(JSON.stringify({ msg: 'webhook event not found', eventId }))
+    log.warn('webhook event not found', { eventId })
     return []
   }
   const endpoints = await db

@@ -1,4 +1,5 @@
 /** How long a receiver has to answer (headers and the part of the body we read). */
+import { log } from '../log'
 export const DELIVERY_TIMEOUT_MS = 10_000
 const SNIPPET_CHARS = 500
 /** Bytes of the receiver's answer read at most; the rest is cancelled, never buffered. */
@@ -41,7 +42,7 @@ export async function postWebhook(url: string, body: string, headers: Record<str
       signal,
     })
   } catch (err) {
-    console.warn(JSON.stringify({ msg: 'webhook delivery failed', origin: originOf(url), err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }))
+    log.warn('webhook delivery failed', { origin: originOf(url), err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
     return { statusCode: null, latencyMs: Date.now() - started, error: deliveryError(null), responseSnippet: null }
   }
   const responseSnippet = await readSnippet(res)

@@ -10,8 +10,8 @@ export const RETRY_DELAYS_SECONDS = [30, 120, 600, 1800, 3600, 7200, 14_400, 28_
  * (WEBHOOK_BACKOFF_SCALE, default 1) shrinks the schedule, e.g. 0 in tests.
  */
 export function retryDelaySeconds(attempt: number, scale = 1): number {
-  const index = Math.min(Math.max(attempt, 1), RETRY_DELAYS_SECONDS.length) - 1
-  return Math.round(RETRY_DELAYS_SECONDS[index]! * scale)
+  const delay = RETRY_DELAYS_SECONDS.slice(0, Math.max(attempt, 1)).at(-1) ?? 0
+  return Math.round(delay * scale)
 }
 
 /** The backoff scale configured for this environment. */

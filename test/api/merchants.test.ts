@@ -63,6 +63,10 @@ describe('/v1/api-keys', () => {
     expect(list.json.data.map((k: { name: string }) => k.name)).toEqual(['server 2', 'Default live key'])
     const revoke = await call('DELETE', `/v1/api-keys/${created.json.data.id}`, { key: m.liveKey })
     expect(revoke.json.data.revoked_at).not.toBeNull()
+    // Revoking it again is not an error: the answer is the key as it stays, revoked then.
+    const again = await call('DELETE', `/v1/api-keys/${created.json.data.id}`, { key: m.liveKey })
+    expect(again.status).toBe(200)
+    expect(again.json.data.revoked_at).toBe(revoke.json.data.revoked_at)
   })
 
   it('never lets a test key mint a live key', async () => {

@@ -24,7 +24,7 @@ describe('scan window', () => {
       expect(windows.length).toBeLessThan(10)
     }
     // Consecutive 4-block windows from the stored cursor, none skipped, until the one holding the transfer.
-    windows.forEach((w, i) => expect(w).toEqual({ from: start + 1 + 4 * i, to: start + 4 * (i + 1) }))
+    for (const [i, w] of windows.entries()) expect(w).toEqual({ from: start + 1 + 4 * i, to: start + 4 * (i + 1) })
     expect(windows.at(-1)!.from).toBeLessThanOrEqual(block)
     expect(windows.at(-1)!.to).toBeGreaterThanOrEqual(block)
     expect((await cursorOf(shared.chain.id))!.lastScannedBlock).toBe(windows.at(-1)!.to)

@@ -85,7 +85,9 @@ export function schemaErrors(value: unknown, schema: JsonSchema, doc: OpenApiDoc
     if (schema.maxLength !== undefined && value.length > schema.maxLength) errors.push(`${path}: longer than ${schema.maxLength}`)
     if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) errors.push(`${path}: does not match ${schema.pattern}`)
   }
-  if (Array.isArray(value) && schema.items) value.forEach((item, i) => errors.push(...schemaErrors(item, schema.items as JsonSchema, doc, `${path}[${i}]`)))
+  if (Array.isArray(value) && schema.items) {
+    for (const [i, item] of value.entries()) errors.push(...schemaErrors(item, schema.items as JsonSchema, doc, `${path}[${i}]`))
+  }
   if (actual === 'object' && (schema.properties || schema.additionalProperties !== undefined)) {
     const object = value as Record<string, unknown>
     for (const key of schema.required ?? []) if (!(key in object)) errors.push(`${path}.${key}: required but absent`)

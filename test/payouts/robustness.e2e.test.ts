@@ -20,6 +20,7 @@ const call = async (method: string, path: string, options: CallOptions = {}) => 
 
 beforeAll(() => {
   for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    // biome-ignore lint/suspicious/noConsole: the test captures every console line to prove the key is never printed
     const original = console[level].bind(console)
     vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
       seen.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' '))

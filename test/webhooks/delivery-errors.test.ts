@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { invoiceView } from '../../src/services/bitpay-invoice-view'
 import { deliver } from '../../src/webhooks/deliver'
 import { postWebhook } from '../../src/webhooks/http'
 import { call, createMerchant, eventually } from '../helpers/api'
@@ -68,7 +69,7 @@ describe('webhook delivery failures are recorded as attempts', () => {
       .bind('wd_refused', event.id, m.id, p.id, ep.id, ep.id, r.url, 'pending', now, now)
       .run()
 
-    expect(await deliver({ ...env, ENVIRONMENT: 'production' }, 'wd_refused')).toBe('gone')
+    expect(await deliver({ ...env, ENVIRONMENT: 'production' }, 'wd_refused', { invoiceView })).toBe('gone')
     expect(await received(r.name)).toHaveLength(0)
     const [delivery] = (await call('GET', `/v1/webhook-endpoints/${ep.id}/deliveries`, { key: m.testKey })).json.data
     expect(delivery).toMatchObject({ status: 'failed', last_error: 'could not deliver: the URL is not allowed', attempt_log: [{ status_code: null, error: 'could not deliver: the URL is not allowed' }] })

@@ -1,8 +1,9 @@
+import type { HonoRequest } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { sinFromPublicKey, verifyBitPaySignature } from '../../auth/bitpay-identity'
 import { DEFAULT_RATE_LIMITS } from '../../auth/api-keys'
 import { hourlyLimit } from '../../auth/plans'
-import type { AppEnv } from '../../context'
+import type { AuthContext, BitPayEnv } from '../../context'
 import { getDb } from '../../db/client'
 import { ApiError } from '../../errors'
 import { activeToken, type Facade } from '../../services/bitpay-tokens'
@@ -21,7 +22,7 @@ export async function bitpayBody(c: { req: { text(): Promise<string> } }): Promi
 }
 
 /** Checks x-identity/x-signature over the full URL plus body; returns the signer's SIN. */
-export async function signerSin(c: Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0]): Promise<string> {
+export async function signerSin(c: { req: HonoRequest }): Promise<string> {
   const identity = c.req.header('x-identity')
   const signature = c.req.header('x-signature')
   if (!identity || !signature) throw new ApiError('UNAUTHORIZED', 'This request must be signed: x-identity and x-signature headers are required', 'x-signature')
@@ -31,7 +32,7 @@ export async function signerSin(c: Parameters<Parameters<typeof createMiddleware
 }
 
 /** The BitPay token a request carries: `token` in the JSON body (POST/PUT), else `?token=`. */
-export async function requestToken(c: Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0]): Promise<string | undefined> {
+export async function requestToken(c: { req: HonoRequest }): Promise<string | undefined> {
   const fromBody = ['POST', 'PUT'].includes(c.req.method) ? (await bitpayBody(c)).token : undefined
   return typeof fromBody === 'string' ? fromBody : c.req.query('token')
 }
@@ -39,9 +40,10 @@ export async function requestToken(c: Parameters<Parameters<typeof createMiddlew
 /**
  * BitPay token auth: the token comes as `token` in the JSON body or the query. `merchant` and
  * `payout` tokens need the signature of the SIN they are bound to; `pos` tokens are used unsigned.
+ * Behind it, `c.get('auth')` and `c.get('bitpay')` are set (`BitPayEnv`).
  */
 export function bitpayAuth(allowed: readonly Facade[], options: { tokenFromPath?: string } = {}) {
-  return createMiddleware<AppEnv>(async (c, next) => {
+  return createMiddleware<BitPayEnv>(async (c, next) => {
     const token = options.tokenFromPath ? c.req.param(options.tokenFromPath) : await requestToken(c)
     if (!token) throw new ApiError('UNAUTHORIZED', 'This endpoint does not support the public facade: send a token', 'token')
     // A valid signature is read first, so one query also tells whether its SIN is linked to the token.
@@ -56,7 +58,7 @@ export function bitpayAuth(allowed: readonly Facade[], options: { tokenFromPath?
     }
     const mode = found.token.livemode ? 'live' : 'test'
     c.set('bitpay', { facade, sin: facade === 'pos' ? found.token.sin : signer, token })
-    c.set('auth', {
+    const auth: AuthContext = {
       merchantId: found.merchant.id,
       merchantKey: found.merchant.merchantKey,
       keyId: `bitpay:${token.slice(0, 8)}`,
@@ -66,7 +68,9 @@ export function bitpayAuth(allowed: readonly Facade[], options: { tokenFromPath?
       signingSecret: '',
       rateLimit: (found.token.livemode ? found.merchant.rateLimitLive : found.merchant.rateLimitTest) ?? DEFAULT_RATE_LIMITS[mode],
       hourlyLimit: hourlyLimit(found.merchant),
-    })
+    }
+    c.set('credential', auth)
+    c.set('auth', auth)
     await next()
   })
 }

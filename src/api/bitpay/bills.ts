@@ -9,7 +9,7 @@ import { billByToken, billUrl, createBill, deliverBill, findBill, listBills, upd
 import { tokensForSin } from '../../services/bitpay-tokens'
 import { decimalInput } from '../schemas'
 import { signerSin } from './auth'
-import { bitpayRoute, bitpayRouter } from './route'
+import { bitpayRoute, bitpayRouter, type BitPayRequest } from './route'
 
 const text = (max: number) => z.string().max(max).nullish()
 
@@ -67,7 +67,7 @@ export function bitpayBillView(env: Env, b: BillRow, requestUrl: string, facade:
  * Authorised by a resource's own token (handed out with the bill or subscription): a signature, if
  * sent (or `signed`), must verify and come from an identity paired with the same merchant and mode.
  */
-export async function checkResourceSigner(c: Context<AppEnv>, owner: { merchantId: string; livemode: boolean }, signed: boolean): Promise<void> {
+export async function checkResourceSigner(c: BitPayRequest, owner: { merchantId: string; livemode: boolean }, signed: boolean): Promise<void> {
   if (!signed && !c.req.header('x-signature')) return
   const sin = await signerSin(c)
   const paired = await tokensForSin(getDb(c.env.DB), sin)

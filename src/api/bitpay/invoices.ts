@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { chainsFor } from '../../config'
+import { chainsFor } from '../../chain/registry'
 import { getDb } from '../../db/client'
 import { ApiError } from '../../errors'
 import { invoiceView, invoiceViews } from '../../services/bitpay-invoice-view'

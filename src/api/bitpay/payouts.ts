@@ -11,7 +11,6 @@ import { cancelPayoutGroup, createPayoutGroup } from '../../services/payouts/gro
 import { resendPayoutNotification } from '../../services/payouts/notifications'
 import { cancelPayout, createPayout, getPayout, type NewPayout } from '../../services/payouts/payouts'
 import { decimalInput } from '../schemas'
-import { merchantAuth } from '../merchant-auth'
 import { bitpayBody } from './auth'
 import { sendJson } from './json'
 import { bitpayDate } from './ledgers'
@@ -87,24 +86,24 @@ const groupBody = z.object({ instructions: z.array(z.unknown()).min(1).max(MAX_G
 export const bitpayPayoutsRouter = new Hono<AppEnv>()
   .post('/payouts/group', ...payoutFacade, async (c) => {
     const body = parse(groupBody, await bitpayBody(c))
-    const auth = merchantAuth(c)
+    const auth = c.get('auth')
     const { created, failed } = await createPayoutGroup(c.env, auth, body.instructions, (raw) => nativePayout(c.env, raw))
     return sendJson(c, { created: await bitpayPayouts(c.env, auth, created), failed: failed.map(bitpayGroupFailure) })
   })
   .delete('/payouts/group/:groupId', ...payoutFacade, async (c) => {
-    const auth = merchantAuth(c)
+    const auth = c.get('auth')
     const { cancelled, failed } = await cancelPayoutGroup(c.env, auth, c.req.param('groupId'))
     return sendJson(c, { cancelled: await bitpayPayouts(c.env, auth, cancelled), failed: failed.map((f) => ({ errMessage: f.message, payoutId: f.payoutId })) })
   })
   .post('/payouts', ...payoutFacade, async (c) => {
-    const auth = merchantAuth(c)
+    const auth = c.get('auth')
     const payout = await createPayout(c.env, auth, nativePayout(c.env, await bitpayBody(c)))
     const [view] = await bitpayPayouts(c.env, auth, [payout])
     return sendJson(c, { facade: FACADE, data: view, status: 'success', message: null })
   })
   .get('/payouts', ...payoutFacade, async (c) => {
     const q = parse(listQuery, c.req.query(), 'query')
-    const auth = merchantAuth(c)
+    const auth = c.get('auth')
     const rows = await findPayouts(c.env, auth, {
       from: q.startDate === undefined ? undefined : new Date(q.startDate).toISOString(),
       // endDate is a whole day.
@@ -118,15 +117,15 @@ export const bitpayPayoutsRouter = new Hono<AppEnv>()
     return sendJson(c, { facade: FACADE, data: await bitpayPayouts(c.env, auth, rows) })
   })
   .get('/payouts/:id', ...payoutFacade, async (c) => {
-    const auth = merchantAuth(c)
+    const auth = c.get('auth')
     const [view] = await bitpayPayouts(c.env, auth, [await getPayout(c.env, auth, c.req.param('id'))])
     return sendJson(c, { facade: FACADE, data: view, status: 'success', message: null })
   })
   .delete('/payouts/:id', ...payoutFacade, async (c) => {
-    await cancelPayout(c.env, merchantAuth(c), c.req.param('id'))
+    await cancelPayout(c.env, c.get('auth'), c.req.param('id'))
     return sendJson(c, BITPAY_TRUE)
   })
   .post('/payouts/:id/notifications', ...payoutFacade, async (c) => {
-    await resendPayoutNotification(c.env, merchantAuth(c), c.req.param('id'))
+    await resendPayoutNotification(c.env, c.get('auth'), c.req.param('id'))
     return sendJson(c, BITPAY_TRUE)
   })

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
-import { chainsFor, rateSourceFor } from '../../config'
+import { chainsFor } from '../../chain/registry'
+import { rateSourceFor } from '../../chain/price-feeds'
 import { FIAT_CURRENCIES } from '../../domain/currencies'
 import { PricingError, quote, type UsdPrices } from '../../domain/pricing'
 import { ApiError } from '../../errors'

@@ -9,7 +9,6 @@ import { ApiError } from '../../errors'
 import { findRecipients } from '../../services/payouts/bitpay-views'
 import { resendRecipientNotification } from '../../services/payouts/notifications'
 import { getRecipient, inviteRecipients, removeRecipient, updateRecipient } from '../../services/payouts/recipients'
-import { merchantAuth } from '../merchant-auth'
 import { rateLimit } from '../rate-limit'
 import { bitpayAuth, bitpayBody } from './auth'
 import { sendJson } from './json'
@@ -56,7 +55,7 @@ export const bitpayRecipientsRouter = new Hono<AppEnv>()
     const body = parse(inviteBody, await bitpayBody(c))
     checkUrls(c.env.ENVIRONMENT, body.recipients.map((r, i) => ({ field: `recipients.${i}.notificationURL`, kind: 'callback' as const, value: r.notificationURL })))
     const invites = body.recipients.map((r) => ({ email: r.email, label: r.label ?? undefined, notification_url: r.notificationURL ?? undefined }))
-    const rows = await inviteRecipients(c.env, merchantAuth(c), invites, c.req.url)
+    const rows = await inviteRecipients(c.env, c.get('auth'), invites, c.req.url)
     // In the order asked for (an email repeated in the call appears once).
     const byEmail = new Map(rows.map((r) => [r.email, r]))
     const ordered = [...new Set(body.recipients.map((r) => r.email.toLowerCase()))].flatMap((e) => byEmail.get(e) ?? [])
@@ -64,14 +63,14 @@ export const bitpayRecipientsRouter = new Hono<AppEnv>()
   })
   .get('/recipients', ...payoutFacade, async (c) => {
     const q = parse(listQuery, c.req.query(), 'query')
-    return sendJson(c, { facade: FACADE, data: (await findRecipients(c.env, merchantAuth(c), q)).map(bitpayRecipient) })
+    return sendJson(c, { facade: FACADE, data: (await findRecipients(c.env, c.get('auth'), q)).map(bitpayRecipient) })
   })
   .get('/recipients/:id', ...payoutFacade, async (c) => {
-    return sendJson(c, { facade: FACADE, data: bitpayRecipient(await getRecipient(c.env, merchantAuth(c), c.req.param('id'))) })
+    return sendJson(c, { facade: FACADE, data: bitpayRecipient(await getRecipient(c.env, c.get('auth'), c.req.param('id'))) })
   })
   .put('/recipients/:id', ...payoutFacade, async (c) => {
     const body = parse(updateBody, await bitpayBody(c))
-    const auth = merchantAuth(c)
+    const auth = c.get('auth')
     const current = await getRecipient(c.env, auth, c.req.param('id'))
     if (body.email && body.email.toLowerCase() !== current.email) throw new ApiError('VALIDATION_ERROR', 'email cannot change: invite the new address as another recipient', 'email')
     checkUrls(c.env.ENVIRONMENT, [{ field: 'notificationURL', kind: 'callback', value: body.notificationURL }])
@@ -79,10 +78,10 @@ export const bitpayRecipientsRouter = new Hono<AppEnv>()
     return sendJson(c, { facade: FACADE, data: bitpayRecipient(updated) })
   })
   .delete('/recipients/:id', ...payoutFacade, async (c) => {
-    await removeRecipient(c.env, merchantAuth(c), c.req.param('id'))
+    await removeRecipient(c.env, c.get('auth'), c.req.param('id'))
     return sendJson(c, BITPAY_TRUE)
   })
   .post('/recipients/:id/notifications', ...payoutFacade, async (c) => {
-    await resendRecipientNotification(c.env, merchantAuth(c), c.req.param('id'))
+    await resendRecipientNotification(c.env, c.get('auth'), c.req.param('id'))
     return sendJson(c, BITPAY_TRUE)
   })

@@ -1,9 +1,8 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
-import type { AppEnv, AppVariables, AuthContext } from '../../context'
+import type { AppEnv, AuthContext, BitPayEnv, BitPayToken } from '../../context'
 import type { JsonDecimal } from '../../domain/exact-json'
 import type { Facade } from '../../services/bitpay-tokens'
-import { merchantAuth, bitpayToken } from '../merchant-auth'
 import { rateLimit } from '../rate-limit'
 import { bitpayAuth, bitpayBody, requestToken, signerSin } from './auth'
 import { sendJson } from './json'
@@ -33,9 +32,12 @@ export type ExactJson<T> = T extends number
       ? { [K in keyof T]: ExactJson<T[K]> }
       : T
 
+/** What a BitPay handler reads of its request: the bindings, the request, the response so far. */
+export type BitPayRequest = Pick<Context<AppEnv>, 'env' | 'req' | 'res'> | Pick<Context<BitPayEnv>, 'env' | 'req' | 'res'>
+
 /** What the route's access rule established about the caller. */
 export type BitPayCaller<S extends BitPaySigning, R> = S extends 'token'
-  ? { auth: AuthContext; token: NonNullable<AppVariables['bitpay']> }
+  ? { auth: AuthContext; token: BitPayToken }
   : S extends 'identity'
     ? { sin: string }
     : S extends 'optional-identity'
@@ -60,10 +62,10 @@ export interface BitPayRouteConfig<S extends BitPaySigning, R, B, Q, P, Res exte
   /** For `resource-token`: whether a signature is required (documentation; `authorize` enforces it). */
   signed?: S extends 'resource-token' ? boolean : never
   /** For `resource-token`: finds the resource its token opens (the token from the body or query), or throws. */
-  authorize?: S extends 'resource-token' ? (c: Context<AppEnv>, token: unknown) => Promise<R> : never
+  authorize?: S extends 'resource-token' ? (c: BitPayRequest, token: unknown) => Promise<R> : never
   request?: { body?: B; query?: Q; params?: P }
   responses: { 200: Res }
-  handler: (c: Context<AppEnv>, input: BitPayInput<S, R, B, Q, P>) => Promise<ExactJson<z.input<Res>>> | ExactJson<z.input<Res>>
+  handler: (c: BitPayRequest, input: BitPayInput<S, R, B, Q, P>) => Promise<ExactJson<z.input<Res>>> | ExactJson<z.input<Res>>
 }
 
 const bitpayError = z
@@ -112,7 +114,7 @@ function accessNote(config: { signing: BitPaySigning; facades?: readonly Facade[
 }
 
 /** The official client sends unset filters as empty parameters (`status=`): they count as absent. */
-function presentQuery(c: Context<AppEnv>): Record<string, string> {
+function presentQuery(c: Pick<BitPayRequest, 'req'>): Record<string, string> {
   return Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''))
 }
 
@@ -164,12 +166,7 @@ export function bitpayRoute<S extends BitPaySigning, Res extends Schema, R = nev
   })
   router.openAPIRegistry.registerPath(route)
 
-  const middleware: MiddlewareHandler<AppEnv>[] = []
-  if (config.signing === 'token') {
-    middleware.push(bitpayAuth(config.facades ?? [], config.tokenFrom === 'path' ? { tokenFromPath: 'token' } : {}), rateLimit)
-  }
-  const handler: MiddlewareHandler<AppEnv> = async (c) => {
-    const caller = await callerOf(c, config)
+  const respond = async (c: BitPayRequest & Pick<Context, 'body'>, caller: object) => {
     const input = {
       ...caller,
       body: body ? parse(body, await bitpayBody(c)) : undefined,
@@ -178,19 +175,25 @@ export function bitpayRoute<S extends BitPaySigning, Res extends Schema, R = nev
     } as BitPayInput<S, R, B, Q, P>
     return sendJson(c, await config.handler(c, input))
   }
-  router.on(config.method.toUpperCase(), route.getRoutingPath(), ...(middleware as []), handler)
+  const method = config.method.toUpperCase()
+  if (config.signing === 'token') {
+    // bitpayAuth types `auth` and `bitpay` for the handler behind it.
+    const auth = bitpayAuth(config.facades ?? [], config.tokenFrom === 'path' ? { tokenFromPath: 'token' } : {})
+    router.on(method, route.getRoutingPath(), auth, rateLimit, (c) => respond(c, { auth: c.get('auth'), token: c.get('bitpay') }))
+  } else {
+    router.on(method, route.getRoutingPath(), async (c) => respond(c, await callerOf(c, config)))
+  }
 }
 
+/** The caller as a route's own access rule establishes it (token routes get theirs from bitpayAuth). */
 async function callerOf<S extends BitPaySigning, R>(c: Context<AppEnv>, config: { signing: S; authorize?: unknown }): Promise<object> {
   switch (config.signing) {
-    case 'token':
-      return { auth: merchantAuth(c), token: bitpayToken(c) }
     case 'identity':
       return { sin: await signerSin(c) }
     case 'optional-identity':
       return { sin: c.req.header('x-signature') ? await signerSin(c) : null }
     case 'resource-token': {
-      const authorize = config.authorize as (c: Context<AppEnv>, token: unknown) => Promise<R>
+      const authorize = config.authorize as (c: BitPayRequest, token: unknown) => Promise<R>
       return { resource: await authorize(c, await rawToken(c)) }
     }
     default:

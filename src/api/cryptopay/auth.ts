@@ -1,6 +1,4 @@
-import { createMiddleware } from 'hono/factory'
-import { authenticateMerchant, merchantAuth, type CredentialResolver } from '../../auth/middleware'
-import type { AppEnv } from '../../context'
+import { authenticateMerchant, merchantAuth, merchantGuard, type CredentialResolver } from '../../auth/middleware'
 import { getDb } from '../../db/client'
 import { ApiError } from '../../errors'
 import { userForToken } from '../../services/users'
@@ -25,17 +23,16 @@ export const cryptoPayCredentials = authenticateMerchant({ otherCredential: logi
  * CryptoPay route guard: a credential `cryptoPayCredentials` accepted, then the merchant's hourly
  * plan limit, whose X-RateLimit-* headers are the ones this surface reports.
  */
-export const cryptoPayAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const auth = c.get('auth')
-  if (!auth) throw new ApiError('UNAUTHORIZED', 'Missing or invalid access token', 'Authorization')
-
-  const subject = `hourly:${auth.merchantId}:${auth.mode}`
-  const result = await c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(subject)).hit(auth.hourlyLimit, HOUR_MS)
-  const headers = { 'X-RateLimit-Limit': String(result.limit), 'X-RateLimit-Remaining': String(result.remaining), 'X-RateLimit-Reset': String(result.reset) }
-  c.set('responseHeaders', result.allowed ? headers : { ...headers, 'Retry-After': String(result.retryAfter) })
-  if (!result.allowed) throw new ApiError('RATE_LIMITED', `Hourly limit of ${auth.hourlyLimit} requests exceeded`)
-  await next()
-})
+export const cryptoPayAuth = merchantGuard(
+  () => new ApiError('UNAUTHORIZED', 'Missing or invalid access token', 'Authorization'),
+  async (c, auth) => {
+    const subject = `hourly:${auth.merchantId}:${auth.mode}`
+    const result = await c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(subject)).hit(auth.hourlyLimit, HOUR_MS)
+    const headers = { 'X-RateLimit-Limit': String(result.limit), 'X-RateLimit-Remaining': String(result.remaining), 'X-RateLimit-Reset': String(result.reset) }
+    c.set('responseHeaders', result.allowed ? headers : { ...headers, 'Retry-After': String(result.retryAfter) })
+    if (!result.allowed) throw new ApiError('RATE_LIMITED', `Hourly limit of ${auth.hourlyLimit} requests exceeded`)
+  },
+)
 
 /** Failed logins allowed per username and per client IP in a 15-minute window. */
 export const LOGIN_FAILURES = { perUsername: 5, perClient: 20, windowMs: 15 * 60_000 } as const

@@ -1,4 +1,4 @@
-import type { Context } from 'hono'
+import type { Context, HonoRequest } from 'hono'
 import { z } from '@hono/zod-openapi'
 import type { AppEnv } from '../../context'
 import type { ApiError } from '../../errors'
@@ -13,7 +13,7 @@ export function envelope<T extends z.ZodType>(data: T) {
 }
 
 /** `count/next/previous/results` with next/previous as relative links that keep the other query parameters. */
-export function page<T>(c: Context<AppEnv>, results: T[], count: number, pageNo: number, pageSize: number) {
+export function page<T>(c: { req: HonoRequest }, results: T[], count: number, pageNo: number, pageSize: number) {
   const link = (n: number) => {
     const url = new URL(c.req.url)
     url.searchParams.set('page', String(n))

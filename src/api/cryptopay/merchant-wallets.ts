@@ -1,12 +1,11 @@
 import { z } from '@hono/zod-openapi'
 import { chainBySlug, chainSlug } from '../../chain/slugs'
-import { chainsFor } from '../../config'
+import { chainsFor } from '../../chain/registry'
 import { getDb, type WalletRow } from '../../db/client'
 import { ApiError } from '../../errors'
 import { listWallets, registerWallet, updateWallet } from '../../services/wallets'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { cryptoPayRoute, cryptoPayRouter } from './router'
-import { merchantAuth } from '../merchant-auth'
 
 const walletSchema = z
   .object({
@@ -56,18 +55,18 @@ const updateRoute = cryptoPayRoute({
 export const merchantWalletsRouter = cryptoPayRouter()
   .openapi(listRoute, async (c) => {
     const chains = chainsFor(c.env)
-    return c.json(ok((await listWallets(getDb(c.env.DB), merchantAuth(c))).map((w) => toView(w, chains)), 'Wallets retrieved'), 200)
+    return c.json(ok((await listWallets(getDb(c.env.DB), c.get('auth'))).map((w) => toView(w, chains)), 'Wallets retrieved'), 200)
   })
   .openapi(createRoute_, async (c) => {
     const body = c.req.valid('json')
     const chains = chainsFor(c.env)
     const chain = chainBySlug(chains, body.blockchain)
     if (!chain) throw new ApiError('UNSUPPORTED_CHAIN', `Unknown blockchain ${body.blockchain}`, 'blockchain')
-    const wallet = await registerWallet(getDb(c.env.DB), chains, merchantAuth(c), { chainId: chain.id, xpub: body.xpub, address: body.address, label: body.label })
+    const wallet = await registerWallet(getDb(c.env.DB), chains, c.get('auth'), { chainId: chain.id, xpub: body.xpub, address: body.address, label: body.label })
     return c.json(ok(toView(wallet, chains), 'Wallet added'), 201)
   })
   .openapi(updateRoute, async (c) => {
     const body = c.req.valid('json')
-    const wallet = await updateWallet(getDb(c.env.DB), merchantAuth(c), c.req.valid('param').id, body)
+    const wallet = await updateWallet(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id, body)
     return c.json(ok(toView(wallet, chainsFor(c.env)), 'Wallet updated'), 200)
   })

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { chainSlug } from '../../chain/slugs'
-import { chainsFor, LIMITS, publicOrigin } from '../../config'
+import { LIMITS, publicOrigin } from '../../config'
+import { chainsFor } from '../../chain/registry'
 import type { PaymentRow } from '../../db/client'
 import { getDb } from '../../db/client'
 import { formatUnits } from '../../domain/money'
@@ -11,7 +12,6 @@ import { getPayment, listPayments } from '../../services/payments'
 import { AMOUNT_LIMIT_TEXT, checkAmountLimit, decimalInput, paymentIdParam } from '../schemas'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok, page, pageSchema } from './envelope'
 import { cryptoPayRoute, cryptoPayRouter } from './router'
-import { merchantAuth } from '../merchant-auth'
 
 const createOrderBody = z
   .object({
@@ -118,7 +118,7 @@ const getRoute = cryptoPayRoute({
 export const paymentOrdersRouter = cryptoPayRouter()
   .openapi(createRoute_, async (c) => {
     const body = c.req.valid('json')
-    const payment = await createOrder(c.env, merchantAuth(c), {
+    const payment = await createOrder(c.env, c.get('auth'), {
       amount: body.amount,
       currency: body.currency,
       blockchain: body.blockchain,
@@ -132,12 +132,12 @@ export const paymentOrdersRouter = cryptoPayRouter()
   })
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query')
-    const { rows, total } = await listPayments(getDb(c.env.DB), merchantAuth(c), { page: q.page, limit: q.page_size, status: q.status ? [q.status] : undefined })
+    const { rows, total } = await listPayments(getDb(c.env.DB), c.get('auth'), { page: q.page, limit: q.page_size, status: q.status ? [q.status] : undefined })
     const origin = publicOrigin(c.env, c.req.url)
     const chains = chainsFor(c.env)
     return c.json(ok(page(c, rows.map((p) => toOrderView(p, origin, chains)), total, q.page, q.page_size), 'Payment orders retrieved'), 200)
   })
   .openapi(getRoute, async (c) => {
-    const payment = await getPayment(getDb(c.env.DB), merchantAuth(c), c.req.valid('param').id)
+    const payment = await getPayment(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id)
     return c.json(ok(toOrderView(payment, publicOrigin(c.env, c.req.url), chainsFor(c.env)), 'Payment order retrieved'), 200)
   })

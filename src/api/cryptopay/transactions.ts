@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
-import { chainsFor, LIMITS } from '../../config'
+import { LIMITS } from '../../config'
+import { chainsFor } from '../../chain/registry'
 import { findToken } from '../../chain/registry'
 import { chainSlug } from '../../chain/slugs'
 import { getDb, type ObservationRow } from '../../db/client'
@@ -8,7 +9,6 @@ import { notFound } from '../../errors'
 import { listTransfers, transfersOfTx, type TransferStatus } from '../../services/transactions'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok, page, pageSchema } from './envelope'
 import { cryptoPayRoute, cryptoPayRouter } from './router'
-import { merchantAuth } from '../merchant-auth'
 
 const STATUSES = ['confirmed', 'pending', 'removed'] as const
 
@@ -92,12 +92,12 @@ const getRoute = cryptoPayRoute({
 export const transactionsRouter = cryptoPayRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query')
-    const { rows, total } = await listTransfers(getDb(c.env.DB), merchantAuth(c), { page: q.page, pageSize: q.page_size, paymentId: q.order, status: q.status })
+    const { rows, total } = await listTransfers(getDb(c.env.DB), c.get('auth'), { page: q.page, pageSize: q.page_size, paymentId: q.order, status: q.status })
     const chains = chainsFor(c.env)
     return c.json(ok(page(c, rows.map((r) => toView(r, chains)), total, q.page, q.page_size), 'Transactions retrieved'), 200)
   })
   .openapi(getRoute, async (c) => {
-    const rows = await transfersOfTx(getDb(c.env.DB), merchantAuth(c), c.req.valid('param').hash)
+    const rows = await transfersOfTx(getDb(c.env.DB), c.get('auth'), c.req.valid('param').hash)
     const chains = chainsFor(c.env)
     const [first, ...rest] = rows.map((r) => toView(r, chains))
     if (!first) throw notFound('Transaction')

@@ -4,7 +4,6 @@ import { EVENT_TYPES } from '../../domain/payment-status'
 import { createEndpoint, listEndpoints, updateEndpoint, type WebhookEndpointRow } from '../../services/webhook-endpoints'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { cryptoPayRoute, cryptoPayRouter } from './router'
-import { merchantAuth } from '../merchant-auth'
 
 const endpointSchema = z
   .object({
@@ -57,15 +56,15 @@ const updateRoute = cryptoPayRoute({
 })
 
 export const cryptoPayWebhooksRouter = cryptoPayRouter()
-  .openapi(listRoute, async (c) => c.json(ok((await listEndpoints(getDb(c.env.DB), merchantAuth(c))).map(toView), 'Webhook endpoints retrieved'), 200))
+  .openapi(listRoute, async (c) => c.json(ok((await listEndpoints(getDb(c.env.DB), c.get('auth'))).map(toView), 'Webhook endpoints retrieved'), 200))
   .openapi(createRoute_, async (c) => {
     const body = c.req.valid('json')
-    const row = await createEndpoint(getDb(c.env.DB), merchantAuth(c), c.env.ENVIRONMENT, { url: body.url, description: body.description, enabledEvents: body.events })
+    const row = await createEndpoint(getDb(c.env.DB), c.get('auth'), c.env.ENVIRONMENT, { url: body.url, description: body.description, enabledEvents: body.events })
     return c.json(ok({ ...toView(row), secret: row.secret }, 'Webhook endpoint created'), 201)
   })
   .openapi(updateRoute, async (c) => {
     const body = c.req.valid('json')
-    const row = await updateEndpoint(getDb(c.env.DB), merchantAuth(c), c.env.ENVIRONMENT, c.req.valid('param').id, {
+    const row = await updateEndpoint(getDb(c.env.DB), c.get('auth'), c.env.ENVIRONMENT, c.req.valid('param').id, {
       url: body.url,
       description: body.description,
       enabledEvents: body.events,

@@ -3,6 +3,7 @@ import { fiatDecimals } from '../../domain/currencies'
 import { LINK_STATUS_UPDATES } from '../../domain/links'
 import { canonicalAmount, decimalFromJson, MoneyError, parseDecimal, significantScale } from '../../domain/money'
 import { PAYMENT_STATUSES } from '../../domain/payment-status'
+import { ApiError } from '../../errors'
 import { isHttpUrl } from '../../domain/url-policy'
 import { LINK_LIMITS } from '../../services/links'
 import { AMOUNT_LIMIT_TEXT, checkAmountLimit } from '../schemas'
@@ -117,7 +118,9 @@ export type CreateLinkBody = z.infer<typeof createLinkBody>
 
 /** The order amount in its currency's canonical form ("10" USD → "10.00"). */
 export function canonicalOrderAmount(body: Pick<CreateLinkBody, 'order_amount' | 'order_currency'>): string {
-  return canonicalAmount(body.order_amount, fiatDecimals(body.order_currency)!)
+  const decimals = fiatDecimals(body.order_currency)
+  if (decimals === undefined) throw new ApiError('INVALID_CURRENCY', 'order_currency must be an ISO 4217 currency code', 'order_currency')
+  return canonicalAmount(body.order_amount, decimals)
 }
 
 const uuid = (name: string) =>

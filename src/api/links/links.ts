@@ -1,9 +1,9 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
-import { createMiddleware } from 'hono/factory'
-import { requireMerchant } from '../../auth/middleware'
-import { publicOrigin, rateSourceFor } from '../../config'
-import type { AppEnv } from '../../context'
+import { merchantGuard } from '../../auth/middleware'
+import { publicOrigin } from '../../config'
+import { rateSourceFor } from '../../chain/price-feeds'
+import type { AppEnv, AuthedEnv } from '../../context'
 import { getDb } from '../../db/client'
 import { ApiError } from '../../errors'
 import { createLink, getLink, linkDetails, listLinks, updateLinkStatus } from '../../services/links'
@@ -22,7 +22,6 @@ import {
   updateLinkBody,
 } from './links.schemas'
 import { linkDetailsView, linkListItem, linkView } from './links.views'
-import { merchantAuth } from '../merchant-auth'
 
 type RouteConfig = Parameters<typeof createRoute>[0]
 
@@ -34,18 +33,15 @@ const error = (description: string) => ({ description, content: { 'application/j
  * Idempotency-Key on POST.
  */
 function linkRoute<const R extends RouteConfig>(config: R, unauthorized: string) {
-  const requireKey = createMiddleware<AppEnv>(async (c, next) => {
-    if (!c.get('auth')) throw new ApiError('UNAUTHORIZED', unauthorized, 'Authorization')
-    await next()
-  })
-  const middleware: MiddlewareHandler<AppEnv>[] = [requireKey, requireMerchant]
+  const requireKey = merchantGuard(() => new ApiError('UNAUTHORIZED', unauthorized, 'Authorization'))
+  const middleware: MiddlewareHandler<AuthedEnv>[] = [requireKey]
   if (config.method === 'post') middleware.push(idempotency)
   const security: Record<string, string[]>[] = [{ apiKeyHeader: [] }, { bearerAuth: [] }]
   return createRoute({
     ...config,
     tags: ['Payment links'],
     security,
-    middleware: middleware as [MiddlewareHandler<AppEnv>],
+    middleware: middleware as [MiddlewareHandler<AuthedEnv>],
   })
 }
 
@@ -122,13 +118,13 @@ const listRouteDef = linkRoute(
   'Invalid or expired token',
 )
 
-const tokenType = (c: Context<AppEnv>) => (/^Bearer\s/i.test(c.req.header('authorization') ?? '') ? ('bearer' as const) : ('x-api-key' as const))
-const origin = (c: Context<AppEnv>) => publicOrigin(c.env, c.req.url)
+const tokenType = (c: Context<AuthedEnv>) => (/^Bearer\s/i.test(c.req.header('authorization') ?? '') ? ('bearer' as const) : ('x-api-key' as const))
+const origin = (c: Context<AuthedEnv>) => publicOrigin(c.env, c.req.url)
 
 export const linksRouter = new OpenAPIHono<AppEnv>({ defaultHook: linksValidationHook })
   .openapi(createRouteDef, async (c) => {
     const body = c.req.valid('json')
-    const auth = merchantAuth(c)
+    const auth = c.get('auth')
     // 401, not 422: the key and merchant_key name two different accounts, which is a credentials problem.
     if (body.merchant_key !== auth.merchantKey) throw new ApiError('UNAUTHORIZED', 'merchant_key does not match the API key', 'merchant_key')
     const record = await createLink(c.env, auth, {
@@ -153,19 +149,19 @@ export const linksRouter = new OpenAPIHono<AppEnv>({ defaultHook: linksValidatio
     const { id } = c.req.valid('param')
     const body = c.req.valid('json')
     if (body.id !== undefined && body.id.toLowerCase() !== id) throw new ApiError('VALIDATION_ERROR', 'must match the id in the path', 'id')
-    const record = await updateLinkStatus(c.env, merchantAuth(c), id, body.status)
+    const record = await updateLinkStatus(c.env, c.get('auth'), id, body.status)
     return jsonWithDecimals(c, linkView(record, origin(c), tokenType(c), new Date().toISOString()), 200)
   })
   .openapi(getRouteDef, async (c) => {
     const db = getDb(c.env.DB)
-    const record = await getLink(db, merchantAuth(c), c.req.valid('param').payment_id, 'Payment not found')
+    const record = await getLink(db, c.get('auth'), c.req.valid('param').payment_id, 'Payment not found')
     const [details, prices] = await Promise.all([linkDetails(db, record.link), rateSourceFor(c.env).prices()])
     return jsonWithDecimals(c, linkDetailsView(record, details, origin(c), prices, new Date().toISOString()), 200)
   })
   .openapi(listRouteDef, async (c) => {
     const q = c.req.valid('query')
     const now = new Date()
-    const { records, total } = await listLinks(getDb(c.env.DB), merchantAuth(c), { page: q.page, pageSize: q.page_size, statuses: q.statuses, currency: q.currency, fromDate: q.from_date, toDate: q.to_date }, now)
+    const { records, total } = await listLinks(getDb(c.env.DB), c.get('auth'), { page: q.page, pageSize: q.page_size, statuses: q.statuses, currency: q.currency, fromDate: q.from_date, toDate: q.to_date }, now)
     const totalPages = Math.ceil(total / q.page_size)
     const page = {
       page: q.page,

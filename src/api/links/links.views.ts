@@ -58,7 +58,7 @@ export function linkListItem(r: LinkRecord, origin: string, now: string) {
 /** A payer's id: stable for the same merchant and e-mail address, shaped as a UUID. */
 export function payerId(merchantId: string, email: string): string {
   const h = sha256Hex(`payer:${merchantId}:${email.trim().toLowerCase()}`)
-  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)
+  const variant = ((parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16)
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`
 }
 

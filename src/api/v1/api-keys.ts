@@ -6,7 +6,6 @@ import { ApiError, notFound } from '../../errors'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { issuedKeySchema, toIssuedKeyView } from './merchants'
 import { merchantRoute, v1Router } from './router'
-import { merchantAuth } from '../merchant-auth'
 
 const apiKeySchema = z
   .object({
@@ -80,12 +79,12 @@ const revokeRoute = merchantRoute({
 
 export const apiKeysRouter = v1Router()
   .openapi(listRoute, async (c) => {
-    const auth = merchantAuth(c)
+    const auth = c.get('auth')
     const rows = await listApiKeys(getDb(c.env.DB), auth.merchantId)
     return c.json(ok(c, rows.filter((k) => k.mode === auth.mode).map(toApiKeyView)), 200)
   })
   .openapi(createRoute_, async (c) => {
-    const auth = merchantAuth(c)
+    const auth = c.get('auth')
     const body = c.req.valid('json')
     const mode = body.mode ?? auth.mode
     if (mode !== auth.mode) throw new ApiError('FORBIDDEN', `A ${auth.mode} key cannot create ${mode} keys`, 'mode')
@@ -93,11 +92,12 @@ export const apiKeysRouter = v1Router()
     return c.json(ok(c, toIssuedKeyView(issued)), 201)
   })
   .openapi(revokeRoute, async (c) => {
-    const auth = merchantAuth(c)
+    const auth = c.get('auth')
     const db = getDb(c.env.DB)
     const { id } = c.req.valid('param')
     const existing = await findApiKey(db, auth.merchantId, id)
     if (!existing || existing.mode !== auth.mode) throw notFound('API key')
     const row = await revokeApiKey(db, auth.merchantId, id)
-    return c.json(ok(c, toApiKeyView(row!)), 200)
+    // Already revoked: the key as it stays (DELETE is idempotent).
+    return c.json(ok(c, toApiKeyView(row ?? existing)), 200)
   })

@@ -199,26 +199,26 @@ export const deliverBillRoute = merchantRoute({
 
 export const billsRouter = v1Router()
   .openapi(createBillRoute, async (c) => {
-    const bill = await createBill(c.env, c.get('auth')!, billInputOf(c.req.valid('json')) as BillInput)
+    const bill = await createBill(c.env, c.get('auth'), billInputOf(c.req.valid('json')) as BillInput)
     return c.json(ok(c, toBillView(c.env, bill, c.req.url, [])), 201)
   })
   .openapi(listBillsRoute, async (c) => {
     const q = c.req.valid('query')
-    const { rows, total } = await listBills(c.env, c.get('auth')!, { status: q.status, limit: q.limit, offset: (q.page - 1) * q.limit })
+    const { rows, total } = await listBills(c.env, c.get('auth'), { status: q.status, limit: q.limit, offset: (q.page - 1) * q.limit })
     const totalPages = Math.ceil(total / q.limit)
     return c.json(okList(c, rows.map((b) => toBillView(c.env, b, c.req.url)), { page: q.page, limit: q.limit, total, total_pages: totalPages, has_more: q.page < totalPages }), 200)
   })
   .openapi(getBillRoute, async (c) => {
-    const bill = await findBill(c.env, c.get('auth')!, c.req.valid('param').id)
+    const bill = await findBill(c.env, c.get('auth'), c.req.valid('param').id)
     return c.json(ok(c, toBillView(c.env, bill, c.req.url, await emailsFor(getDb(c.env.DB), 'bill', bill.id))), 200)
   })
   .openapi(updateBillRoute, async (c) => {
-    const bill = await findBill(c.env, c.get('auth')!, c.req.valid('param').id)
+    const bill = await findBill(c.env, c.get('auth'), c.req.valid('param').id)
     const updated = await updateBill(c.env, bill, billInputOf(c.req.valid('json')))
     return c.json(ok(c, toBillView(c.env, updated, c.req.url, await emailsFor(getDb(c.env.DB), 'bill', bill.id))), 200)
   })
   .openapi(deliverBillRoute, async (c) => {
-    const bill = await findBill(c.env, c.get('auth')!, c.req.valid('param').id)
+    const bill = await findBill(c.env, c.get('auth'), c.req.valid('param').id)
     const delivered = await deliverBill(c.env, bill, c.req.url)
     return c.json(ok(c, toBillView(c.env, delivered, c.req.url, await emailsFor(getDb(c.env.DB), 'bill', bill.id))), 200)
   })

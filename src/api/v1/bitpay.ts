@@ -71,8 +71,8 @@ const revokeRoute = merchantRoute({
 export const bitpayPairingRouter = v1Router()
   .openapi(createCodeRoute, async (c) => {
     const body = c.req.valid('json')
-    return c.json(ok(c, toView(await createPairingCode(getDb(c.env.DB), c.get('auth')!, body.facade, body.label ?? null))), 201)
+    return c.json(ok(c, toView(await createPairingCode(getDb(c.env.DB), c.get('auth'), body.facade, body.label ?? null))), 201)
   })
-  .openapi(approveRoute, async (c) => c.json(ok(c, toView(await approvePairingCode(getDb(c.env.DB), c.get('auth')!, c.req.valid('param').code))), 200))
-  .openapi(listRoute, async (c) => c.json(ok(c, (await listMerchantTokens(getDb(c.env.DB), c.get('auth')!)).map(toView)), 200))
-  .openapi(revokeRoute, async (c) => c.json(ok(c, toView(await revokeToken(getDb(c.env.DB), c.get('auth')!, c.req.valid('param').token))), 200))
+  .openapi(approveRoute, async (c) => c.json(ok(c, toView(await approvePairingCode(getDb(c.env.DB), c.get('auth'), c.req.valid('param').code))), 200))
+  .openapi(listRoute, async (c) => c.json(ok(c, (await listMerchantTokens(getDb(c.env.DB), c.get('auth'))).map(toView)), 200))
+  .openapi(revokeRoute, async (c) => c.json(ok(c, toView(await revokeToken(getDb(c.env.DB), c.get('auth'), c.req.valid('param').token))), 200))

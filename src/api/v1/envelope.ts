@@ -39,16 +39,19 @@ export const errorSchema = z
 
 export type Pagination = z.infer<typeof pagination>
 
-function metaOf(c: Context<AppEnv>) {
+/** What the envelope reads from a request's context: its id (any route's env, guarded or not). */
+type RequestIds = Pick<Context<AppEnv>, 'get'>
+
+function metaOf(c: RequestIds) {
   return { requestId: c.get('requestId'), timestamp: new Date().toISOString() }
 }
 
 /** The success envelope. */
-export function ok<T>(c: Context<AppEnv>, data: T) {
+export function ok<T>(c: RequestIds, data: T) {
   return { success: true as const, data, meta: metaOf(c) }
 }
 
-export function okList<T>(c: Context<AppEnv>, data: T[], page: Pagination) {
+export function okList<T>(c: RequestIds, data: T[], page: Pagination) {
   return { success: true as const, data, meta: { ...metaOf(c), pagination: page } }
 }
 

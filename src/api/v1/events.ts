@@ -6,7 +6,6 @@ import { eventDeliveries, getEvent, paymentEvents, resendEvent, type DeliveryWit
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { paymentIdParam } from './payments.schemas'
 import { merchantRoute, v1Router } from './router'
-import { merchantAuth } from '../merchant-auth'
 
 const attemptSchema = z.object({
   attempt: z.number().int(),
@@ -107,18 +106,18 @@ const resendRoute = merchantRoute({
 export const eventsRouter = v1Router()
   .openapi(paymentEventsRoute, async (c) => {
     const db = getDb(c.env.DB)
-    const payment = await getPayment(db, merchantAuth(c), c.req.valid('param').id)
+    const payment = await getPayment(db, c.get('auth'), c.req.valid('param').id)
     const rows = await paymentEvents(db, payment.id)
     return c.json(ok(c, rows.map((r) => toEventView(r.event, r.deliveries))), 200)
   })
   .openapi(getEventRoute, async (c) => {
     const db = getDb(c.env.DB)
-    const event = await getEvent(db, merchantAuth(c), c.req.valid('param').id)
+    const event = await getEvent(db, c.get('auth'), c.req.valid('param').id)
     return c.json(ok(c, toEventView(event, await eventDeliveries(db, [event.id]))), 200)
   })
   .openapi(resendRoute, async (c) => {
     const db = getDb(c.env.DB)
-    const event = await getEvent(db, merchantAuth(c), c.req.valid('param').id)
+    const event = await getEvent(db, c.get('auth'), c.req.valid('param').id)
     const queued = await resendEvent(c.env, db, event)
     return c.json(ok(c, { event_id: event.id, queued }), 202)
   })

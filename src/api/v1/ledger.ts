@@ -120,12 +120,12 @@ export function ledgerCsv(rows: EntryWithPayment[]): string {
 
 export const ledgerRouter = v1Router()
   .openapi(balancesRoute, async (c) => {
-    const auth = c.get('auth')!
+    const auth = c.get('auth')
     const rows = await balances(getDb(c.env.DB), auth)
     return c.json(ok(c, rows.map((b) => ({ currency: b.currency, balance: formatLedgerAmount(b.balance), livemode: auth.livemode }))), 200)
   })
   .openapi(ledgerRoute, async (c) => {
-    const auth = c.get('auth')!
+    const auth = c.get('auth')
     const q = c.req.valid('query')
     const db = getDb(c.env.DB)
     const filter = { currency: q.currency, from: q.from, to: q.to }

@@ -57,7 +57,7 @@ export const cancelPaymentRoute = merchantRoute({
 export const paymentsRouter = v1Router()
   .openapi(createPaymentRoute, async (c) => {
     const body = c.req.valid('json')
-    const payment = await createPayment(c.env, c.get('auth')!, {
+    const payment = await createPayment(c.env, c.get('auth'), {
       amount: body.amount,
       currency: body.currency,
       chainId: body.chain_id,
@@ -75,7 +75,7 @@ export const paymentsRouter = v1Router()
   })
   .openapi(listPaymentsRoute, async (c) => {
     const q = c.req.valid('query')
-    const { rows, total } = await listPayments(getDb(c.env.DB), c.get('auth')!, q)
+    const { rows, total } = await listPayments(getDb(c.env.DB), c.get('auth'), q)
     const origin = publicOrigin(c.env, c.req.url)
     const totalPages = Math.ceil(total / q.limit)
     return c.json(
@@ -84,12 +84,12 @@ export const paymentsRouter = v1Router()
     )
   })
   .openapi(getPaymentRoute, async (c) => {
-    const payment = await getPayment(getDb(c.env.DB), c.get('auth')!, c.req.valid('param').id)
+    const payment = await getPayment(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id)
     return c.json(ok(c, toPaymentView(payment, publicOrigin(c.env, c.req.url))), 200)
   })
   .openapi(cancelPaymentRoute, async (c) => {
     const { id } = c.req.valid('param')
-    await getPayment(getDb(c.env.DB), c.get('auth')!, id)
+    await getPayment(getDb(c.env.DB), c.get('auth'), id)
     const payment = unwrap(await paymentObject(c.env, id).cancel())
     return c.json(ok(c, toPaymentView(payment, publicOrigin(c.env, c.req.url))), 200)
   })

@@ -2,7 +2,6 @@ import { z } from '@hono/zod-openapi'
 import { MAX_GROUP_INSTRUCTIONS } from '../../domain/bitpay-payouts'
 import { cancelPayoutGroup, createPayoutGroup, getPayoutGroup, groupFailures, groupPayouts, type PayoutGroupRow } from '../../services/payouts/groups'
 import type { PayoutRow } from '../../services/payouts/payouts'
-import { merchantAuth } from '../merchant-auth'
 import { validationError } from '../validation'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { createBody, payoutSchema, toPayoutView } from './payouts'
@@ -80,17 +79,17 @@ function instruction(raw: Record<string, unknown>) {
 
 export const payoutGroupsRouter = v1Router()
   .openapi(createRoute, async (c) => {
-    const auth = merchantAuth(c)
+    const auth = c.get('auth')
     const { group, created } = await createPayoutGroup(c.env, auth, c.req.valid('json').instructions, instruction)
     return c.json(ok(c, view(group, created)), 201)
   })
   .openapi(getRoute, async (c) => {
-    const auth = merchantAuth(c)
+    const auth = c.get('auth')
     const group = await getPayoutGroup(c.env, auth, c.req.valid('param').id)
     return c.json(ok(c, view(group, await groupPayouts(c.env, auth, group.id))), 200)
   })
   .openapi(cancelRoute, async (c) => {
-    const auth = merchantAuth(c)
+    const auth = c.get('auth')
     const { group, cancelled, failed } = await cancelPayoutGroup(c.env, auth, c.req.valid('param').id)
     return c.json(ok(c, { id: group.id, object: 'payout_group' as const, cancelled: cancelled.map(toPayoutView), failed: failed.map((f) => ({ payout_id: f.payoutId, message: f.message })) }), 200)
   })

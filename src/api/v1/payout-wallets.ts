@@ -57,16 +57,16 @@ const deleteRoute = merchantRoute({
 
 export const payoutWalletsRouter = v1Router()
   .openapi(createRoute, async (c) => {
-    const wallet = await createPayoutWallet(c.env, c.get('auth')!, c.req.valid('json'))
+    const wallet = await createPayoutWallet(c.env, c.get('auth'), c.req.valid('json'))
     return c.json(ok(c, toPayoutWalletView(wallet, await walletBalances(c.env, wallet))), 201)
   })
   .openapi(listRoute, async (c) => {
-    const wallets = await listPayoutWallets(c.env, c.get('auth')!)
+    const wallets = await listPayoutWallets(c.env, c.get('auth'))
     const views = await Promise.all(wallets.map(async (w) => toPayoutWalletView(w, await walletBalances(c.env, w))))
     return c.json(ok(c, views), 200)
   })
   .openapi(deleteRoute, async (c) => {
     const id = c.req.valid('param').id
-    await deletePayoutWallet(c.env, c.get('auth')!, id)
+    await deletePayoutWallet(c.env, c.get('auth'), id)
     return c.json(ok(c, { id, deleted: true as const }), 200)
   })

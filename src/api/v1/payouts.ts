@@ -62,7 +62,7 @@ const cancelRoute = merchantRoute({
 })
 
 export const payoutsRouter = v1Router()
-  .openapi(createRoute, async (c) => c.json(ok(c, toPayoutView(await createPayout(c.env, c.get('auth')!, c.req.valid('json')))), 201))
-  .openapi(listRoute, async (c) => c.json(ok(c, (await listPayouts(c.env, c.get('auth')!)).map(toPayoutView)), 200))
-  .openapi(getRoute, async (c) => c.json(ok(c, toPayoutView(await getPayout(c.env, c.get('auth')!, c.req.valid('param').id))), 200))
-  .openapi(cancelRoute, async (c) => c.json(ok(c, toPayoutView(await cancelPayout(c.env, c.get('auth')!, c.req.valid('param').id))), 200))
+  .openapi(createRoute, async (c) => c.json(ok(c, toPayoutView(await createPayout(c.env, c.get('auth'), c.req.valid('json')))), 201))
+  .openapi(listRoute, async (c) => c.json(ok(c, (await listPayouts(c.env, c.get('auth'))).map(toPayoutView)), 200))
+  .openapi(getRoute, async (c) => c.json(ok(c, toPayoutView(await getPayout(c.env, c.get('auth'), c.req.valid('param').id))), 200))
+  .openapi(cancelRoute, async (c) => c.json(ok(c, toPayoutView(await cancelPayout(c.env, c.get('auth'), c.req.valid('param').id))), 200))

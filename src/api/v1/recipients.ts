@@ -51,11 +51,11 @@ const activateRoute = merchantRoute({
 
 export const recipientsRouter = v1Router()
   .openapi(inviteRoute, async (c) => {
-    const rows = await inviteRecipients(c.env, c.get('auth')!, c.req.valid('json').recipients, c.req.url)
+    const rows = await inviteRecipients(c.env, c.get('auth'), c.req.valid('json').recipients, c.req.url)
     return c.json(ok(c, rows.map((r) => view(c.env, r, c.req.url))), 201)
   })
-  .openapi(listRoute, async (c) => c.json(ok(c, (await listRecipients(c.env, c.get('auth')!)).map((r) => view(c.env, r, c.req.url))), 200))
-  .openapi(getRoute, async (c) => c.json(ok(c, view(c.env, await getRecipient(c.env, c.get('auth')!, c.req.valid('param').id), c.req.url)), 200))
-  .openapi(patchRoute, async (c) => c.json(ok(c, view(c.env, await updateRecipient(c.env, c.get('auth')!, c.req.valid('param').id, c.req.valid('json')), c.req.url)), 200))
-  .openapi(deleteRoute, async (c) => c.json(ok(c, view(c.env, await removeRecipient(c.env, c.get('auth')!, c.req.valid('param').id), c.req.url)), 200))
-  .openapi(activateRoute, async (c) => c.json(ok(c, view(c.env, await sandboxActivate(c.env, c.get('auth')!, c.req.valid('param').id, c.req.valid('json').address), c.req.url)), 200))
+  .openapi(listRoute, async (c) => c.json(ok(c, (await listRecipients(c.env, c.get('auth'))).map((r) => view(c.env, r, c.req.url))), 200))
+  .openapi(getRoute, async (c) => c.json(ok(c, view(c.env, await getRecipient(c.env, c.get('auth'), c.req.valid('param').id), c.req.url)), 200))
+  .openapi(patchRoute, async (c) => c.json(ok(c, view(c.env, await updateRecipient(c.env, c.get('auth'), c.req.valid('param').id, c.req.valid('json')), c.req.url)), 200))
+  .openapi(deleteRoute, async (c) => c.json(ok(c, view(c.env, await removeRecipient(c.env, c.get('auth'), c.req.valid('param').id), c.req.url)), 200))
+  .openapi(activateRoute, async (c) => c.json(ok(c, view(c.env, await sandboxActivate(c.env, c.get('auth'), c.req.valid('param').id, c.req.valid('json').address), c.req.url)), 200))

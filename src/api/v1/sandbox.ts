@@ -24,7 +24,7 @@ const simulateRoute = merchantRoute({
 })
 
 export const sandboxRouter = v1Router().openapi(simulateRoute, async (c) => {
-  const auth = c.get('auth')!
+  const auth = c.get('auth')
   if (auth.livemode) throw new ApiError('FORBIDDEN', 'Simulation is only available with test keys', 'Authorization')
   const body = c.req.valid('json')
   const payment = await getPayment(getDb(c.env.DB), auth, c.req.valid('param').id)

@@ -95,18 +95,18 @@ const closeRoute = merchantRoute({
 export const settlementsRouter = v1Router()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query')
-    const { rows, total } = await listSettlements(getDb(c.env.DB), c.get('auth')!, q, { offset: (q.page - 1) * q.limit, limit: q.limit })
+    const { rows, total } = await listSettlements(getDb(c.env.DB), c.get('auth'), q, { offset: (q.page - 1) * q.limit, limit: q.limit })
     const totalPages = Math.max(1, Math.ceil(total / q.limit))
     return c.json(okList(c, rows.map(toSettlementView), { page: q.page, limit: q.limit, total, total_pages: totalPages, has_more: q.page < totalPages }), 200)
   })
   .openapi(getRoute, async (c) => {
     const db = getDb(c.env.DB)
-    const settlement = await getSettlement(db, c.get('auth')!, c.req.valid('param').id)
+    const settlement = await getSettlement(db, c.get('auth'), c.req.valid('param').id)
     const entries = await settlementEntries(db, settlement.id)
     return c.json(ok(c, { ...toSettlementView(settlement), entries: entries.map(toLedgerEntryView) }), 200)
   })
   .openapi(closeRoute, async (c) => {
-    const auth = c.get('auth')!
+    const auth = c.get('auth')
     if (auth.livemode) throw new ApiError('FORBIDDEN', 'Closing a period on demand is only available with test keys', 'Authorization')
     const rows = await closeOpenSettlements(c.env, auth)
     return c.json(ok(c, rows.map(toSettlementView)), 200)

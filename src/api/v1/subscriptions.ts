@@ -131,21 +131,21 @@ export const updateSubscriptionRoute = merchantRoute({
 export const subscriptionsRouter = v1Router()
   .openapi(createSubscriptionRoute, async (c) => {
     const b = c.req.valid('json')
-    const sub = await createSubscription(c.env, c.get('auth')!, { billData: billDataOf(b.bill_data) as BillData & BillInput, schedule: b.schedule, nextDelivery: b.next_delivery, status: b.status })
+    const sub = await createSubscription(c.env, c.get('auth'), { billData: billDataOf(b.bill_data) as BillData & BillInput, schedule: b.schedule, nextDelivery: b.next_delivery, status: b.status })
     return c.json(ok(c, toSubscriptionView(sub)), 201)
   })
   .openapi(listSubscriptionsRoute, async (c) => {
     const q = c.req.valid('query')
-    const { rows, total } = await listSubscriptions(c.env, c.get('auth')!, { status: q.status, limit: q.limit, offset: (q.page - 1) * q.limit })
+    const { rows, total } = await listSubscriptions(c.env, c.get('auth'), { status: q.status, limit: q.limit, offset: (q.page - 1) * q.limit })
     const totalPages = Math.ceil(total / q.limit)
     return c.json(okList(c, rows.map(toSubscriptionView), { page: q.page, limit: q.limit, total, total_pages: totalPages, has_more: q.page < totalPages }), 200)
   })
   .openapi(getSubscriptionRoute, async (c) => {
-    return c.json(ok(c, toSubscriptionView(await findSubscription(c.env, c.get('auth')!, c.req.valid('param').id))), 200)
+    return c.json(ok(c, toSubscriptionView(await findSubscription(c.env, c.get('auth'), c.req.valid('param').id))), 200)
   })
   .openapi(updateSubscriptionRoute, async (c) => {
     const b = c.req.valid('json')
-    const sub = await findSubscription(c.env, c.get('auth')!, c.req.valid('param').id)
+    const sub = await findSubscription(c.env, c.get('auth'), c.req.valid('param').id)
     const updated = await updateSubscription(c.env, sub, { billData: b.bill_data ? billDataOf(b.bill_data) : undefined, schedule: b.schedule, nextDelivery: b.next_delivery, status: b.status })
     return c.json(ok(c, toSubscriptionView(updated)), 200)
   })

@@ -3,7 +3,6 @@ import { getDb } from '../../db/client'
 import { changePassword, createUser, deleteUser, listUsers, type UserRow } from '../../services/users'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { merchantRoute, v1Router } from './router'
-import { merchantAuth } from '../merchant-auth'
 
 const password = z.string().min(12, 'must be at least 12 characters').max(200).openapi({ example: 'correct horse battery staple' })
 
@@ -61,10 +60,10 @@ const deleteRoute = merchantRoute({
 export const usersRouter = v1Router()
   .openapi(createRoute_, async (c) => {
     const { username, password } = c.req.valid('json')
-    return c.json(ok(c, toView(await createUser(getDb(c.env.DB), merchantAuth(c), username, password))), 201)
+    return c.json(ok(c, toView(await createUser(getDb(c.env.DB), c.get('auth'), username, password))), 201)
   })
-  .openapi(listRoute, async (c) => c.json(ok(c, (await listUsers(getDb(c.env.DB), merchantAuth(c))).map(toView)), 200))
+  .openapi(listRoute, async (c) => c.json(ok(c, (await listUsers(getDb(c.env.DB), c.get('auth'))).map(toView)), 200))
   .openapi(passwordRoute, async (c) =>
-    c.json(ok(c, toView(await changePassword(getDb(c.env.DB), merchantAuth(c), c.req.valid('param').id, c.req.valid('json').password))), 200),
+    c.json(ok(c, toView(await changePassword(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id, c.req.valid('json').password))), 200),
   )
-  .openapi(deleteRoute, async (c) => c.json(ok(c, toView(await deleteUser(getDb(c.env.DB), merchantAuth(c), c.req.valid('param').id))), 200))
+  .openapi(deleteRoute, async (c) => c.json(ok(c, toView(await deleteUser(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id))), 200))

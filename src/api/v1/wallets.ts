@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
-import { chainsFor, LIMITS } from '../../config'
+import { LIMITS } from '../../config'
+import { chainsFor } from '../../chain/registry'
 import type { ObservationRow, WalletRow } from '../../db/client'
 import { getDb } from '../../db/client'
 import { formatUnits } from '../../domain/money'
@@ -159,7 +160,7 @@ export const walletsRouter = v1Router()
   .openapi(createRoute_, async (c) => {
     const body = c.req.valid('json')
     const chains = chainsFor(c.env)
-    const wallet = await registerWallet(getDb(c.env.DB), chains, c.get('auth')!, {
+    const wallet = await registerWallet(getDb(c.env.DB), chains, c.get('auth'), {
       chainId: body.chain_id,
       xpub: body.xpub,
       address: body.address,
@@ -170,7 +171,7 @@ export const walletsRouter = v1Router()
   .openapi(listRoute, async (c) => {
     const chains = chainsFor(c.env)
     const db = getDb(c.env.DB)
-    const auth = c.get('auth')!
+    const auth = c.get('auth')
     // Test mode works with no setup: a merchant without a test wallet sees (and gets) the sandbox one.
     if (!auth.livemode) await ensureSandboxWallet(db, chains, sandboxKeyFor(c.env), auth.merchantId)
     const rows = await listWallets(db, auth)
@@ -179,13 +180,13 @@ export const walletsRouter = v1Router()
   })
   .openapi(getRoute, async (c) => {
     const db = getDb(c.env.DB)
-    const wallet = await getWallet(db, c.get('auth')!, c.req.valid('param').id)
+    const wallet = await getWallet(db, c.get('auth'), c.req.valid('param').id)
     const own = wallet.sandbox ? await hasOwnTestWallet(db, wallet.merchantId) : false
     return c.json(ok(c, toWalletView(wallet, chainsFor(c.env).get(wallet.chainId)?.name ?? null, own)), 200)
   })
   .openapi(balanceRoute, async (c) => {
     const db = getDb(c.env.DB)
-    const wallet = await getWallet(db, c.get('auth')!, c.req.valid('param').id)
+    const wallet = await getWallet(db, c.get('auth'), c.req.valid('param').id)
     const balances = await walletBalances(db, chainsFor(c.env).get(wallet.chainId), wallet)
     return c.json(
       ok(c, {
@@ -206,7 +207,7 @@ export const walletsRouter = v1Router()
   })
   .openapi(transactionsRoute, async (c) => {
     const db = getDb(c.env.DB)
-    const wallet = await getWallet(db, c.get('auth')!, c.req.valid('param').id)
+    const wallet = await getWallet(db, c.get('auth'), c.req.valid('param').id)
     const { page, limit } = c.req.valid('query')
     const { rows, total } = await walletTransactions(db, wallet, page, limit)
     const chain = chainsFor(c.env).get(wallet.chainId)

@@ -7,7 +7,6 @@ import { sendTestEvent } from '../../webhooks/test-event'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { deliverySchema, toDeliveryView } from './events'
 import { merchantRoute, v1Router } from './router'
-import { merchantAuth } from '../merchant-auth'
 
 const eventTypes = z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1).openapi({ description: 'Event types to receive; omit (or null on update) for all' })
 const url = z.string().max(2048).openapi({ example: 'https://shop.example/webhooks/bitxpay' })
@@ -148,14 +147,14 @@ const deliveriesRoute = merchantRoute({
 export const webhookEndpointsRouter = v1Router()
   .openapi(createRoute_, async (c) => {
     const body = c.req.valid('json')
-    const row = await createEndpoint(getDb(c.env.DB), merchantAuth(c), c.env.ENVIRONMENT, { url: body.url, description: body.description, enabledEvents: body.enabled_events })
+    const row = await createEndpoint(getDb(c.env.DB), c.get('auth'), c.env.ENVIRONMENT, { url: body.url, description: body.description, enabledEvents: body.enabled_events })
     return c.json(ok(c, { ...toView(row), secret: row.secret }), 201)
   })
-  .openapi(listRoute, async (c) => c.json(ok(c, (await listEndpoints(getDb(c.env.DB), merchantAuth(c))).map(toView)), 200))
-  .openapi(getRoute, async (c) => c.json(ok(c, toView(await getEndpoint(getDb(c.env.DB), merchantAuth(c), c.req.valid('param').id))), 200))
+  .openapi(listRoute, async (c) => c.json(ok(c, (await listEndpoints(getDb(c.env.DB), c.get('auth'))).map(toView)), 200))
+  .openapi(getRoute, async (c) => c.json(ok(c, toView(await getEndpoint(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id))), 200))
   .openapi(updateRoute, async (c) => {
     const body = c.req.valid('json')
-    const row = await updateEndpoint(getDb(c.env.DB), merchantAuth(c), c.env.ENVIRONMENT, c.req.valid('param').id, {
+    const row = await updateEndpoint(getDb(c.env.DB), c.get('auth'), c.env.ENVIRONMENT, c.req.valid('param').id, {
       url: body.url,
       description: body.description,
       enabledEvents: body.enabled_events,
@@ -163,18 +162,18 @@ export const webhookEndpointsRouter = v1Router()
     })
     return c.json(ok(c, toView(row)), 200)
   })
-  .openapi(deleteRoute, async (c) => c.json(ok(c, toView(await deleteEndpoint(getDb(c.env.DB), merchantAuth(c), c.req.valid('param').id))), 200))
+  .openapi(deleteRoute, async (c) => c.json(ok(c, toView(await deleteEndpoint(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id))), 200))
   .openapi(rotateRoute, async (c) => {
-    const row = await rotateEndpointSecret(getDb(c.env.DB), merchantAuth(c), c.req.valid('param').id)
+    const row = await rotateEndpointSecret(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id)
     return c.json(ok(c, { ...toView(row), secret: row.secret }), 200)
   })
   .openapi(testRoute, async (c) => {
-    const endpoint = await getEndpoint(getDb(c.env.DB), merchantAuth(c), c.req.valid('param').id)
+    const endpoint = await getEndpoint(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id)
     const result = await sendTestEvent(endpoint, c.env.ENVIRONMENT)
     return c.json(ok(c, { status_code: result.statusCode, latency_ms: result.latencyMs, error: result.error, succeeded: result.error === null }), 200)
   })
   .openapi(deliveriesRoute, async (c) => {
-    const endpoint = await getEndpoint(getDb(c.env.DB), merchantAuth(c), c.req.valid('param').id)
+    const endpoint = await getEndpoint(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id)
     const rows = await listEndpointDeliveries(getDb(c.env.DB), endpoint.id, c.req.valid('query').limit)
     return c.json(ok(c, rows.map(toDeliveryView)), 200)
   })

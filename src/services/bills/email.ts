@@ -1,7 +1,7 @@
 import type { BillItem } from '../../domain/bills'
 import type { BillRow } from './bills'
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
 
 /** The message a bill is delivered with: its items, total, due date and the link to pay it. */
 export function billEmail(bill: BillRow, merchantName: string, url: string): { subject: string; text: string; html: string } {
@@ -10,7 +10,7 @@ export function billEmail(bill: BillRow, merchantName: string, url: string): { s
   const due = bill.dueDate ? `Due: ${bill.dueDate.slice(0, 10)}` : null
   const lines = items.map((i) => `- ${i.description ?? 'Item'}: ${i.quantity} x ${i.price} ${bill.currency}`)
   const text = [`${title} from ${merchantName}`, '', ...lines, '', `Total: ${bill.total} ${bill.currency}`, ...(due ? [due] : []), '', `View and pay: ${url}`].join('\n')
-  const rows = items.map((i) => `<tr><td>${escape(i.description ?? 'Item')}</td><td>${i.quantity}</td><td>${escape(i.price)} ${escape(bill.currency)}</td></tr>`).join('')
-  const html = `<h1>${escape(title)} from ${escape(merchantName)}</h1><table>${rows}</table><p><strong>Total: ${escape(bill.total)} ${escape(bill.currency)}</strong></p>${due ? `<p>${escape(due)}</p>` : ''}<p><a href="${escape(url)}">View and pay</a></p>`
+  const rows = items.map((i) => `<tr><td>${escapeHtml(i.description ?? 'Item')}</td><td>${i.quantity}</td><td>${escapeHtml(i.price)} ${escapeHtml(bill.currency)}</td></tr>`).join('')
+  const html = `<h1>${escapeHtml(title)} from ${escapeHtml(merchantName)}</h1><table>${rows}</table><p><strong>Total: ${escapeHtml(bill.total)} ${escapeHtml(bill.currency)}</strong></p>${due ? `<p>${escapeHtml(due)}</p>` : ''}<p><a href="${escapeHtml(url)}">View and pay</a></p>`
   return { subject: `${title} from ${merchantName}`, text, html }
 }

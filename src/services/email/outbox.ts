@@ -4,6 +4,7 @@ import { getDb, type Db } from '../../db/client'
 import { emailOutbox } from '../../db/schema'
 import { EMAIL_CLAIM_SECONDS, EMAIL_MAX_ATTEMPTS, emailRetryDelaySeconds } from './retry'
 import { emailSender, type EmailSender } from './sender'
+import { log } from '../../log'
 
 export type EmailRow = typeof emailOutbox.$inferSelect
 
@@ -99,7 +100,7 @@ export async function attemptEmail(env: Env, id: string, now = new Date(), sende
       })
       .where(eq(emailOutbox.id, id))
       .returning()
-    console.warn(JSON.stringify({ msg: failed ? 'email failed for good' : 'email send failed; will retry', id, attempts, err: String(err) }))
+    log.warn(failed ? 'email failed for good' : 'email send failed; will retry', { id, attempts, err: String(err) })
     return kept
   }
 }

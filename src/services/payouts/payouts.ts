@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm'
-import { rateSourceFor } from '../../config'
+import { rateSourceFor } from '../../chain/price-feeds'
 import type { AuthContext } from '../../context'
 import { getDb } from '../../db/client'
 import { insertLedgerEntriesIf } from '../../db/ledger'
@@ -18,6 +18,7 @@ import { randomHex } from '../../auth/crypto'
 import type { AdvanceResult } from '../../objects/payout-wallet'
 import { findRecipientByEmail, getRecipient } from './recipients'
 import { chainOf, getPayoutWallet, tokenBalance, type PayoutWalletRow } from './wallets'
+import { log } from '../../log'
 
 export type PayoutRow = typeof payouts.$inferSelect
 
@@ -66,7 +67,7 @@ async function pricePayout(env: Env, chain: Chain, input: NewPayout): Promise<Pr
   if (!token) throw new ApiError('UNSUPPORTED_TOKEN', `${ledger} is not available on chain ${chain.id}`, fiat === undefined ? 'currency' : 'ledger_currency')
   if (fiat === undefined) return { token, units: parseAmount(input.amount, token.decimals), requestedAmount: null, requestedCurrency: null, rate: null }
   const requested = formatUnits(parseAmount(input.amount, fiat), fiat)
-  let priced
+  let priced: ReturnType<typeof quote>
   try {
     const rates = await pricesFor(rateSourceFor(env), [currency, token.symbol])
     priced = quote(requested, currency, token, rates.prices)
@@ -211,7 +212,7 @@ export async function processDuePayouts(env: Env, now = new Date()): Promise<Rec
       results[p.id] = await fundPayout(env, p)
     } catch (err) {
       // An RPC that did not answer: the payout stays new and is tried again next tick.
-      console.error(JSON.stringify({ msg: 'payout funding check failed; retried next tick', payoutId: p.id, error: err instanceof Error ? err.message.replace(/https?:\/\/\S+/g, '<rpc>') : String(err) }))
+      log.error('payout funding check failed; retried next tick', { payoutId: p.id, error: err instanceof Error ? err.message.replace(/https?:\/\/\S+/g, '<rpc>') : String(err) })
     }
   }
   const moving = await db.select().from(payouts).where(inArray(payouts.status, ['funded', 'processing'])).limit(100)
@@ -219,7 +220,7 @@ export async function processDuePayouts(env: Env, now = new Date()): Promise<Rec
     try {
       results[p.id] = await payoutWallet(env, p.payoutWalletId).advance(p.id)
     } catch (err) {
-      console.error(JSON.stringify({ msg: 'payout advance failed; retried next tick', payoutId: p.id, error: err instanceof Error ? err.message : String(err) }))
+      log.error('payout advance failed; retried next tick', { payoutId: p.id, error: err instanceof Error ? err.message : String(err) })
     }
   }
   return results

@@ -24,7 +24,7 @@ export interface InviteInput {
 /** Invites recipients (one email each through the outbox); an email already invited returns its existing row. */
 export async function inviteRecipients(env: Env, auth: AuthContext, inputs: InviteInput[], requestUrl: string): Promise<RecipientRow[]> {
   if (inputs.length === 0 || inputs.length > MAX_INVITES_PER_CALL) throw new ApiError('VALIDATION_ERROR', `Invite 1 to ${MAX_INVITES_PER_CALL} recipients per call`, 'recipients')
-  inputs.forEach((r, i) => checkUrls(env.ENVIRONMENT, [{ field: `recipients[${i}].notification_url`, kind: 'callback', value: r.notification_url }]))
+  for (const [i, r] of inputs.entries()) checkUrls(env.ENVIRONMENT, [{ field: `recipients[${i}].notification_url`, kind: 'callback', value: r.notification_url }])
   const db = getDb(env.DB)
   const [merchant] = await db.select({ name: merchants.name }).from(merchants).where(eq(merchants.id, auth.merchantId))
   const now = new Date().toISOString()
