@@ -45,6 +45,12 @@ export interface ScanOptions extends RpcOptions {
   now?: Date
   /** The chain registry to scan instead of the env's (tests point chains at other RPCs). */
   chains?: Map<number, Chain>
+  /**
+   * Test seam: runs at a point of the tick; throwing there stands for the watcher being evicted
+   * (the isolate gone) at that point: after the RPC reads, before the D1 batch (`beforeCommit`), or
+   * after it, before any PaymentObject is told (`afterCommit`).
+   */
+  interrupt?: (at: 'beforeCommit' | 'afterCommit') => void | Promise<void>
 }
 
 /** What one chain's tick did, for logs and the bench. */
@@ -212,10 +218,14 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
     })
     if (attribution.unexpected && attribution.paymentId) unexpected.set(attribution.paymentId, [...(unexpected.get(attribution.paymentId) ?? []), key])
   }
-  for (const log of logs.flat()) {
-    const transfer = transferFromLog(log)
-    if (transfer) record(transfer)
+  const logged = logs.flat().flatMap((log) => transferFromLog(log) ?? [])
+  // The oldest re-scanned block can be final already (confirmations = finality, so not in `known`):
+  // a transfer there that is on record, in the same block, is not recorded (nor reported) again.
+  for (const key of await recordedKeys(db, chain.id, logged.filter((t) => !known.has(`${t.txHash.toLowerCase()}:${t.logIndex}`)))) {
+    const [txHash, logIndex, blockHash] = key.split(':')
+    known.set(`${txHash}:${logIndex}`, blockHash)
   }
+  for (const transfer of logged) record(transfer)
   const activeLive = active.filter((o) => !removed.has(o.id))
   for (const t of await findNativeArrivals(client, chain, head, window, nativeOpen, balances, activeLive, byAddress)) record(t)
 
@@ -241,7 +251,9 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
       .values({ chainId: chain.id, lastScannedBlock: window.to, lastError: null, updatedAt: stamp })
       .onConflictDoUpdate({ target: chainCursors.chainId, set: { lastScannedBlock: window.to, lastError: null, updatedAt: stamp } }),
   ]
+  await options.interrupt?.('beforeCommit')
   await db.batch(writes as [(typeof writes)[number], ...(typeof writes)[number][]])
+  await options.interrupt?.('afterCommit')
 
   const notified = await notifyPayments(env, db, chain, open, now)
   await announceUnexpected(env, chain, unexpected)
@@ -466,6 +478,21 @@ function activeObservationsQuery(db: Db, chainId: number, now: Date) {
         watchCondition(now),
       ),
     )
+}
+
+/** `txHash:logIndex:blockHash` (lower case) of the live observations of these transfers already in D1. */
+async function recordedKeys(db: Db, chainId: number, transfers: Transfer[]): Promise<string[]> {
+  // As the node spelled them (that is what was stored) and lower case: the unique index serves both.
+  const hashes = [...new Set(transfers.flatMap((t) => [t.txHash, t.txHash.toLowerCase()]))]
+  const found: string[] = []
+  for (const group of chunk(hashes, ID_CHUNK)) {
+    const rows = await db
+      .select({ txHash: observations.txHash, logIndex: observations.logIndex, blockHash: observations.blockHash })
+      .from(observations)
+      .where(and(eq(observations.chainId, chainId), isNull(observations.removedAt), inArray(observations.txHash, group)))
+    for (const r of rows) if (r.blockHash) found.push(`${r.txHash.toLowerCase()}:${r.logIndex}:${r.blockHash.toLowerCase()}`)
+  }
+  return found
 }
 
 /** Keeps the scan position; only the error and time change. */
