@@ -69,6 +69,11 @@ export interface ChainScanReport {
   rpcRequests: number
   rpcCalls: number
   ms: number
+  /**
+   * Where the tick's time went, in ms: D1 reads with the head (in parallel), the batch of logs,
+   * balances and block hashes, the native-arrival search, the D1 batch, the PaymentObject calls.
+   */
+  phases?: { read: number; rpc: number; native: number; commit: number; notify: number }
 }
 
 type OpenPaymentRow = Awaited<ReturnType<typeof watchedPaymentsQuery>>[number]
@@ -143,6 +148,10 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   const started = Date.now()
   const now = options.now ?? new Date()
   const finality = finalityDepth(chain)
+  const client = chainClient(chain, options)
+  // The D1 reads and the head are independent: one round trip's wait, not two.
+  const headRead = readHead(client, chain)
+  headRead.catch(() => undefined) // awaited below; a D1 failure first must not leave it unhandled
   const [cursorRows, watchedRows, unsettled, active] = await db.batch([
     db.select().from(chainCursors).where(eq(chainCursors.chainId, chain.id)),
     watchedPaymentsQuery(db, chain.id, now),
@@ -157,8 +166,9 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   const watched = withoutSkipped(paymentsOfOwner(watchedRows.map((p) => withClaim(p, now))), watchedRows, chain.id)
   const open = watched.filter((p) => !p.afterWindow)
 
-  const client = chainClient(chain, options)
-  const head = await readHead(client, chain)
+  const head = await headRead
+  const phase = phaseClock(started)
+  const readDone = phase()
   const window = scanWindow(cursor, head.number, finality, chain.maxLogRange)
 
   // Everything below goes out in the same turn, hence as one batch request.
@@ -173,6 +183,7 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
     balancesAt(client, chain, nativeOpen.map((p) => p.depositAddress), head.number),
     Promise.all(checkBlocks.map((b) => blockHashAt(client, b))),
   ])
+  const rpcDone = phase()
 
   // Reorgs: an observation whose block is no longer canonical is removed (a re-mined copy is found again below).
   const canonical = new Map(checkBlocks.map((b, i) => [b, hashes[i]]))
@@ -228,6 +239,7 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   for (const transfer of logged) record(transfer)
   const activeLive = active.filter((o) => !removed.has(o.id))
   for (const t of await findNativeArrivals(client, chain, head, window, nativeOpen, balances, activeLive, byAddress)) record(t)
+  const nativeDone = phase()
 
   // One atomic batch: removals, new/re-mined observations, confirmations recount, cursor.
   const stamp = now.toISOString()
@@ -254,15 +266,18 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   await options.interrupt?.('beforeCommit')
   await db.batch(writes as [(typeof writes)[number], ...(typeof writes)[number][]])
   await options.interrupt?.('afterCommit')
+  const commitDone = phase()
 
   const notified = await notifyPayments(env, db, chain, open, now)
   await announceUnexpected(env, chain, unexpected)
+  const notifyDone = phase()
   if (removedIds.length > 0) console.warn(JSON.stringify({ msg: 'reorg: observations removed', chainId: chain.id, head: head.number, ids: removedIds }))
   return {
     chainId: chain.id, ok: true, head: head.number, window, openPayments: open.length, transfers: rows.length, removed: removedIds.length,
     // Closed payments in the late window alone do not keep the watcher at block time.
     active: watched.some((p) => p.status === 'pending' || p.status === 'processing') || rows.length > 0 || unsettled.length > removedIds.length,
     notified, rpcRequests: options.counter.requests, rpcCalls: options.counter.calls, ms: Date.now() - started,
+    phases: { read: readDone, rpc: rpcDone, native: nativeDone, commit: commitDone, notify: notifyDone },
   }
 }
 
@@ -520,6 +535,17 @@ function withoutSkipped(kept: OpenPayment[], all: OpenPaymentRow[], chainId: num
 
 function toCandidate(p: OpenPayment): Candidate {
   return { id: p.id, merchantId: p.merchantId, walletId: p.walletId, tokenAddress: p.tokenAddress, token: p.token ?? '', payAmount: p.payAmount ?? '0', amountReceived: p.amountReceived, afterWindow: p.afterWindow }
+}
+
+/** Each call returns the ms since the previous call (the first: since `started`). */
+function phaseClock(started: number): () => number {
+  let last = started
+  return () => {
+    const now = Date.now()
+    const ms = now - last
+    last = now
+    return ms
+  }
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
