@@ -43,7 +43,7 @@ const ROWS_PER_INSERT = 150
  * @typedef {{ requests: number, calls: number, methods: Record<string, number>, maxBody: number }} Counts
  * @typedef {{ url: string, counts: Counts, reset: () => void, close: () => Promise<void> }} CountingProxy
  * @typedef {{ read: number, rpc: number, native: number, commit: number, notify: number }} Phases
- * @typedef {{ chainId: number, ok: boolean, error?: string, openPayments: number, rpcRequests: number, rpcCalls: number, ms: number, notified: number, transfers: number, phases?: Phases }} TickReport
+ * @typedef {{ chainId: number, ok: boolean, error?: string, openPayments: number, rpcRequests: number, rpcCalls: number, ms: number, notified: number, transfers: number, phases?: Phases, seenAt?: number }} TickReport
  * @typedef {{ name: string, url: string, child: import('node:child_process').ChildProcess, output: () => string, reloads: () => number, exited: { code: number | null, signal: string | null } | null }} Server
  */
 
@@ -209,7 +209,7 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
       const at = line.indexOf('{"msg":"chain scan')
       if (at < 0) return
       try {
-        reports.push(JSON.parse(line.slice(at)))
+        reports.push({ ...JSON.parse(line.slice(at)), seenAt: performance.now() })
       } catch {
         // a partial line; the next tick logs again
       }
@@ -283,7 +283,7 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
     const payer = createWalletClient({ chain, transport, account: ANVIL_ACCOUNTS[1] })
     const reader = createPublicClient({ chain, transport })
     const erc20 = parseAbi(['function transfer(address to, uint256 value) returns (bool)'])
-    /** @type {{ token: string, ms: number }[]} */
+    /** @type {{ token: string, ms: number, ticks: number, tick_ms: number[] }[]} */
     const latencies = []
     try {
       await h.call(server, 'POST', '/v1/webhook-endpoints', { token: liveKey, body: { url: receiver.url, enabled_events: ['payment.completed'] }, expect: 201 })
@@ -300,8 +300,14 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
           await reader.waitForTransactionReceipt({ hash, pollingInterval: 10 })
           const mined = performance.now()
           const delivered = /** @type {number} */ (await receiver.arrival(payment.id))
-          latencies.push({ token, ms: Math.round(delivered - mined) })
-          console.log(`  ${token} payment ${i + 1}/${LATENCY_RUNS}: mined → payment.completed delivered in ${Math.round(delivered - mined)} ms`)
+          // The watcher's ticks that ended in between (logged by wrangler dev): which one saw it, and how long they took.
+          const ticks = reports.filter((r) => (r.seenAt ?? 0) > mined && (r.seenAt ?? 0) <= delivered)
+          const found = ticks.findIndex((r) => r.transfers > 0)
+          latencies.push({ token, ms: Math.round(delivered - mined), ticks: ticks.length, tick_ms: ticks.map((r) => r.ms) })
+          console.log(
+            `  ${token} payment ${i + 1}/${LATENCY_RUNS}: mined → payment.completed delivered in ${Math.round(delivered - mined)} ms` +
+              ` (${ticks.length} ticks ended in between, ${found < 0 ? 'none reported a transfer' : `tick ${found + 1} found it`}; tick ms ${ticks.map((r) => r.ms).join(', ')})`,
+          )
         }
       }
     } finally {
