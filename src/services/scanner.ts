@@ -177,7 +177,8 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   // Native coin shows only in balances: watched for native payments, and for a token payment alone
   // at its address whose balance at allocation is known (native coin sent there is a wrong asset).
   const nativeOpen = watched.filter((p) => p.baselineBalance !== null && (p.tokenAddress === null || byAddress.get(p.depositAddress.toLowerCase())?.length === 1))
-  const checkBlocks = [...new Set(unsettled.map((o) => o.blockNumber!).filter((b) => b <= head.number))]
+  // The head's hash came with the head: only older not-yet-final blocks cost a call each.
+  const checkBlocks = [...new Set(unsettled.map((o) => o.blockNumber!).filter((b) => b < head.number))]
   const [logs, balances, hashes] = await Promise.all([
     Promise.all(chunk(addresses, chain.maxLogAddresses).map((group) => transferLogs(client, window.from, window.to, group.map(addressTopic)))),
     balancesAt(client, chain, nativeOpen.map((p) => p.depositAddress), head.number),
@@ -186,7 +187,7 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   const rpcDone = phase()
 
   // Reorgs: an observation whose block is no longer canonical is removed (a re-mined copy is found again below).
-  const canonical = new Map(checkBlocks.map((b, i) => [b, hashes[i]]))
+  const canonical = new Map<number, string | null | undefined>([...checkBlocks.map((b, i) => [b, hashes[i]] as const), [head.number, head.hash]])
   const removedIds = unsettled.filter((o) => {
     const hash = canonical.get(o.blockNumber!)
     return hash !== undefined && hash !== null && hash.toLowerCase() !== o.blockHash?.toLowerCase()
