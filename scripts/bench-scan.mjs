@@ -4,10 +4,10 @@
 // gateway's frozen bundle:
 //   - RPC requests (HTTP), JSON-RPC calls and wall time per cron tick for 10, 1,000 and 10,000 open
 //     live payments (half USDC, half native ETH), and
-//   - the latency from a mined transfer to `payment.completed` at a webhook receiver (USDC, depth 1 =
-//     high on chain 31337, anvil mining a block every second), p50/p99, with the largest number of
-//     open payments still being watched. No cron fires there: the chain's ChainWatcher, woken by the
-//     payment's creation, scans at block time on its own.
+//   - the latency from a mined transfer to `payment.completed` at a webhook receiver (USDC and native
+//     ETH, depth 1 = high on chain 31337, anvil mining a block every second), p50/p99, with the largest
+//     number of open payments still being watched. No cron fires there: the chain's ChainWatcher, woken
+//     by the payment's creation, scans at block time on its own (CHAIN_WATCH_LOOP unset).
 //
 // Open payments are written straight into the local D1 (wrangler d1 execute, between runs of
 // wrangler dev): the scanner reads D1 only, and creating 10,000 through the API would take minutes.
@@ -19,7 +19,8 @@
 // are one tick's.
 //
 // Environment: BENCH_SCAN_SIZES (default 10,1000,10000), BENCH_SCAN_TICKS (measured ticks per size,
-//              default 3), BENCH_SCAN_LATENCY_RUNS (payments, default 10).
+//              default 3), BENCH_SCAN_LATENCY_RUNS (payments per token, default 10),
+//              BENCH_SCAN_LATENCY_TOKENS (default USDC,ETH).
 
 import { randomBytes, randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
@@ -33,14 +34,16 @@ import { ANVIL_ACCOUNTS, deployLocalContracts, LOCAL_CHAIN_ID, startAnvil } from
 const SIZES = (process.env.BENCH_SCAN_SIZES || '10,1000,10000').split(',').map(Number)
 const TICKS = Number(process.env.BENCH_SCAN_TICKS || 3)
 const LATENCY_RUNS = Number(process.env.BENCH_SCAN_LATENCY_RUNS || 10)
+const LATENCY_TOKENS = (process.env.BENCH_SCAN_LATENCY_TOKENS || 'USDC,ETH').split(',')
 const TICK_TIMEOUT_MS = 120_000
 /** Rows per INSERT in the seed file (D1 limits one statement to 100 kB). */
 const ROWS_PER_INSERT = 150
 
 /**
- * @typedef {{ requests: number, calls: number, methods: Record<string, number> }} Counts
+ * @typedef {{ requests: number, calls: number, methods: Record<string, number>, maxBody: number }} Counts
  * @typedef {{ url: string, counts: Counts, reset: () => void, close: () => Promise<void> }} CountingProxy
- * @typedef {{ chainId: number, ok: boolean, error?: string, openPayments: number, rpcRequests: number, rpcCalls: number, ms: number, notified: number, transfers: number }} TickReport
+ * @typedef {{ read: number, rpc: number, native: number, commit: number, notify: number }} Phases
+ * @typedef {{ chainId: number, ok: boolean, error?: string, openPayments: number, rpcRequests: number, rpcCalls: number, ms: number, notified: number, transfers: number, phases?: Phases, seenAt?: number }} TickReport
  * @typedef {{ name: string, url: string, child: import('node:child_process').ChildProcess, output: () => string, reloads: () => number, exited: { code: number | null, signal: string | null } | null }} Server
  */
 
@@ -51,7 +54,7 @@ const ROWS_PER_INSERT = 150
  */
 async function startCountingProxy(target) {
   /** @type {Counts} */
-  const counts = { requests: 0, calls: 0, methods: {} }
+  const counts = { requests: 0, calls: 0, methods: {}, maxBody: 0 }
   const server = createServer((req, res) => {
     /** @type {Buffer[]} */
     const chunks = []
@@ -59,6 +62,7 @@ async function startCountingProxy(target) {
     req.on('end', async () => {
       const body = Buffer.concat(chunks).toString('utf8')
       counts.requests += 1
+      counts.maxBody = Math.max(counts.maxBody, chunks.reduce((n, c) => n + c.length, 0))
       try {
         const parsed = JSON.parse(body)
         for (const call of Array.isArray(parsed) ? parsed : [parsed]) {
@@ -86,6 +90,7 @@ async function startCountingProxy(target) {
       counts.requests = 0
       counts.calls = 0
       counts.methods = {}
+      counts.maxBody = 0
     },
     close: () => new Promise((resolve) => server.close(() => resolve(undefined))),
   }
@@ -125,6 +130,18 @@ function seedSql({ merchantId, walletId, usdc, count, offset }) {
   const statements = []
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) statements.push(`INSERT INTO payments (${columns}) VALUES\n${rows.slice(i, i + ROWS_PER_INSERT).join(',\n')};`)
   return `${statements.join('\n')}\n`
+}
+
+/**
+ * The median of each phase over the ticks that report phases.
+ * @param {(Phases | undefined)[]} list
+ */
+function medianPhases(list) {
+  const present = /** @type {Phases[]} */ (list.filter(Boolean))
+  /** @type {Record<string, number>} */
+  const out = {}
+  for (const key of ['read', 'rpc', 'native', 'commit', 'notify']) out[key] = median(present.map((p) => /** @type {Record<string, number>} */ (/** @type {unknown} */ (p))[key] ?? 0))
+  return out
 }
 
 /** @param {number[]} xs */
@@ -192,7 +209,7 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
       const at = line.indexOf('{"msg":"chain scan')
       if (at < 0) return
       try {
-        reports.push(JSON.parse(line.slice(at)))
+        reports.push({ ...JSON.parse(line.slice(at)), seenAt: performance.now() })
       } catch {
         // a partial line; the next tick logs again
       }
@@ -231,7 +248,7 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
     const xpub = HDKey.fromMasterSeed(randomBytes(32)).derive("m/44'/60'/0'").publicExtendedKey
     const wallet = await h.call(server, 'POST', '/v1/wallets', { token: liveKey, body: { chain_id: LOCAL_CHAIN_ID, xpub }, expect: 201 })
 
-    /** @type {{ open: number, requests: number, calls: number, methods: Record<string, number>, ms: number, ms_all: number[] }[]} */
+    /** @type {{ open: number, requests: number, calls: number, methods: Record<string, number>, max_body_bytes: number, ms: number, ms_all: number[], phases: Record<string, number> }[]} */
     const perSize = []
     let seeded = 0
     for (const size of SIZES) {
@@ -246,9 +263,9 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
       for (let i = 0; i < TICKS; i++) runs.push(await tick())
       const last = runs.at(-1)
       if (!last || last.report.openPayments !== size) throw new Error(`expected ${size} open payments, the scanner saw ${last?.report.openPayments}`)
-      const row = { open: size, requests: last.counts.requests, calls: last.counts.calls, methods: last.counts.methods, ms: median(runs.map((r) => r.report.ms)), ms_all: runs.map((r) => r.report.ms) }
+      const row = { open: size, requests: last.counts.requests, calls: last.counts.calls, methods: last.counts.methods, max_body_bytes: last.counts.maxBody, ms: median(runs.map((r) => r.report.ms)), ms_all: runs.map((r) => r.report.ms), phases: medianPhases(runs.map((r) => r.report.phases)) }
       if (runs.some((r) => r.counts.requests !== row.requests)) console.warn(`scan: request counts differ between ticks at ${size}: ${runs.map((r) => r.counts.requests).join(', ')}`)
-      console.log(`  ${size} open payments: ${row.requests} RPC requests (${row.calls} JSON-RPC calls), ${row.ms} ms per tick (median of ${TICKS})`)
+      console.log(`  ${size} open payments: ${row.requests} RPC requests (${row.calls} JSON-RPC calls, largest body ${Math.round(row.max_body_bytes / 1000)} kB), ${row.ms} ms per tick (median of ${TICKS}: ${Object.entries(row.phases).map(([k, v]) => `${k} ${v}`).join(', ')} ms)`)
       perSize.push(row)
     }
 
@@ -266,25 +283,40 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
     const payer = createWalletClient({ chain, transport, account: ANVIL_ACCOUNTS[1] })
     const reader = createPublicClient({ chain, transport })
     const erc20 = parseAbi(['function transfer(address to, uint256 value) returns (bool)'])
-    /** @type {{ token: string, ms: number }[]} */
+    /** @type {{ token: string, ms: number, ticks: number, tick_ms: number[] }[]} */
     const latencies = []
     try {
       await h.call(server, 'POST', '/v1/webhook-endpoints', { token: liveKey, body: { url: receiver.url, enabled_events: ['payment.completed'] }, expect: 201 })
-      for (let i = 0; i < LATENCY_RUNS; i++) {
-        const body = { amount: '10', currency: 'USDC', chain_id: LOCAL_CHAIN_ID, token: 'USDC', transaction_speed: 'high' }
-        const payment = (await h.call(server, 'POST', '/v1/payments', { token: liveKey, body, expect: 201 })).data
-        const hash = await payer.writeContract({ address: addresses.usdc, abi: erc20, functionName: 'transfer', args: [payment.deposit_address, BigInt(payment.pay_amount_base_units)] })
-        await reader.waitForTransactionReceipt({ hash, pollingInterval: 10 })
-        const mined = performance.now()
-        const delivered = /** @type {number} */ (await receiver.arrival(payment.id))
-        latencies.push({ token: 'USDC', ms: Math.round(delivered - mined) })
-        console.log(`  payment ${i + 1}/${LATENCY_RUNS}: mined → payment.completed delivered in ${Math.round(delivered - mined)} ms`)
+      for (const token of LATENCY_TOKENS) {
+        for (let i = 0; i < LATENCY_RUNS; i++) {
+          const body = token === 'ETH'
+            ? { amount: '0.001', currency: 'ETH', chain_id: LOCAL_CHAIN_ID, token: 'ETH', transaction_speed: 'high' }
+            : { amount: '10', currency: 'USDC', chain_id: LOCAL_CHAIN_ID, token: 'USDC', transaction_speed: 'high' }
+          const payment = (await h.call(server, 'POST', '/v1/payments', { token: liveKey, body, expect: 201 })).data
+          const value = BigInt(payment.pay_amount_base_units)
+          const hash = token === 'ETH'
+            ? await payer.sendTransaction({ to: payment.deposit_address, value })
+            : await payer.writeContract({ address: addresses.usdc, abi: erc20, functionName: 'transfer', args: [payment.deposit_address, value] })
+          await reader.waitForTransactionReceipt({ hash, pollingInterval: 10 })
+          const mined = performance.now()
+          const delivered = /** @type {number} */ (await receiver.arrival(payment.id))
+          // The watcher's ticks that ended in between (logged by wrangler dev): which one saw it, and how long they took.
+          const ticks = reports.filter((r) => (r.seenAt ?? 0) > mined && (r.seenAt ?? 0) <= delivered)
+          const found = ticks.findIndex((r) => r.transfers > 0)
+          latencies.push({ token, ms: Math.round(delivered - mined), ticks: ticks.length, tick_ms: ticks.map((r) => r.ms) })
+          console.log(
+            `  ${token} payment ${i + 1}/${LATENCY_RUNS}: mined → payment.completed delivered in ${Math.round(delivered - mined)} ms` +
+              ` (${ticks.length} ticks ended in between, ${found < 0 ? 'none reported a transfer' : `tick ${found + 1} found it`}; tick ms ${ticks.map((r) => r.ms).join(', ')})`,
+          )
+        }
       }
     } finally {
       await receiver.close()
     }
-    const ms = latencies.map((l) => l.ms)
-    console.log(`  USDC depth 1: mined → payment.completed p50 ${quantile(ms, 0.5)} ms, p99 ${quantile(ms, 0.99)} ms (${ms.length} payments, ${seeded} other open payments)`)
+    for (const token of LATENCY_TOKENS) {
+      const ms = latencies.filter((l) => l.token === token).map((l) => l.ms)
+      console.log(`  ${token} depth 1: mined → payment.completed p50 ${quantile(ms, 0.5)} ms, p99 ${quantile(ms, 0.99)} ms (${ms.length} payments, ${seeded} other open payments)`)
+    }
     return { sizes: perSize, latency: latencies, open_during_latency: seeded }
   } finally {
     if (server) await stop()
@@ -299,10 +331,16 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
  * @param {Awaited<ReturnType<typeof runScanBench>>} scan
  */
 export function reportScan(scan) {
-  const header = ['open payments', 'RPC requests / tick', 'JSON-RPC calls / tick', 'eth_getLogs', 'eth_call (Multicall3)', 'eth_getBalance', 'ms / tick']
-  const rows = scan.sizes.map((s) => [String(s.open), String(s.requests), String(s.calls), String(s.methods.eth_getLogs ?? 0), String(s.methods.eth_call ?? 0), String(s.methods.eth_getBalance ?? 0), String(s.ms)])
-  const ms = scan.latency.map((l) => l.ms)
-  const lat = [['USDC', String(ms.length), String(quantile(ms, 0.5)), String(quantile(ms, 0.99))]]
+  const header = ['open payments', 'RPC requests / tick', 'JSON-RPC calls / tick', 'eth_getLogs', 'eth_call (Multicall3)', 'eth_getBalance', 'largest body kB', 'ms / tick']
+  const rows = scan.sizes.map((s) => [
+    String(s.open), String(s.requests), String(s.calls), String(s.methods.eth_getLogs ?? 0), String(s.methods.eth_call ?? 0), String(s.methods.eth_getBalance ?? 0),
+    String(Math.round((s.max_body_bytes ?? 0) / 1000)), String(s.ms),
+  ])
+  const tokens = [...new Set(scan.latency.map((l) => l.token))]
+  const lat = tokens.map((token) => {
+    const ms = scan.latency.filter((l) => l.token === token).map((l) => l.ms)
+    return [token, String(ms.length), String(quantile(ms, 0.5)), String(quantile(ms, 0.99))]
+  })
   const latHeader = [`token (depth 1, block every 1 s, ${scan.open_during_latency} other open payments)`, 'payments', 'p50 ms mined → payment.completed', 'p99 ms']
   const md = (/** @type {string[]} */ h, /** @type {string[][]} */ r) =>
     [`| ${h.join(' | ')} |`, `| ${h.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...r.map((x) => `| ${x.join(' | ')} |`)].join('\n')

@@ -33,6 +33,11 @@ export interface Chain {
   maxLogAddresses: number
   /** Most JSON-RPC calls in one batch request. */
   rpcBatchSize: number
+  /**
+   * Largest batch request body in bytes: a bigger batch is sent as several requests (same calls).
+   * Under anvil's 2 MiB and the usual provider caps; one call bigger than this still goes alone.
+   */
+  rpcMaxBodyBytes: number
   tokens: Token[]
   /** USD price feeds read by the cron into the rate cache. */
   priceFeeds: PriceFeed[]
@@ -45,7 +50,7 @@ const HOUR = 3600
 const feed = (symbol: string, address: `0x${string}`, maxAgeSeconds: number): PriceFeed => ({ symbol, address, maxAgeSeconds })
 /** Multicall3's address on every major EVM chain (deterministic deployment). */
 export const MULTICALL3_ADDRESS = '0xcA11bde05977b3631167028862bE2a173976CA11' as const
-const LIMIT_DEFAULTS = { maxLogAddresses: 1000, rpcBatchSize: 1000, multicall3: MULTICALL3_ADDRESS }
+const LIMIT_DEFAULTS = { maxLogAddresses: 1000, rpcBatchSize: 1000, rpcMaxBodyBytes: 1_500_000, multicall3: MULTICALL3_ADDRESS }
 
 /** Built-in chains; operators merge overrides with the CHAINS variable. */
 export const BUILTIN_CHAINS: Chain[] = [
@@ -118,6 +123,7 @@ const overrideSchema = z.object({
   maxLogRange: z.number().int().positive().optional(),
   maxLogAddresses: z.number().int().positive().optional(),
   rpcBatchSize: z.number().int().positive().optional(),
+  rpcMaxBodyBytes: z.number().int().min(10_000).optional(),
   testnet: z.boolean().optional(),
   tokens: z.array(tokenSchema).optional(),
   /** Replaces the chain's feed list (`[]` switches the built-in feeds off). */
@@ -190,6 +196,7 @@ export function inspectChains(vars: Record<string, unknown>): { chains: Map<numb
       maxLogRange: override.maxLogRange ?? base?.maxLogRange ?? 2000,
       maxLogAddresses: override.maxLogAddresses ?? base?.maxLogAddresses ?? LIMIT_DEFAULTS.maxLogAddresses,
       rpcBatchSize: override.rpcBatchSize ?? base?.rpcBatchSize ?? LIMIT_DEFAULTS.rpcBatchSize,
+      rpcMaxBodyBytes: override.rpcMaxBodyBytes ?? base?.rpcMaxBodyBytes ?? LIMIT_DEFAULTS.rpcMaxBodyBytes,
       testnet: override.testnet ?? base?.testnet ?? false,
       tokens: mergeTokens(base?.tokens ?? [native(nativeSymbol)], override.tokens ?? []),
       priceFeeds: override.priceFeeds ?? base?.priceFeeds ?? [],

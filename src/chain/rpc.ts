@@ -1,4 +1,5 @@
 import { BaseError, createPublicClient, hexToBigInt, http, numberToHex, type Hex, type PublicClient } from 'viem'
+import { packBySize } from '../domain/chain-scan'
 import { balancesCall, decodeBalances } from './multicall'
 import type { RpcLog } from './erc20'
 import type { Chain } from './registry'
@@ -27,12 +28,14 @@ export function newCounter(): RpcCounter {
 /**
  * A viem client for a chain. Calls issued in the same turn of the event loop go out as one JSON-RPC
  * batch (at most `chain.rpcBatchSize` calls each): that is what keeps a tick's request count constant.
- * One retry; a chain that keeps failing is retried by the next tick.
+ * A batch whose body would exceed `chain.rpcMaxBodyBytes` is sent as several requests, in parallel,
+ * holding the same calls (nodes refuse big bodies: anvil at 2 MiB). One retry; a chain that keeps
+ * failing is retried by the next tick.
  */
 export function chainClient(chain: Chain, options: RpcOptions = {}): PublicClient {
   const base = options.fetchFn ?? fetch
   const counter = options.counter
-  const fetchFn: typeof fetch = counter
+  const counted: typeof fetch = counter
     ? async (input, init) => {
         counter.requests += 1
         const body: unknown = typeof init?.body === 'string' ? JSON.parse(init.body) : null
@@ -49,9 +52,35 @@ export function chainClient(chain: Chain, options: RpcOptions = {}): PublicClien
       batch: { batchSize: chain.rpcBatchSize, wait: 0 },
       retryCount: 1,
       timeout: options.timeoutMs ?? 20_000,
-      fetchFn,
+      fetchFn: splittingBatches(counted, chain.rpcMaxBodyBytes),
     }),
   })
+}
+
+/**
+ * Wraps `send` so that a JSON-RPC batch body over `maxBytes` goes out as several batch requests
+ * (packed in order, each within `maxBytes` unless one call alone is bigger) whose answers are joined
+ * into one array, as if the node had answered the whole batch. Any other body passes through. A
+ * part that fails (HTTP error, or not an array) is returned as is, so viem reports it like a failed
+ * batch.
+ */
+export function splittingBatches(send: typeof fetch, maxBytes: number): typeof fetch {
+  return async (input, init) => {
+    const body = init?.body
+    if (typeof body !== 'string' || body.length <= maxBytes || !body.startsWith('[')) return send(input, init)
+    const calls = (JSON.parse(body) as unknown[]).map((call) => JSON.stringify(call))
+    const parts = packBySize(calls, (c) => c.length + 1, maxBytes - 2)
+    if (parts.length < 2) return send(input, init)
+    const answers = await Promise.all(parts.map((part) => send(input, { ...init, body: `[${part.join(',')}]` })))
+    const joined: unknown[] = []
+    for (const answer of answers) {
+      if (!answer.ok) return answer
+      const data: unknown = await answer.clone().json().catch(() => null)
+      if (!Array.isArray(data)) return answer
+      joined.push(...data)
+    }
+    return new Response(JSON.stringify(joined), { status: 200, headers: { 'content-type': 'application/json' } })
+  }
 }
 
 export interface Head {
@@ -84,8 +113,12 @@ export async function balanceAt(client: PublicClient, address: string, block: nu
   return hexToBigInt(await client.request({ method: 'eth_getBalance', params: [address as Hex, tag] }))
 }
 
-/** Addresses per Multicall3 `eth_call` (about 2,600 gas each, ~450 kB of calldata hex: under providers' gas and body caps). */
-export const MULTICALL_CHUNK = 1000
+/**
+ * Addresses per Multicall3 `eth_call`: about 2,600 gas each (6.5 M gas per call, under providers'
+ * eth_call gas caps) and 448 hex characters of calldata each (1.12 MB per call, under a 2 MiB body
+ * cap). 10,000 native deposits are 4 eth_calls.
+ */
+export const MULTICALL_CHUNK = 2500
 
 /**
  * Native balances of many addresses at one block, in input order: through Multicall3 `getEthBalance`

@@ -206,3 +206,26 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
 }
+
+/**
+ * Groups items, in order, so that each group's summed size stays within `maxSize` (an item bigger
+ * than that gets a group of its own): the JSON-RPC calls of one batch split into request bodies
+ * a node accepts.
+ */
+export function packBySize<T>(items: readonly T[], sizeOf: (item: T) => number, maxSize: number): T[][] {
+  const out: T[][] = []
+  let current: T[] = []
+  let used = 0
+  for (const item of items) {
+    const size = sizeOf(item)
+    if (current.length > 0 && used + size > maxSize) {
+      out.push(current)
+      current = []
+      used = 0
+    }
+    current.push(item)
+    used += size
+  }
+  if (current.length > 0) out.push(current)
+  return out
+}

@@ -26,6 +26,15 @@ export function nextTickDelay(tick: WatchTick, consecutiveFailures: number, cade
 }
 
 /**
+ * When the next tick starts: `delay` after the last one *started*, so ticks keep the block cadence
+ * however long a scan takes (a 400 ms scan at 1 s blocks ticks every second, not every 1.4 s); never
+ * in the past, so a scan longer than the delay is followed at once.
+ */
+export function nextTickAt(startedAt: number, now: number, delay: number): number {
+  return Math.max(now, startedAt + delay)
+}
+
+/**
  * One per chain (`idFromName(String(chainId))`): an alarm loop that scans the chain from its cursor
  * (kept in D1 by the scan itself, so an evicted watcher resumes where the last committed tick
  * stopped). `wake` arms the loop at once (a live payment was created, or the minute cron's
@@ -90,13 +99,14 @@ export abstract class ChainWatcherBase extends DurableObject<Env> {
       log.warn('chain watcher stopped: chain no longer configured', { chainId })
       return
     }
+    const started = Date.now()
     const result = (await this.tick()) ?? { ok: false, active: false }
     const failures = result.ok ? 0 : ((await this.ctx.storage.get<number>('failures')) ?? 0) + 1
     await this.ctx.storage.put('failures', failures)
     const delay = this.wokenDuringTick ? 0 : nextTickDelay(result, failures, cadence)
     this.wokenDuringTick = false
     // Always re-armed here: the alarm that is running now is cleared when this handler returns.
-    await this.ctx.storage.setAlarm(Date.now() + delay)
+    await this.ctx.storage.setAlarm(nextTickAt(started, Date.now(), delay))
   }
 }
 

@@ -47,6 +47,12 @@ export interface ScanOptions extends RpcOptions {
   now?: Date
   /** The chain registry to scan instead of the env's (tests point chains at other RPCs). */
   chains?: Map<number, Chain>
+  /**
+   * Test seam: runs at a point of the tick; throwing there stands for the watcher being evicted
+   * (the isolate gone) at that point: after the RPC reads, before the D1 batch (`beforeCommit`), or
+   * after it, before any PaymentObject is told (`afterCommit`).
+   */
+  interrupt?: (at: 'beforeCommit' | 'afterCommit') => void | Promise<void>
 }
 
 /** What one chain's tick did, for logs and the bench. */
@@ -65,6 +71,11 @@ export interface ChainScanReport {
   rpcRequests: number
   rpcCalls: number
   ms: number
+  /**
+   * Where the tick's time went, in ms: D1 reads with the head (in parallel), the batch of logs,
+   * balances and block hashes, the native-arrival search, the D1 batch, the PaymentObject calls.
+   */
+  phases?: { read: number; rpc: number; native: number; commit: number; notify: number }
 }
 
 type OpenPaymentRow = Awaited<ReturnType<typeof watchedPaymentsQuery>>[number]
@@ -139,6 +150,10 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   const started = Date.now()
   const now = options.now ?? new Date()
   const finality = finalityDepth(chain)
+  const client = chainClient(chain, options)
+  // The D1 reads and the head are independent: one round trip's wait, not two.
+  const headRead = readHead(client, chain)
+  headRead.catch(() => undefined) // awaited below; a D1 failure first must not leave it unhandled
   const [cursorRows, watchedRows, unsettled, active] = await db.batch([
     db.select().from(chainCursors).where(eq(chainCursors.chainId, chain.id)),
     watchedPaymentsQuery(db, chain.id, now),
@@ -153,8 +168,9 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   const watched = withoutSkipped(paymentsOfOwner(watchedRows.map((p) => withClaim(p, now))), watchedRows, chain.id)
   const open = watched.filter((p) => !p.afterWindow)
 
-  const client = chainClient(chain, options)
-  const head = await readHead(client, chain)
+  const head = await headRead
+  const phase = phaseClock(started)
+  const readDone = phase()
   const window = scanWindow(cursor, head.number, finality, chain.maxLogRange)
 
   // Everything below goes out in the same turn, hence as one batch request.
@@ -163,15 +179,17 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   // Native coin shows only in balances: watched for native payments, and for a token payment alone
   // at its address whose balance at allocation is known (native coin sent there is a wrong asset).
   const nativeOpen = watched.filter((p) => p.baselineBalance !== null && (p.tokenAddress === null || byAddress.get(p.depositAddress.toLowerCase())?.length === 1))
-  const checkBlocks = [...new Set(unsettled.flatMap((o) => (o.blockNumber !== null && o.blockNumber <= head.number ? [o.blockNumber] : [])))]
+  // The head's hash came with the head: only older not-yet-final blocks cost a call each.
+  const checkBlocks = [...new Set(unsettled.flatMap((o) => (o.blockNumber !== null && o.blockNumber < head.number ? [o.blockNumber] : [])))]
   const [logs, balances, hashes] = await Promise.all([
     Promise.all(chunk(addresses, chain.maxLogAddresses).map((group) => transferLogs(client, window.from, window.to, group.map(addressTopic)))),
     balancesAt(client, chain, nativeOpen.map((p) => p.depositAddress), head.number),
     Promise.all(checkBlocks.map((b) => blockHashAt(client, b))),
   ])
+  const rpcDone = phase()
 
   // Reorgs: an observation whose block is no longer canonical is removed (a re-mined copy is found again below).
-  const canonical = new Map(checkBlocks.map((b, i) => [b, hashes[i]]))
+  const canonical = new Map<number, string | null | undefined>([...checkBlocks.map((b, i) => [b, hashes[i]] as const), [head.number, head.hash]])
   const removedIds = unsettled.filter((o) => {
     const hash = o.blockNumber === null ? undefined : canonical.get(o.blockNumber)
     return hash !== undefined && hash !== null && hash.toLowerCase() !== o.blockHash?.toLowerCase()
@@ -214,12 +232,17 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
     })
     if (attribution.unexpected && attribution.paymentId) unexpected.set(attribution.paymentId, [...(unexpected.get(attribution.paymentId) ?? []), key])
   }
-  for (const log of logs.flat()) {
-    const transfer = transferFromLog(log)
-    if (transfer) record(transfer)
+  const logged = logs.flat().flatMap((log) => transferFromLog(log) ?? [])
+  // The oldest re-scanned block can be final already (confirmations = finality, so not in `known`):
+  // a transfer there that is on record, in the same block, is not recorded (nor reported) again.
+  for (const key of await recordedKeys(db, chain.id, logged.filter((t) => !known.has(`${t.txHash.toLowerCase()}:${t.logIndex}`)))) {
+    const [txHash, logIndex, blockHash] = key.split(':')
+    known.set(`${txHash}:${logIndex}`, blockHash)
   }
+  for (const transfer of logged) record(transfer)
   const activeLive = active.filter((o) => !removed.has(o.id))
   for (const t of await findNativeArrivals(client, chain, head, window, nativeOpen, balances, activeLive, byAddress)) record(t)
+  const nativeDone = phase()
 
   // One atomic batch: removals, new/re-mined observations, confirmations recount, cursor.
   const stamp = now.toISOString()
@@ -243,16 +266,21 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
       .values({ chainId: chain.id, lastScannedBlock: window.to, lastError: null, updatedAt: stamp })
       .onConflictDoUpdate({ target: chainCursors.chainId, set: { lastScannedBlock: window.to, lastError: null, updatedAt: stamp } }),
   ]
+  await options.interrupt?.('beforeCommit')
   await db.batch(writes as [(typeof writes)[number], ...(typeof writes)[number][]])
+  await options.interrupt?.('afterCommit')
+  const commitDone = phase()
 
   const notified = await notifyPayments(env, db, chain, open, now)
   await announceUnexpected(env, chain, unexpected)
+  const notifyDone = phase()
   if (removedIds.length > 0) log.warn('reorg: observations removed', { chainId: chain.id, head: head.number, ids: removedIds })
   return {
     chainId: chain.id, ok: true, head: head.number, window, openPayments: open.length, transfers: rows.length, removed: removedIds.length,
     // Closed payments in the late window alone do not keep the watcher at block time.
     active: watched.some((p) => p.status === 'pending' || p.status === 'processing') || rows.length > 0 || unsettled.length > removedIds.length,
     notified, rpcRequests: options.counter.requests, rpcCalls: options.counter.calls, ms: Date.now() - started,
+    phases: { read: readDone, rpc: rpcDone, native: nativeDone, commit: commitDone, notify: notifyDone },
   }
 }
 
@@ -477,6 +505,21 @@ function activeObservationsQuery(db: Db, chainId: number, now: Date) {
     )
 }
 
+/** `txHash:logIndex:blockHash` (lower case) of the live observations of these transfers already in D1. */
+async function recordedKeys(db: Db, chainId: number, transfers: Transfer[]): Promise<string[]> {
+  // As the node spelled them (that is what was stored) and lower case: the unique index serves both.
+  const hashes = [...new Set(transfers.flatMap((t) => [t.txHash, t.txHash.toLowerCase()]))]
+  const found: string[] = []
+  for (const group of chunk(hashes, ID_CHUNK)) {
+    const rows = await db
+      .select({ txHash: observations.txHash, logIndex: observations.logIndex, blockHash: observations.blockHash })
+      .from(observations)
+      .where(and(eq(observations.chainId, chainId), isNull(observations.removedAt), inArray(observations.txHash, group)))
+    for (const r of rows) if (r.blockHash) found.push(`${r.txHash.toLowerCase()}:${r.logIndex}:${r.blockHash.toLowerCase()}`)
+  }
+  return found
+}
+
 /** Keeps the scan position; only the error and time change. */
 async function recordFailure(db: Db, chainId: number, error: string, now: Date): Promise<void> {
   const message = error.slice(0, 500)
@@ -502,6 +545,17 @@ function withoutSkipped(kept: OpenPayment[], all: OpenPaymentRow[], chainId: num
 
 function toCandidate(p: OpenPayment): Candidate {
   return { id: p.id, merchantId: p.merchantId, walletId: p.walletId, tokenAddress: p.tokenAddress, token: p.token ?? '', payAmount: p.payAmount ?? '0', amountReceived: p.amountReceived, afterWindow: p.afterWindow }
+}
+
+/** Each call returns the ms since the previous call (the first: since `started`). */
+function phaseClock(started: number): () => number {
+  let last = started
+  return () => {
+    const now = Date.now()
+    const ms = now - last
+    last = now
+    return ms
+  }
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

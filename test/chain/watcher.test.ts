@@ -69,30 +69,48 @@ describe('chain watcher (Durable Object)', () => {
   })
 
   it('a chain whose RPC fails backs off, then returns to block time when it recovers', async () => {
+    // The watcher's scan pointed at the shared anvil's chain, whose RPC first answers 503 to everything.
+    const { chains, chain } = sharedChain()
+    const down: typeof fetch = async () => new Response('upstream unavailable', { status: 503 })
+    const db = getDb(env.DB)
+    await seedOpenPayments(chain, 1) // an open payment: the chain is busy (block time)
+    const before = await cursorOf(chain.id)
     const stub = watcher()
-    const delays = await runInDurableObject(stub, async (instance: ChainWatcher, state) => {
+    const run = await runInDurableObject(stub, async (instance: ChainWatcher, state) => {
       await instance.wake(E2E_CHAIN)
       const scannable = instance as unknown as Scannable
-      const real = scannable.scan.bind(instance)
-      const out: number[] = []
-      const delay = async () => ((await state.storage.getAlarm()) ?? 0) - Date.now()
-      scannable.scan = async () => ({ ok: false, active: true })
-      for (let i = 0; i < 3; i++) {
-        await instance.alarm()
-        out.push(await delay())
+      let rpc: typeof fetch = down
+      scannable.scan = async () => {
+        const report = await scanChainSafely(db, env, chain, { chains, fetchFn: rpc })
+        return { ok: report.ok, active: report.active }
       }
-      scannable.scan = async (id) => ({ ...(await real(id)), active: true })
-      await instance.alarm()
-      out.push(await delay())
+      const out: { delay: number; cursor: Awaited<ReturnType<typeof cursorOf>> }[] = []
+      const step = async () => {
+        await instance.alarm()
+        out.push({ delay: ((await state.storage.getAlarm()) ?? 0) - Date.now(), cursor: await cursorOf(chain.id) })
+      }
+      for (let i = 0; i < 3; i++) await step()
+      rpc = fetch
+      await step()
       await state.storage.deleteAlarm()
       return { out, failures: await state.storage.get('failures') }
     })
-    const [first, second, third, recovered] = delays.out as [number, number, number, number]
-    expect(first).toBeGreaterThan(1_500) // 2 × 1 s block time
-    expect(second).toBeGreaterThan(3_500)
-    expect(third).toBeGreaterThan(7_500)
-    expect(recovered).toBeLessThanOrEqual(1_000)
-    expect(delays.failures).toBe(0)
+    const [first, second, third, recovered] = run.out as [(typeof run.out)[number], (typeof run.out)[number], (typeof run.out)[number], (typeof run.out)[number]]
+    // Backoff from the 1 s block time: 2 s, 4 s, 8 s (less the time the failing scan took).
+    expect(first.delay).toBeGreaterThan(1_000)
+    expect(first.delay).toBeLessThanOrEqual(2_000)
+    expect(second.delay).toBeGreaterThan(3_000)
+    expect(third.delay).toBeGreaterThan(7_000)
+    // While failing, the error is on the cursor and the scan position does not move.
+    for (const failed of [first, second, third]) {
+      expect(failed.cursor?.lastError).toMatch(/503|HTTP request failed/i)
+      expect(failed.cursor?.lastScannedBlock).toBe(before?.lastScannedBlock ?? -1)
+    }
+    // Recovered: block time again, the error cleared, the cursor at the head, the failure count reset.
+    expect(recovered.delay).toBeLessThanOrEqual(1_000)
+    expect(recovered.cursor?.lastError).toBeNull()
+    expect(recovered.cursor!.lastScannedBlock).toBeGreaterThan(before?.lastScannedBlock ?? -1)
+    expect(run.failures).toBe(0)
   })
 
   it('an evicted watcher resumes from the cursor the last committed tick left', async () => {
@@ -116,7 +134,12 @@ describe('chain watcher (Durable Object)', () => {
 })
 
 describe('a scan interrupted midway (watcher evicted)', () => {
-  it('leaves nothing behind, and the next tick records the transfer exactly once', async () => {
+  /** Throws at `point` of the tick, as if the isolate running the watcher were gone there. */
+  const evictAt = (point: 'beforeCommit' | 'afterCommit') => (at: string) => {
+    if (at === point) throw new Error(`watcher evicted (${at})`)
+  }
+
+  it('during the RPC reads: leaves nothing behind, and the next tick records the transfer exactly once', async () => {
     const { chains, chain, payToken, ctx, mine } = sharedChain()
     const [p] = await seedOpenPayments(chain, 1, { token: 'USDC', viaObject: true })
     const db = getDb(env.DB)
@@ -140,6 +163,62 @@ describe('a scan interrupted midway (watcher evicted)', () => {
     expect(await observationsOf({ paymentId: p!.id })).toHaveLength(1)
     const [row] = await db.select().from(payments).where(eq(payments.id, p!.id))
     // Counted once: 10 USDC (and confirmed at the medium depth of 2 after one more block).
+    expect(row).toMatchObject({ status: 'completed', amountReceived: '10000000' })
+  })
+
+  it('between scanning and saving: no observation, the cursor unmoved, and the resumed tick covers the same blocks', async () => {
+    const { chains, chain, payToken, payNative, ctx, mine } = sharedChain()
+    const [token] = await seedOpenPayments(chain, 1, { token: 'USDC', viaObject: true })
+    const [native] = await seedOpenPayments(chain, 1, { token: 'ETH', viaObject: true })
+    const db = getDb(env.DB)
+    const cursor = (await cursorOf(chain.id))?.lastScannedBlock ?? -1
+    await payToken(ctx.usdc, token!.depositAddress, 10_000_000n)
+    await payNative(native!.depositAddress, 3_333_333_333_333_334n)
+
+    const broken = await scanChainSafely(db, env, chain, { chains, interrupt: evictAt('beforeCommit') })
+    expect(broken).toMatchObject({ ok: false, error: expect.stringMatching(/evicted/) })
+    expect(await observationsOf({ paymentId: token!.id })).toHaveLength(0)
+    expect(await observationsOf({ paymentId: native!.id })).toHaveLength(0)
+    expect((await cursorOf(chain.id))?.lastScannedBlock).toBe(cursor)
+
+    // The next tick starts from the same cursor: no block between it and the head is skipped.
+    const resumed = await scanChainSafely(db, env, chain, { chains })
+    expect(resumed.ok).toBe(true)
+    expect(resumed.window!.from).toBeLessThanOrEqual(Math.max(0, cursor + 1))
+    expect(resumed.transfers).toBe(2)
+    await mine(1)
+    expect(await scanChainSafely(db, env, chain, { chains })).toMatchObject({ ok: true, transfers: 0 })
+    for (const p of [token!, native!]) {
+      expect(await observationsOf({ paymentId: p.id })).toHaveLength(1)
+      const [row] = await db.select().from(payments).where(eq(payments.id, p.id))
+      expect(row).toMatchObject({ status: 'completed', amountReceived: p.payAmount })
+    }
+  })
+
+  it('after saving, before telling the payment: the next tick records nothing new and counts the transfer once', async () => {
+    const { chains, chain, payToken, ctx, mine, head } = sharedChain()
+    const [p] = await seedOpenPayments(chain, 1, { token: 'USDC', viaObject: true })
+    const db = getDb(env.DB)
+    await payToken(ctx.usdc, p!.depositAddress, 10_000_000n)
+
+    const broken = await scanChainSafely(db, env, chain, { chains, interrupt: evictAt('afterCommit') })
+    expect(broken.ok).toBe(false)
+    // The D1 batch committed: the observation and the cursor; the payment itself was not told yet.
+    expect(await observationsOf({ paymentId: p!.id })).toHaveLength(1)
+    expect((await cursorOf(chain.id))?.lastScannedBlock).toBeGreaterThanOrEqual(await head() - 1)
+    const [untold] = await db.select().from(payments).where(eq(payments.id, p!.id))
+    expect(untold).toMatchObject({ status: 'pending', amountReceived: '0' })
+
+    const resumed = await scanChainSafely(db, env, chain, { chains })
+    // Nothing new on chain (earlier payments on this chain may be told their new confirmations too).
+    expect(resumed).toMatchObject({ ok: true, transfers: 0 })
+    expect(resumed.notified).toBeGreaterThanOrEqual(1)
+    const [told] = await db.select().from(payments).where(eq(payments.id, p!.id))
+    expect(told).toMatchObject({ status: 'processing', amountReceived: '10000000' })
+    await mine(1)
+    await scanChainSafely(db, env, chain, { chains })
+    expect(await observationsOf({ paymentId: p!.id })).toHaveLength(1)
+    const [row] = await db.select().from(payments).where(eq(payments.id, p!.id))
     expect(row).toMatchObject({ status: 'completed', amountReceived: '10000000' })
   })
 })
