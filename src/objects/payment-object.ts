@@ -11,6 +11,7 @@ import { ApiError, codeToStatus, type ErrorCode } from '../errors'
 import { choosePaymentOption, defaultOption } from '../services/payment-option'
 import { isClaimConflict } from '../db/constraints'
 import { randomHex } from '../auth/crypto'
+import { dispatchedAtOnInsert } from '../webhooks/fanout'
 import type { WebhookMessage } from '../webhooks/messages'
 import { wakeChainWatcher } from './chain-watcher'
 import { linkObject } from './link-object'
@@ -52,21 +53,26 @@ export class PaymentObject extends DurableObject<Env> {
       if (await this.ctx.storage.get('paymentId')) return { ok: true, payment: await this.load() }
       const db = getDb(this.env.DB)
       const event = this.eventRow(row, 'payment.created')
-      const writes = [db.insert(payments).values(row), db.insert(events).values(event)] as const
+      const insertPayment = db.insert(payments).values(row)
+      const insertEvent = this.insertEvent(db, row, event)
+      let queued: boolean
       try {
-        if (claim) await db.batch([db.insert(depositAddresses).values(claim), ...writes])
-        else await db.batch(writes)
+        const written = claim ? await db.batch([db.insert(depositAddresses).values(claim), insertPayment, insertEvent]) : await db.batch([insertPayment, insertEvent])
+        queued = needsFanOut(written[written.length - 1])
       } catch (err) {
         if (claim && isClaimConflict(err)) return { ok: false, addressTaken: true }
         throw err
       }
       this.payment = row
       const sandboxAt = sandbox ? Date.now() + SANDBOX_SETTLE_SECONDS * 1000 : undefined
-      await this.ctx.storage.put({ paymentId: row.id, ...(sandbox ? { sandboxOutcome: sandbox, sandboxAt } : {}) })
-      // A new payment has no expiry retry yet: the alarm is the sooner of its expiry and the sandbox step.
-      await this.ctx.storage.setAlarm(Math.min(Date.parse(row.expiresAt), sandboxAt ?? Infinity))
+      // One storage transaction (no await between them): the id, the sandbox step and the alarm, the
+      // sooner of its expiry and the sandbox step (a new payment has no expiry retry yet).
+      await Promise.all([
+        this.ctx.storage.put({ paymentId: row.id, ...(sandbox ? { sandboxOutcome: sandbox, sandboxAt } : {}) }),
+        this.ctx.storage.setAlarm(Math.min(Date.parse(row.expiresAt), sandboxAt ?? Infinity)),
+      ])
       // The outbox row is committed; the send need not hold the response (the outbox sweep covers a lost one).
-      this.ctx.waitUntil(this.enqueue(event.id))
+      if (queued) this.ctx.waitUntil(this.enqueue(event.id))
       if (row.livemode && row.chainId !== null) wakeChainWatcher(this.env, row.chainId)
       return { ok: true, payment: row }
     })
@@ -275,12 +281,25 @@ export class PaymentObject extends DurableObject<Env> {
     const update = db.update(payments).set(changes).where(eq(payments.id, row.id))
     const event = eventType ? this.eventRow(row, eventType) : undefined
     const ledger = await this.ledgerStatements(db, before, row)
-    if (event) await db.batch([update, db.insert(events).values(event), ...ledger])
+    let queued = false
+    if (event) queued = needsFanOut((await db.batch([update, this.insertEvent(db, row, event), ...ledger]))[1])
     else if (ledger.length > 0) await db.batch([update, ...ledger])
     else await update
     this.payment = row
-    if (event) await this.enqueue(event.id)
+    if (event && queued) await this.enqueue(event.id)
     return { ok: true, payment: row }
+  }
+
+  /**
+   * The outbox INSERT of an event, returning its dispatched_at: an event nobody listens to is
+   * written already dispatched and never queued (webhooks/fanout dispatchedAtOnInsert).
+   */
+  private insertEvent(db: ReturnType<typeof getDb>, row: PaymentRow, event: typeof events.$inferInsert) {
+    const dispatchedAt = dispatchedAtOnInsert(row, event.createdAt ?? new Date().toISOString())
+    return db
+      .insert(events)
+      .values({ ...event, dispatchedAt })
+      .returning({ dispatchedAt: events.dispatchedAt })
   }
 
   /** The ledger entries this transition causes (1000 and 1023 on completion), for the same batch. */
@@ -341,6 +360,12 @@ export class PaymentObject extends DurableObject<Env> {
     this.tail = run.catch(() => undefined)
     return run
   }
+}
+
+/** Whether the event just inserted (its RETURNING rows) waits for the queue's fan-out. */
+function needsFanOut(inserted: unknown): boolean {
+  const rows = inserted as { dispatchedAt: string | null }[]
+  return rows[0]?.dispatchedAt == null
 }
 
 function toState(p: PaymentRow): PaymentState {
