@@ -23,7 +23,6 @@ export const FLOORS = [
 export const KNOWN = new Map([
   ['config.ts → chain/registry', 'chainsFor() loads the registry: move chainsFor/rateSourceFor to chain/ (many importers, in files other branches edit)'],
   ['config.ts → chain/price-feeds', 'rateSourceFor() wires the Chainlink source: moves with chainsFor'],
-  ['objects/payment-object.ts → services/payment-option', 'choosePaymentOption allocates wallets (D1): the object should receive it, which reshapes the create path'],
   ['webhooks/bitpay-ipn.ts → services/bitpay-invoice-view', 'the IPN body is the invoice view, which reads currency options (and ensures sandbox wallets): pass the renderer into deliver() from the consumer'],
 ])
 

@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
-import { chainsFor, LIMITS, rateSourceFor } from '../config'
+import { LIMITS } from '../config'
 import { getDb, type PaymentRow } from '../db/client'
 import { depositAddresses, events, merchants, observations, payments } from '../db/schema'
 import { insertLedgerEntries } from '../db/ledger'
@@ -8,7 +8,6 @@ import { completionEntries } from '../domain/ledger'
 import { transition, type EventType, type PaymentInput, type PaymentState, type PaymentStatus, type PaymentException } from '../domain/payment-status'
 import { SANDBOX_SETTLE_SECONDS, stepRetryDelayMs, type SandboxOutcome, type StepError } from '../domain/sandbox'
 import { ApiError, codeToStatus, type ErrorCode } from '../errors'
-import { choosePaymentOption, defaultOption } from '../services/payment-option'
 import { isClaimConflict } from '../db/constraints'
 import { randomHex } from '../auth/crypto'
 import { dispatchedAtOnInsert } from '../webhooks/fanout'
@@ -35,13 +34,44 @@ export interface SimulatedFunds {
 }
 
 
+/** The payment columns fixed when the buyer (or the merchant) picks a chain and token. */
+export type PaymentOption = Pick<
+  PaymentRow,
+  | 'chainId'
+  | 'token'
+  | 'tokenAddress'
+  | 'tokenDecimals'
+  | 'payAmount'
+  | 'depositAddress'
+  | 'walletId'
+  | 'derivationIndex'
+  | 'rateSource'
+  | 'rate'
+  | 'requiredConfirmations'
+  | 'baselineBalance'
+>
+
+/**
+ * What the object needs of the pricing and allocation services (services/payment-option
+ * `paymentOptionsFor`, wired in src/index.ts, so the object imports no service).
+ */
+export interface PaymentOptions {
+  /** Prices the payment in the token and takes a fresh deposit address of the merchant's wallet on the chain. */
+  choose(payment: PaymentRow, chainId: number, token: string): Promise<PaymentOption>
+  /** The chain and token a sandbox payment settles in when nobody picked one. */
+  fallback(payment: PaymentRow): Promise<{ chainId: number; token: string }>
+}
+
 /**
  * One per payment (`idFromName(paymentId)`) and the only writer of its state. Every change runs
  * serialized, writes the payment row and its outbox event in one D1 batch, then enqueues delivery.
  */
-export class PaymentObject extends DurableObject<Env> {
+export abstract class PaymentObject extends DurableObject<Env> {
   private tail: Promise<unknown> = Promise.resolve()
   private payment: PaymentRow | undefined
+
+  /** The pricing and allocation services (see `PaymentOptions`). */
+  protected abstract options(): PaymentOptions
 
   /**
    * Stores a new payment, emits payment.created and arms the expiry (and sandbox) alarm. `claim`, the
@@ -187,7 +217,7 @@ export class PaymentObject extends DurableObject<Env> {
     if (outcome === 'fail') return this.apply({ type: 'fail' })
     let payment = await this.load()
     if (payment.payAmount === null) {
-      const option = await defaultOption(getDb(this.env.DB), chainsFor(this.env), payment)
+      const option = await this.options().fallback(payment)
       const selected = await this.selectOption(option.chainId, option.token)
       if (!selected.ok) return selected
       payment = selected.payment
@@ -239,7 +269,7 @@ export class PaymentObject extends DurableObject<Env> {
     }
     if (payment.chainId === chainId && payment.token === token.toUpperCase()) return { ok: true, payment }
     try {
-      const option = await choosePaymentOption(getDb(this.env.DB), chainsFor(this.env), rateSourceFor(this.env), payment, chainId, token)
+      const option = await this.options().choose(payment, chainId, token)
       const result = await this.commit(payment, { ...payment, ...option }, 'payment.updated')
       if (result.ok && payment.livemode) wakeChainWatcher(this.env, chainId)
       return result
