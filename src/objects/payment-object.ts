@@ -2,7 +2,8 @@ import { DurableObject } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { LIMITS } from '../config'
 import { getDb, type PaymentRow } from '../db/client'
-import { depositAddresses, events, merchants, observations, payments } from '../db/schema'
+import { events, merchants, observations, payments } from '../db/schema'
+import { claimStatements, type XpubClaim } from '../db/deposit-claims'
 import { insertLedgerEntries } from '../db/ledger'
 import { completionEntries } from '../domain/ledger'
 import { transition, type EventType, type PaymentInput, type PaymentState, type PaymentStatus, type PaymentException } from '../domain/payment-status'
@@ -23,8 +24,6 @@ export interface AddressTaken {
   ok: false
   addressTaken: true
 }
-
-type DepositClaimRow = typeof depositAddresses.$inferInsert
 
 export interface SimulatedFunds {
   /** Total received in base units. */
@@ -75,10 +74,11 @@ export abstract class PaymentObject extends DurableObject<Env> {
 
   /**
    * Stores a new payment, emits payment.created and arms the expiry (and sandbox) alarm. `claim`, the
-   * deposit address's claim (services/wallets takeDepositAddress), is written in the same batch: if
-   * another wallet holds the address nothing is written and the caller takes the next address.
+   * deposit address's claim (services/wallets takeDepositAddress), is written in the same batch
+   * (db/deposit-claims claimStatements): if it cannot stand nothing is written and the caller takes
+   * another address.
    */
-  async create(row: PaymentRow, sandbox: SandboxOutcome | null, claim: DepositClaimRow | null = null): Promise<PaymentResult | AddressTaken> {
+  async create(row: PaymentRow, sandbox: SandboxOutcome | null, claim: XpubClaim | null = null): Promise<PaymentResult | AddressTaken> {
     return this.serialized(async (): Promise<PaymentResult | AddressTaken> => {
       if (await this.ctx.storage.get('paymentId')) return { ok: true, payment: await this.load() }
       const db = getDb(this.env.DB)
@@ -87,7 +87,7 @@ export abstract class PaymentObject extends DurableObject<Env> {
       const insertEvent = this.insertEvent(db, row, event)
       let queued: boolean
       try {
-        const written = claim ? await db.batch([db.insert(depositAddresses).values(claim), insertPayment, insertEvent]) : await db.batch([insertPayment, insertEvent])
+        const written = claim ? await db.batch([...claimStatements(db, claim), insertPayment, insertEvent]) : await db.batch([insertPayment, insertEvent])
         queued = needsFanOut(written[written.length - 1])
       } catch (err) {
         if (claim && isClaimConflict(err)) return { ok: false, addressTaken: true }

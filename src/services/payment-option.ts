@@ -10,7 +10,8 @@ import { pricesFor, type RateSource } from '../domain/rates'
 import { describeRpcError, nativeBalance, redact } from '../chain/rpc'
 import { defaultTestChain } from '../domain/sandbox'
 import { ApiError } from '../errors'
-import { allocateDepositAddress, takeDepositAddress, walletInUse, type DepositClaim } from './wallets'
+import type { XpubClaim } from '../db/deposit-claims'
+import { allocateDepositAddress, takeDepositAddress, walletInUse } from './wallets'
 
 export type { PaymentOption } from '../objects/payment-object'
 
@@ -47,7 +48,7 @@ export async function choosePaymentOption(
   chainId: number,
   symbol: string,
   /** When given, an xpub address's claim is pushed here for the caller's own batch instead of written now (see takeDepositAddress). */
-  deferredClaims?: DepositClaim[],
+  deferredClaims?: XpubClaim[],
 ): Promise<PaymentOption> {
   const { chain, token } = resolveChainToken(chains, chainId, symbol)
   let priced
