@@ -18,9 +18,22 @@ export function parseXpub(xpub: string): HDKey {
   return key
 }
 
+/** Parsed xpubs' external chain nodes (…/0), so a payment's address costs one child derivation, not three steps. */
+const externalChains = new Map<string, HDKey>()
+
+function externalChain(xpub: string): HDKey {
+  let node = externalChains.get(xpub)
+  if (!node) {
+    node = parseXpub(xpub).deriveChild(0)
+    if (externalChains.size >= 1_000) externalChains.clear()
+    externalChains.set(xpub, node)
+  }
+  return node
+}
+
 /** The deposit address at m/44'/60'/0'/0/index below the account xpub (non-hardened children). */
 export function deriveDepositAddress(xpub: string, index: number): `0x${string}` {
-  const child = parseXpub(xpub).deriveChild(0).deriveChild(index)
+  const child = externalChain(xpub).deriveChild(index)
   if (!child.publicKey) throw new AddressError('derivation produced no public key')
   const uncompressed = secp256k1.Point.fromBytes(child.publicKey).toBytes(false)
   return publicKeyToAddress(`0x${bytesToHex(uncompressed)}`)
