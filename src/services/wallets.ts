@@ -148,7 +148,7 @@ export async function allocateDepositAddress(
     if (index === null) {
       throw new ApiError('CONFLICT', `The wallet's address on chain ${chainId} is in use by another wallet; register a new wallet`, 'chain_id')
     }
-    console.warn(JSON.stringify({ msg: 'derived address held by another wallet; index skipped', chainId, walletId: wallet.id, index }))
+    console.warn(JSON.stringify({ msg: 'derived address already claimed; index skipped', chainId, walletId: wallet.id, index }))
   }
   throw new ApiError('CONFLICT', `The wallet's next deposit addresses on chain ${chainId} are in use by another wallet; register another xpub`, 'chain_id')
 }
