@@ -1,4 +1,8 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { HDKey } from '@scure/bip32'
 import { env } from 'cloudflare:workers'
+import { publicKeyToAddress } from 'viem/accounts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { deriveDepositAddress } from '../../src/chain/addresses'
 import { indexHints } from '../../src/services/wallets'
@@ -105,5 +109,19 @@ describe('deposit address indexes hinted by the isolate', () => {
     const next = await pay(m.testKey)
     expect(next.status, next.text).toBe(201)
     expect(await stored(next.json.data.id)).toMatchObject({ wallet_id: `wal_own_${m.id}`, derivation_index: 0, deposit_address: deriveDepositAddress(own, 0) })
+  })
+})
+
+describe('deposit address derivation on the cached parent point', () => {
+  it('gives the address HDKey derives, for any xpub and index (the last non-hardened included)', () => {
+    for (let k = 0; k < 4; k++) {
+      const xpub = randomXpub()
+      const external = HDKey.fromExtendedKey(xpub).deriveChild(0)
+      for (const i of [0, 1, 19, 20, 1000, 2 ** 31 - 1]) {
+        const expected = publicKeyToAddress(`0x${bytesToHex(secp256k1.Point.fromBytes(external.deriveChild(i).publicKey ?? new Uint8Array()).toBytes(false))}`)
+        expect(deriveDepositAddress(xpub, i)).toBe(expected)
+      }
+    }
+    expect(() => deriveDepositAddress(randomXpub(), 2 ** 31)).toThrow(/non-hardened/)
   })
 })
