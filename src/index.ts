@@ -4,13 +4,14 @@ import { runMaintenance } from './maintenance'
 import { ApiSession as ApiSessionObject } from './objects/api-session'
 import { ChainWatcherBase, type WatchCadence, type WatchTick } from './objects/chain-watcher'
 import { LinkObject as LinkObjectBase } from './objects/link-object'
-import { PaymentObject as PaymentObjectBase } from './objects/payment-object'
+import { PaymentObject as PaymentObjectBase, type PaymentOptions } from './objects/payment-object'
 import { RateLimiter as RateLimiterObject } from './objects/rate-limiter'
 import { PayoutWallet as PayoutWalletBase } from './objects/payout-wallet'
 import { processDuePayouts } from './services/payouts/payouts'
 import { runChainCron, watcherCadence, watcherTick } from './services/chain-cron'
 import { onPaymentEvent } from './services/bills/bills'
 import { invoiceView } from './services/bitpay-invoice-view'
+import { paymentOptionsFor } from './services/payment-option'
 import type { WebhookMessage } from './webhooks/messages'
 import { handleWebhookBatch } from './webhooks/consumer'
 import { sweepOutbox } from './webhooks/fanout'
@@ -21,9 +22,13 @@ export class ApiSession extends ApiSessionObject {
     super(ctx, instrumentEnv(env))
   }
 }
+/** The payment object, with pricing and allocation (services) handed in so the object does not import them. */
 export class PaymentObject extends PaymentObjectBase {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, instrumentEnv(env))
+  }
+  protected options(): PaymentOptions {
+    return paymentOptionsFor(this.env)
   }
 }
 export class RateLimiter extends RateLimiterObject {

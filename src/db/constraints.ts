@@ -5,8 +5,12 @@ export function errorText(err: unknown): string {
   return parts.join(' | ')
 }
 
-/** Whether a failed D1 write was a deposit address already claimed by another wallet. */
+/**
+ * Whether a failed D1 write was a deposit address claim that cannot stand: the address is claimed
+ * already (by another wallet, or by another payment of the same wallet), or the wallet is no longer
+ * one the merchant's payments may use (db/deposit-claims claimStatements).
+ */
 export function isClaimConflict(err: unknown): boolean {
   const text = errorText(err)
-  return text.includes('UNIQUE constraint failed') && text.includes('deposit_addresses')
+  return (text.includes('UNIQUE constraint failed') || text.includes('NOT NULL constraint failed')) && text.includes('deposit_addresses')
 }

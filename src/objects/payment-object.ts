@@ -1,18 +1,17 @@
 import { DurableObject } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { LIMITS } from '../config'
-import { chainsFor } from '../chain/registry'
-import { rateSourceFor } from '../chain/price-feeds'
 import { getDb, type PaymentRow } from '../db/client'
-import { depositAddresses, events, merchants, observations, payments } from '../db/schema'
+import { events, merchants, observations, payments } from '../db/schema'
+import { claimStatements, type XpubClaim } from '../db/deposit-claims'
 import { insertLedgerEntries } from '../db/ledger'
 import { completionEntries } from '../domain/ledger'
 import { transition, type EventType, type PaymentInput, type PaymentState, type PaymentStatus, type PaymentException } from '../domain/payment-status'
 import { SANDBOX_SETTLE_SECONDS, stepRetryDelayMs, type SandboxOutcome, type StepError } from '../domain/sandbox'
 import { ApiError, codeToStatus, type ErrorCode } from '../errors'
-import { choosePaymentOption, defaultOption } from '../services/payment-option'
 import { isClaimConflict } from '../db/constraints'
 import { randomHex } from '../auth/crypto'
+import { dispatchedAtOnInsert } from '../webhooks/fanout'
 import type { WebhookMessage } from '../webhooks/messages'
 import { wakeChainWatcher } from './chain-watcher'
 import { linkObject } from './link-object'
@@ -27,8 +26,6 @@ export interface AddressTaken {
   addressTaken: true
 }
 
-type DepositClaimRow = typeof depositAddresses.$inferInsert
-
 export interface SimulatedFunds {
   /** Total received in base units. */
   received: string
@@ -37,39 +34,76 @@ export interface SimulatedFunds {
 }
 
 
+/** The payment columns fixed when the buyer (or the merchant) picks a chain and token. */
+export type PaymentOption = Pick<
+  PaymentRow,
+  | 'chainId'
+  | 'token'
+  | 'tokenAddress'
+  | 'tokenDecimals'
+  | 'payAmount'
+  | 'depositAddress'
+  | 'walletId'
+  | 'derivationIndex'
+  | 'rateSource'
+  | 'rate'
+  | 'requiredConfirmations'
+  | 'baselineBalance'
+>
+
+/**
+ * What the object needs of the pricing and allocation services (services/payment-option
+ * `paymentOptionsFor`, wired in src/index.ts, so the object imports no service).
+ */
+export interface PaymentOptions {
+  /** Prices the payment in the token and takes a fresh deposit address of the merchant's wallet on the chain. */
+  choose(payment: PaymentRow, chainId: number, token: string): Promise<PaymentOption>
+  /** The chain and token a sandbox payment settles in when nobody picked one. */
+  fallback(payment: PaymentRow): Promise<{ chainId: number; token: string }>
+}
+
 /**
  * One per payment (`idFromName(paymentId)`) and the only writer of its state. Every change runs
  * serialized, writes the payment row and its outbox event in one D1 batch, then enqueues delivery.
  */
-export class PaymentObject extends DurableObject<Env> {
+export abstract class PaymentObject extends DurableObject<Env> {
   private tail: Promise<unknown> = Promise.resolve()
   private payment: PaymentRow | undefined
 
+  /** The pricing and allocation services (see `PaymentOptions`). */
+  protected abstract options(): PaymentOptions
+
   /**
    * Stores a new payment, emits payment.created and arms the expiry (and sandbox) alarm. `claim`, the
-   * deposit address's claim (services/wallets takeDepositAddress), is written in the same batch: if
-   * another wallet holds the address nothing is written and the caller takes the next address.
+   * deposit address's claim (services/wallets takeDepositAddress), is written in the same batch
+   * (db/deposit-claims claimStatements): if it cannot stand nothing is written and the caller takes
+   * another address.
    */
-  async create(row: PaymentRow, sandbox: SandboxOutcome | null, claim: DepositClaimRow | null = null): Promise<PaymentResult | AddressTaken> {
+  async create(row: PaymentRow, sandbox: SandboxOutcome | null, claim: XpubClaim | null = null): Promise<PaymentResult | AddressTaken> {
     return this.serialized(async (): Promise<PaymentResult | AddressTaken> => {
       if (await this.ctx.storage.get('paymentId')) return { ok: true, payment: await this.load() }
       const db = getDb(this.env.DB)
       const event = this.eventRow(row, 'payment.created')
-      const writes = [db.insert(payments).values(row), db.insert(events).values(event)] as const
+      const insertPayment = db.insert(payments).values(row)
+      const insertEvent = this.insertEvent(db, row, event)
+      let queued: boolean
       try {
-        if (claim) await db.batch([db.insert(depositAddresses).values(claim), ...writes])
-        else await db.batch(writes)
+        const written = claim ? await db.batch([...claimStatements(db, claim), insertPayment, insertEvent]) : await db.batch([insertPayment, insertEvent])
+        queued = needsFanOut(written[written.length - 1])
       } catch (err) {
         if (claim && isClaimConflict(err)) return { ok: false, addressTaken: true }
         throw err
       }
       this.payment = row
       const sandboxAt = sandbox ? Date.now() + SANDBOX_SETTLE_SECONDS * 1000 : undefined
-      await this.ctx.storage.put({ paymentId: row.id, ...(sandbox ? { sandboxOutcome: sandbox, sandboxAt } : {}) })
-      // A new payment has no expiry retry yet: the alarm is the sooner of its expiry and the sandbox step.
-      await this.ctx.storage.setAlarm(Math.min(Date.parse(row.expiresAt), sandboxAt ?? Infinity))
+      // One storage transaction (no await between them): the id, the sandbox step and the alarm, the
+      // sooner of its expiry and the sandbox step (a new payment has no expiry retry yet).
+      await Promise.all([
+        this.ctx.storage.put({ paymentId: row.id, ...(sandbox ? { sandboxOutcome: sandbox, sandboxAt } : {}) }),
+        this.ctx.storage.setAlarm(Math.min(Date.parse(row.expiresAt), sandboxAt ?? Infinity)),
+      ])
       // The outbox row is committed; the send need not hold the response (the outbox sweep covers a lost one).
-      this.ctx.waitUntil(this.enqueue(event.id))
+      if (queued) this.ctx.waitUntil(this.enqueue(event.id))
       if (row.livemode && row.chainId !== null) wakeChainWatcher(this.env, row.chainId)
       return { ok: true, payment: row }
     })
@@ -184,7 +218,7 @@ export class PaymentObject extends DurableObject<Env> {
     if (outcome === 'fail') return this.apply({ type: 'fail' })
     let payment = await this.load()
     if (payment.payAmount === null) {
-      const option = await defaultOption(getDb(this.env.DB), chainsFor(this.env), payment)
+      const option = await this.options().fallback(payment)
       const selected = await this.selectOption(option.chainId, option.token)
       if (!selected.ok) return selected
       payment = selected.payment
@@ -237,7 +271,7 @@ export class PaymentObject extends DurableObject<Env> {
     }
     if (payment.chainId === chainId && payment.token === token.toUpperCase()) return { ok: true, payment }
     try {
-      const option = await choosePaymentOption(getDb(this.env.DB), chainsFor(this.env), rateSourceFor(this.env), payment, chainId, token)
+      const option = await this.options().choose(payment, chainId, token)
       const result = await this.commit(payment, { ...payment, ...option }, 'payment.updated')
       if (result.ok && payment.livemode) wakeChainWatcher(this.env, chainId)
       return result
@@ -279,12 +313,25 @@ export class PaymentObject extends DurableObject<Env> {
     const update = db.update(payments).set(changes).where(eq(payments.id, row.id))
     const event = eventType ? this.eventRow(row, eventType) : undefined
     const ledger = await this.ledgerStatements(db, before, row)
-    if (event) await db.batch([update, db.insert(events).values(event), ...ledger])
+    let queued = false
+    if (event) queued = needsFanOut((await db.batch([update, this.insertEvent(db, row, event), ...ledger]))[1])
     else if (ledger.length > 0) await db.batch([update, ...ledger])
     else await update
     this.payment = row
-    if (event) await this.enqueue(event.id)
+    if (event && queued) await this.enqueue(event.id)
     return { ok: true, payment: row }
+  }
+
+  /**
+   * The outbox INSERT of an event, returning its dispatched_at: an event nobody listens to is
+   * written already dispatched and never queued (webhooks/fanout dispatchedAtOnInsert).
+   */
+  private insertEvent(db: ReturnType<typeof getDb>, row: PaymentRow, event: typeof events.$inferInsert) {
+    const dispatchedAt = dispatchedAtOnInsert(row, event.createdAt ?? new Date().toISOString())
+    return db
+      .insert(events)
+      .values({ ...event, dispatchedAt })
+      .returning({ dispatchedAt: events.dispatchedAt })
   }
 
   /** The ledger entries this transition causes (1000 and 1023 on completion), for the same batch. */
@@ -345,6 +392,12 @@ export class PaymentObject extends DurableObject<Env> {
     this.tail = run.catch(() => undefined)
     return run
   }
+}
+
+/** Whether the event just inserted (its RETURNING rows) waits for the queue's fan-out. */
+function needsFanOut(inserted: unknown): boolean {
+  const rows = inserted as { dispatchedAt: string | null }[]
+  return rows[0]?.dispatchedAt == null
 }
 
 function toState(p: PaymentRow): PaymentState {

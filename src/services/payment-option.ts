@@ -1,6 +1,9 @@
 import { and, asc, eq } from 'drizzle-orm'
 import { findToken, type Chain, type Token } from '../chain/registry'
-import type { Db, PaymentRow } from '../db/client'
+import { chainsFor } from '../chain/registry'
+import { rateSourceFor } from '../chain/price-feeds'
+import { getDb, type Db, type PaymentRow } from '../db/client'
+import type { PaymentOption, PaymentOptions } from '../objects/payment-object'
 import { wallets } from '../db/schema'
 import type { TransactionSpeed } from '../domain/payment-status'
 import { PricingError, quote } from '../domain/pricing'
@@ -8,25 +11,11 @@ import { pricesFor, type RateSource } from '../domain/rates'
 import { describeRpcError, nativeBalance, redact } from '../chain/rpc'
 import { defaultTestChain } from '../domain/sandbox'
 import { ApiError } from '../errors'
-import { allocateDepositAddress, takeDepositAddress, walletInUse, type DepositClaim } from './wallets'
+import type { XpubClaim } from '../db/deposit-claims'
+import { allocateDepositAddress, takeDepositAddress, walletInUse } from './wallets'
 import { log } from '../log'
 
-/** The payment columns fixed when the buyer (or the merchant) picks a chain and token. */
-export type PaymentOption = Pick<
-  PaymentRow,
-  | 'chainId'
-  | 'token'
-  | 'tokenAddress'
-  | 'tokenDecimals'
-  | 'payAmount'
-  | 'depositAddress'
-  | 'walletId'
-  | 'derivationIndex'
-  | 'rateSource'
-  | 'rate'
-  | 'requiredConfirmations'
-  | 'baselineBalance'
->
+export type { PaymentOption } from '../objects/payment-object'
 
 interface OptionRequest {
   merchantId: string
@@ -61,7 +50,7 @@ export async function choosePaymentOption(
   chainId: number,
   symbol: string,
   /** When given, an xpub address's claim is pushed here for the caller's own batch instead of written now (see takeDepositAddress). */
-  deferredClaims?: DepositClaim[],
+  deferredClaims?: XpubClaim[],
 ): Promise<PaymentOption> {
   const { chain, token } = resolveChainToken(chains, chainId, symbol)
   let priced: ReturnType<typeof quote>
@@ -138,4 +127,12 @@ export function walletRequired(livemode: boolean, chains: Map<number, Chain>, ch
   const test = defaultTestChain(chains.values())
   const sandbox = test ? ` Without a test wallet of your own, test payments use the sandbox wallet on ${test.name} (chain ${test.id}).` : ''
   return new ApiError('WALLET_REQUIRED', `No test wallet ${on}.${sandbox} Register one with POST /v1/wallets`, 'chain_id')
+}
+
+/** What the PaymentObject needs of this module, for src/index.ts to hand it (objects import no service). */
+export function paymentOptionsFor(env: Env): PaymentOptions {
+  return {
+    choose: (payment, chainId, token) => choosePaymentOption(getDb(env.DB), chainsFor(env), rateSourceFor(env), payment, chainId, token),
+    fallback: (payment) => defaultOption(getDb(env.DB), chainsFor(env), payment),
+  }
 }

@@ -14,7 +14,8 @@ import { checkUrls } from '../domain/url-policy'
 import { ApiError, notFound } from '../errors'
 import type { PaymentResult } from '../objects/payment-object'
 import { choosePaymentOption, defaultOption, resolveChainToken, type PaymentOption } from './payment-option'
-import { ensureSandboxWallet, MAX_ADDRESS_SKIPS, sandboxKeyFor, type DepositClaim } from './wallets'
+import type { XpubClaim } from '../db/deposit-claims'
+import { ensureSandboxWallet, indexHintFailed, MAX_ADDRESS_SKIPS, sandboxKeyFor } from './wallets'
 import { log } from '../log'
 
 export interface CreatePaymentInput {
@@ -99,7 +100,7 @@ export async function createPayment(env: Env, auth: Pick<AuthContext, 'merchantI
   const sandbox = auth.livemode ? null : sandboxOutcome(amount)
   for (let attempt = 0; attempt <= MAX_ADDRESS_SKIPS; attempt++) {
     // The address claim goes into the PaymentObject's first batch with the payment row.
-    const claims: DepositClaim[] = []
+    const claims: XpubClaim[] = []
     const option =
       input.chainId !== undefined && input.token !== undefined
         ? await choosePaymentOption(db, chains, rateSourceFor(env), base, input.chainId, input.token, claims)
@@ -107,7 +108,8 @@ export async function createPayment(env: Env, auth: Pick<AuthContext, 'merchantI
     const row = paymentRow(id, base, input, option, now)
     const result = await paymentObject(env, row.id).create(row, sandbox, claims[0] ?? null)
     if (!('addressTaken' in result)) return unwrap(result)
-    log.warn('derived address held by another wallet; index skipped', { chainId: row.chainId, walletId: row.walletId, index: row.derivationIndex })
+    if (input.chainId !== undefined) indexHintFailed(base, input.chainId)
+    log.warn('deposit address claim did not stand; taking another index', { chainId: row.chainId, walletId: row.walletId, index: row.derivationIndex })
   }
   throw new ApiError('CONFLICT', `The wallet's next deposit addresses on chain ${input.chainId} are in use by another wallet; register another xpub`, 'chain_id')
 }

@@ -1,5 +1,6 @@
-import { and, count, desc, eq, isNull, sql, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, isNull, sql, } from 'drizzle-orm'
 import { errorText } from '../db/constraints'
+import { walletInUse, type XpubClaim } from '../db/deposit-claims'
 import { AddressError, deriveDepositAddress, normalizeAddress, parseXpub } from '../chain/addresses'
 import { findToken, type Chain } from '../chain/registry'
 import { randomHex } from '../auth/crypto'
@@ -10,13 +11,7 @@ import { defaultTestChain, sandboxKey, sandboxXpub } from '../domain/sandbox'
 import { ApiError, notFound } from '../errors'
 import { log } from '../log'
 
-/**
- * The wallets payments can use: the merchant's own, and the sandbox wallet only while the merchant
- * has no test wallet of their own (registering one sets the sandbox wallet aside).
- */
-export function walletInUse(merchantId: string): SQL {
-  return sql`(${wallets.sandbox} = 0 OR NOT EXISTS (SELECT 1 FROM wallets AS own WHERE own.merchant_id = ${merchantId} AND own.livemode = 0 AND own.sandbox = 0))`
-}
+export { walletInUse } from '../db/deposit-claims'
 
 /** The sandbox derivation key from this env's secrets (SANDBOX_SECRET, else derived from ADMIN_TOKEN). */
 export function sandboxKeyFor(env: Env): Uint8Array | null {
@@ -154,31 +149,73 @@ export async function allocateDepositAddress(
     if (index === null) {
       throw new ApiError('CONFLICT', `The wallet's address on chain ${chainId} is in use by another wallet; register a new wallet`, 'chain_id')
     }
-    log.warn('derived address held by another wallet; index skipped', { chainId, walletId: wallet.id, index })
+    log.warn('derived address already claimed; index skipped', { chainId, walletId: wallet.id, index })
   }
   throw new ApiError('CONFLICT', `The wallet's next deposit addresses on chain ${chainId} are in use by another wallet; register another xpub`, 'chain_id')
 }
 
-/** The row that claims a deposit address for its wallet (deposit_addresses). */
-export type DepositClaim = typeof depositAddresses.$inferInsert
+export type { DepositClaim } from '../db/deposit-claims'
 
 /**
- * `allocateDepositAddress` for a payment's first write: takes the next index the same way, but for
- * an xpub wallet leaves the claim of the derived address to the caller, who writes it in the same D1
- * batch as the payment (a plain insert: if another wallet holds the address the unique index fails
- * the whole batch, nothing is written, and the caller takes the next index, as here). A
- * single-address wallet's address is claimed here as before. One round trip fewer per payment.
+ * This isolate's next child index per owner and chain (an xpub wallet's), so that a payment's
+ * address needs no round trip of its own. The index is only a hint: the claim written with the
+ * payment (db/deposit-claims claimStatements) is what makes an address a payment's, and fails the
+ * whole batch when the index was taken meanwhile (another isolate, or the atomic path) or the wallet
+ * was set aside. Then the owner's slot is marked contended for `contendedMs` and the caller takes an
+ * index by the atomic increment instead, as it does on a miss. Nothing is reserved ahead, so an
+ * isolate that dies burns no index. `now` is settable for tests.
+ */
+export const indexHints = {
+  contendedMs: 10_000,
+  maxEntries: 10_000,
+  now: (): number => Date.now(),
+  slots: new Map<string, { wallet: WalletRow; next: number } | { contendedUntil: number }>(),
+}
+
+function hintKey(owner: { merchantId: string; livemode: boolean }, chainId: number): string {
+  return `${owner.merchantId}:${owner.livemode ? 'live' : 'test'}:${chainId}`
+}
+
+/** The claim written with a payment could not stand: take the next index by the atomic increment for a while. */
+export function indexHintFailed(owner: { merchantId: string; livemode: boolean }, chainId: number): void {
+  indexHints.slots.set(hintKey(owner, chainId), { contendedUntil: indexHints.now() + indexHints.contendedMs })
+}
+
+/**
+ * `allocateDepositAddress` for a payment's first write: for an xpub wallet the index is this
+ * isolate's next one when it has a slot for the owner (`indexHints`), else taken by the atomic
+ * increment, and the claim of the derived address is left to the caller, who writes it in the same
+ * D1 batch as the payment (db/deposit-claims claimStatements: if it cannot stand, nothing is
+ * written; the caller calls `indexHintFailed` and takes the next address). A single-address
+ * wallet's address is claimed here as before.
  */
 export async function takeDepositAddress(
   db: Db,
   owner: { merchantId: string; livemode: boolean },
   chainId: number,
   missing: () => ApiError,
-): Promise<{ address: `0x${string}`; index: number | null; wallet: WalletRow; claim: DepositClaim | null }> {
+): Promise<{ address: `0x${string}`; index: number | null; wallet: WalletRow; claim: XpubClaim | null }> {
+  const key = hintKey(owner, chainId)
+  const slot = indexHints.slots.get(key)
+  if (slot && 'wallet' in slot && slot.wallet.xpub !== null) {
+    const index = slot.next++
+    const address = deriveDepositAddress(slot.wallet.xpub, index)
+    return { address, index, wallet: slot.wallet, claim: xpubClaim(slot.wallet, address, index) }
+  }
   const { address, index, wallet } = await takeNextIndex(db, owner, chainId, missing)
-  if (index !== null) return { address, index, wallet, claim: claimOf(wallet, address, index) }
+  if (index !== null) {
+    if (!slot || ('contendedUntil' in slot && slot.contendedUntil <= indexHints.now())) {
+      if (indexHints.slots.size >= indexHints.maxEntries) indexHints.slots.clear()
+      indexHints.slots.set(key, { wallet, next: wallet.nextIndex })
+    }
+    return { address, index, wallet, claim: xpubClaim(wallet, address, index) }
+  }
   if (await claimAddress(db, wallet, address, index)) return { address, index, wallet, claim: null }
   throw new ApiError('CONFLICT', `The wallet's address on chain ${chainId} is in use by another wallet; register a new wallet`, 'chain_id')
+}
+
+function xpubClaim(wallet: WalletRow, address: string, index: number): XpubClaim {
+  return { ...claimOf(wallet, address, index), walletId: wallet.id, merchantId: wallet.merchantId, derivationIndex: index }
 }
 
 /**
@@ -207,8 +244,17 @@ function walletAddressAt(wallet: WalletRow, index: number | null): `0x${string}`
   throw new Error(`wallet ${wallet.id} has neither xpub nor address`)
 }
 
-/** Claims `address` for the wallet in one statement; true when the wallet holds it (now or already). */
+/**
+ * Claims `address` for the wallet in one statement; true when the wallet holds it now. A derived
+ * address (an index) must be new: a claim already standing, even the wallet's own, went to another
+ * payment (a payment's batch may claim an index before the atomic increment passes it, see
+ * `indexHints`). A single-address wallet's one address counts when the wallet holds it already.
+ */
 async function claimAddress(db: Db, wallet: WalletRow, address: string, index: number | null): Promise<boolean> {
+  if (index !== null) {
+    const rows = await db.insert(depositAddresses).values(claimOf(wallet, address, index)).onConflictDoNothing().returning({ walletId: depositAddresses.walletId })
+    return rows.length === 1
+  }
   const rows = await db
     .insert(depositAddresses)
     .values(claimOf(wallet, address, index))

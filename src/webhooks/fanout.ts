@@ -1,7 +1,7 @@
-import { and, eq, isNull, lt } from 'drizzle-orm'
+import { and, eq, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import { randomHex } from '../auth/crypto'
 import { getDb, type PaymentRow, type WebhookEndpointRow } from '../db/client'
-import { events, webhookDeliveries, webhookEndpoints } from '../db/schema'
+import { bills, events, webhookDeliveries, webhookEndpoints } from '../db/schema'
 import { bitpayInvoiceOf, wantsIpn } from './bitpay-ipn'
 import { NOTIFICATION_URL_TARGET, type WebhookMessage } from './messages'
 import { log } from '../log'
@@ -11,6 +11,20 @@ export function endpointWants(endpoint: Pick<WebhookEndpointRow, 'enabledEvents'
   if (endpoint.status !== 'enabled') return false
   if (endpoint.enabledEvents === null) return true
   return (JSON.parse(endpoint.enabledEvents) as string[]).includes(type)
+}
+
+/**
+ * The `dispatched_at` of a new payment event, for its own INSERT: NULL (the queue fans it out) when
+ * anyone may want it — an enabled endpoint of the merchant in the mode, the payment's
+ * notification_url, or a bill the consumer's onEvent hook moves along — else `now`, as the fan-out
+ * would have found no target and written nothing else. Decided in the statement that commits the
+ * event, so it is exact then: an endpoint added afterwards gets the next event. A superset of the
+ * fan-out's targets (it does not look at enabled_events), never a subset.
+ */
+export function dispatchedAtOnInsert(payment: Pick<PaymentRow, 'id' | 'merchantId' | 'livemode' | 'notificationUrl'>, now: string): SQL | null {
+  if (payment.notificationUrl) return null
+  return sql`CASE WHEN EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${webhookEndpoints.merchantId} = ${payment.merchantId} AND ${webhookEndpoints.livemode} = ${payment.livemode ? 1 : 0} AND ${webhookEndpoints.status} = 'enabled')
+    OR EXISTS (SELECT 1 FROM ${bills} WHERE ${bills.paymentId} = ${payment.id}) THEN NULL ELSE ${now} END`
 }
 
 /**

@@ -1,6 +1,4 @@
 import { z } from '@hono/zod-openapi'
-import type { Context } from 'hono'
-import type { AppEnv } from '../../context'
 import { getDb } from '../../db/client'
 import { BILL_STATUSES, type BillItem } from '../../domain/bills'
 import { JsonDecimal } from '../../domain/exact-json'

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context, } from 'hono'
 import type { AppEnv, AuthContext, BitPayEnv, BitPayToken } from '../../context'
 import type { JsonDecimal } from '../../domain/exact-json'
 import type { Facade } from '../../services/bitpay-tokens'

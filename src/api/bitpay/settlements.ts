@@ -8,7 +8,6 @@ import { settlementEntries, type EntryWithPayment } from '../../services/ledger/
 import { getSettlement, listSettlements, settlementByToken, withholdingsOf, type SettlementRow } from '../../services/ledger/settlements'
 import { signerSin } from './auth'
 import { bitpayDate } from './ledgers'
-import { parse } from './parse'
 import { bitpayRoute, bitpayRouter } from './route'
 
 const DAY_MS = 86_400_000
