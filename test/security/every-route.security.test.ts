@@ -1,53 +1,50 @@
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { randomHex } from '../../src/auth/crypto'
-import { createApp, OPENAPI_INFO } from '../../src/app'
-import { isBitPayPath } from '../../src/api/bitpay'
-import { isCryptoPayPath } from '../../src/api/cryptopay'
-import { LINKS_PREFIX } from '../../src/api/links/errors'
-import { PAGE_PREFIXES } from '../../src/pages/routes'
-import { call, merchantWithWallet, randomXpub } from '../helpers/api'
-import { newIdentity } from '../helpers/bitpay'
+import { call, createMerchant, merchantWithWallet, merchantWithWallets, randomXpub, type TestMerchant } from '../helpers/api'
+import { newIdentity, pairToken } from '../helpers/bitpay'
 import { linkBody, LINKS } from '../helpers/links'
 import { receiverUrl } from '../helpers/receiver'
+import {
+  type BitPayCredentials,
+  type BitPayRequest,
+  bitpayCall,
+  expectBitPayRefusals,
+  expectFixtureForEvery,
+  expectKeyRefusals,
+  expectOperatorRefusals,
+  expectPageRefusals,
+  expectServed,
+  type KeyRequest,
+  type PageRequest,
+  ROUTES,
+  type RouteEntry,
+  routesOf,
+} from '../helpers/security'
 import { callRaw, signatureHeaders, signedOnlyKey } from '../helpers/signing'
 
 /**
- * Every route of the app that takes a merchant API key, walked with a key that enforces signing:
- * unsigned → 401, forged signature → 401, correctly signed → 2xx, the same signed request again →
- * 401 SIGNATURE_REPLAYED. The routes come from the app itself, so a new route is covered by being
- * registered (and fails here until it has a fixture).
+ * The security suite, for every route the app serves (issue 16 item 4). The routes come from the app
+ * itself (test/helpers/security.ts classifies them by surface and credential), and every route needs a
+ * fixture here, so a new route is covered by being registered and fails here until it has one.
+ *
+ * - merchant-key routes (v1, pairing, payment links, CryptoPay): no key, a wrong key, a revoked key →
+ *   401; another merchant's id and the other mode's id → 404; a signed-only key unsigned or forged → 401,
+ *   signed → 2xx, the same signed request again → 401 SIGNATURE_REPLAYED.
+ * - BitPay routes, by how each is authorised: no token, unsigned, an unlinked or forged signature → 401;
+ *   the wrong facade → 403; another merchant's or the other mode's token on an id → 404; all in BitPay's
+ *   error shape; the right credentials → 2xx.
+ * - operator routes (ADMIN_TOKEN), the hosted pages (capability URLs) and the public routes.
  */
 
-const app = createApp()
-const doc = app.getOpenAPI31Document(OPENAPI_INFO)
-
-type Operation = { security?: Record<string, string[]>[] }
-const operation = (method: string, path: string): Operation | undefined =>
-  (doc.paths?.[path.replace(/:([A-Za-z_]+)/g, '{$1}')] as Record<string, Operation> | undefined)?.[method.toLowerCase()]
-
-/**
- * Why a route does not take merchant keys, or undefined when it does. The rule: middleware mounts and
- * catch-alls (wildcard paths), the BitPay dialect (its own tokens and identities), the hosted pages and
- * docs (public), the CryptoPay login (it issues the credential), operator routes (ADMIN_TOKEN).
- */
-function notAKeyRoute(method: string, path: string): string | undefined {
-  if (path.endsWith('*')) return 'middleware or catch-all'
-  if (isBitPayPath(path)) return 'BitPay token auth'
-  if (PAGE_PREFIXES.some((p) => path.startsWith(p)) || ['/', '/docs', '/openapi.json'].includes(path)) return 'public'
-  if (path.startsWith('/api/auth/')) return 'login'
-  const security = operation(method, path)?.security
-  if (security?.length && security.every((s) => Object.keys(s).join() === 'adminToken')) return 'operator (ADMIN_TOKEN)'
-  return undefined
+const entryOf = (route: string): RouteEntry => {
+  const entry = ROUTES.find((r) => r.route === route)
+  if (!entry) throw new Error(`${route} is not a route of the app`)
+  return entry
 }
-
-const allRoutes = [...new Set(app.routes.map((r) => `${r.method} ${r.path}`))]
-const keyRoutes = allRoutes.filter((r) => {
-  const [method = '', path = ''] = r.split(' ')
-  return notAKeyRoute(method, path) === undefined
-})
+const keyRoutes = routesOf('merchant-key')
 
 type Surface = 'v1' | 'links' | 'cryptopay'
-const surfaceOf = (path: string): Surface => (path.startsWith(LINKS_PREFIX) ? 'links' : isCryptoPayPath(path) ? 'cryptopay' : 'v1')
 
 interface World {
   m: Awaited<ReturnType<typeof merchantWithWallet>>
@@ -60,8 +57,7 @@ interface World {
 
 let nonce = 1000
 const address = () => `0x${randomHex(20)}`
-type Request = { path: string; body?: unknown }
-type Fixture = (w: World) => Promise<Request> | Request
+type Fixture = (w: World) => Promise<KeyRequest> | KeyRequest
 
 async function made(method: string, path: string, key: string, body?: unknown) {
   const res = await call(method, path, { key, body })
@@ -121,9 +117,10 @@ const FIXTURES: Record<string, Fixture> = {
   'POST /v1/users/:id/password': async (w) => ({ path: `/v1/users/${await newUser(w)}/password`, body: { password: 'another long passphrase' } }),
   'DELETE /v1/users/:id': async (w) => ({ path: `/v1/users/${await newUser(w)}` }),
   'POST /v1/bitpay/pairing-codes': () => ({ path: '/v1/bitpay/pairing-codes', body: { facade: 'pos' } }),
+  // A client's pending code belongs to no merchant until one approves it.
   'POST /v1/bitpay/pairing-codes/:code/approve': async () => {
     const requested = await call('POST', '/tokens', { body: { id: newIdentity().sin, facade: 'pos' } })
-    return { path: `/v1/bitpay/pairing-codes/${requested.json.data[0].pairingCode}/approve` }
+    return { path: `/v1/bitpay/pairing-codes/${requested.json.data[0].pairingCode}/approve`, owned: false }
   },
   'GET /v1/bitpay/tokens': () => ({ path: '/v1/bitpay/tokens' }),
   'DELETE /v1/bitpay/tokens/:token': async (w) => ({ path: `/v1/bitpay/tokens/${(await made('POST', '/v1/bitpay/pairing-codes', w.setupKey, { facade: 'pos' })).data.token}` }),
@@ -153,7 +150,7 @@ const FIXTURES: Record<string, Fixture> = {
   'POST /v1/sandbox/recipients/:id/activate': async (w) => ({ path: `/v1/sandbox/recipients/${await newRecipient(w)}/activate`, body: { address: address() } }),
   'POST /v1/payouts': async (w) => {
     await newPayoutWallet(w)
-    return { path: '/v1/payouts', body: { amount: '1', recipient_id: await activeRecipient(w), effective_date: '2100-01-01T00:00:00Z' } }
+    return { path: '/v1/payouts', body: { amount: '1', recipient_id: await activeRecipient(w), effective_date: '2100-01-01T00:00:00Z' }, owned: true }
   },
   'GET /v1/payouts': () => ({ path: '/v1/payouts' }),
   'GET /v1/payouts/:id': async (w) => ({ path: `/v1/payouts/${await newPayout(w)}` }),
@@ -184,29 +181,38 @@ function refusal(surface: Surface, json: any): { code: unknown; field: unknown }
 const expected = (surface: Surface, code: string, field: string, message: RegExp) =>
   surface === 'links' ? { code: 'unauthorized', field: expect.stringMatching(message) } : { code, field }
 
-describe('merchant-key routes, enumerated from the app', () => {
-  it('finds the routes of every merchant surface (v1, pairing, links, CryptoPay) and a fixture for each', () => {
+describe('the route table', () => {
+  it('finds the routes of every surface and a fixture for each', () => {
     for (const prefix of ['POST /v1/payments', 'GET /v1/bitpay/', 'POST /api/v1/payments/links', 'POST /api/merchant-wallets']) {
       expect(keyRoutes.some((r) => r.startsWith(prefix)), prefix).toBe(true)
     }
-    expect(keyRoutes.filter((r) => !FIXTURES[r]), 'merchant-key routes without a fixture: add one to FIXTURES').toEqual([])
-    expect(Object.keys(FIXTURES).filter((r) => !keyRoutes.includes(r)), 'fixtures for routes that are gone').toEqual([])
+    expectFixtureForEvery('merchant-key', FIXTURES)
+    expectFixtureForEvery('bitpay', BITPAY_FIXTURES)
+    expectFixtureForEvery('operator', OPERATOR_FIXTURES)
+    expectFixtureForEvery('page', PAGE_FIXTURES)
+    expectFixtureForEvery('public', PUBLIC_FIXTURES)
+    expectFixtureForEvery('login', LOGIN_FIXTURES)
   })
 
-  it('excludes only BitPay, public, login and operator routes, by the rule', () => {
-    const excluded = allRoutes.filter((r) => !keyRoutes.includes(r) && !r.endsWith('*'))
-    const reasons = new Set(excluded.map((r) => notAKeyRoute(...(r.split(' ') as [string, string]))))
-    expect([...reasons].sort()).toEqual(['BitPay token auth', 'login', 'operator (ADMIN_TOKEN)', 'public'])
-    expect(excluded).toContain('POST /v1/merchants')
-    expect(excluded).not.toContain('GET /v1/payments')
+  it('classifies routes by rule: operator routes by their document, the rest by surface', () => {
+    const kinds = Object.fromEntries(ROUTES.map((r) => [r.route, r.kind]))
+    expect(kinds).toMatchObject({ 'POST /v1/merchants': 'operator', 'GET /v1/payments': 'merchant-key', 'GET /invoices/:id': 'bitpay', 'GET /pay/:reference/status': 'page', 'GET /docs': 'public', 'POST /api/auth/login': 'login' })
   })
 })
 
-describe.each(keyRoutes)('%s with a signed-only key', (route) => {
-  const [method = '', pattern = ''] = route.split(' ')
-  const surface = surfaceOf(pattern)
+/** One merchant whose keys are "another merchant's" for every route below. */
+let stranger: TestMerchant
+beforeAll(async () => {
+  stranger = await createMerchant()
+})
+
+describe.each(keyRoutes)('%s', (route) => {
+  const entry = entryOf(route)
+  const { method, pattern } = entry
+  const surface = entry.surface as Surface
   let w: World
   let strict: Awaited<ReturnType<typeof signedOnlyKey>>
+  let revokedKey: string
 
   beforeAll(async () => {
     const m = await merchantWithWallet()
@@ -217,14 +223,19 @@ describe.each(keyRoutes)('%s with a signed-only key', (route) => {
     const txHash = (await made('GET', `/api/transactions/?order=${orderId}`, m.testKey)).data.results[0].hash
     w = { m, setupKey: m.testKey, paymentId, orderId, txHash }
     strict = await signedOnlyKey(m.testKey)
+    const temp = (await made('POST', '/v1/api-keys', m.testKey, { name: 'revoked' })).data
+    await made('DELETE', `/v1/api-keys/${temp.id}`, m.testKey)
+    revokedKey = temp.key
   })
 
-  it('refuses it unsigned and forged, serves it signed, and refuses the replay', async () => {
+  it('refuses no key, a wrong or revoked key, another merchant and the other mode; refuses a signed-only key unsigned, forged and replayed', async () => {
     const fixture = FIXTURES[route]
     if (!fixture) throw new Error(`no fixture for ${route}: add one to FIXTURES in this file`)
-    const { path, body } = await fixture(w)
-    const payload = body === undefined ? '' : JSON.stringify(body)
+    const request = await fixture(w)
+    const { path, body } = request
+    await expectKeyRefusals(entry, request, { key: w.m.testKey, revokedKey, otherMerchantKey: stranger.testKey, otherModeKey: w.m.liveKey })
 
+    const payload = body === undefined ? '' : JSON.stringify(body)
     const unsigned = await callRaw(method, path, strict.key, payload)
     expect(unsigned.status, `unsigned ${method} ${path}: ${unsigned.text}`).toBe(401)
     expect(refusal(surface, unsigned.json)).toEqual(expected(surface, 'INVALID_SIGNATURE', 'X-Signature', /X-Signature/))
@@ -241,5 +252,218 @@ describe.each(keyRoutes)('%s with a signed-only key', (route) => {
     const replayed = await callRaw(method, path, strict.key, payload, headers)
     expect(replayed.status, `replayed ${method} ${path}: ${replayed.text}`).toBe(401)
     expect(refusal(surface, replayed.json)).toEqual(expected(surface, 'SIGNATURE_REPLAYED', 'X-Signature', /already used/))
+  })
+})
+
+// ---- BitPay ----
+
+interface BitPayWorld extends BitPayCredentials {
+  m: Awaited<ReturnType<typeof merchantWithWallets>>
+}
+
+const sign = (w: BitPayWorld, method: string, path: string, body?: Record<string, unknown>) => bitpayCall(method, path, body, w.merchant.identity)
+async function bp(w: BitPayWorld, method: string, path: string, body?: Record<string, unknown>) {
+  const withToken = method === 'POST' || method === 'PUT' ? { body: { token: w.merchant.token, ...body }, path } : { body, path: `${path}${path.includes('?') ? '&' : '?'}token=${w.merchant.token}` }
+  const res = await sign(w, method, withToken.path, withToken.body)
+  if (res.status >= 300) throw new Error(`fixture setup ${method} ${path} failed: ${res.status} ${res.text}`)
+  return res.json.data
+}
+const newInvoice = (w: BitPayWorld) => bp(w, 'POST', '/invoices', { price: 10, currency: 'USD', guid: `g-${randomHex(6)}` })
+const paidInvoice = async (w: BitPayWorld) => {
+  const invoice = await newInvoice(w)
+  await bp(w, 'PUT', `/invoices/pay/${invoice.id}`, { status: 'complete' })
+  return invoice
+}
+const newRefund = async (w: BitPayWorld) => bp(w, 'POST', '/refunds', { invoiceId: (await paidInvoice(w)).id, amount: 1, preview: true, guid: `r-${randomHex(6)}` })
+const BITPAY_BILL = { number: 'b-1', currency: 'USD', email: 'buyer@example.com', items: [{ price: 6, quantity: 1, description: 'Design' }] }
+const newBitPayBill = (w: BitPayWorld) => bp(w, 'POST', '/bills', BITPAY_BILL)
+const BILL_DATA = { currency: 'USD', email: 'buyer@example.com', items: [{ price: 10, quantity: 1, description: 'Plan' }] }
+const newBitPaySubscription = (w: BitPayWorld) => bp(w, 'POST', '/subscriptions', { billData: BILL_DATA, schedule: 'monthly' })
+const newSettlement = async (w: BitPayWorld) => {
+  await paidInvoice(w)
+  const closed = await made('POST', '/v1/sandbox/settlements/close', w.m.testKey)
+  return bp(w, 'GET', `/settlements/${closed.data[0].id}`)
+}
+
+type BitPayFixture = (w: BitPayWorld) => Promise<BitPayRequest> | BitPayRequest
+
+/** One request per BitPay route (without its token: the suite puts in each token it tries) and how the route is authorised. */
+const BITPAY_FIXTURES: Record<string, BitPayFixture> = {
+  'POST /tokens': () => ({ path: '/tokens', body: { id: newIdentity().sin, facade: 'pos' }, auth: 'public' }),
+  'GET /tokens': () => ({ path: '/tokens', auth: 'identity' }),
+  'GET /tokens/:token/sins': () => ({ path: '/tokens/:token/sins', auth: 'merchant+payout' }),
+  'POST /tokens/:token/sins': () => ({ path: '/tokens/:token/sins', body: { sin: newIdentity().sin }, auth: 'merchant+payout' }),
+  'DELETE /tokens/:token/sins/:sin': async (w) => {
+    const sin = newIdentity().sin
+    await sign(w, 'POST', `/tokens/${w.merchant.token}/sins`, { sin })
+    return { path: `/tokens/:token/sins/${sin}`, auth: 'merchant+payout', owned: false }
+  },
+  'GET /ledgers': () => ({ path: '/ledgers', auth: 'merchant' }),
+  // A currency is not a resource: another merchant sees its own (empty) ledger.
+  'GET /ledgers/:currency': () => ({ path: '/ledgers/USD', auth: 'merchant', owned: false }),
+  'GET /settlements': () => ({ path: '/settlements', auth: 'merchant' }),
+  'GET /settlements/:id': async (w) => ({ path: `/settlements/${(await newSettlement(w)).id}`, auth: 'merchant' }),
+  'GET /settlements/:id/reconciliationReport': async (w) => {
+    const settlement = await newSettlement(w)
+    return { path: `/settlements/${settlement.id}/reconciliationReport`, auth: 'resource', resourceToken: settlement.token }
+  },
+  'POST /sessions': () => ({ path: '/sessions', auth: 'public' }),
+  'POST /invoices': () => ({ path: '/invoices', body: { price: 10, currency: 'USD' }, auth: 'merchant+pos' }),
+  'GET /invoices': () => ({ path: '/invoices?limit=5', auth: 'merchant' }),
+  'GET /invoices/guid/:guid': async (w) => ({ path: `/invoices/guid/${(await newInvoice(w)).guid}`, auth: 'merchant+pos' }),
+  'GET /invoices/:id/events': async (w) => ({ path: `/invoices/${(await newInvoice(w)).id}/events`, auth: 'merchant' }),
+  'GET /invoices/:id': async (w) => ({ path: `/invoices/${(await newInvoice(w)).id}`, auth: 'merchant+pos' }),
+  'PUT /invoices/pay/:id': async (w) => ({ path: `/invoices/pay/${(await newInvoice(w)).id}`, body: { status: 'complete' }, auth: 'merchant', testOnly: true }),
+  'PUT /invoices/:id': async (w) => ({ path: `/invoices/${(await newInvoice(w)).id}`, body: { buyerEmail: 'buyer@example.com' }, auth: 'merchant' }),
+  'DELETE /invoices/guid/:guid': async (w) => ({ path: `/invoices/guid/${(await newInvoice(w)).guid}`, auth: 'merchant' }),
+  'DELETE /invoices/:id': async (w) => ({ path: `/invoices/${(await newInvoice(w)).id}`, auth: 'merchant' }),
+  'POST /invoices/:id/notifications': async (w) => {
+    const invoice = await newInvoice(w)
+    return { path: `/invoices/${invoice.id}/notifications`, auth: 'resource', resourceToken: invoice.token, signed: false }
+  },
+  // The body names an invoice of the merchant, so another merchant's or mode's token must not find it.
+  'POST /refunds': async (w) => ({ path: '/refunds', body: { invoiceId: (await paidInvoice(w)).id, amount: 1 }, auth: 'merchant', owned: true }),
+  'GET /refunds': async (w) => ({ path: `/refunds?invoiceId=${(await paidInvoice(w)).id}`, auth: 'merchant', owned: true }),
+  'GET /refunds/guid/:guid': async (w) => ({ path: `/refunds/guid/${(await newRefund(w)).guid}`, auth: 'merchant' }),
+  'GET /refunds/:id': async (w) => ({ path: `/refunds/${(await newRefund(w)).id}`, auth: 'merchant' }),
+  'PUT /refunds/guid/:guid': async (w) => ({ path: `/refunds/guid/${(await newRefund(w)).guid}`, body: { status: 'created' }, auth: 'merchant' }),
+  'PUT /refunds/:id': async (w) => ({ path: `/refunds/${(await newRefund(w)).id}`, body: { status: 'created' }, auth: 'merchant' }),
+  'DELETE /refunds/guid/:guid': async (w) => ({ path: `/refunds/guid/${(await newRefund(w)).guid}`, auth: 'merchant' }),
+  'DELETE /refunds/:id': async (w) => ({ path: `/refunds/${(await newRefund(w)).id}`, auth: 'merchant' }),
+  'POST /refunds/:id/notifications': async (w) => {
+    const refund = await newRefund(w)
+    return { path: `/refunds/${refund.id}/notifications`, auth: 'resource', resourceToken: refund.token, signed: false }
+  },
+  'POST /bills': () => ({ path: '/bills', body: BITPAY_BILL, auth: 'merchant+pos' }),
+  'GET /bills': () => ({ path: '/bills', auth: 'merchant' }),
+  'GET /bills/:id': async (w) => ({ path: `/bills/${(await newBitPayBill(w)).id}`, auth: 'merchant+pos' }),
+  'PUT /bills/:id': async (w) => {
+    const bill = await newBitPayBill(w)
+    return { path: `/bills/${bill.id}`, body: { ...BITPAY_BILL, name: 'Jane Roe' }, auth: 'resource', resourceToken: bill.token }
+  },
+  'POST /bills/:id/deliveries': async (w) => {
+    const bill = await newBitPayBill(w)
+    return { path: `/bills/${bill.id}/deliveries`, auth: 'resource', resourceToken: bill.token, signed: false }
+  },
+  'POST /subscriptions': () => ({ path: '/subscriptions', body: { billData: BILL_DATA, schedule: 'monthly' }, auth: 'merchant' }),
+  'GET /subscriptions': () => ({ path: '/subscriptions', auth: 'merchant' }),
+  'GET /subscriptions/:id': async (w) => ({ path: `/subscriptions/${(await newBitPaySubscription(w)).id}`, auth: 'merchant' }),
+  'PUT /subscriptions/:id': async (w) => {
+    const sub = await newBitPaySubscription(w)
+    return { path: `/subscriptions/${sub.id}`, body: { status: 'active' }, auth: 'resource', resourceToken: sub.token }
+  },
+  'GET /rates': () => ({ path: '/rates', auth: 'public' }),
+  'GET /rates/:base': () => ({ path: '/rates/ETH', auth: 'public' }),
+  'GET /rates/:base/:currency': () => ({ path: '/rates/ETH/USD', auth: 'public' }),
+  'GET /currencies': () => ({ path: '/currencies', auth: 'public' }),
+  'GET /supportedwallets': () => ({ path: '/supportedwallets', auth: 'public' }),
+}
+
+/** Another merchant with a paired merchant token: "another merchant's" for every BitPay route. */
+let bitpayStranger: BitPayCredentials['otherMerchant']
+beforeAll(async () => {
+  const other = await merchantWithWallet()
+  const identity = newIdentity()
+  bitpayStranger = { identity, token: await pairToken(other.testKey, identity) }
+})
+
+describe.each(routesOf('bitpay'))('%s (BitPay)', (route) => {
+  const entry = entryOf(route)
+  let w: BitPayWorld
+
+  beforeAll(async () => {
+    const m = await merchantWithWallets()
+    const identity = newIdentity()
+    const live = newIdentity()
+    const pos = await pairToken(m.testKey, newIdentity(), 'pos')
+    w = { m, merchant: { identity, token: await pairToken(m.testKey, identity) }, pos, otherMerchant: bitpayStranger, otherMode: { identity: live, token: await pairToken(m.liveKey, live) } }
+  })
+
+  it('refuses the wrong credentials for how it is authorised, in BitPay\'s error shape, and serves the right ones', async () => {
+    const fixture = BITPAY_FIXTURES[route]
+    if (!fixture) throw new Error(`no fixture for ${route}: add one to BITPAY_FIXTURES in this file`)
+    await expectBitPayRefusals(entry, await fixture(w), w)
+  })
+})
+
+// ---- operator routes, hosted pages, public routes, login ----
+
+const OPERATOR_FIXTURES: Record<string, (m: TestMerchant) => KeyRequest> = {
+  'POST /v1/merchants': () => ({ path: '/v1/merchants', body: { name: 'Walk', email: `walk${randomHex(4)}@example.com` } }),
+  'PATCH /v1/merchants/:id': (m) => ({ path: `/v1/merchants/${m.id}`, body: { rate_limit_test: 500 } }),
+}
+
+describe.each(routesOf('operator'))('%s (operator)', (route) => {
+  it('takes the admin token only', async () => {
+    const m = await createMerchant()
+    const fixture = OPERATOR_FIXTURES[route]
+    if (!fixture) throw new Error(`no fixture for ${route}: add one to OPERATOR_FIXTURES in this file`)
+    await expectOperatorRefusals(entryOf(route), fixture(m), m.testKey)
+  })
+})
+
+interface PageWorld {
+  m: Awaited<ReturnType<typeof merchantWithWallet>>
+  payment: { reference: string }
+}
+const FORM = { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://gateway.test' }
+const inviteToken = async (w: PageWorld) => {
+  const invited = await made('POST', '/v1/recipients', w.m.testKey, { recipients: [{ email: `page${randomHex(4)}@example.com` }] })
+  return new URL(invited.data[0].invite_url as string).pathname.split('/').pop() ?? ''
+}
+const pagePayment = async (w: PageWorld) => (await made('POST', '/v1/payments', w.m.testKey, { amount: '5', currency: 'USD' })).data.reference as string
+
+/** One request per hosted-page route: the reference (or invite token) in the path is the credential. */
+const PAGE_FIXTURES: Record<string, (w: PageWorld) => Promise<PageRequest> | PageRequest> = {
+  'GET /recipient/:token': async (w) => ({ path: (t) => `/recipient/${t}`, reference: await inviteToken(w) }),
+  'GET /recipient/:token/challenge': async (w) => ({ path: (t) => `/recipient/${t}/challenge?address=${privateKeyToAccount(generatePrivateKey()).address}`, reference: await inviteToken(w), json: true }),
+  'POST /recipient/:token/verify': async (w) => {
+    const token = await inviteToken(w)
+    const account = privateKeyToAccount(generatePrivateKey())
+    const { message } = (await call('GET', `/recipient/${token}/challenge?address=${account.address}`)).json
+    const body = JSON.stringify({ address: account.address, signature: await account.signMessage({ message }) })
+    return { path: (t) => `/recipient/${t}/verify`, reference: token, body, headers: { 'Content-Type': 'application/json' }, json: true }
+  },
+  'GET /pay/:reference': (w) => ({ path: (r) => `/pay/${r}`, reference: w.payment.reference }),
+  'GET /pay/:reference/status': (w) => ({ path: (r) => `/pay/${r}/status`, reference: w.payment.reference, json: true }),
+  'POST /pay/:reference/select': (w) => ({ path: (r) => `/pay/${r}/select`, reference: w.payment.reference, body: 'option=31337%3AETH', headers: FORM }),
+  'POST /pay/:reference/simulate': async (w) => ({ path: (r) => `/pay/${r}/simulate`, reference: await pagePayment(w), body: 'share=full', headers: FORM }),
+  'POST /pay/:reference/cancel': async (w) => ({ path: (r) => `/pay/${r}/cancel`, reference: await pagePayment(w), body: '', headers: FORM }),
+  'GET /link/:reference': async (w) => ({ path: (r) => `/link/${r}`, reference: (await made('POST', LINKS, w.m.testKey, linkBody(w.m))).id }),
+  'GET /bill/:id': async (w) => ({ path: (id) => `/bill/${id}`, reference: (await made('POST', '/v1/bills', w.m.testKey, BILL)).data.id }),
+  'POST /bill/:id/pay': async (w) => ({ path: (id) => `/bill/${id}/pay`, reference: (await made('POST', '/v1/bills', w.m.testKey, BILL)).data.id, body: '', headers: FORM }),
+  'GET /payment_link': async (w) => ({ path: (r) => `/payment_link?payment_id=${r}`, reference: (await made('POST', LINKS, w.m.testKey, linkBody(w.m))).id }),
+}
+
+describe.each(routesOf('page'))('%s (hosted page)', (route) => {
+  let w: PageWorld
+  beforeAll(async () => {
+    const m = await merchantWithWallet()
+    w = { m, payment: { reference: await pagePayment({ m, payment: { reference: '' } }) } }
+  })
+
+  it('serves a real reference and never an unknown one', async () => {
+    const fixture = PAGE_FIXTURES[route]
+    if (!fixture) throw new Error(`no fixture for ${route}: add one to PAGE_FIXTURES in this file`)
+    await expectPageRefusals(entryOf(route), await fixture(w))
+  })
+})
+
+const PUBLIC_FIXTURES: Record<string, string> = { 'GET /': '/', 'GET /docs': '/docs', 'GET /openapi.json': '/openapi.json' }
+const LOGIN_FIXTURES: Record<string, true> = { 'POST /api/auth/login': true }
+
+describe('public routes and the CryptoPay login', () => {
+  it.each(Object.entries(PUBLIC_FIXTURES))('serves %s without credentials', async (_route, path) => {
+    expectServed(await call('GET', path), path)
+  })
+
+  it('refuses a wrong password at POST /api/auth/login with 401 in CryptoPay\'s shape', async () => {
+    const m = await createMerchant()
+    const username = `walk${randomHex(4)}`
+    await made('POST', '/v1/users', m.testKey, { username, password: 'correct horse battery staple' })
+    const wrong = await call('POST', '/api/auth/login', { body: { username, password: 'wrong horse battery staple' } })
+    expect(wrong.status).toBe(401)
+    expect(wrong.json).toMatchObject({ success: false, error: { code: expect.any(String) } })
+    expectServed(await call('POST', '/api/auth/login', { body: { username, password: 'correct horse battery staple' } }), 'login')
   })
 })
