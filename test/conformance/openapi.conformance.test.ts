@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_TOKEN, call, createMerchant, merchantWithWallet, merchantWithWallets } from '../helpers/api'
 import { resolveRef, type Schema, unsupportedKeywords, validate } from '../helpers/json-schema'
 import { bitpayCall, expectErrorShape, freshIp, openapiDoc, ROUTES, type RouteEntry, withToken } from '../helpers/security'
-import { BITPAY_FIXTURES, bitpayParty, bitpayWorld, FIXTURES, keyWorld, made, OPERATOR_FIXTURES } from '../security/fixtures'
+import { BITPAY_FIXTURES, bitpayParty, bitpayWorld, FIXTURES, keyWorld, made, OPERATOR_FIXTURES, PAGE_FIXTURES, pageWorld } from '../security/fixtures'
 import { arbitraryOf, coerceQuery, invalidArbitraryOf, invalidQueryValue, sampleWhere } from './arbitraries'
 
 /**
@@ -128,6 +128,23 @@ async function driverFor(entry: RouteEntry): Promise<Driver> {
       send: (path, body, raw) => call(method, path, { headers: freshIp(), ...rawOrJson(body, raw) }),
     }
   }
+  if (entry.kind === 'page') {
+    // The pages' JSON endpoints, once documented: the reference in the path is the credential.
+    const fixture = PAGE_FIXTURES[route]
+    if (!fixture) throw new Error(`no fixture for ${route} in test/security/fixtures.ts`)
+    const req = await fixture(await pageWorld(await merchantWithWallet()))
+    const body = req.body === undefined ? undefined : req.json ? JSON.parse(req.body) : req.body
+    return {
+      entry,
+      path: req.path(req.reference),
+      body,
+      credentialFields: {},
+      credentialQuery: [],
+      // Form posts go as the form string they are; JSON endpoints as JSON.
+      send: (path, b, raw) => call(method, path, { headers: { ...freshIp(), ...req.headers }, ...rawOrJson(b, raw ?? (typeof b === 'string' ? b : undefined)) }),
+    }
+  }
+  if (entry.kind === 'public') return { entry, path: entry.pattern, credentialFields: {}, credentialQuery: [], send: (path) => call(method, path, { headers: freshIp() }) }
   throw new Error(`${route} (${entry.kind}) is in the document but the conformance test cannot drive it: add a driver`)
 }
 
