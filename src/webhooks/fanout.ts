@@ -4,6 +4,7 @@ import { getDb, type PaymentRow, type WebhookEndpointRow } from '../db/client'
 import { events, webhookDeliveries, webhookEndpoints } from '../db/schema'
 import { bitpayInvoiceOf, wantsIpn } from './bitpay-ipn'
 import { NOTIFICATION_URL_TARGET, type WebhookMessage } from './messages'
+import { subjectIpnUrl } from './payout-ipn'
 
 /** Whether an endpoint wants events of `type`. */
 export function endpointWants(endpoint: Pick<WebhookEndpointRow, 'enabledEvents' | 'status'>, type: string): boolean {
@@ -32,11 +33,14 @@ export async function fanOutEvent(env: Env, eventId: string): Promise<string[]> 
   const targets = endpoints
     .filter((e) => endpointWants(e, event.type))
     .map((e) => ({ target: e.id, endpointId: e.id as string | null, url: e.url }))
-  // A payment's own notification_url; payout and recipient events go to the merchant's endpoints.
+  // A payment's own notification_url.
   const payment = event.subject === 'payment' ? (JSON.parse(event.data) as PaymentRow) : null
   if (payment?.notificationUrl && (await notificationUrlWants(env, payment))) {
     targets.push({ target: NOTIFICATION_URL_TARGET, endpointId: null, url: payment.notificationUrl })
   }
+  // A payout's or recipient's own notificationURL: BitPay's IPN, for the statuses that have a code.
+  const ipnUrl = subjectIpnUrl(event)
+  if (ipnUrl) targets.push({ target: NOTIFICATION_URL_TARGET, endpointId: null, url: ipnUrl })
 
   if (targets.length > 0) {
     await db
