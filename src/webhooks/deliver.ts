@@ -93,7 +93,7 @@ const ANY_2XX = (status: number) => status >= 200 && status < 300
  * Which answers deliver a BitPay payout or recipient IPN: HTTP 200 only (BitPay's rule), whatever its
  * body (BitPay asks for an empty one; receivers that answer "OK" are not retried forever).
  */
-export const BITPAY_IPN_DELIVERED = (status: number) => status === 200
+const BITPAY_IPN_DELIVERED = (status: number) => status === 200
 
 /** Posts the body (unless the URL policy refuses it) and records the attempt; `delivered` says which statuses count. */
 async function send(env: Env, delivery: DeliveryRow, body: string, headers: Record<string, string>, delivered = ANY_2XX): Promise<DeliveryOutcome> {

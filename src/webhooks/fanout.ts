@@ -33,12 +33,12 @@ export async function fanOutEvent(env: Env, eventId: string): Promise<string[]> 
   const targets = endpoints
     .filter((e) => endpointWants(e, event.type))
     .map((e) => ({ target: e.id, endpointId: e.id as string | null, url: e.url }))
-  // A payment's own notification_url.
+  // A payment's own notification_url; payout and recipient events go to the merchant's endpoints.
   const payment = event.subject === 'payment' ? (JSON.parse(event.data) as PaymentRow) : null
   if (payment?.notificationUrl && (await notificationUrlWants(env, payment))) {
     targets.push({ target: NOTIFICATION_URL_TARGET, endpointId: null, url: payment.notificationUrl })
   }
-  // A payout's or recipient's own notificationURL: BitPay's IPN, for the statuses that have a code.
+  // ... and to the payout's or recipient's own notificationURL: BitPay's IPN, for the statuses that have a code.
   const ipnUrl = subjectIpnUrl(event)
   if (ipnUrl) targets.push({ target: NOTIFICATION_URL_TARGET, endpointId: null, url: ipnUrl })
 
