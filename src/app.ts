@@ -11,6 +11,7 @@ import { pagesJsonRouter } from './pages/json-routes'
 import { LINKS_PREFIX, renderLinksError } from './api/links/errors'
 import { linksRouter } from './api/links/links'
 import { isBitPayPath, mountBitPay } from './api/bitpay'
+import { limitRecipientsBody } from './api/bitpay/recipients'
 import { renderBitPayError } from './api/bitpay/envelope'
 import { isCryptoPayPath, mountCryptoPay } from './api/cryptopay'
 import { renderCryptoPayError } from './api/cryptopay/envelope'
@@ -99,7 +100,10 @@ export function createApp() {
   // One merchant-credential pipeline (key lookup, rate limit, signature, replay) for every merchant
   // surface; CryptoPay mounts it with its login tokens in mountCryptoPay.
   const authenticate = authenticateMerchant()
-  app.use('/v1/*', limitBody, authenticate)
+  // POST /v1/recipients takes up to 1,000 invites: the larger limit of BitPay's /recipients.
+  const limitV1Body: MiddlewareHandler<AppEnv> = (c, next) =>
+    (c.req.method === 'POST' && c.req.path.replace(/\/$/, '') === '/v1/recipients' ? limitRecipientsBody : limitBody)(c, next)
+  app.use('/v1/*', limitV1Body, authenticate)
   // Payment links (seed 002): the same merchant keys and limits as /v1, errors in 002's shape.
   app.use(`${LINKS_PREFIX}/*`, limitBody, authenticate)
 

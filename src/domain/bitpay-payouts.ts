@@ -107,3 +107,48 @@ export interface GroupFailure {
 export function bitpayGroupFailure(f: GroupFailure) {
   return { errMessage: f.message, ...(f.payee !== null ? { payee: f.payee } : {}) }
 }
+
+/** A BitPay payout or recipient IPN's `event` (BITPAY-REFERENCE §11). */
+export interface BitpayIpnEvent {
+  code: number
+  name: string
+}
+
+const RECIPIENT_IPN: Readonly<Record<RecipientStatus, BitpayIpnEvent>> = {
+  invited: { code: 4001, name: 'recipient_invited' },
+  unverified: { code: 4002, name: 'recipient_unverified' },
+  verified: { code: 4003, name: 'recipient_verified' },
+  active: { code: 4004, name: 'recipient_active' },
+  paused: { code: 4005, name: 'recipient_paused' },
+  removed: { code: 4006, name: 'recipient_removed' },
+}
+
+/**
+ * The payout statuses that get an IPN. `new` (creation) and `failed` have none: BitPay defines no
+ * code for them (the native `payout.created` / `payout.failed` events still go to the endpoints).
+ * BitPay's docs print 5003 twice (completed and cancelled); cancelled is 5004 here.
+ */
+const PAYOUT_IPN: Readonly<Partial<Record<PayoutStatus, BitpayIpnEvent>>> = {
+  funded: { code: 5001, name: 'payout_funded' },
+  processing: { code: 5002, name: 'payout_processing' },
+  complete: { code: 5003, name: 'payout_completed' },
+  cancelled: { code: 5004, name: 'payout_cancelled' },
+}
+
+export const RECIPIENT_MANUAL_IPN: BitpayIpnEvent = { code: 4007, name: 'recipient_manuallyNotified' }
+export const PAYOUT_MANUAL_IPN: BitpayIpnEvent = { code: 5005, name: 'payout_manuallyNotified' }
+
+/** The IPN a recipient entering `status` gets (every status has one). */
+export function recipientIpnEvent(status: RecipientStatus): BitpayIpnEvent {
+  return RECIPIENT_IPN[status]
+}
+
+/** The IPN a payout entering `status` gets, or null (new, failed). */
+export function payoutIpnEvent(status: PayoutStatus): BitpayIpnEvent | null {
+  return PAYOUT_IPN[status] ?? null
+}
+
+/** A recipient IPN's `data`: `{id, shopperId, email, label, status}`. */
+export function bitpayRecipientIpnData(r: RecipientFields) {
+  return { id: r.id, shopperId: null, email: r.email, label: r.label, status: r.status }
+}

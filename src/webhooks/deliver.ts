@@ -7,6 +7,7 @@ import { NOTIFICATION_URL_TARGET } from './messages'
 import { callbackUrlProblem } from '../domain/url-policy'
 import { postWebhook, REFUSED_URL_RESULT } from './http'
 import { buildPayload, buildSubjectPayload } from './payload'
+import { isIpnTarget, subjectIpnBody } from './payout-ipn'
 import { stringifyWithDecimals } from '../domain/exact-json'
 import { endpointSecretBytes, standardWebhookHeaders, xSignature } from './signing'
 
@@ -59,8 +60,17 @@ async function enabledEndpoint(env: Env, deliveryId: string, endpointId: string)
 /**
  * A payout or recipient event, to a merchant endpoint: the subject payload, signed with the
  * endpoint's secret (Standard Webhooks headers, and X-Signature as hex HMAC with the same secret).
+ * To the subject's notificationURL: BitPay's IPN, unsigned, delivered only by an HTTP 200.
  */
 async function deliverSubjectEvent(env: Env, delivery: DeliveryRow, event: EventRow): Promise<DeliveryOutcome> {
+  if (!delivery.endpointId && isIpnTarget(delivery.target)) {
+    const ipn = await subjectIpnBody(env, event, delivery.target)
+    if (ipn === null) {
+      await finish(env, delivery.id, 'failed', 'no IPN for this event')
+      return 'skipped'
+    }
+    return send(env, delivery, ipn, { Accept: 'application/json' }, BITPAY_IPN_DELIVERED)
+  }
   if (!delivery.endpointId) {
     await finish(env, delivery.id, 'failed', 'no target for this event')
     return 'skipped'
@@ -77,14 +87,24 @@ async function deliverSubjectEvent(env: Env, delivery: DeliveryRow, event: Event
   return send(env, delivery, body, headers)
 }
 
-/** Posts the body (unless the URL policy refuses it) and records the attempt. */
-async function send(env: Env, delivery: DeliveryRow, body: string, headers: Record<string, string>): Promise<DeliveryOutcome> {
+/** Which answers deliver a webhook: any 2xx. */
+const ANY_2XX = (status: number) => status >= 200 && status < 300
+
+/**
+ * Which answers deliver a BitPay payout or recipient IPN: HTTP 200 only (BitPay's rule), whatever its
+ * body (BitPay asks for an empty one; receivers that answer "OK" are not retried forever).
+ */
+const BITPAY_IPN_DELIVERED = (status: number) => status === 200
+
+/** Posts the body (unless the URL policy refuses it) and records the attempt; `delivered` says which statuses count. */
+async function send(env: Env, delivery: DeliveryRow, body: string, headers: Record<string, string>, delivered = ANY_2XX): Promise<DeliveryOutcome> {
   const db = getDb(env.DB)
   const deliveryId = delivery.id
   // Re-checked at send time: a URL stored before the policy (or under another environment) is never called.
   const refused = callbackUrlProblem(delivery.url, env.ENVIRONMENT) !== null
-  const result = refused ? REFUSED_URL_RESULT : await postWebhook(delivery.url, body, headers)
-  const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300
+  const posted = refused ? REFUSED_URL_RESULT : await postWebhook(delivery.url, body, headers)
+  const ok = posted.statusCode !== null && delivered(posted.statusCode)
+  const result = !ok && posted.error === null ? { ...posted, error: `could not deliver: HTTP ${posted.statusCode} (only 200 counts)` } : posted
   const gone = result.statusCode === 410 || refused
   const now = new Date().toISOString()
 

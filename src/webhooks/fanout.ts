@@ -5,6 +5,7 @@ import { bills, events, webhookDeliveries, webhookEndpoints } from '../db/schema
 import { bitpayInvoiceOf, wantsIpn } from './bitpay-ipn'
 import { NOTIFICATION_URL_TARGET, type WebhookMessage } from './messages'
 import { log } from '../log'
+import { subjectIpnUrl } from './payout-ipn'
 
 /** Whether an endpoint wants events of `type`. */
 export function endpointWants(endpoint: Pick<WebhookEndpointRow, 'enabledEvents' | 'status'>, type: string): boolean {
@@ -52,6 +53,9 @@ export async function fanOutEvent(env: Env, eventId: string): Promise<string[]> 
   if (payment?.notificationUrl && (await notificationUrlWants(env, payment))) {
     targets.push({ target: NOTIFICATION_URL_TARGET, endpointId: null, url: payment.notificationUrl })
   }
+  // ... and to the payout's or recipient's own notificationURL: BitPay's IPN, for the statuses that have a code.
+  const ipnUrl = subjectIpnUrl(event)
+  if (ipnUrl) targets.push({ target: NOTIFICATION_URL_TARGET, endpointId: null, url: ipnUrl })
 
   if (targets.length > 0) {
     await db

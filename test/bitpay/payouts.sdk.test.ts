@@ -6,8 +6,10 @@ import { payoutInterfaceSchema } from '../../node_modules/bitpay-sdk/dist/Model/
 import { payoutRecipientInterfaceSchema } from '../../node_modules/bitpay-sdk/dist/Model/Payout/PayoutRecipient.zod.js'
 import { call, createMerchant } from '../helpers/api'
 import { GATEWAY, newIdentity, pairToken, routeGatewayFetch } from '../helpers/bitpay'
+import { receiverUrl, waitForRequests } from '../helpers/receiver'
 
-const HOOK = 'https://merchant.example.com/bitpay/payouts'
+/** A real receiver: payouts and recipients with a notificationURL get IPNs. */
+const HOOK = receiverUrl().url
 
 /** A merchant with a test-mode payout wallet and an SDK client holding only a payout token. */
 async function payoutClient() {
@@ -60,11 +62,15 @@ describe('bitpay-sdk recipients against the gateway (payout facade)', () => {
 
   it('deletePayoutRecipient and requestPayoutRecipientNotification return true', async () => {
     const { client } = await payoutClient()
-    const [r] = await client.submitPayoutRecipients(new Models.PayoutRecipients([new Models.PayoutRecipient(uniqueEmail('carol'), 'Carol', HOOK)]))
+    const hook = receiverUrl()
+    const [r] = await client.submitPayoutRecipients(new Models.PayoutRecipients([new Models.PayoutRecipient(uniqueEmail('carol'), 'Carol', hook.url)]))
     expect(await client.requestPayoutRecipientNotification(r!.id!)).toBe(true)
     expect(await client.deletePayoutRecipient(r!.id!)).toBe(true)
     expect(await client.getPayoutRecipient(r!.id!)).toMatchObject({ status: 'removed' })
     expect(await client.getPayoutRecipients({ status: 'removed' })).toHaveLength(1)
+    // Its notificationURL got the invitation, the manual notification and the removal.
+    const ipns = await waitForRequests(hook.name, 3)
+    expect(ipns.map((x) => JSON.parse(x.body).event.code).sort()).toEqual([4001, 4006, 4007])
   })
 })
 

@@ -146,7 +146,7 @@ export function validate(schema: Schema, value: unknown, root: unknown = {}, pat
     if (typeof s.minItems === 'number' && value.length < s.minItems) fail(`fewer than ${s.minItems} items`)
     if (typeof s.maxItems === 'number' && value.length > s.maxItems) fail(`more than ${s.maxItems} items`)
     if (s.items !== undefined && !Array.isArray(s.items)) {
-      value.forEach((item, i) => issues.push(...validate(s.items as Schema, item, root, `${path}[${i}]`)))
+      for (const [i, item] of value.entries()) issues.push(...validate(s.items as Schema, item, root, `${path}[${i}]`))
     }
   }
 
@@ -194,7 +194,9 @@ export function unsupportedKeywords(schema: Schema, path = '$'): string[] {
     if (!known.has(keyword) && !keyword.startsWith('x-')) found.push(`${path}: ${keyword}`)
     if (keyword === 'properties' && isObject(v)) for (const [name, sub] of Object.entries(v)) found.push(...unsupportedKeywords(sub as Schema, `${path}.${name}`))
     else if (['items', 'additionalProperties', 'not'].includes(keyword) && (isObject(v) || typeof v === 'boolean')) found.push(...unsupportedKeywords(v as Schema, `${path}/${keyword}`))
-    else if (['allOf', 'anyOf', 'oneOf'].includes(keyword) && Array.isArray(v)) v.forEach((sub, i) => found.push(...unsupportedKeywords(sub as Schema, `${path}/${keyword}/${i}`)))
+    else if (['allOf', 'anyOf', 'oneOf'].includes(keyword) && Array.isArray(v)) {
+      for (const [i, sub] of v.entries()) found.push(...unsupportedKeywords(sub as Schema, `${path}/${keyword}/${i}`))
+    }
   }
   return found
 }

@@ -242,3 +242,25 @@ describe('payout routes between merchants', () => {
     expect((await call('GET', `/v1/recipients/${rid}`, { key: m.liveKey })).json.data).toMatchObject({ status: 'active', address: owner.address })
   })
 })
+
+describe('POST /v1/recipients: up to 1,000 per call', () => {
+  it('takes 1,000 realistic invites in one body over the usual 64 KiB /v1 limit, refuses 1,001, and still caps the body at 512 KiB', async () => {
+    const m = await createMerchant()
+    const tag = crypto.randomUUID().slice(0, 8)
+    const recipients = Array.from({ length: 1000 }, (_, i) => ({ email: `firstname.lastname${i}.${tag}@example-company.com`, label: `Contractor ${i}, design team, Lisbon office` }))
+    expect(JSON.stringify({ recipients }).length).toBeGreaterThan(96 * 1024)
+    const res = await call('POST', '/v1/recipients', { key: m.testKey, body: { recipients } })
+    expect(res.status).toBe(201)
+    expect(res.json.data).toHaveLength(1000)
+
+    const tooMany = await call('POST', '/v1/recipients', { key: m.testKey, body: { recipients: [...recipients, { email: `one.more.${tag}@example.com` }] } })
+    expect(tooMany.status).toBe(400)
+    expect(tooMany.json.error.field).toMatch(/^recipients/)
+    const huge = await call('POST', '/v1/recipients', { key: m.testKey, body: { recipients: [{ email: `big.${tag}@example.com`, label: 'x'.repeat(600 * 1024) }] } })
+    expect(huge.status).toBe(413)
+    expect(huge.json.error.code).toBe('BODY_TOO_LARGE')
+    // Other /v1 routes keep 64 KiB.
+    const other = await call('POST', '/v1/payouts', { key: m.testKey, body: { amount: '1', reference: 'x'.repeat(70 * 1024) } })
+    expect(other.status).toBe(413)
+  }, 120_000)
+})

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { bitpayRecipientIpnData, PAYOUT_MANUAL_IPN, payoutIpnEvent, RECIPIENT_MANUAL_IPN, recipientIpnEvent } from '../../src/domain/bitpay-payouts'
 import { decryptPayoutKey, encryptPayoutKey } from '../../src/auth/payout-keys'
 import { WEBHOOK_EVENT_TYPES } from '../../src/domain/events'
 import { EVENT_TYPES } from '../../src/domain/payment-status'
@@ -53,5 +54,25 @@ describe('payout events and the daily limit', () => {
     expect(dailyLimitFor(null, 'USDC')).toBe('10000')
     expect(dailyLimitFor('{"USDC":"50000"}', 'USDC')).toBe('50000')
     expect(dailyLimitFor('{"USDC":"50000"}', 'USDT')).toBe('10000')
+  })
+})
+
+describe('BitPay payout and recipient IPN codes (BITPAY-REFERENCE §11)', () => {
+  it('gives every recipient status its 4001–4006 code, and 4007 to a manual notification', () => {
+    expect(RECIPIENT_STATUSES.map((s) => [s, recipientIpnEvent(s).code, recipientIpnEvent(s).name])).toEqual([
+      ['invited', 4001, 'recipient_invited'], ['unverified', 4002, 'recipient_unverified'], ['verified', 4003, 'recipient_verified'],
+      ['active', 4004, 'recipient_active'], ['paused', 4005, 'recipient_paused'], ['removed', 4006, 'recipient_removed'],
+    ])
+    expect(RECIPIENT_MANUAL_IPN).toEqual({ code: 4007, name: 'recipient_manuallyNotified' })
+  })
+  it('gives funded, processing, complete and cancelled 5001–5004, a manual notification 5005, and new and failed none', () => {
+    expect(Object.fromEntries(PAYOUT_STATUSES.map((s) => [s, payoutIpnEvent(s)]))).toEqual({
+      new: null, funded: { code: 5001, name: 'payout_funded' }, processing: { code: 5002, name: 'payout_processing' },
+      complete: { code: 5003, name: 'payout_completed' }, failed: null, cancelled: { code: 5004, name: 'payout_cancelled' },
+    })
+    expect(PAYOUT_MANUAL_IPN).toEqual({ code: 5005, name: 'payout_manuallyNotified' })
+  })
+  it('sends a recipient as {id, shopperId, email, label, status}, without its notificationURL', () => {
+    expect(bitpayRecipientIpnData({ id: 'rcp_1', email: 'a@b.co', label: null, notificationUrl: 'https://x.example/ipn', status: 'verified' })).toEqual({ id: 'rcp_1', shopperId: null, email: 'a@b.co', label: null, status: 'verified' })
   })
 })

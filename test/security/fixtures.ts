@@ -1,6 +1,6 @@
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { randomHex } from '../../src/auth/crypto'
-import { call, merchantWithWallet, merchantWithWallets, randomXpub, type TestMerchant } from '../helpers/api'
+import { call, type merchantWithWallet, type merchantWithWallets, randomXpub, type TestMerchant } from '../helpers/api'
 import { newIdentity, pairToken } from '../helpers/bitpay'
 import { linkBody, LINKS } from '../helpers/links'
 import { receiverUrl } from '../helpers/receiver'

@@ -172,11 +172,13 @@ export async function fundPayout(env: Env, payout: PayoutRow): Promise<'funded' 
     if (!wallet || wallet.status !== 'active' || !token) problem = 'The payout wallet was deleted'
     else {
       const balance = await tokenBalance(chain, wallet.address, token.address)
-      const [committed] = await db
-        .select({ sum: sql<string>`COALESCE(SUM(CAST(${payouts.amountBaseUnits} AS INTEGER)), 0)` })
+      // Summed here with bigint: base units of an 18-decimal token pass int64 above ~9.2 tokens, so SQL's SUM cannot.
+      const open = await db
+        .select({ units: payouts.amountBaseUnits })
         .from(payouts)
         .where(and(eq(payouts.payoutWalletId, wallet.id), eq(payouts.token, payout.token), inArray(payouts.status, ['funded', 'processing'])))
-      if (!canFund(amount, balance, BigInt(committed?.sum ?? 0))) problem = `Insufficient funds: the payout wallet holds ${balance} base units of ${payout.token}, ${committed?.sum ?? 0} of them committed`
+      const committed = open.reduce((sum, p) => sum + BigInt(p.units), 0n)
+      if (!canFund(amount, balance, committed)) problem = `Insufficient funds: the payout wallet holds ${balance} base units of ${payout.token}, ${committed} of them committed`
     }
     if (problem) {
       const t = payoutTransition(db, payout, { status: 'failed', message: problem }, at)
