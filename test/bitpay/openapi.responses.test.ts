@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { generatePrivateKey } from 'viem/accounts'
 import { createApp, OPENAPI_INFO } from '../../src/app'
 import { call, merchantWithWallet } from '../helpers/api'
 import { newIdentity, pairToken, signedCall } from '../helpers/bitpay'
@@ -106,6 +107,32 @@ beforeAll(async () => {
   await record('POST /tokens/{token}/sins', signed('POST', `/tokens/${token}/sins`, { sin: second.sin }))
   await record('GET /tokens/{token}/sins', signed('GET', `/tokens/${token}/sins`))
   await record('DELETE /tokens/{token}/sins/{sin}', signed('DELETE', `/tokens/${token}/sins/${second.sin}`))
+
+  // Recipients and payouts (payout facade): a recipient invited, activated, updated and paid (later);
+  // a fiat payout; a group with one refused instruction, cancelled; another recipient removed.
+  await call('POST', '/v1/payout-wallets', { key: m.testKey, body: { chain_id: 31337, private_key: generatePrivateKey() } }).then((r) => expect(r.status).toBe(201))
+  const payoutIdentity = newIdentity()
+  const payoutToken = await pairToken(m.testKey, payoutIdentity, 'payout')
+  const payouts = (method: string, path: string, body?: Record<string, unknown>) => signedCall(payoutIdentity, method, path, body)
+  const email = `r.${crypto.randomUUID().slice(0, 8)}@example.com`
+  const recipient = (await record('POST /recipients', payouts('POST', '/recipients', { token: payoutToken, recipients: [{ email, label: 'R', notificationURL: 'https://merchant.example/payouts' }] }))).json.data[0]
+  await call('POST', `/v1/sandbox/recipients/${recipient.id}/activate`, { key: m.testKey, body: { address: '0x000000000000000000000000000000000000dEaD' } })
+  await record('GET /recipients', payouts('GET', `/recipients?token=${payoutToken}&status=&limit=10`))
+  await record('GET /recipients/{id}', payouts('GET', `/recipients/${recipient.id}?token=${payoutToken}`))
+  await record('PUT /recipients/{id}', payouts('PUT', `/recipients/${recipient.id}`, { token: payoutToken, email, label: 'R2', notificationURL: null }))
+  await record('POST /recipients/{id}/notifications', payouts('POST', `/recipients/${recipient.id}/notifications`, { token: payoutToken }))
+  const later = { recipientId: recipient.id, effectiveDate: '2100-01-01' }
+  const payout = (await record('POST /payouts', payouts('POST', '/payouts', { token: payoutToken, amount: '2.5', currency: 'USDC', reference: 'p-1', notificationURL: 'https://merchant.example/p', ...later }))).json.data
+  await payouts('POST', '/payouts', { token: payoutToken, amount: 10, currency: 'USD', ledgerCurrency: 'USDC', ...later }).then((r) => expect(r.status).toBe(200))
+  await record('GET /payouts', payouts('GET', `/payouts?token=${payoutToken}&status=&reference=&groupId=&startDate=&endDate=`))
+  await record('GET /payouts/{id}', payouts('GET', `/payouts/${payout.id}?token=${payoutToken}`))
+  await record('POST /payouts/{id}/notifications', payouts('POST', `/payouts/${payout.id}/notifications`, { token: payoutToken }))
+  await record('DELETE /payouts/{id}', payouts('DELETE', `/payouts/${payout.id}?token=${payoutToken}`))
+  const group = (await record('POST /payouts/group', payouts('POST', '/payouts/group', { token: payoutToken, instructions: [{ amount: 1, currency: 'USDC', ...later }, { amount: 1, ...later }] }))).json
+  expect(group.failed).toHaveLength(1)
+  await record('DELETE /payouts/group/{groupId}', payouts('DELETE', `/payouts/group/${group.created[0].groupId}?token=${payoutToken}`))
+  const recipientOnly = (await payouts('POST', '/recipients', { token: payoutToken, recipients: [{ email: `gone.${email}` }] })).json.data[0]
+  await record('DELETE /recipients/{id}', payouts('DELETE', `/recipients/${recipientOnly.id}?token=${payoutToken}`))
 }, 120_000)
 
 describe('BitPay responses match /openapi.json', () => {

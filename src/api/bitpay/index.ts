@@ -1,7 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../../context'
-import { ApiError } from '../../errors'
 import { billsRouter } from './bills'
 import { invoicesRouter } from './invoices'
 import { registerBitPaySecurity } from './route'
@@ -17,11 +16,9 @@ import { bitpayPayoutsRouter } from './payouts'
 
 /** BitPay's root paths (seed 003) this gateway serves. */
 export const BITPAY_PREFIXES = ['/tokens', '/invoices', '/refunds', '/rates', '/currencies', '/supportedwallets', '/sessions', '/bills', '/subscriptions', '/ledgers', '/settlements', '/recipients', '/payouts'] as const
-/** BitPay resources that exist in BitPay's API but not (yet) here: answered with a BitPay error. */
-export const BITPAY_UNSUPPORTED: readonly string[] = []
 
 export function isBitPayPath(path: string): boolean {
-  return [...BITPAY_PREFIXES, ...BITPAY_UNSUPPORTED].some((p) => path === p || path.startsWith(`${p}/`))
+  return BITPAY_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))
 }
 
 /** Mounts the BitPay dialect at the root, like BitPay, so clients only change the host. */
@@ -41,10 +38,4 @@ export function mountBitPay(app: OpenAPIHono<AppEnv>, limitBody: MiddlewareHandl
   app.route('/', bitpayRecipientsRouter)
   app.route('/', bitpayPayoutsRouter)
   app.route('/', bitpayPublicRouter)
-  for (const prefix of BITPAY_UNSUPPORTED) {
-    const refuse = () => {
-      throw new ApiError('NOT_FOUND', `${prefix.slice(1)} are not available on this gateway yet`)
-    }
-    app.all(`${prefix}/*`, refuse)
-  }
 }

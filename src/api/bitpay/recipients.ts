@@ -1,7 +1,5 @@
-import { Hono } from 'hono'
+import { z } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
-import { z } from 'zod'
-import type { AppEnv } from '../../context'
 import { bitpayRecipient, MAX_BITPAY_PAGE } from '../../domain/bitpay-payouts'
 import { MAX_INVITES_PER_CALL, RECIPIENT_STATUSES } from '../../domain/payouts'
 import { checkUrls } from '../../domain/url-policy'
@@ -9,17 +7,15 @@ import { ApiError } from '../../errors'
 import { findRecipients } from '../../services/payouts/bitpay-views'
 import { resendRecipientNotification } from '../../services/payouts/notifications'
 import { getRecipient, inviteRecipients, removeRecipient, updateRecipient } from '../../services/payouts/recipients'
-import { rateLimit } from '../rate-limit'
-import { bitpayAuth, bitpayBody } from './auth'
-import { sendJson } from './json'
-import { parse } from './parse'
+import { bitpayRoute, bitpayRouter } from './route'
 
 /** Recipients, payouts and payout groups take the payout facade only, signed (BITPAY-REFERENCE §1.3). */
-export const payoutFacade = [bitpayAuth(['payout']), rateLimit] as const
-const FACADE = 'payout/recipient'
+export const PAYOUT_FACADES = ['payout'] as const
+const FACADE = 'payout/recipient' as const
 
 /** The body of BitPay's boolean calls (delete, request notification): the v8 SDK reads it as true. */
 export const BITPAY_TRUE = { status: 'success', data: {}, message: null } as const
+export const bitpayTrueSchema = z.object({ status: z.literal('success'), data: z.object({}), message: z.null() }).openapi('BitPayTrue')
 
 /** Bodies of /recipients may exceed the gateway's 64 KiB: 1,000 invites of ~100 bytes each fit in this. */
 export const RECIPIENTS_MAX_BODY_BYTES = 512 * 1024
@@ -33,7 +29,11 @@ export const limitRecipientsBody = bodyLimit({
 /** The SDK's unset fields arrive as `null` (bodies) or `key=` (queries): both mean "absent". */
 const optionalText = (max: number) => z.string().max(max).nullish()
 
+/** The token of a POST/PUT: in the body (as the SDK sends it) or `?token=`; the auth reads it. */
+export const bodyToken = z.string().optional().openapi({ description: 'The payout token (or ?token=)' })
+
 const inviteBody = z.object({
+  token: bodyToken,
   recipients: z
     .array(z.object({ email: z.string().email().max(254), label: optionalText(100), notificationURL: optionalText(2048) }))
     .min(1)
@@ -48,40 +48,100 @@ export const pageQuery = {
 const listQuery = z.object({ status: z.preprocess((v) => (v === '' ? undefined : v), z.enum(RECIPIENT_STATUSES).optional()), ...pageQuery })
 
 /** PUT carries the whole recipient object; `email` may only repeat the current one (or be null). */
-const updateBody = z.object({ email: optionalText(254), label: optionalText(100), notificationURL: optionalText(2048) })
+const updateBody = z.object({ token: bodyToken, email: optionalText(254), label: optionalText(100), notificationURL: optionalText(2048) })
 
-export const bitpayRecipientsRouter = new Hono<AppEnv>()
-  .post('/recipients', ...payoutFacade, async (c) => {
-    const body = parse(inviteBody, await bitpayBody(c))
+const recipientSchema = z
+  .object({
+    email: z.string(),
+    label: z.string().nullable(),
+    notificationURL: z.string().optional(),
+    status: z.enum(RECIPIENT_STATUSES),
+    id: z.string(),
+    shopperId: z.null().openapi({ description: 'Always null: recipients are identified by id or email here' }),
+  })
+  .openapi('BitPayRecipient')
+const one = z.object({ facade: z.literal(FACADE), data: recipientSchema })
+const many = z.object({ facade: z.literal(FACADE), data: z.array(recipientSchema) })
+export const idParam = z.object({ id: z.string() })
+
+export const bitpayRecipientsRouter = bitpayRouter()
+bitpayRoute(bitpayRecipientsRouter, {
+  method: 'post',
+  path: '/recipients',
+  summary: 'Invite recipients by email (up to 1,000 per call; bodies up to 512 KiB)',
+  signing: 'token',
+  facades: PAYOUT_FACADES,
+  request: { body: inviteBody },
+  responses: { 200: many },
+  handler: async (c, { auth, body }) => {
     checkUrls(c.env.ENVIRONMENT, body.recipients.map((r, i) => ({ field: `recipients.${i}.notificationURL`, kind: 'callback' as const, value: r.notificationURL })))
     const invites = body.recipients.map((r) => ({ email: r.email, label: r.label ?? undefined, notification_url: r.notificationURL ?? undefined }))
-    const rows = await inviteRecipients(c.env, c.get('auth'), invites, c.req.url)
+    const rows = await inviteRecipients(c.env, auth, invites, c.req.url)
     // In the order asked for (an email repeated in the call appears once).
     const byEmail = new Map(rows.map((r) => [r.email, r]))
     const ordered = [...new Set(body.recipients.map((r) => r.email.toLowerCase()))].flatMap((e) => byEmail.get(e) ?? [])
-    return sendJson(c, { facade: FACADE, data: ordered.map(bitpayRecipient) })
-  })
-  .get('/recipients', ...payoutFacade, async (c) => {
-    const q = parse(listQuery, c.req.query(), 'query')
-    return sendJson(c, { facade: FACADE, data: (await findRecipients(c.env, c.get('auth'), q)).map(bitpayRecipient) })
-  })
-  .get('/recipients/:id', ...payoutFacade, async (c) => {
-    return sendJson(c, { facade: FACADE, data: bitpayRecipient(await getRecipient(c.env, c.get('auth'), c.req.param('id'))) })
-  })
-  .put('/recipients/:id', ...payoutFacade, async (c) => {
-    const body = parse(updateBody, await bitpayBody(c))
-    const auth = c.get('auth')
-    const current = await getRecipient(c.env, auth, c.req.param('id'))
+    return { facade: FACADE, data: ordered.map(bitpayRecipient) }
+  },
+})
+bitpayRoute(bitpayRecipientsRouter, {
+  method: 'get',
+  path: '/recipients',
+  summary: 'List recipients (?status=, ?limit=, ?offset=)',
+  signing: 'token',
+  facades: PAYOUT_FACADES,
+  request: { query: listQuery },
+  responses: { 200: many },
+  handler: async (c, { auth, query }) => ({ facade: FACADE, data: (await findRecipients(c.env, auth, query)).map(bitpayRecipient) }),
+})
+bitpayRoute(bitpayRecipientsRouter, {
+  method: 'get',
+  path: '/recipients/{id}',
+  summary: 'Get a recipient',
+  signing: 'token',
+  facades: PAYOUT_FACADES,
+  request: { params: idParam },
+  responses: { 200: one },
+  handler: async (c, { auth, params }) => ({ facade: FACADE, data: bitpayRecipient(await getRecipient(c.env, auth, params.id)) }),
+})
+bitpayRoute(bitpayRecipientsRouter, {
+  method: 'put',
+  path: '/recipients/{id}',
+  summary: 'Update a recipient\'s label or notificationURL (email cannot change)',
+  signing: 'token',
+  facades: PAYOUT_FACADES,
+  request: { params: idParam, body: updateBody },
+  responses: { 200: one },
+  handler: async (c, { auth, params, body }) => {
+    const current = await getRecipient(c.env, auth, params.id)
     if (body.email && body.email.toLowerCase() !== current.email) throw new ApiError('VALIDATION_ERROR', 'email cannot change: invite the new address as another recipient', 'email')
     checkUrls(c.env.ENVIRONMENT, [{ field: 'notificationURL', kind: 'callback', value: body.notificationURL }])
     const updated = await updateRecipient(c.env, auth, current.id, { label: body.label ?? undefined, notification_url: body.notificationURL ?? undefined })
-    return sendJson(c, { facade: FACADE, data: bitpayRecipient(updated) })
-  })
-  .delete('/recipients/:id', ...payoutFacade, async (c) => {
-    await removeRecipient(c.env, c.get('auth'), c.req.param('id'))
-    return sendJson(c, BITPAY_TRUE)
-  })
-  .post('/recipients/:id/notifications', ...payoutFacade, async (c) => {
-    await resendRecipientNotification(c.env, c.get('auth'), c.req.param('id'))
-    return sendJson(c, BITPAY_TRUE)
-  })
+    return { facade: FACADE, data: bitpayRecipient(updated) }
+  },
+})
+bitpayRoute(bitpayRecipientsRouter, {
+  method: 'delete',
+  path: '/recipients/{id}',
+  summary: 'Remove a recipient',
+  signing: 'token',
+  facades: PAYOUT_FACADES,
+  request: { params: idParam },
+  responses: { 200: bitpayTrueSchema },
+  handler: async (c, { auth, params }) => {
+    await removeRecipient(c.env, auth, params.id)
+    return BITPAY_TRUE
+  },
+})
+bitpayRoute(bitpayRecipientsRouter, {
+  method: 'post',
+  path: '/recipients/{id}/notifications',
+  summary: 'Resend the recipient\'s last notification',
+  signing: 'token',
+  facades: PAYOUT_FACADES,
+  request: { params: idParam },
+  responses: { 200: bitpayTrueSchema },
+  handler: async (c, { auth, params }) => {
+    await resendRecipientNotification(c.env, auth, params.id)
+    return BITPAY_TRUE
+  },
+})
