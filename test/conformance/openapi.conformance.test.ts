@@ -93,8 +93,10 @@ async function driverFor(entry: RouteEntry): Promise<Driver> {
     if (!fixture) throw new Error(`no fixture for ${route} in test/security/fixtures.ts`)
     const w = await bitpayWorld(await merchantWithWallets(), bitpayOther)
     const req = await fixture(w)
-    const token = req.auth === 'resource' ? req.resourceToken : req.auth === 'public' || req.auth === 'identity' ? undefined : w.merchant.token
-    const signer = req.auth === 'public' ? undefined : w.merchant.identity
+    // Payout-facade routes take the payout token (and its identity); the others the merchant token.
+    const party = req.auth === 'payout' ? w.payout : w.merchant
+    const token = req.auth === 'resource' ? req.resourceToken : req.auth === 'public' || req.auth === 'identity' ? undefined : party.token
+    const signer = req.auth === 'public' ? undefined : party.identity
     return {
       entry,
       ...req,

@@ -183,7 +183,8 @@ export type Identity = ReturnType<typeof newIdentity>
 
 /**
  * How a BitPay route is authorised: `merchant` (a merchant token, signed by its identity), `merchant+pos`
- * (also a pos token, unsigned), `merchant+payout` (the token in the path, signed), `resource` (the
+ * (also a pos token, unsigned), `merchant+payout` (the token in the path, signed), `payout` (the payout
+ * facade only, signed: merchant and pos tokens are the wrong facade), `resource` (the
  * resource's own token handed out with it; `signed` when a signature is required), `identity` (signed,
  * no token), `public`.
  */
@@ -207,15 +208,23 @@ export interface BitPayParty {
   token: string
 }
 
+/** A merchant's merchant-facade and payout-facade tokens, each with the identity it is bound to. */
+export interface BitPayParties {
+  merchant: BitPayParty
+  payout: BitPayParty
+}
+
 export interface BitPayCredentials {
   /** The merchant's merchant-facade token (test mode) and the identity it is bound to. */
   merchant: BitPayParty
+  /** The merchant's payout-facade token (test mode) and its identity. */
+  payout: BitPayParty
   /** A pos token of the same merchant and mode. */
   pos: string
-  /** Another merchant's merchant-facade token. */
-  otherMerchant: BitPayParty
-  /** The same merchant's live merchant-facade token. */
-  otherMode: BitPayParty
+  /** Another merchant's merchant-facade and payout tokens. */
+  otherMerchant: BitPayParties
+  /** The same merchant's live merchant-facade and payout tokens. */
+  otherMode: BitPayParties
 }
 
 /** `token` where BitPay reads it: the JSON body for POST/PUT, else the query. */
@@ -272,7 +281,7 @@ export async function expectBitPayRefusals(entry: RouteEntry, req: BitPayRequest
       if (req.signed !== false) {
         await refused('unsigned', own, 401)
         await refused('signed by an unlinked identity', own, 401, stranger)
-        await refused("signed by another merchant's identity", own, 401, creds.otherMerchant.identity)
+        await refused("signed by another merchant's identity", own, 401, creds.otherMerchant.merchant.identity)
         await refused('with a forged signature', own, 401, merchant.identity, stranger)
       } else {
         await refused('with a forged signature', own, 401, merchant.identity, stranger)
@@ -282,17 +291,22 @@ export async function expectBitPayRefusals(entry: RouteEntry, req: BitPayRequest
     }
     default: {
       const facades = req.auth.split('+')
+      // The token the route is served with: the merchant token where it is taken, else the payout token.
+      const facade = facades.includes('merchant') ? 'merchant' : 'payout'
+      const right = creds[facade]
       if (!entry.pattern.includes(':token')) await refused('without credentials', undefined, 401)
-      await refused('unsigned (a signed-only token)', merchant.token, 401)
-      await refused('signed by an unlinked identity', merchant.token, 401, stranger)
-      await refused('with a forged signature', merchant.token, 401, merchant.identity, stranger)
+      await refused('unsigned (a signed-only token)', right.token, 401)
+      await refused('signed by an unlinked identity', right.token, 401, stranger)
+      await refused('with a forged signature', right.token, 401, right.identity, stranger)
       if (!facades.includes('pos')) await refused('with a pos token (wrong facade)', creds.pos, 403)
       if (!facades.includes('merchant')) await refused('with a merchant token (wrong facade)', merchant.token, 403, merchant.identity)
       if (owned) {
-        await refused("with another merchant's token", creds.otherMerchant.token, 404, creds.otherMerchant.identity)
-        await refused("with the other mode's token", creds.otherMode.token, req.testOnly ? [403, 404] : 404, creds.otherMode.identity)
+        const other = creds.otherMerchant[facade]
+        const otherMode = creds.otherMode[facade]
+        await refused("with another merchant's token", other.token, 404, other.identity)
+        await refused("with the other mode's token", otherMode.token, req.testOnly ? [403, 404] : 404, otherMode.identity)
       }
-      await serve(merchant.token, merchant.identity)
+      await serve(right.token, right.identity)
       return ran
     }
   }

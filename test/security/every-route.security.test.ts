@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { randomHex } from '../../src/auth/crypto'
 import { call, createMerchant, merchantWithWallet, merchantWithWallets, type TestMerchant } from '../helpers/api'
 import {
-  type BitPayCredentials,
+  type BitPayParties,
   expectBitPayRefusals,
   expectFixtureForEvery,
   expectKeyRefusals,
@@ -133,7 +133,7 @@ describe.each(keyRoutes)('%s', (route) => {
 })
 
 /** Another merchant with a paired merchant token: "another merchant's" for every BitPay route. */
-let bitpayStranger: BitPayCredentials['otherMerchant']
+let bitpayStranger: BitPayParties
 beforeAll(async () => {
   bitpayStranger = await bitpayParty(await merchantWithWallet())
 })

@@ -4,7 +4,7 @@ import { call, type merchantWithWallet, type merchantWithWallets, randomXpub, ty
 import { newIdentity, pairToken } from '../helpers/bitpay'
 import { linkBody, LINKS } from '../helpers/links'
 import { receiverUrl } from '../helpers/receiver'
-import { type BitPayCredentials, type BitPayRequest, bitpayCall, type KeyRequest, type PageRequest } from '../helpers/security'
+import { type BitPayCredentials, type BitPayParties, type BitPayParty, type BitPayRequest, bitpayCall, type KeyRequest, type PageRequest } from '../helpers/security'
 
 /**
  * The fixtures of the security suite and the conformance test: one request per route of the app, with
@@ -48,6 +48,10 @@ const activeRecipient = async (w: World) => {
 const newPayout = async (w: World) => {
   await newPayoutWallet(w)
   return (await made('POST', '/v1/payouts', w.setupKey, { amount: '1', recipient_id: await activeRecipient(w), effective_date: '2100-01-01T00:00:00Z' })).data.id as string
+}
+const newGroup = async (w: World) => {
+  await newPayoutWallet(w)
+  return (await made('POST', '/v1/payout-groups', w.setupKey, { instructions: [{ amount: '1', recipient_id: await activeRecipient(w), effective_date: '2100-01-01T00:00:00Z' }] })).data.id as string
 }
 const eventId = async (w: World) => (await made('GET', `/v1/payments/${w.paymentId}/events`, w.setupKey)).data[0].id as string
 
@@ -120,6 +124,13 @@ export const FIXTURES: Record<string, Fixture> = {
   'GET /v1/payouts': () => ({ path: '/v1/payouts' }),
   'GET /v1/payouts/:id': async (w) => ({ path: `/v1/payouts/${await newPayout(w)}` }),
   'POST /v1/payouts/:id/cancel': async (w) => ({ path: `/v1/payouts/${await newPayout(w)}/cancel` }),
+  // A group is created even when every instruction fails, so another merchant's key gets 201 (no 404).
+  'POST /v1/payout-groups': async (w) => {
+    await newPayoutWallet(w)
+    return { path: '/v1/payout-groups', body: { instructions: [{ amount: '1', recipient_id: await activeRecipient(w), effective_date: '2100-01-01T00:00:00Z' }] } }
+  },
+  'GET /v1/payout-groups/:id': async (w) => ({ path: `/v1/payout-groups/${await newGroup(w)}` }),
+  'DELETE /v1/payout-groups/:id': async (w) => ({ path: `/v1/payout-groups/${await newGroup(w)}` }),
   'POST /api/v1/payments/links': (w) => ({ path: LINKS, body: linkBody(w.m) }),
   'GET /api/v1/payments/links': () => ({ path: `${LINKS}?page=1&page_size=5` }),
   'GET /api/v1/payments/links/:payment_id': async (w) => ({ path: `${LINKS}/${(await made('POST', LINKS, w.setupKey, linkBody(w.m))).id}` }),
@@ -167,6 +178,28 @@ const newSettlement = async (w: BitPayWorld) => {
   const closed = await made('POST', '/v1/sandbox/settlements/close', w.m.testKey)
   return bp(w, 'GET', `/settlements/${closed.data[0].id}`)
 }
+
+/** A payout-facade call signed with the world's payout token (in the body for POST/PUT, else the query). */
+async function bpPayout(w: BitPayWorld, method: string, path: string, body?: Record<string, unknown>) {
+  const token = w.payout.token
+  const r = method === 'POST' || method === 'PUT' ? { body: { token, ...body }, path } : { body, path: `${path}${path.includes('?') ? '&' : '?'}token=${token}` }
+  const res = await bitpayCall(method, r.path, r.body, w.payout.identity)
+  if (res.status >= 300) throw new Error(`fixture setup ${method} ${path} failed: ${res.status} ${res.text}`)
+  return res.json
+}
+const newBitPayRecipient = async (w: BitPayWorld) => (await bpPayout(w, 'POST', '/recipients', { recipients: [{ email: `bp${randomHex(4)}@example.com` }] })).data[0].id as string
+const activeBitPayRecipient = async (w: BitPayWorld) => {
+  const id = await newBitPayRecipient(w)
+  await made('POST', `/v1/sandbox/recipients/${id}/activate`, w.m.testKey, { address: address() })
+  return id
+}
+/** A payout instruction to a fresh active recipient, after making sure the merchant has a test payout wallet. */
+const payoutInstruction = async (w: BitPayWorld) => {
+  await made('POST', '/v1/payout-wallets', w.m.testKey, { chain_id: 31337, private_key: payoutKey() })
+  return { currency: 'USDC', amount: 1, recipientId: await activeBitPayRecipient(w), effectiveDate: '2100-01-01' }
+}
+const newBitPayPayout = async (w: BitPayWorld) => (await bpPayout(w, 'POST', '/payouts', await payoutInstruction(w))).data.id as string
+const newBitPayGroup = async (w: BitPayWorld) => (await bpPayout(w, 'POST', '/payouts/group', { instructions: [await payoutInstruction(w)] })).created[0].groupId as string
 
 type BitPayFixture = (w: BitPayWorld) => Promise<BitPayRequest> | BitPayRequest
 
@@ -235,6 +268,21 @@ export const BITPAY_FIXTURES: Record<string, BitPayFixture> = {
     const sub = await newBitPaySubscription(w)
     return { path: `/subscriptions/${sub.id}`, body: { status: 'active' }, auth: 'resource', resourceToken: sub.token }
   },
+  'POST /recipients': () => ({ path: '/recipients', body: { recipients: [{ email: `bp${randomHex(4)}@example.com` }] }, auth: 'payout' }),
+  'GET /recipients': () => ({ path: '/recipients', auth: 'payout' }),
+  'GET /recipients/:id': async (w) => ({ path: `/recipients/${await newBitPayRecipient(w)}`, auth: 'payout' }),
+  'PUT /recipients/:id': async (w) => ({ path: `/recipients/${await newBitPayRecipient(w)}`, body: { label: 'walk' }, auth: 'payout' }),
+  'DELETE /recipients/:id': async (w) => ({ path: `/recipients/${await newBitPayRecipient(w)}`, auth: 'payout' }),
+  'POST /recipients/:id/notifications': async (w) => ({ path: `/recipients/${await newBitPayRecipient(w)}/notifications`, auth: 'payout' }),
+  // The body names a recipient of the merchant, so another merchant's or mode's token must not find it.
+  'POST /payouts': async (w) => ({ path: '/payouts', body: await payoutInstruction(w), auth: 'payout', owned: true }),
+  'GET /payouts': () => ({ path: '/payouts', auth: 'payout' }),
+  'GET /payouts/:id': async (w) => ({ path: `/payouts/${await newBitPayPayout(w)}`, auth: 'payout' }),
+  'DELETE /payouts/:id': async (w) => ({ path: `/payouts/${await newBitPayPayout(w)}`, auth: 'payout' }),
+  'POST /payouts/:id/notifications': async (w) => ({ path: `/payouts/${await newBitPayPayout(w)}/notifications`, auth: 'payout' }),
+  // A group is created even when every instruction fails (they are listed in `failed`): nothing to find.
+  'POST /payouts/group': async (w) => ({ path: '/payouts/group', body: { instructions: [await payoutInstruction(w)] }, auth: 'payout' }),
+  'DELETE /payouts/group/:groupId': async (w) => ({ path: `/payouts/group/${await newBitPayGroup(w)}`, auth: 'payout' }),
   'GET /rates': () => ({ path: '/rates', auth: 'public' }),
   'GET /rates/:base': () => ({ path: '/rates/ETH', auth: 'public' }),
   'GET /rates/:base/:currency': () => ({ path: '/rates/ETH/USD', auth: 'public' }),
@@ -297,18 +345,22 @@ export async function keyWorld(m: Awaited<ReturnType<typeof merchantWithWallet>>
   return { m, setupKey: m.testKey, paymentId, orderId, txHash }
 }
 
-/** A world for the BitPay fixtures: merchant and pos tokens of the test mode, a live token, and `otherMerchant`. */
-export async function bitpayWorld(m: Awaited<ReturnType<typeof merchantWithWallets>>, otherMerchant: BitPayCredentials['otherMerchant']): Promise<BitPayWorld> {
+/** A freshly paired token of the facade, with its identity. */
+async function paired(key: string, facade: 'merchant' | 'payout'): Promise<BitPayParty> {
   const identity = newIdentity()
-  const live = newIdentity()
-  const pos = await pairToken(m.testKey, newIdentity(), 'pos')
-  return { m, merchant: { identity, token: await pairToken(m.testKey, identity) }, pos, otherMerchant, otherMode: { identity: live, token: await pairToken(m.liveKey, live) } }
+  return { identity, token: await pairToken(key, identity, facade) }
 }
 
-/** A merchant's paired merchant token: the "other merchant" of the BitPay fixtures. */
-export async function bitpayParty(m: TestMerchant): Promise<BitPayCredentials['otherMerchant']> {
-  const identity = newIdentity()
-  return { identity, token: await pairToken(m.testKey, identity) }
+/** A world for the BitPay fixtures: merchant, payout and pos tokens of the test mode, live merchant and payout tokens, and `otherMerchant`. */
+export async function bitpayWorld(m: Awaited<ReturnType<typeof merchantWithWallets>>, otherMerchant: BitPayParties): Promise<BitPayWorld> {
+  const pos = await pairToken(m.testKey, newIdentity(), 'pos')
+  const otherMode = { merchant: await paired(m.liveKey, 'merchant'), payout: await paired(m.liveKey, 'payout') }
+  return { m, merchant: await paired(m.testKey, 'merchant'), payout: await paired(m.testKey, 'payout'), pos, otherMerchant, otherMode }
+}
+
+/** A merchant's paired merchant and payout tokens: the "other merchant" of the BitPay fixtures. */
+export async function bitpayParty(m: TestMerchant): Promise<BitPayParties> {
+  return { merchant: await paired(m.testKey, 'merchant'), payout: await paired(m.testKey, 'payout') }
 }
 
 export const pageWorld = async (m: Awaited<ReturnType<typeof merchantWithWallet>>): Promise<PageWorld> => ({ m, payment: { reference: await pagePayment({ m, payment: { reference: '' } }) } })
