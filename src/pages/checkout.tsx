@@ -4,7 +4,7 @@ import type { UnavailableReason } from '../domain/links'
 import { eip681Uri, formatCountdown, isFinalStage, walletTransaction, type CheckoutStage, type PaymentRequest } from '../domain/checkout'
 import { formatUnits } from '../domain/money'
 import { webPageHref } from '../domain/url-policy'
-import type { Checkout } from '../services/checkout'
+import type { Checkout } from '../services/payments/checkout'
 import { checkoutScript } from './checkout-script'
 import { Layout, MessagePage } from './layout'
 

@@ -5,7 +5,7 @@ import { env } from 'cloudflare:workers'
 import { publicKeyToAddress } from 'viem/accounts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { deriveDepositAddress } from '../../src/chain/addresses'
-import { indexHints } from '../../src/services/wallets'
+import { indexHints } from '../../src/services/wallets/wallets'
 import { call, merchantWithWallet, randomXpub } from '../helpers/api'
 
 // A payment's address index comes from the isolate's hint (services/wallets indexHints) and is

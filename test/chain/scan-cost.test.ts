@@ -4,7 +4,7 @@ import { MULTICALL_CHUNK, newCounter, splittingBatches } from '../../src/chain/r
 import { packBySize } from '../../src/domain/chain-scan'
 import { getDb } from '../../src/db/client'
 import { payments } from '../../src/db/schema'
-import { scanAllChains } from '../../src/services/scanner'
+import { scanAllChains } from '../../src/services/chain/scanner'
 import { observationsOf, seedOpenPayments, sharedChain } from '../helpers/chain'
 
 /** One tick over the shared anvil, counting what reached the RPC endpoint. */

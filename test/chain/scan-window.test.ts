@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { getDb } from '../../src/db/client'
 import { chainCursors } from '../../src/db/schema'
-import { scanAllChains } from '../../src/services/scanner'
+import { scanAllChains } from '../../src/services/chain/scanner'
 import { cursorOf, observationsOf, seedOpenPayments, sharedChain } from '../helpers/chain'
 
 describe('scan window', () => {

@@ -11,8 +11,8 @@ import { getDb } from '../../src/db/client'
 import { chainCursors, observations, payments } from '../../src/db/schema'
 import type { ChainWatcher } from '../../src/index'
 import { IDLE_SCAN_MS, nextTickDelay, type WatchTick } from '../../src/objects/chain-watcher'
-import { armWatchers } from '../../src/services/chain-cron'
-import { scanChainSafely } from '../../src/services/scanner'
+import { armWatchers } from '../../src/services/chain/chain-cron'
+import { scanChainSafely } from '../../src/services/chain/scanner'
 import { cursorOf, liveMerchant, observationsOf, seedOpenPayments, sharedChain } from '../helpers/chain'
 
 const E2E_CHAIN = 31337

@@ -5,8 +5,8 @@ import { createPublicClient, createTestClient, createWalletClient, http, parseAb
 import { loadChains, type Chain } from '../../src/chain/registry'
 import { getDb, type PaymentRow } from '../../src/db/client'
 import { chainCursors, events, observations, payments, wallets } from '../../src/db/schema'
-import { paymentObject } from '../../src/services/payments'
-import { scanAllChains, type ChainScanReport, type ScanOptions } from '../../src/services/scanner'
+import { paymentObject } from '../../src/services/payments/payments'
+import { scanAllChains, type ChainScanReport, type ScanOptions } from '../../src/services/chain/scanner'
 import { call, createMerchant, randomXpub } from './api'
 
 /** Provided by test/global-setup.ts (Node side; this is its worker-side view). */

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { invoiceView } from '../../src/services/bitpay-invoice-view'
+import { invoiceView } from '../../src/services/bitpay/invoice-view'
 import { deliver } from '../../src/webhooks/deliver'
 import { postWebhook } from '../../src/webhooks/http'
 import { call, createMerchant, eventually } from '../helpers/api'

@@ -6,7 +6,7 @@ import { hourlyLimit } from '../../auth/plans'
 import type { AuthContext, BitPayEnv } from '../../context'
 import { getDb } from '../../db/client'
 import { ApiError } from '../../errors'
-import { activeToken, type Facade } from '../../services/bitpay-tokens'
+import { activeToken, type Facade } from '../../services/bitpay/tokens'
 
 /** The JSON body of a BitPay request (empty object when there is none); the raw text stays cached. */
 export async function bitpayBody(c: { req: { text(): Promise<string> } }): Promise<Record<string, unknown>> {

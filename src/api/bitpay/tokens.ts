@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi'
 import { isSin } from '../../auth/bitpay-identity'
 import { getDb } from '../../db/client'
 import { ApiError } from '../../errors'
-import { claimPairingCode, linkedSins, linkSin, requestToken, tokensForSin, unlinkSin, type BitPayTokenRow } from '../../services/bitpay-tokens'
+import { claimPairingCode, linkedSins, linkSin, requestToken, tokensForSin, unlinkSin, type BitPayTokenRow } from '../../services/bitpay/tokens'
 import { bitpayRoute, bitpayRouter } from './route'
 import { tokenRequestBody } from './schemas'
 

@@ -1,7 +1,7 @@
 import { authenticateMerchant, merchantAuth, merchantGuard, type CredentialResolver } from '../../auth/middleware'
 import { getDb } from '../../db/client'
 import { ApiError } from '../../errors'
-import { userForToken } from '../../services/users'
+import { userForToken } from '../../services/merchants/users'
 
 const HOUR_MS = 3_600_000
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { getDb } from '../../db/client'
 import { ApiError } from '../../errors'
-import { login } from '../../services/users'
+import { login } from '../../services/merchants/users'
 import { loginThrottle } from './auth'
 import { envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { cryptoPayRouter } from './router'

@@ -3,7 +3,7 @@ import { chainBySlug, chainSlug } from '../../chain/slugs'
 import { chainsFor } from '../../chain/registry'
 import { getDb, type WalletRow } from '../../db/client'
 import { ApiError } from '../../errors'
-import { listWallets, registerWallet, updateWallet } from '../../services/wallets'
+import { listWallets, registerWallet, updateWallet } from '../../services/wallets/wallets'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { cryptoPayRoute, cryptoPayRouter } from './router'
 

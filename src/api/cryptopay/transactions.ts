@@ -6,7 +6,7 @@ import { chainSlug } from '../../chain/slugs'
 import { getDb, type ObservationRow } from '../../db/client'
 import { formatUnits } from '../../domain/money'
 import { notFound } from '../../errors'
-import { listTransfers, transfersOfTx, type TransferStatus } from '../../services/transactions'
+import { listTransfers, transfersOfTx, type TransferStatus } from '../../services/payments/transactions'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok, page, pageSchema } from './envelope'
 import { cryptoPayRoute, cryptoPayRouter } from './router'
 

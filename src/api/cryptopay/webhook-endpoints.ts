@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { getDb } from '../../db/client'
 import { EVENT_TYPES } from '../../domain/payment-status'
-import { createEndpoint, listEndpoints, updateEndpoint, type WebhookEndpointRow } from '../../services/webhook-endpoints'
+import { createEndpoint, listEndpoints, updateEndpoint, type WebhookEndpointRow } from '../../services/webhooks/endpoints'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { cryptoPayRoute, cryptoPayRouter } from './router'
 

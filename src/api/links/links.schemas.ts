@@ -5,7 +5,7 @@ import { canonicalAmount, decimalFromJson, MoneyError, parseDecimal, significant
 import { PAYMENT_STATUSES } from '../../domain/payment-status'
 import { ApiError } from '../../errors'
 import { isHttpUrl } from '../../domain/url-policy'
-import { LINK_LIMITS } from '../../services/links'
+import { LINK_LIMITS } from '../../services/links/links'
 import { AMOUNT_LIMIT_TEXT, checkAmountLimit } from '../schemas'
 
 type Issue = { input?: unknown }

@@ -7,7 +7,7 @@ import { formatUnits } from '../../domain/money'
 import type { PaymentStatus } from '../../domain/payment-status'
 import type { UsdPrices } from '../../domain/pricing'
 import { countryOfPhone } from '../../domain/phone-country'
-import { factsOf, type LinkRecord } from '../../services/links'
+import { factsOf, type LinkRecord } from '../../services/links/links'
 import { JsonDecimal } from './json'
 
 /** ISO 8601 in whole seconds, as 002 writes dates ("2026-02-01T03:57:22Z"). */

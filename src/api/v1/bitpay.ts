@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { getDb } from '../../db/client'
-import { approvePairingCode, createPairingCode, listMerchantTokens, revokeToken, type BitPayTokenRow } from '../../services/bitpay-tokens'
+import { approvePairingCode, createPairingCode, listMerchantTokens, revokeToken, type BitPayTokenRow } from '../../services/bitpay/tokens'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { merchantRoute, v1Router } from './router'
 

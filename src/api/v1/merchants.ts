@@ -3,7 +3,7 @@ import { requireAdmin } from '../../auth/middleware'
 import { DEFAULT_RATE_LIMITS, type IssuedKey } from '../../auth/api-keys'
 import { getDb, type MerchantRow } from '../../db/client'
 import { hourlyLimit } from '../../auth/plans'
-import { createMerchant, updateMerchantLimits } from '../../services/merchants'
+import { createMerchant, updateMerchantLimits } from '../../services/merchants/merchants'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { v1Router } from './router'
 

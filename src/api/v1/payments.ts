@@ -1,6 +1,6 @@
 import { publicOrigin } from '../../config'
 import { getDb } from '../../db/client'
-import { createPayment, getPayment, listPayments, paymentObject, unwrap } from '../../services/payments'
+import { createPayment, getPayment, listPayments, paymentObject, unwrap } from '../../services/payments/payments'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, listEnvelope, ok, okList } from './envelope'
 import { createPaymentBody, listPaymentsQuery, paymentIdParam, paymentSchema, toPaymentView } from './payments.schemas'
 import { merchantRoute, v1Router } from './router'

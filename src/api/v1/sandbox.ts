@@ -1,6 +1,6 @@
 import { getDb } from '../../db/client'
 import { ApiError } from '../../errors'
-import { getPayment, simulatePayment } from '../../services/payments'
+import { getPayment, simulatePayment } from '../../services/payments/payments'
 import { publicOrigin } from '../../config'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { paymentIdParam, paymentSchema, simulateBody, toPaymentView } from './payments.schemas'

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { getDb } from '../../db/client'
-import { changePassword, createUser, deleteUser, listUsers, type UserRow } from '../../services/users'
+import { changePassword, createUser, deleteUser, listUsers, type UserRow } from '../../services/merchants/users'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { merchantRoute, v1Router } from './router'
 

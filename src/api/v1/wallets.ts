@@ -6,7 +6,7 @@ import { getDb } from '../../db/client'
 import { formatUnits } from '../../domain/money'
 import { UNEXPECTED_FUNDS } from '../../domain/payment-status'
 import { findToken } from '../../chain/registry'
-import { ensureSandboxWallet, getWallet, hasOwnTestWallet, listWallets, registerWallet, sandboxKeyFor, walletBalances, walletTransactions } from '../../services/wallets'
+import { ensureSandboxWallet, getWallet, hasOwnTestWallet, listWallets, registerWallet, sandboxKeyFor, walletBalances, walletTransactions } from '../../services/wallets/wallets'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, listEnvelope, ok, okList } from './envelope'
 import { merchantRoute, v1Router } from './router'
 

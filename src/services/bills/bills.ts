@@ -9,7 +9,7 @@ import { bills, events, merchants, payments } from '../../db/schema'
 import { advancesBill, billEditable, billStatusForPayment, billTotal, type BillItem, type BillStatus } from '../../domain/bills'
 import { ApiError, notFound } from '../../errors'
 import { attemptEmail, queueEmail } from '../email/outbox'
-import { createPayment, normalizeOrderAmount, paymentObject } from '../payments'
+import { createPayment, normalizeOrderAmount, paymentObject } from '../payments/payments'
 import { billEmail } from './email'
 
 export type BillRow = typeof bills.$inferSelect

@@ -1,9 +1,9 @@
-import { refreshRates } from '../chain/price-feeds'
-import { inspectChains } from '../chain/registry'
-import { getDb } from '../db/client'
-import { IDLE_SCAN_MS, type WatchCadence, type WatchTick } from '../objects/chain-watcher'
+import { refreshRates } from '../../chain/price-feeds'
+import { inspectChains } from '../../chain/registry'
+import { getDb } from '../../db/client'
+import { IDLE_SCAN_MS, type WatchCadence, type WatchTick } from '../../objects/chain-watcher'
 import { scanChainSafely, watchedChains } from './scanner'
-import { log } from '../log'
+import { log } from '../../log'
 
 /**
  * The cron's chain work: the watchdog of the chain watchers (each chain with live wallets gets a tick

@@ -1,11 +1,11 @@
 import { and, desc, eq, sql } from 'drizzle-orm'
-import { ACCESS_TOKEN_TTL_SECONDS, issueAccessToken, readAccessToken } from '../auth/access-tokens'
-import { randomHex } from '../auth/crypto'
-import { hashPassword, verifyPassword } from '../auth/passwords'
-import type { AuthContext } from '../context'
-import type { Db } from '../db/client'
-import { merchants, users } from '../db/schema'
-import { ApiError, notFound } from '../errors'
+import { ACCESS_TOKEN_TTL_SECONDS, issueAccessToken, readAccessToken } from '../../auth/access-tokens'
+import { randomHex } from '../../auth/crypto'
+import { hashPassword, verifyPassword } from '../../auth/passwords'
+import type { AuthContext } from '../../context'
+import type { Db } from '../../db/client'
+import { merchants, users } from '../../db/schema'
+import { ApiError, notFound } from '../../errors'
 
 export type UserRow = typeof users.$inferSelect
 

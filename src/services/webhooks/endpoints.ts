@@ -1,16 +1,16 @@
 import { and, desc, eq } from 'drizzle-orm'
-import { randomHex } from '../auth/crypto'
-import type { AuthContext } from '../context'
-import type { Db, WebhookEndpointRow } from '../db/client'
-import { webhookEndpoints } from '../db/schema'
-import type { WebhookEventType as EventType } from '../domain/events'
-import { checkUrls } from '../domain/url-policy'
-import { notFound } from '../errors'
-import { newEndpointSecret } from '../webhooks/signing'
+import { randomHex } from '../../auth/crypto'
+import type { AuthContext } from '../../context'
+import type { Db, WebhookEndpointRow } from '../../db/client'
+import { webhookEndpoints } from '../../db/schema'
+import type { WebhookEventType as EventType } from '../../domain/events'
+import { checkUrls } from '../../domain/url-policy'
+import { notFound } from '../../errors'
+import { newEndpointSecret } from '../../webhooks/signing'
 
-export { endpointWants } from '../webhooks/fanout'
+export { endpointWants } from '../../webhooks/fanout'
 
-export type { WebhookEndpointRow } from '../db/client'
+export type { WebhookEndpointRow } from '../../db/client'
 
 /** Refuses endpoint URLs the callback policy does not allow in this environment, naming `url`. */
 export function checkEndpointUrl(url: string | undefined, environment: string): void {

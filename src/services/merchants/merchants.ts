@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm'
-import { forgetCachedKeys, keyRow, newApiKey, type IssuedKey } from '../auth/api-keys'
-import { randomAlphanumeric, randomHex } from '../auth/crypto'
-import type { Db, MerchantRow } from '../db/client'
-import { apiKeys, merchants } from '../db/schema'
-import { notFound } from '../errors'
+import { forgetCachedKeys, keyRow, newApiKey, type IssuedKey } from '../../auth/api-keys'
+import { randomAlphanumeric, randomHex } from '../../auth/crypto'
+import type { Db, MerchantRow } from '../../db/client'
+import { apiKeys, merchants } from '../../db/schema'
+import { notFound } from '../../errors'
 
 export interface NewMerchant {
   merchant: MerchantRow

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, isNotNull, isNull, sql, type SQL } from 'drizzle-orm'
-import type { AuthContext } from '../context'
-import type { Db } from '../db/client'
-import { observations, payments } from '../db/schema'
+import type { AuthContext } from '../../context'
+import type { Db } from '../../db/client'
+import { observations, payments } from '../../db/schema'
 
 export type TransferStatus = 'confirmed' | 'pending' | 'removed'
 

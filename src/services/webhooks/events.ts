@@ -1,10 +1,10 @@
 import { and, asc, desc, eq, inArray } from 'drizzle-orm'
-import type { AuthContext } from '../context'
-import { getDb, type Db, type EventRow } from '../db/client'
-import { events, webhookAttempts, webhookDeliveries } from '../db/schema'
-import { notFound } from '../errors'
-import { enqueuePendingDeliveries } from '../webhooks/fanout'
-import type { WebhookMessage } from '../webhooks/messages'
+import type { AuthContext } from '../../context'
+import { getDb, type Db, type EventRow } from '../../db/client'
+import { events, webhookAttempts, webhookDeliveries } from '../../db/schema'
+import { notFound } from '../../errors'
+import { enqueuePendingDeliveries } from '../../webhooks/fanout'
+import type { WebhookMessage } from '../../webhooks/messages'
 
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect
 export type AttemptRow = typeof webhookAttempts.$inferSelect

@@ -1,17 +1,17 @@
 import { and, count, desc, eq, isNull, sql, } from 'drizzle-orm'
-import { errorText } from '../db/constraints'
-import { walletInUse, type XpubClaim } from '../db/deposit-claims'
-import { AddressError, deriveDepositAddress, normalizeAddress, parseXpub } from '../chain/addresses'
-import { findToken, type Chain } from '../chain/registry'
-import { randomHex } from '../auth/crypto'
-import type { AuthContext } from '../context'
-import type { Db, ObservationRow, WalletRow } from '../db/client'
-import { depositAddresses, observations, payments, wallets } from '../db/schema'
-import { defaultTestChain, sandboxKey, sandboxXpub } from '../domain/sandbox'
-import { ApiError, notFound } from '../errors'
-import { log } from '../log'
+import { errorText } from '../../db/constraints'
+import { walletInUse, type XpubClaim } from '../../db/deposit-claims'
+import { AddressError, deriveDepositAddress, normalizeAddress, parseXpub } from '../../chain/addresses'
+import { findToken, type Chain } from '../../chain/registry'
+import { randomHex } from '../../auth/crypto'
+import type { AuthContext } from '../../context'
+import type { Db, ObservationRow, WalletRow } from '../../db/client'
+import { depositAddresses, observations, payments, wallets } from '../../db/schema'
+import { defaultTestChain, sandboxKey, sandboxXpub } from '../../domain/sandbox'
+import { ApiError, notFound } from '../../errors'
+import { log } from '../../log'
 
-export { walletInUse } from '../db/deposit-claims'
+export { walletInUse } from '../../db/deposit-claims'
 
 /** The sandbox derivation key from this env's secrets (SANDBOX_SECRET, else derived from ADMIN_TOKEN). */
 export function sandboxKeyFor(env: Env): Uint8Array | null {
@@ -154,7 +154,7 @@ export async function allocateDepositAddress(
   throw new ApiError('CONFLICT', `The wallet's next deposit addresses on chain ${chainId} are in use by another wallet; register another xpub`, 'chain_id')
 }
 
-export type { DepositClaim } from '../db/deposit-claims'
+export type { DepositClaim } from '../../db/deposit-claims'
 
 /**
  * This isolate's next child index per owner and chain (an xpub wallet's), so that a payment's

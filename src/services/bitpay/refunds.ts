@@ -1,12 +1,12 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm'
-import { constantTimeEqual, randomHex } from '../auth/crypto'
-import type { AuthContext } from '../context'
-import { getDb, type PaymentRow } from '../db/client'
-import { bitpayRefunds, payments } from '../db/schema'
-import { insertLedgerEntriesIf } from '../db/ledger'
-import { refundEntry } from '../domain/ledger'
-import { compareDecimals, parseDecimal } from '../domain/money'
-import { ApiError, notFound } from '../errors'
+import { constantTimeEqual, randomHex } from '../../auth/crypto'
+import type { AuthContext } from '../../context'
+import { getDb, type PaymentRow } from '../../db/client'
+import { bitpayRefunds, payments } from '../../db/schema'
+import { insertLedgerEntriesIf } from '../../db/ledger'
+import { refundEntry } from '../../domain/ledger'
+import { compareDecimals, parseDecimal } from '../../domain/money'
+import { ApiError, notFound } from '../../errors'
 
 export type BitPayRefundRow = typeof bitpayRefunds.$inferSelect
 const ACTIVE: BitPayRefundRow['status'][] = ['preview', 'created', 'pending']

@@ -1,10 +1,10 @@
 import { and, asc, eq, gt, ne, sql } from 'drizzle-orm'
 import { base58 } from '@scure/base'
-import type { AuthContext } from '../context'
-import type { Db } from '../db/client'
-import { bitpayTokenSins, bitpayTokens, merchants } from '../db/schema'
-import { ApiError, notFound } from '../errors'
-import { randomAlphanumeric } from '../auth/crypto'
+import type { AuthContext } from '../../context'
+import type { Db } from '../../db/client'
+import { bitpayTokenSins, bitpayTokens, merchants } from '../../db/schema'
+import { ApiError, notFound } from '../../errors'
+import { randomAlphanumeric } from '../../auth/crypto'
 
 export type BitPayTokenRow = typeof bitpayTokens.$inferSelect
 export type Facade = BitPayTokenRow['facade']

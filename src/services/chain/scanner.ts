@@ -1,10 +1,10 @@
 import { and, eq, gt, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import { getAddress, type PublicClient } from 'viem'
-import { addressTopic, transferFromLog } from '../chain/erc20'
-import { finalityDepth, inspectChains, type Chain } from '../chain/registry'
-import { balancesAt, blockHashAt, blockWithTransactions, chainClient, describeRpcError, newCounter, readHead, redact, transferLogs, type Head, type RpcCounter, type RpcOptions } from '../chain/rpc'
-import { getDb, type Db } from '../db/client'
-import { chainCursors, depositAddresses, observations, payments, wallets } from '../db/schema'
+import { addressTopic, transferFromLog } from '../../chain/erc20'
+import { finalityDepth, inspectChains, type Chain } from '../../chain/registry'
+import { balancesAt, blockHashAt, blockWithTransactions, chainClient, describeRpcError, newCounter, readHead, redact, transferLogs, type Head, type RpcCounter, type RpcOptions } from '../../chain/rpc'
+import { getDb, type Db } from '../../db/client'
+import { chainCursors, depositAddresses, observations, payments, wallets } from '../../db/schema'
 import {
   attributeTransfer,
   chunk,
@@ -22,10 +22,10 @@ import {
   type ScanWindow,
   type Search,
   type Transfer,
-} from '../domain/chain-scan'
-import { zip } from '../domain/arrays'
-import { paymentObject } from './payments'
-import { log } from '../log'
+} from '../../domain/chain-scan'
+import { zip } from '../../domain/arrays'
+import { paymentObject } from '../payments/payments'
+import { log } from '../../log'
 
 /** Closed payments stay watched this long after expiry, so late money is flagged paid_late. */
 export const LATE_PAYMENT_WINDOW_MS = 24 * 3600_000

@@ -1,9 +1,9 @@
 import { and, count, desc, eq, getTableColumns, gt, gte, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
-import { randomAlphanumeric } from '../auth/crypto'
-import { LIMITS } from '../config'
-import type { AuthContext } from '../context'
-import { getDb, type Db, type PaymentRow } from '../db/client'
-import { merchants, observations, paymentLinks, payments } from '../db/schema'
+import { randomAlphanumeric } from '../../auth/crypto'
+import { LIMITS } from '../../config'
+import type { AuthContext } from '../../context'
+import { getDb, type Db, type PaymentRow } from '../../db/client'
+import { merchants, observations, paymentLinks, payments } from '../../db/schema'
 import {
   applyStatusUpdate,
   decideVisit,
@@ -15,12 +15,12 @@ import {
   type UnavailableReason,
   type VisitPayment,
   unavailableReason,
-} from '../domain/links'
-import type { PaymentStatus } from '../domain/payment-status'
-import { checkUrls } from '../domain/url-policy'
-import { ApiError } from '../errors'
-import { linkObject } from '../objects/link-object'
-import { createPayment, newNotifySecret, paymentObject } from './payments'
+} from '../../domain/links'
+import type { PaymentStatus } from '../../domain/payment-status'
+import { checkUrls } from '../../domain/url-policy'
+import { ApiError } from '../../errors'
+import { linkObject } from '../../objects/link-object'
+import { createPayment, newNotifySecret, paymentObject } from '../payments/payments'
 
 export type LinkRow = typeof paymentLinks.$inferSelect
 

@@ -1,12 +1,12 @@
 import { and, eq } from 'drizzle-orm'
-import { chainBySlug } from '../chain/slugs'
-import { chainsFor } from '../chain/registry'
-import type { AuthContext } from '../context'
-import { getDb, type PaymentRow } from '../db/client'
-import { orderNonces } from '../db/schema'
-import type { TransactionSpeed } from '../domain/payment-status'
-import { ApiError } from '../errors'
-import { createPayment } from './payments'
+import { chainBySlug } from '../../chain/slugs'
+import { chainsFor } from '../../chain/registry'
+import type { AuthContext } from '../../context'
+import { getDb, type PaymentRow } from '../../db/client'
+import { orderNonces } from '../../db/schema'
+import type { TransactionSpeed } from '../../domain/payment-status'
+import { ApiError } from '../../errors'
+import { createPayment } from '../payments/payments'
 
 export interface NewOrder {
   amount: string
