@@ -21,7 +21,15 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
-              bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: 'test-admin-token', PAYOUT_KEY_SECRET: 'test-payout-key-secret', ENVIRONMENT: 'development', WEBHOOK_BACKOFF_SCALE: '0', CHAIN_WATCH_LOOP: 'manual', CHAINS: anvilChains },
+              bindings: {
+                TEST_MIGRATIONS: migrations,
+                ADMIN_TOKEN: 'test-admin-token',
+                PAYOUT_KEY_SECRET: 'test-payout-key-secret',
+                ENVIRONMENT: 'development',
+                WEBHOOK_BACKOFF_SCALE: '0',
+                CHAIN_WATCH_LOOP: 'manual',
+                CHAINS: anvilChains,
+              },
               queueConsumers: {
                 'bitxpay-webhooks': { maxBatchTimeout: 0.05, maxRetries: 13, deadLetterQueue: 'bitxpay-webhooks-dlq' },
                 'bitxpay-webhooks-dlq': { maxBatchTimeout: 0.05 },

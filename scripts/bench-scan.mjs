@@ -62,7 +62,10 @@ async function startCountingProxy(target) {
     req.on('end', async () => {
       const body = Buffer.concat(chunks).toString('utf8')
       counts.requests += 1
-      counts.maxBody = Math.max(counts.maxBody, chunks.reduce((n, c) => n + c.length, 0))
+      counts.maxBody = Math.max(
+        counts.maxBody,
+        chunks.reduce((n, c) => n + c.length, 0),
+      )
       try {
         const parsed = JSON.parse(body)
         for (const call of Array.isArray(parsed) ? parsed : [parsed]) {
@@ -111,7 +114,8 @@ function randomAddress(n = 20) {
 function seedSql({ merchantId, walletId, usdc, count, offset }) {
   const now = new Date()
   const expires = new Date(now.getTime() + 6 * 3600_000).toISOString()
-  const q = (/** @type {string | number | null} */ v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replaceAll("'", "''")}'`)
+  const q = (/** @type {string | number | null} */ v) =>
+    v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replaceAll("'", "''")}'`
   const columns =
     'id, merchant_id, livemode, reference, status, amount, currency, chain_id, token, token_address, token_decimals, pay_amount, amount_received, deposit_address, wallet_id, baseline_balance, rate_source, rate, transaction_speed, confirmations, required_confirmations, expires_at, version, created_at, updated_at'
   const rows = []
@@ -120,15 +124,37 @@ function seedSql({ merchantId, walletId, usdc, count, offset }) {
     const id = randomUUID()
     rows.push(
       `(${[
-        q(id), q(merchantId), 1, q(`BNCH-${String(offset + i).padStart(8, '0')}-PMT`), q('pending'), q('10.00'), q('USD'), LOCAL_CHAIN_ID,
-        q(native ? 'ETH' : 'USDC'), native ? 'NULL' : q(usdc), native ? 18 : 6, q(native ? '3333333333333334' : '10000000'), q('0'),
-        q(randomAddress()), q(walletId), native ? q('0') : 'NULL', q('static'), q(native ? '3000' : '1'), q('medium'), 0, 2, q(expires), 0,
-        q(now.toISOString()), q(now.toISOString()),
+        q(id),
+        q(merchantId),
+        1,
+        q(`BNCH-${String(offset + i).padStart(8, '0')}-PMT`),
+        q('pending'),
+        q('10.00'),
+        q('USD'),
+        LOCAL_CHAIN_ID,
+        q(native ? 'ETH' : 'USDC'),
+        native ? 'NULL' : q(usdc),
+        native ? 18 : 6,
+        q(native ? '3333333333333334' : '10000000'),
+        q('0'),
+        q(randomAddress()),
+        q(walletId),
+        native ? q('0') : 'NULL',
+        q('static'),
+        q(native ? '3000' : '1'),
+        q('medium'),
+        0,
+        2,
+        q(expires),
+        0,
+        q(now.toISOString()),
+        q(now.toISOString()),
       ].join(', ')})`,
     )
   }
   const statements = []
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) statements.push(`INSERT INTO payments (${columns}) VALUES\n${rows.slice(i, i + ROWS_PER_INSERT).join(',\n')};`)
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
+    statements.push(`INSERT INTO payments (${columns}) VALUES\n${rows.slice(i, i + ROWS_PER_INSERT).join(',\n')};`)
   return `${statements.join('\n')}\n`
 }
 
@@ -140,7 +166,8 @@ function medianPhases(list) {
   const present = /** @type {Phases[]} */ (list.filter(Boolean))
   /** @type {Record<string, number>} */
   const out = {}
-  for (const key of ['read', 'rpc', 'native', 'commit', 'notify']) out[key] = median(present.map((p) => /** @type {Record<string, number>} */ (/** @type {unknown} */ (p))[key] ?? 0))
+  for (const key of ['read', 'rpc', 'native', 'commit', 'notify'])
+    out[key] = median(present.map((p) => /** @type {Record<string, number>} */ (/** @type {unknown} */ (p))[key] ?? 0))
   return out
 }
 
@@ -191,7 +218,10 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
     { id: 1, priceFeeds: [] },
   ])
 
-  await h.runWrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--config', config, '--persist-to', persistTo], root)
+  await h.runWrangler(
+    ['d1', 'migrations', 'apply', 'DB', '--local', '--config', config, '--persist-to', persistTo],
+    root,
+  )
   const entry = await h.bundle(config, path.join(workDir, 'bundle'))
 
   /** @type {TickReport[]} */
@@ -202,8 +232,26 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
   const start = async () => {
     const port = await h.freePort()
     const inspectorPort = await h.freePort()
-    const args = ['dev', entry, '--no-bundle', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo]
-    args.push('--inspector-ip', '127.0.0.1', '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false')
+    const args = [
+      'dev',
+      entry,
+      '--no-bundle',
+      '--config',
+      config,
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--persist-to',
+      persistTo,
+    ]
+    args.push(
+      '--inspector-ip',
+      '127.0.0.1',
+      '--inspector-port',
+      String(inspectorPort),
+      '--show-interactive-dev-session=false',
+    )
     args.push('--var', `ADMIN_TOKEN:${adminToken}`, '--var', `CHAINS:${chains}`, '--var', `CHAIN_WATCH_LOOP:${loop}`)
     const spawned = h.spawnWrangler(args, root, (line) => {
       const at = line.indexOf('{"msg":"chain scan')
@@ -214,9 +262,19 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
         // a partial line; the next tick logs again
       }
     })
-    server = { name: 'gateway (scan)', url: `http://127.0.0.1:${port}`, child: spawned.child, output: spawned.output, reloads: spawned.reloads, exited: null }
+    server = {
+      name: 'gateway (scan)',
+      url: `http://127.0.0.1:${port}`,
+      child: spawned.child,
+      output: spawned.output,
+      reloads: spawned.reloads,
+      exited: null,
+    }
     const current = server
-    spawned.child.on('exit', (/** @type {number | null} */ code, /** @type {string | null} */ signal) => (current.exited = { code, signal }))
+    spawned.child.on(
+      'exit',
+      (/** @type {number | null} */ code, /** @type {string | null} */ signal) => (current.exited = { code, signal }),
+    )
     await h.waitReady(server)
   }
   const stop = () => h.stopGroup(server.child)
@@ -226,10 +284,13 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
     const before = reports.length
     proxy.reset()
     const started = Date.now()
-    const res = await fetch(`${server.url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`, { signal: AbortSignal.timeout(TICK_TIMEOUT_MS) })
+    const res = await fetch(`${server.url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`, {
+      signal: AbortSignal.timeout(TICK_TIMEOUT_MS),
+    })
     await res.arrayBuffer()
     while (reports.length === before) {
-      if (Date.now() - started > TICK_TIMEOUT_MS) throw new Error(`no scan report within ${TICK_TIMEOUT_MS / 1000} s:\n${server.output()}`)
+      if (Date.now() - started > TICK_TIMEOUT_MS)
+        throw new Error(`no scan report within ${TICK_TIMEOUT_MS / 1000} s:\n${server.output()}`)
       await new Promise((r) => setTimeout(r, 20))
     }
     const report = /** @type {TickReport} */ (reports.at(-1))
@@ -246,7 +307,11 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
     })
     const liveKey = merchant.data.api_keys.find((/** @type {{ mode: string }} */ k) => k.mode === 'live').key
     const xpub = HDKey.fromMasterSeed(randomBytes(32)).derive("m/44'/60'/0'").publicExtendedKey
-    const wallet = await h.call(server, 'POST', '/v1/wallets', { token: liveKey, body: { chain_id: LOCAL_CHAIN_ID, xpub }, expect: 201 })
+    const wallet = await h.call(server, 'POST', '/v1/wallets', {
+      token: liveKey,
+      body: { chain_id: LOCAL_CHAIN_ID, xpub },
+      expect: 201,
+    })
 
     /** @type {{ open: number, requests: number, calls: number, methods: Record<string, number>, max_body_bytes: number, ms: number, ms_all: number[], phases: Record<string, number> }[]} */
     const perSize = []
@@ -254,18 +319,49 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
     for (const size of SIZES) {
       await stop()
       const file = path.join(workDir, `seed-${size}.sql`)
-      await writeFile(file, seedSql({ merchantId: merchant.data.id, walletId: wallet.data.id, usdc: addresses.usdc, count: size - seeded, offset: seeded }))
-      await h.runWrangler(['d1', 'execute', 'DB', '--local', '--config', config, '--persist-to', persistTo, '--file', file], root)
+      await writeFile(
+        file,
+        seedSql({
+          merchantId: merchant.data.id,
+          walletId: wallet.data.id,
+          usdc: addresses.usdc,
+          count: size - seeded,
+          offset: seeded,
+        }),
+      )
+      await h.runWrangler(
+        ['d1', 'execute', 'DB', '--local', '--config', config, '--persist-to', persistTo, '--file', file],
+        root,
+      )
       seeded = size
       await start()
       await tick() // warm-up: a fresh isolate, and the first tick after a pause catches up
       const runs = []
       for (let i = 0; i < TICKS; i++) runs.push(await tick())
       const last = runs.at(-1)
-      if (!last || last.report.openPayments !== size) throw new Error(`expected ${size} open payments, the scanner saw ${last?.report.openPayments}`)
-      const row = { open: size, requests: last.counts.requests, calls: last.counts.calls, methods: last.counts.methods, max_body_bytes: last.counts.maxBody, ms: median(runs.map((r) => r.report.ms)), ms_all: runs.map((r) => r.report.ms), phases: medianPhases(runs.map((r) => r.report.phases)) }
-      if (runs.some((r) => r.counts.requests !== row.requests)) console.warn(`scan: request counts differ between ticks at ${size}: ${runs.map((r) => r.counts.requests).join(', ')}`)
-      console.log(`  ${size} open payments: ${row.requests} RPC requests (${row.calls} JSON-RPC calls, largest body ${Math.round(row.max_body_bytes / 1000)} kB), ${row.ms} ms per tick (median of ${TICKS}: ${Object.entries(row.phases).map(([k, v]) => `${k} ${v}`).join(', ')} ms)`)
+      if (!last || last.report.openPayments !== size)
+        throw new Error(`expected ${size} open payments, the scanner saw ${last?.report.openPayments}`)
+      const row = {
+        open: size,
+        requests: last.counts.requests,
+        calls: last.counts.calls,
+        methods: last.counts.methods,
+        max_body_bytes: last.counts.maxBody,
+        ms: median(runs.map((r) => r.report.ms)),
+        ms_all: runs.map((r) => r.report.ms),
+        phases: medianPhases(runs.map((r) => r.report.phases)),
+      }
+      if (runs.some((r) => r.counts.requests !== row.requests))
+        console.warn(
+          `scan: request counts differ between ticks at ${size}: ${runs.map((r) => r.counts.requests).join(', ')}`,
+        )
+      console.log(
+        `  ${size} open payments: ${row.requests} RPC requests (${row.calls} JSON-RPC calls, largest body ${Math.round(row.max_body_bytes / 1000)} kB), ${row.ms} ms per tick (median of ${TICKS}: ${Object.entries(
+          row.phases,
+        )
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')} ms)`,
+      )
       perSize.push(row)
     }
 
@@ -275,35 +371,60 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
     loop = 'auto'
     await start()
     const anvilRpc = (/** @type {string} */ method, /** @type {unknown[]} */ params) =>
-      fetch(anvil.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) }).then((r) => r.json())
+      fetch(anvil.rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+      }).then((r) => r.json())
     await anvilRpc('evm_setIntervalMining', [1])
     const receiver = await startReceiver()
     const transport = http(anvil.rpcUrl)
-    const chain = { id: LOCAL_CHAIN_ID, name: 'Anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.rpcUrl] } } }
+    const chain = {
+      id: LOCAL_CHAIN_ID,
+      name: 'Anvil',
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [anvil.rpcUrl] } },
+    }
     const payer = createWalletClient({ chain, transport, account: ANVIL_ACCOUNTS[1] })
     const reader = createPublicClient({ chain, transport })
     const erc20 = parseAbi(['function transfer(address to, uint256 value) returns (bool)'])
     /** @type {{ token: string, ms: number, ticks: number, tick_ms: number[] }[]} */
     const latencies = []
     try {
-      await h.call(server, 'POST', '/v1/webhook-endpoints', { token: liveKey, body: { url: receiver.url, enabled_events: ['payment.completed'] }, expect: 201 })
+      await h.call(server, 'POST', '/v1/webhook-endpoints', {
+        token: liveKey,
+        body: { url: receiver.url, enabled_events: ['payment.completed'] },
+        expect: 201,
+      })
       for (const token of LATENCY_TOKENS) {
         for (let i = 0; i < LATENCY_RUNS; i++) {
-          const body = token === 'ETH'
-            ? { amount: '0.001', currency: 'ETH', chain_id: LOCAL_CHAIN_ID, token: 'ETH', transaction_speed: 'high' }
-            : { amount: '10', currency: 'USDC', chain_id: LOCAL_CHAIN_ID, token: 'USDC', transaction_speed: 'high' }
+          const body =
+            token === 'ETH'
+              ? { amount: '0.001', currency: 'ETH', chain_id: LOCAL_CHAIN_ID, token: 'ETH', transaction_speed: 'high' }
+              : { amount: '10', currency: 'USDC', chain_id: LOCAL_CHAIN_ID, token: 'USDC', transaction_speed: 'high' }
           const payment = (await h.call(server, 'POST', '/v1/payments', { token: liveKey, body, expect: 201 })).data
           const value = BigInt(payment.pay_amount_base_units)
-          const hash = token === 'ETH'
-            ? await payer.sendTransaction({ to: payment.deposit_address, value })
-            : await payer.writeContract({ address: addresses.usdc, abi: erc20, functionName: 'transfer', args: [payment.deposit_address, value] })
+          const hash =
+            token === 'ETH'
+              ? await payer.sendTransaction({ to: payment.deposit_address, value })
+              : await payer.writeContract({
+                  address: addresses.usdc,
+                  abi: erc20,
+                  functionName: 'transfer',
+                  args: [payment.deposit_address, value],
+                })
           await reader.waitForTransactionReceipt({ hash, pollingInterval: 10 })
           const mined = performance.now()
           const delivered = /** @type {number} */ (await receiver.arrival(payment.id))
           // The watcher's ticks that ended in between (logged by wrangler dev): which one saw it, and how long they took.
           const ticks = reports.filter((r) => (r.seenAt ?? 0) > mined && (r.seenAt ?? 0) <= delivered)
           const found = ticks.findIndex((r) => r.transfers > 0)
-          latencies.push({ token, ms: Math.round(delivered - mined), ticks: ticks.length, tick_ms: ticks.map((r) => r.ms) })
+          latencies.push({
+            token,
+            ms: Math.round(delivered - mined),
+            ticks: ticks.length,
+            tick_ms: ticks.map((r) => r.ms),
+          })
           console.log(
             `  ${token} payment ${i + 1}/${LATENCY_RUNS}: mined → payment.completed delivered in ${Math.round(delivered - mined)} ms` +
               ` (${ticks.length} ticks ended in between, ${found < 0 ? 'none reported a transfer' : `tick ${found + 1} found it`}; tick ms ${ticks.map((r) => r.ms).join(', ')})`,
@@ -315,7 +436,9 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
     }
     for (const token of LATENCY_TOKENS) {
       const ms = latencies.filter((l) => l.token === token).map((l) => l.ms)
-      console.log(`  ${token} depth 1: mined → payment.completed p50 ${quantile(ms, 0.5)} ms, p99 ${quantile(ms, 0.99)} ms (${ms.length} payments, ${seeded} other open payments)`)
+      console.log(
+        `  ${token} depth 1: mined → payment.completed p50 ${quantile(ms, 0.5)} ms, p99 ${quantile(ms, 0.99)} ms (${ms.length} payments, ${seeded} other open payments)`,
+      )
     }
     return { sizes: perSize, latency: latencies, open_during_latency: seeded }
   } finally {
@@ -331,19 +454,43 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
  * @param {Awaited<ReturnType<typeof runScanBench>>} scan
  */
 export function reportScan(scan) {
-  const header = ['open payments', 'RPC requests / tick', 'JSON-RPC calls / tick', 'eth_getLogs', 'eth_call (Multicall3)', 'eth_getBalance', 'largest body kB', 'ms / tick']
+  const header = [
+    'open payments',
+    'RPC requests / tick',
+    'JSON-RPC calls / tick',
+    'eth_getLogs',
+    'eth_call (Multicall3)',
+    'eth_getBalance',
+    'largest body kB',
+    'ms / tick',
+  ]
   const rows = scan.sizes.map((s) => [
-    String(s.open), String(s.requests), String(s.calls), String(s.methods.eth_getLogs ?? 0), String(s.methods.eth_call ?? 0), String(s.methods.eth_getBalance ?? 0),
-    String(Math.round((s.max_body_bytes ?? 0) / 1000)), String(s.ms),
+    String(s.open),
+    String(s.requests),
+    String(s.calls),
+    String(s.methods.eth_getLogs ?? 0),
+    String(s.methods.eth_call ?? 0),
+    String(s.methods.eth_getBalance ?? 0),
+    String(Math.round((s.max_body_bytes ?? 0) / 1000)),
+    String(s.ms),
   ])
   const tokens = [...new Set(scan.latency.map((l) => l.token))]
   const lat = tokens.map((token) => {
     const ms = scan.latency.filter((l) => l.token === token).map((l) => l.ms)
     return [token, String(ms.length), String(quantile(ms, 0.5)), String(quantile(ms, 0.99))]
   })
-  const latHeader = [`token (depth 1, block every 1 s, ${scan.open_during_latency} other open payments)`, 'payments', 'p50 ms mined → payment.completed', 'p99 ms']
+  const latHeader = [
+    `token (depth 1, block every 1 s, ${scan.open_during_latency} other open payments)`,
+    'payments',
+    'p50 ms mined → payment.completed',
+    'p99 ms',
+  ]
   const md = (/** @type {string[]} */ h, /** @type {string[][]} */ r) =>
-    [`| ${h.join(' | ')} |`, `| ${h.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...r.map((x) => `| ${x.join(' | ')} |`)].join('\n')
+    [
+      `| ${h.join(' | ')} |`,
+      `| ${h.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+      ...r.map((x) => `| ${x.join(' | ')} |`),
+    ].join('\n')
   console.log('\nChain scan (markdown):\n')
   console.log(md(header, rows))
   console.log()

@@ -71,10 +71,21 @@ export function quantile(values, q) {
 export async function runWebhookBench({ server, key, call, settledCosts, costPer }) {
   const receiver = await startReceiver()
   try {
-    await call(server, 'POST', '/v1/webhook-endpoints', { token: key, body: { url: receiver.url, enabled_events: ['payment.completed'] }, expect: 201 })
+    await call(server, 'POST', '/v1/webhook-endpoints', {
+      token: key,
+      body: { url: receiver.url, enabled_events: ['payment.completed'] },
+      expect: 201,
+    })
     const newPayment = async () =>
-      (await call(server, 'POST', '/v1/payments', { token: key, body: { amount: '12.50', currency: 'USD', chain_id: 31337, token: 'ETH' }, expect: 201 })).data.id
-    const settle = (/** @type {string} */ id) => call(server, 'POST', `/v1/sandbox/payments/${id}/simulate`, { token: key, body: {}, expect: 200 })
+      (
+        await call(server, 'POST', '/v1/payments', {
+          token: key,
+          body: { amount: '12.50', currency: 'USD', chain_id: 31337, token: 'ETH' },
+          expect: 201,
+        })
+      ).data.id
+    const settle = (/** @type {string} */ id) =>
+      call(server, 'POST', `/v1/sandbox/payments/${id}/simulate`, { token: key, body: {}, expect: 200 })
 
     // Latency, one payment at a time; the counters over these runs give the cost of one payment's
     // life, create → completed → delivered (the simulate call stands in for the chain observation).
@@ -90,7 +101,8 @@ export async function runWebhookBench({ server, key, call, settledCosts, costPer
 
     // Throughput: create a burst of payments, then complete them all as fast as the API allows.
     const ids = []
-    for (let i = 0; i < BURST; i += PARALLEL) ids.push(...(await Promise.all(Array.from({ length: Math.min(PARALLEL, BURST - i) }, newPayment))))
+    for (let i = 0; i < BURST; i += PARALLEL)
+      ids.push(...(await Promise.all(Array.from({ length: Math.min(PARALLEL, BURST - i) }, newPayment))))
     const started = performance.now()
     for (let i = 0; i < ids.length; i += PARALLEL) await Promise.all(ids.slice(i, i + PARALLEL).map(settle))
     const arrived = await Promise.all(ids.map((id) => receiver.arrival(id)))
@@ -116,7 +128,9 @@ export function reportWebhooks(r) {
   console.log('\nWebhooks (transition → delivery at a receiver on 127.0.0.1)')
   console.log(`| latency p50 | latency p99 | max | deliveries/s (burst of ${r.burst}) |`)
   console.log('|---:|---:|---:|---:|')
-  console.log(`| ${r.latency_p50_ms} ms | ${r.latency_p99_ms} ms | ${r.latency_max_ms} ms | ${r.deliveries_per_second} |`)
+  console.log(
+    `| ${r.latency_p50_ms} ms | ${r.latency_p99_ms} ms | ${r.latency_max_ms} ms | ${r.deliveries_per_second} |`,
+  )
   const c = r.per_payment
   if (c) {
     console.log('\nCost of one payment (create → simulate → payment.completed delivered), per payment')

@@ -44,7 +44,8 @@ const HOST = '127.0.0.1'
 
 const SECONDS = positiveNumber('BENCH_SECONDS', 10)
 const ONLY = process.env.BENCH_ONLY ?? ''
-if (!['', 'http', 'scan', 'webhooks'].includes(ONLY)) throw new Error(`BENCH_ONLY must be http, scan or webhooks, got ${JSON.stringify(ONLY)}`)
+if (!['', 'http', 'scan', 'webhooks'].includes(ONLY))
+  throw new Error(`BENCH_ONLY must be http, scan or webhooks, got ${JSON.stringify(ONLY)}`)
 const WARMUP_SECONDS = positiveNumber('BENCH_WARMUP_SECONDS', 2)
 const CONNECTIONS = positiveNumber('BENCH_CONNECTIONS', 20)
 const READY_TIMEOUT_MS = 60_000
@@ -109,7 +110,10 @@ function spawnWrangler(args, cwd, onLine) {
   let reloads = 0
   const collect = (/** @type {Buffer} */ chunk) => {
     // Strip colours from wrangler/esbuild messages.
-    for (const line of chunk.toString().replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
+    for (const line of chunk
+      .toString()
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .split('\n')) {
       if (!line.trim()) continue
       if (/reloading/i.test(line)) reloads++
       onLine?.(line)
@@ -164,7 +168,19 @@ async function startWrangler({ name, config, workDir, vars = {} }) {
 
   const port = await freePort()
   const inspectorPort = await freePort()
-  const args = ['dev', entry, '--no-bundle', '--config', config, '--ip', HOST, '--port', String(port), '--persist-to', persistTo]
+  const args = [
+    'dev',
+    entry,
+    '--no-bundle',
+    '--config',
+    config,
+    '--ip',
+    HOST,
+    '--port',
+    String(port),
+    '--persist-to',
+    persistTo,
+  ]
   // Own inspector port: the default 9229 may be taken by another wrangler dev on this machine.
   args.push('--inspector-ip', HOST, '--inspector-port', String(inspectorPort))
   args.push('--show-interactive-dev-session=false')
@@ -311,7 +327,12 @@ async function settledCosts(server) {
 function costPer(before, after, units) {
   if (!before || !after || units === 0) return undefined
   const per = (/** @type {keyof Costs} */ k) => round((after[k] - before[k]) / units, 2)
-  return { d1_round_trips: per('d1RoundTrips'), d1_statements: per('d1Statements'), do_calls: per('doCalls'), queue_messages: per('queueMessages') }
+  return {
+    d1_round_trips: per('d1RoundTrips'),
+    d1_statements: per('d1Statements'),
+    do_calls: per('doCalls'),
+    queue_messages: per('queueMessages'),
+  }
 }
 
 /**
@@ -457,7 +478,8 @@ function fmt(n, digits = n >= 100 ? 0 : 1) {
  */
 function textTable(header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-  const line = (/** @type {string[]} */ cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
+  const line = (/** @type {string[]} */ cells) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
 }
 
@@ -477,7 +499,14 @@ function markdownTable(header, rows) {
  */
 function report(summaries, ratios, meta) {
   const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors']
-  const rows = summaries.map((s) => [s.scenario, fmt(s.rps), fmt(s.p50_ms), fmt(s.p99_ms), String(s.non2xx), String(s.errors)])
+  const rows = summaries.map((s) => [
+    s.scenario,
+    fmt(s.rps),
+    fmt(s.p50_ms),
+    fmt(s.p99_ms),
+    String(s.non2xx),
+    String(s.errors),
+  ])
   const ratioHeader = ['gateway / baseline', 'throughput', 'p99 latency']
   const ratioRows = ratios.map((r) => [r.comparison, `${r.throughput_ratio.toFixed(2)}×`, `${r.p99_ratio.toFixed(2)}×`])
 
@@ -491,9 +520,25 @@ function report(summaries, ratios, meta) {
   console.log()
   console.log(markdownTable(ratioHeader, ratioRows))
   console.log()
-  const costHeader = ['per request (incl. the work it leaves behind)', 'D1 round trips', 'D1 statements', 'DO calls', 'queue messages']
+  const costHeader = [
+    'per request (incl. the work it leaves behind)',
+    'D1 round trips',
+    'D1 statements',
+    'DO calls',
+    'queue messages',
+  ]
   const costRows = summaries.flatMap((s) =>
-    s.costs ? [[s.scenario, fmt(s.costs.d1_round_trips, 2), fmt(s.costs.d1_statements, 2), fmt(s.costs.do_calls, 2), fmt(s.costs.queue_messages, 2)]] : [],
+    s.costs
+      ? [
+          [
+            s.scenario,
+            fmt(s.costs.d1_round_trips, 2),
+            fmt(s.costs.d1_statements, 2),
+            fmt(s.costs.do_calls, 2),
+            fmt(s.costs.queue_messages, 2),
+          ],
+        ]
+      : [],
   )
   if (costRows.length > 0) {
     console.log(markdownTable(costHeader, costRows))
@@ -541,20 +586,54 @@ async function main() {
       async (baseline) => {
         const row = await call(baseline, 'POST', '/insert', { body: PAYMENT_BODY, expect: 201 })
         return [
-          { name: 'baseline select', server: baseline, method: 'GET', path: `/select/${row.id}`, route: 'GET /select/:id' },
-          { name: 'baseline insert', server: baseline, method: 'POST', path: '/insert', route: 'POST /insert', headers: JSON_HEADERS, body: PAYMENT_BODY },
+          {
+            name: 'baseline select',
+            server: baseline,
+            method: 'GET',
+            path: `/select/${row.id}`,
+            route: 'GET /select/:id',
+          },
+          {
+            name: 'baseline insert',
+            server: baseline,
+            method: 'POST',
+            path: '/insert',
+            route: 'POST /insert',
+            headers: JSON_HEADERS,
+            body: PAYMENT_BODY,
+          },
         ]
       },
     )
     const [get, create] = await benchServer(
-      { name: 'gateway', config: path.join(ROOT, 'wrangler.toml'), workDir: path.join(tmp, 'gateway'), vars: { ADMIN_TOKEN, INSTRUMENT: '1' } },
+      {
+        name: 'gateway',
+        config: path.join(ROOT, 'wrangler.toml'),
+        workDir: path.join(tmp, 'gateway'),
+        vars: { ADMIN_TOKEN, INSTRUMENT: '1' },
+      },
       async (gateway) => {
         const key = await setUpMerchant(gateway)
         const auth = { authorization: `Bearer ${key}` }
         const payment = await call(gateway, 'POST', '/v1/payments', { token: key, body: PAYMENT_BODY, expect: 201 })
         return [
-          { name: 'get payment', server: gateway, method: 'GET', path: `/v1/payments/${payment.data.id}`, route: 'GET /v1/payments/:id', headers: auth },
-          { name: 'create payment', server: gateway, method: 'POST', path: '/v1/payments', route: 'POST /v1/payments', headers: { ...auth, ...JSON_HEADERS }, body: PAYMENT_BODY },
+          {
+            name: 'get payment',
+            server: gateway,
+            method: 'GET',
+            path: `/v1/payments/${payment.data.id}`,
+            route: 'GET /v1/payments/:id',
+            headers: auth,
+          },
+          {
+            name: 'create payment',
+            server: gateway,
+            method: 'POST',
+            path: '/v1/payments',
+            route: 'POST /v1/payments',
+            headers: { ...auth, ...JSON_HEADERS },
+            body: PAYMENT_BODY,
+          },
         ]
       },
     )
@@ -572,12 +651,16 @@ async function main() {
       cpu_model: os.cpus()[0]?.model.trim() ?? 'unknown',
     }
     report(summaries, ratios, meta)
-    await writeFile(path.join(ROOT, 'bench', 'results.json'), `${JSON.stringify({ ...meta, scenarios: summaries, ratios }, null, 2)}\n`)
+    await writeFile(
+      path.join(ROOT, 'bench', 'results.json'),
+      `${JSON.stringify({ ...meta, scenarios: summaries, ratios }, null, 2)}\n`,
+    )
     console.log('Wrote bench/results.json')
 
     let broken = false
     for (const s of summaries) {
-      if (s.reloads > 0) console.warn(`warning: ${s.scenario}: wrangler reloaded ${s.reloads}× during the run (files edited?)`)
+      if (s.reloads > 0)
+        console.warn(`warning: ${s.scenario}: wrangler reloaded ${s.reloads}× during the run (files edited?)`)
       if (s.failure_rate > MAX_FAILURE_RATE) {
         broken = true
         console.error(
@@ -606,7 +689,12 @@ async function scanSection(tmp) {
     helpers: { spawnWrangler, runWrangler, bundle, waitReady, freePort, call, stopGroup, children },
   })
   reportScan(scan)
-  const meta = { date: new Date().toISOString(), node: process.versions.node, cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model.trim() ?? 'unknown' }
+  const meta = {
+    date: new Date().toISOString(),
+    node: process.versions.node,
+    cpus: os.cpus().length,
+    cpu_model: os.cpus()[0]?.model.trim() ?? 'unknown',
+  }
   await writeFile(path.join(ROOT, 'bench', 'scan-results.json'), `${JSON.stringify({ ...meta, ...scan }, null, 2)}\n`)
   console.log('Wrote bench/scan-results.json')
 }
@@ -617,13 +705,21 @@ async function scanSection(tmp) {
  */
 async function webhookSection(tmp) {
   console.log('webhooks: starting wrangler dev ...')
-  const gateway = await startWrangler({ name: 'gateway', config: path.join(ROOT, 'wrangler.toml'), workDir: path.join(tmp, 'webhooks'), vars: { ADMIN_TOKEN, INSTRUMENT: '1' } })
+  const gateway = await startWrangler({
+    name: 'gateway',
+    config: path.join(ROOT, 'wrangler.toml'),
+    workDir: path.join(tmp, 'webhooks'),
+    vars: { ADMIN_TOKEN, INSTRUMENT: '1' },
+  })
   try {
     const key = await setUpMerchant(gateway)
     const result = await runWebhookBench({ server: gateway, key, call, settledCosts, costPer })
     reportWebhooks(result)
     const meta = { date: new Date().toISOString(), node: process.versions.node, cpus: os.cpus().length }
-    await writeFile(path.join(ROOT, 'bench', 'webhook-results.json'), `${JSON.stringify({ ...meta, ...result }, null, 2)}\n`)
+    await writeFile(
+      path.join(ROOT, 'bench', 'webhook-results.json'),
+      `${JSON.stringify({ ...meta, ...result }, null, 2)}\n`,
+    )
     console.log('Wrote bench/webhook-results.json')
   } finally {
     await stopServer(gateway)

@@ -20,8 +20,7 @@ export const FLOORS = [
  * Upward imports known and not yet mended, each with why; the check fails on any other, and on an
  * entry here that no longer occurs (so the list only shrinks).
  */
-export const KNOWN = new Map([
-])
+export const KNOWN = new Map([])
 
 const FLOOR_OF = new Map(FLOORS.flatMap((names, floor) => names.map((name) => [name, floor])))
 
@@ -36,7 +35,8 @@ function dialectOf(rel) {
   return parts[0] === 'api' && parts.length > 2 ? parts[1] : null
 }
 
-const SPECIFIERS = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g
+const SPECIFIERS =
+  /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g
 
 /** Relative specifiers a source file imports. */
 export function importsOf(source) {
@@ -63,22 +63,28 @@ export function findViolations(root, { checkKnown = true } = {}) {
       continue
     }
     for (const spec of importsOf(readFileSync(file, 'utf8'))) {
-      const target = path.relative(root, path.resolve(path.dirname(file), spec)).split(path.sep).join('/')
+      const target = path
+        .relative(root, path.resolve(path.dirname(file), spec))
+        .split(path.sep)
+        .join('/')
       if (target.startsWith('..')) continue
-      const to = floorOf(target.includes('/') ? target : `${target}${path.extname(target) ? '' : '.ts'}`) ?? floorOf(target)
+      const to =
+        floorOf(target.includes('/') ? target : `${target}${path.extname(target) ? '' : '.ts'}`) ?? floorOf(target)
       if (to === undefined) continue
       if (to > floor) {
         if (!KNOWN.has(`${rel} → ${target}`)) found.push(`${rel} → ${target}: floor ${floor} imports floor ${to}`)
         else seen.add(`${rel} → ${target}`)
-      }
-      else {
+      } else {
         const from = dialectOf(rel)
         const into = dialectOf(target)
-        if (from && into && from !== into) found.push(`${rel} → ${target}: the ${from} dialect imports the ${into} dialect`)
+        if (from && into && from !== into)
+          found.push(`${rel} → ${target}: the ${from} dialect imports the ${into} dialect`)
       }
     }
   }
-  if (checkKnown) for (const known of KNOWN.keys()) if (!seen.has(known)) found.push(`${known}: mended, remove it from KNOWN in scripts/check-imports.mjs`)
+  if (checkKnown)
+    for (const known of KNOWN.keys())
+      if (!seen.has(known)) found.push(`${known}: mended, remove it from KNOWN in scripts/check-imports.mjs`)
   return found
 }
 
@@ -86,6 +92,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const root = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src'))
   const violations = findViolations(root)
   for (const v of violations) console.error(v)
-  console.log(violations.length === 0 ? 'imports run downward' : `${violations.length} import(s) run upward or sideways`)
+  console.log(
+    violations.length === 0 ? 'imports run downward' : `${violations.length} import(s) run upward or sideways`,
+  )
   process.exitCode = violations.length === 0 ? 0 : 1
 }

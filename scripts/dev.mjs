@@ -187,7 +187,11 @@ function ensureDevVars() {
   }
   const token = randomBytes(32).toString('hex')
   if (text === '') {
-    writeFileSync(DEV_VARS, `# Local secrets for wrangler dev (gitignored). See .dev.vars.example.\nADMIN_TOKEN=${token}\n`, { mode: 0o600 })
+    writeFileSync(
+      DEV_VARS,
+      `# Local secrets for wrangler dev (gitignored). See .dev.vars.example.\nADMIN_TOKEN=${token}\n`,
+      { mode: 0o600 },
+    )
     log('.dev.vars: created with a random ADMIN_TOKEN')
   } else {
     appendFileSync(DEV_VARS, `${text.endsWith('\n') ? '' : '\n'}ADMIN_TOKEN=${token}\n`)
@@ -235,7 +239,9 @@ async function startLocalChain() {
     }
   })
   const contracts = await ensureLocalContracts(anvil.rpcUrl)
-  log(`${contracts.deployed ? 'deployed' : 'found'} USDC ${contracts.usdc}, USDT ${contracts.usdt}, ETH/USD feed ${contracts.ethUsdFeed}`)
+  log(
+    `${contracts.deployed ? 'deployed' : 'found'} USDC ${contracts.usdc}, USDT ${contracts.usdt}, ETH/USD feed ${contracts.ethUsdFeed}`,
+  )
   const res = await fetch(anvil.rpcUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -267,7 +273,13 @@ function assertPortFree(port, variable = 'PORT') {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', (err) =>
-      reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} is already in use (set ${variable}=... to use another)` : err.message)),
+      reject(
+        new Error(
+          err.code === 'EADDRINUSE'
+            ? `port ${port} is already in use (set ${variable}=... to use another)`
+            : err.message,
+        ),
+      ),
     )
     server.listen(port, HOST, () => server.close(resolve))
   })
@@ -282,9 +294,12 @@ async function startGateway({ port = PORT, vars = {} } = {}) {
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])
   const [cmd, args] = wranglerArgs([
     'dev',
-    '--ip', HOST,
-    '--port', String(port),
-    '--persist-to', PERSIST_DIR,
+    '--ip',
+    HOST,
+    '--port',
+    String(port),
+    '--persist-to',
+    PERSIST_DIR,
     '--test-scheduled',
     ...varArgs,
   ])
@@ -401,7 +416,11 @@ async function seedDemoMerchant(adminToken, chain) {
   // Test mode needs no wallet: listing the wallets shows (and creates) the gateway's sandbox wallet.
   const wallets = await api('GET', '/v1/wallets', merchant.test_key.key)
   const sandbox = wallets.json?.data?.find((w) => w.sandbox && w.in_use)
-  log(sandbox ? `demo test mode: zero-setup sandbox wallet on chain ${sandbox.chain_id} (${sandbox.id})` : 'demo test mode: uses the merchant\'s own test wallet')
+  log(
+    sandbox
+      ? `demo test mode: zero-setup sandbox wallet on chain ${sandbox.chain_id} (${sandbox.id})`
+      : "demo test mode: uses the merchant's own test wallet",
+  )
   if (chain && merchant.live_key?.key) {
     const live = await ensureDemoWallet(merchant.live_key.key, DEMO_LIVE_WALLET)
     log(`demo LIVE wallet (chain ${DEMO_LIVE_WALLET.chain_id}, anvil): ${live}`)
@@ -417,7 +436,8 @@ function printBanner(merchant, chain) {
   const key = merchant?.test_key?.key
   const auth = `-H "Authorization: Bearer ${key}"`
   const pick = (field) => `node -pe 'JSON.parse(require("fs").readFileSync(0)).data.${field}'`
-  const create = (amount) => `curl -s ${BASE_URL}/v1/payments ${auth} -H "Content-Type: application/json" -d '${JSON.stringify({ amount, currency: 'USD' })}'`
+  const create = (amount) =>
+    `curl -s ${BASE_URL}/v1/payments ${auth} -H "Content-Type: application/json" -d '${JSON.stringify({ amount, currency: 'USD' })}'`
   const oneLiner = `ID=$(${create('10.00')} | ${pick('id')}); sleep 3; curl -s ${BASE_URL}/v1/payments/$ID ${auth}`
   const line = '─'.repeat(72)
   const lines = [
@@ -444,11 +464,12 @@ function printBanner(merchant, chain) {
       '',
       `  ${oneLiner}`,
       '',
-      bold('  Open a test payment\'s hosted page') + dim(' (banner + simulate buttons):'),
+      bold("  Open a test payment's hosted page") + dim(' (banner + simulate buttons):'),
       '',
       `  ${create('12.00')} | ${pick('hosted_url')}`,
       '',
-      bold('  The same on the other surfaces') + dim(' (links, BitPay /invoices, CryptoPay /api/payment-orders/ with blockchain "anvil"):'),
+      bold('  The same on the other surfaces') +
+        dim(' (links, BitPay /invoices, CryptoPay /api/payment-orders/ with blockchain "anvil"):'),
       '',
       `  curl -s ${BASE_URL}/api/v1/payments/links ${auth} -H "Content-Type: application/json" -d '${JSON.stringify({ merchant_key: merchant.merchant_key, order_currency: 'USD', order_amount: '10.00', payment_name: 'Demo', payer_email: 'buyer@example.com', success_url: 'https://example.com/ok', cancel_url: 'https://example.com/cancel' })}'`,
     )
@@ -459,7 +480,8 @@ function printBanner(merchant, chain) {
       const pick = (field) => `node -pe 'JSON.parse(require("fs").readFileSync(0)).data.${field}'`
       lines.push(
         '',
-        bold('  Take a real payment on the local chain') + dim(` (anvil ${chain.rpcUrl}, chain ${LOCAL_CHAIN_ID}, live key):`),
+        bold('  Take a real payment on the local chain') +
+          dim(` (anvil ${chain.rpcUrl}, chain ${LOCAL_CHAIN_ID}, live key):`),
         '',
         `  Live API key   ${liveKey}`,
         `  Test tokens    USDC ${chain.contracts.usdc}  USDT ${chain.contracts.usdt}  ${dim('(6 decimals)')}`,
@@ -474,7 +496,10 @@ function printBanner(merchant, chain) {
       )
     }
   } else {
-    lines.push('', `  ${paint('33', 'No demo merchant (seeding failed, see above).')} Create one with: npm run merchant:create -- --name "Acme" --email ops@acme.com`)
+    lines.push(
+      '',
+      `  ${paint('33', 'No demo merchant (seeding failed, see above).')} Create one with: npm run merchant:create -- --name "Acme" --email ops@acme.com`,
+    )
   }
   lines.push('', dim('  Ctrl+C stops everything.'), line, '')
   console.log(lines.join('\n'))

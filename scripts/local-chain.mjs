@@ -163,11 +163,18 @@ export async function compileContracts() {
   const input = {
     language: 'Solidity',
     sources,
-    settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: 'paris', outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } } },
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      evmVersion: 'paris',
+      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
+    },
   }
   const output = JSON.parse(solc.compile(JSON.stringify(input)))
   const errors = (output.errors ?? []).filter((/** @type {{ severity: string }} */ e) => e.severity === 'error')
-  if (errors.length > 0) throw new Error(`solc: ${errors.map((/** @type {{ formattedMessage: string }} */ e) => e.formattedMessage).join('\n')}`)
+  if (errors.length > 0)
+    throw new Error(
+      `solc: ${errors.map((/** @type {{ formattedMessage: string }} */ e) => e.formattedMessage).join('\n')}`,
+    )
   /** @type {Record<string, { abi: import('viem').Abi, bytecode: `0x${string}` }>} */
   const artifacts = {}
   for (const file of files) {
@@ -195,7 +202,9 @@ export async function installMulticall3(rpcUrl) {
   const existing = await client.getCode({ address: MULTICALL3_ADDRESS })
   if (existing && existing !== '0x') return
   // viem ships the bytecode but does not export it: import its file directly.
-  const { multicall3Bytecode } = await import(pathToFileURL(join(ROOT, 'node_modules', 'viem', '_esm', 'constants', 'contracts.js')).href)
+  const { multicall3Bytecode } = await import(
+    pathToFileURL(join(ROOT, 'node_modules', 'viem', '_esm', 'constants', 'contracts.js')).href
+  )
   const { data } = await client.call({ data: multicall3Bytecode })
   if (!data || data === '0x') throw new Error('could not build the Multicall3 runtime code')
   await createTestClient({ transport, mode: 'anvil' }).setCode({ address: MULTICALL3_ADDRESS, bytecode: data })
@@ -213,7 +222,8 @@ export async function ensureLocalContracts(rpcUrl) {
   const planned = plannedAddresses()
   const codes = await Promise.all(Object.values(planned).map((address) => client.getCode({ address })))
   if (codes.every((code) => code && code !== '0x')) return { ...planned, deployed: false }
-  if (codes.some((code) => code && code !== '0x')) throw new Error('the saved local chain has only some of the test contracts: delete its state file')
+  if (codes.some((code) => code && code !== '0x'))
+    throw new Error('the saved local chain has only some of the test contracts: delete its state file')
   return { ...(await deployLocalContracts(rpcUrl)), deployed: true }
 }
 
@@ -256,7 +266,12 @@ export async function deployLocalContracts(rpcUrl, chainId = LOCAL_CHAIN_ID) {
   if (!token) throw new Error('no TestToken artifact')
   for (const key of ['usdc', 'usdt']) {
     for (const to of ANVIL_ACCOUNTS.slice(1)) {
-      const hash = await wallet.writeContract({ address: /** @type {`0x${string}`} */ (deployed[key]), abi: token.abi, functionName: 'mint', args: [to, MINT_PER_ACCOUNT] })
+      const hash = await wallet.writeContract({
+        address: /** @type {`0x${string}`} */ (deployed[key]),
+        abi: token.abi,
+        functionName: 'mint',
+        args: [to, MINT_PER_ACCOUNT],
+      })
       await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 })
     }
   }

@@ -13,8 +13,23 @@ const path = new URL('../package-lock.json', import.meta.url)
 const lock = JSON.parse(readFileSync(path, 'utf8'))
 const packages = lock.packages
 
-const OS = [['darwin', 'darwin'], ['linux', 'linux'], ['win32', 'win32'], ['windows', 'win32'], ['freebsd', 'freebsd'], ['android', 'android']]
-const CPU = [['arm64', 'arm64'], ['aarch64', 'arm64'], ['amd64', 'x64'], ['x64', 'x64'], ['-64', 'x64'], ['ia32', 'ia32'], ['arm', 'arm']]
+const OS = [
+  ['darwin', 'darwin'],
+  ['linux', 'linux'],
+  ['win32', 'win32'],
+  ['windows', 'win32'],
+  ['freebsd', 'freebsd'],
+  ['android', 'android'],
+]
+const CPU = [
+  ['arm64', 'arm64'],
+  ['aarch64', 'arm64'],
+  ['amd64', 'x64'],
+  ['x64', 'x64'],
+  ['-64', 'x64'],
+  ['ia32', 'ia32'],
+  ['arm', 'arm'],
+]
 
 function platformOf(name) {
   const os = OS.find(([k]) => name.includes(k))?.[1]
@@ -44,11 +59,19 @@ for (const [from, entry] of Object.entries(packages)) {
     const target = found || !from ? `${from ? `${from}/` : ''}node_modules/${name}` : `node_modules/${name}`
     const at = packages[target] ? `${from}/node_modules/${name}` : target
     if (packages[at]) continue
-    packages[at] = { version, cpu: [platform.cpu], ...(entry.dev ? { dev: true } : {}), optional: true, os: [platform.os] }
+    packages[at] = {
+      version,
+      cpu: [platform.cpu],
+      ...(entry.dev ? { dev: true } : {}),
+      optional: true,
+      os: [platform.os],
+    }
     added += 1
   }
 }
 
-lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)))
+lock.packages = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)),
+)
 writeFileSync(path, `${JSON.stringify(lock, null, 2)}\n`)
 console.log(`lockfile-platforms: added ${added} optional platform entr${added === 1 ? 'y' : 'ies'}`)

@@ -80,7 +80,8 @@ function parseUrl(value) {
 
 function parseLimit(flag, value) {
   if (value === undefined) return undefined
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new CliError(`${flag}: expected a positive integer, got "${value}"`)
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new CliError(`${flag}: expected a positive integer, got "${value}"`)
   return Number(value)
 }
 
@@ -111,7 +112,11 @@ async function createMerchant(opts, adminToken) {
   try {
     res = await fetch(endpoint, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: {
+        Authorization: `Bearer ${adminToken}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+      },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     })
@@ -127,7 +132,9 @@ async function createMerchant(opts, adminToken) {
   }
   if (res.status !== 201 || !json?.success || !json.data) {
     const err = json?.error
-    const detail = err ? `${err.code}: ${err.message}${err.field ? ` (field: ${err.field})` : ''}` : text.slice(0, 500) || res.statusText
+    const detail = err
+      ? `${err.code}: ${err.message}${err.field ? ` (field: ${err.field})` : ''}`
+      : text.slice(0, 500) || res.statusText
     throw new CliError(`POST ${endpoint} failed with HTTP ${res.status}: ${detail}`)
   }
   return json.data
@@ -144,7 +151,12 @@ function printMerchant(m, url) {
     `  rate limits     test ${m.rate_limit_test}/min, live ${m.rate_limit_live}/min`,
   ]
   for (const k of m.api_keys ?? []) {
-    out.push('', `  ${k.mode.toUpperCase()} key (${k.id})`, `    key             ${k.key}`, `    signing_secret  ${k.signing_secret}`)
+    out.push(
+      '',
+      `  ${k.mode.toUpperCase()} key (${k.id})`,
+      `    key             ${k.key}`,
+      `    signing_secret  ${k.signing_secret}`,
+    )
   }
   out.push(
     '',
@@ -166,6 +178,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(`merchant:create: ${err instanceof CliError ? err.message : err.stack ?? err}`)
+  console.error(`merchant:create: ${err instanceof CliError ? err.message : (err.stack ?? err)}`)
   process.exit(1)
 })

@@ -13,7 +13,12 @@ if (!to || !/^0x[0-9a-fA-F]{40}$/.test(to) || !amount) {
   process.exit(2)
 }
 const rpcUrl = process.env.RPC_URL || 'http://127.0.0.1:8545'
-const chain = { id: LOCAL_CHAIN_ID, name: 'Anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } }
+const chain = {
+  id: LOCAL_CHAIN_ID,
+  name: 'Anvil',
+  nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+  rpcUrls: { default: { http: [rpcUrl] } },
+}
 const transport = http(rpcUrl)
 const account = ANVIL_ACCOUNTS[1]
 const wallet = createWalletClient({ chain, transport, account })
@@ -26,10 +31,17 @@ if (symbol.toUpperCase() === 'ETH') {
   hash = await wallet.sendTransaction({ to: /** @type {`0x${string}`} */ (to), value: parseUnits(amount, 18) })
 } else if (token) {
   const abi = parseAbi(['function transfer(address to, uint256 value) returns (bool)'])
-  hash = await wallet.writeContract({ address: token, abi, functionName: 'transfer', args: [/** @type {`0x${string}`} */ (to), parseUnits(amount, 6)] })
+  hash = await wallet.writeContract({
+    address: token,
+    abi,
+    functionName: 'transfer',
+    args: [/** @type {`0x${string}`} */ (to), parseUnits(amount, 6)],
+  })
 } else {
   console.error(`unknown token ${symbol}: use USDC, USDT or ETH`)
   process.exit(2)
 }
 const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 200 })
-console.log(`${amount} ${symbol.toUpperCase()} from ${account} to ${to}: tx ${hash} in block ${receipt.blockNumber} (${receipt.status})`)
+console.log(
+  `${amount} ${symbol.toUpperCase()} from ${account} to ${to}: tx ${hash} in block ${receipt.blockNumber} (${receipt.status})`,
+)

@@ -50,7 +50,13 @@ export const OPENAPI_INFO = {
 /** Renders any error in the shape of the surface the request was for. */
 function renderError(err: Error, c: Context<AppEnv>): Response {
   const known = err instanceof ApiError ? err : fromHttpException(err)
-  if (!known) log.error('unhandled error', { requestId: c.get('requestId'), path: c.req.path, err: String(err), stack: err.stack })
+  if (!known)
+    log.error('unhandled error', {
+      requestId: c.get('requestId'),
+      path: c.req.path,
+      err: String(err),
+      stack: err.stack,
+    })
   const error = known ?? new ApiError('INTERNAL_ERROR', 'Internal server error')
   const path = c.req.path
   if (path === LINKS_PREFIX || path.startsWith(`${LINKS_PREFIX}/`)) return renderLinksError(c, error)
@@ -65,7 +71,9 @@ const ROUTED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 
 /** The methods a route (not a middleware) answers at `path`, for the Allow header. */
 function routedMethods(app: OpenAPIHono<AppEnv>, path: string): string[] {
-  const methods: string[] = ROUTED_METHODS.filter((m) => app.router.match(m, path)[0].some(([[, route]]) => route.method === m))
+  const methods: string[] = ROUTED_METHODS.filter((m) =>
+    app.router.match(m, path)[0].some(([[, route]]) => route.method === m),
+  )
   return methods.includes('GET') ? ['GET', 'HEAD', ...methods.slice(1)] : methods
 }
 
@@ -102,7 +110,10 @@ export function createApp() {
   const authenticate = authenticateMerchant()
   // POST /v1/recipients takes up to 1,000 invites: the larger limit of BitPay's /recipients.
   const limitV1Body: MiddlewareHandler<AppEnv> = (c, next) =>
-    (c.req.method === 'POST' && c.req.path.replace(/\/$/, '') === '/v1/recipients' ? limitRecipientsBody : limitBody)(c, next)
+    (c.req.method === 'POST' && c.req.path.replace(/\/$/, '') === '/v1/recipients' ? limitRecipientsBody : limitBody)(
+      c,
+      next,
+    )
   app.use('/v1/*', limitV1Body, authenticate)
   // Payment links (seed 002): the same merchant keys and limits as /v1, errors in 002's shape.
   app.use(`${LINKS_PREFIX}/*`, limitBody, authenticate)
@@ -128,9 +139,21 @@ export function createApp() {
   mountCryptoPay(app, limitBody)
   mountBitPay(app, limitBody)
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'API key (test_… or live_…)' })
-  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'X-API-Key' })
-  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN secret' })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'API key (test_… or live_…)',
+  })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+  })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'ADMIN_TOKEN secret',
+  })
   app.doc31('/openapi.json', OPENAPI_INFO)
   app.get('/docs', (c) => docsPage(c, app.getOpenAPI31Document(OPENAPI_INFO) as DocsInput))
   // The hosted pages' forms get the APIs' body limit.

@@ -78,7 +78,15 @@ export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 405 | 409
 export type ErrorReason = 'missing' | 'invalid' | 'not_found' | 'state' | 'conflict' | 'other'
 
 /** The resource an error concerns, where the thrower knows it better than the request path. */
-export type ErrorResource = 'invoice' | 'refund' | 'bill' | 'subscription' | 'ledger' | 'settlement' | 'token' | 'generic'
+export type ErrorResource =
+  | 'invoice'
+  | 'refund'
+  | 'bill'
+  | 'subscription'
+  | 'ledger'
+  | 'settlement'
+  | 'token'
+  | 'generic'
 
 /** The reason an error code implies when the thrower names none. */
 export function defaultReason(code: ErrorCode): ErrorReason {
@@ -121,7 +129,9 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (what: string, resource?: ErrorResource) => new ApiError('NOT_FOUND', `${what} not found`, undefined, { reason: 'not_found', resource })
+export const notFound = (what: string, resource?: ErrorResource) =>
+  new ApiError('NOT_FOUND', `${what} not found`, undefined, { reason: 'not_found', resource })
 
 /** A required input that is absent: `reason: 'missing'`. */
-export const missing = (field: string, message = `${field} is required`) => new ApiError('VALIDATION_ERROR', message, field, { reason: 'missing' })
+export const missing = (field: string, message = `${field} is required`) =>
+  new ApiError('VALIDATION_ERROR', message, field, { reason: 'missing' })

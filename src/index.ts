@@ -64,7 +64,8 @@ const app = createApp()
 
 export default {
   fetch(request, env, ctx) {
-    if (instrumentationEnabled(env) && new URL(request.url).pathname === '/__costs') return Response.json(currentCosts())
+    if (instrumentationEnabled(env) && new URL(request.url).pathname === '/__costs')
+      return Response.json(currentCosts())
     return app.fetch(request, instrumentEnv(env), ctx)
   },
   async queue(batch, env, _ctx) {

@@ -19,7 +19,8 @@ export interface AnvilContext extends LocalAddresses {
  */
 export default async function setup(project: TestProject) {
   const ports = [process.env.BITXPAY_TEST_ANVIL_PORT, process.env.BITXPAY_TEST_ANVIL_SHARED_PORT].map(Number)
-  if (ports.some((p) => !Number.isInteger(p) || p <= 0)) throw new Error('vitest.config.ts did not choose the anvil ports')
+  if (ports.some((p) => !Number.isInteger(p) || p <= 0))
+    throw new Error('vitest.config.ts did not choose the anvil ports')
   const chainIds = [31337, SHARED_CHAIN_ID]
   const started = await Promise.allSettled(ports.map((port, i) => startAnvil({ port, chainId: chainIds[i] })))
   const anvils = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
@@ -28,8 +29,17 @@ export default async function setup(project: TestProject) {
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected')
     if (failed) throw failed.reason
     const [e2e, shared] = anvils as [(typeof anvils)[number], (typeof anvils)[number]]
-    const [addresses] = await Promise.all([deployLocalContracts(e2e.rpcUrl), deployLocalContracts(shared.rpcUrl, SHARED_CHAIN_ID)])
-    project.provide('anvil', { ...addresses, rpcUrl: e2e.rpcUrl, sharedRpcUrl: shared.rpcUrl, sharedChainId: SHARED_CHAIN_ID, accounts: ANVIL_ACCOUNTS })
+    const [addresses] = await Promise.all([
+      deployLocalContracts(e2e.rpcUrl),
+      deployLocalContracts(shared.rpcUrl, SHARED_CHAIN_ID),
+    ])
+    project.provide('anvil', {
+      ...addresses,
+      rpcUrl: e2e.rpcUrl,
+      sharedRpcUrl: shared.rpcUrl,
+      sharedChainId: SHARED_CHAIN_ID,
+      accounts: ANVIL_ACCOUNTS,
+    })
   } catch (err) {
     await stop()
     throw err

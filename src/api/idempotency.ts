@@ -19,7 +19,8 @@ export const idempotency = createMiddleware<AuthedEnv>(async (c, next) => {
   const key = c.req.header('idempotency-key')
   const auth = c.get('auth')
   if (key === undefined) return next()
-  if (key.length === 0 || key.length > 255) throw new ApiError('VALIDATION_ERROR', 'Idempotency-Key must be 1 to 255 characters', 'Idempotency-Key')
+  if (key.length === 0 || key.length > 255)
+    throw new ApiError('VALIDATION_ERROR', 'Idempotency-Key must be 1 to 255 characters', 'Idempotency-Key')
 
   const db = getDb(c.env.DB)
   const route = `${c.req.method} ${new URL(c.req.url).pathname}`
@@ -34,18 +35,37 @@ export const idempotency = createMiddleware<AuthedEnv>(async (c, next) => {
 
   if (claimed.length === 0) {
     const [stored] = await db.select().from(idempotencyKeys).where(scope)
-    if (!stored) throw new ApiError('IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is being processed', 'Idempotency-Key')
+    if (!stored)
+      throw new ApiError(
+        'IDEMPOTENCY_IN_PROGRESS',
+        'A request with this Idempotency-Key is being processed',
+        'Idempotency-Key',
+      )
     const expired = Date.parse(stored.createdAt) < Date.now() - IDEMPOTENCY_TTL_HOURS * 3600_000
     if (!expired) {
       if (stored.route !== route || stored.bodyHash !== bodyHash) {
-        throw new ApiError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was used with a different request body or path', 'Idempotency-Key')
+        throw new ApiError(
+          'IDEMPOTENCY_CONFLICT',
+          'This Idempotency-Key was used with a different request body or path',
+          'Idempotency-Key',
+        )
       }
       if (stored.statusCode === null) {
-        throw new ApiError('IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is being processed', 'Idempotency-Key')
+        throw new ApiError(
+          'IDEMPOTENCY_IN_PROGRESS',
+          'A request with this Idempotency-Key is being processed',
+          'Idempotency-Key',
+        )
       }
-      return c.body(stored.responseBody ?? '', stored.statusCode as 200, { 'Content-Type': 'application/json', 'Idempotent-Replayed': 'true' })
+      return c.body(stored.responseBody ?? '', stored.statusCode as 200, {
+        'Content-Type': 'application/json',
+        'Idempotent-Replayed': 'true',
+      })
     }
-    await db.update(idempotencyKeys).set({ route, bodyHash, statusCode: null, responseBody: null, createdAt: new Date().toISOString() }).where(scope)
+    await db
+      .update(idempotencyKeys)
+      .set({ route, bodyHash, statusCode: null, responseBody: null, createdAt: new Date().toISOString() })
+      .where(scope)
   }
 
   await next()

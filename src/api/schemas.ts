@@ -16,7 +16,11 @@ export const decimalInput = z
       return z.NEVER
     }
   })
-  .openapi({ type: 'string', example: '10.00', description: 'Decimal string (preferred) or JSON number; converted exactly, never through floating point' })
+  .openapi({
+    type: 'string',
+    example: '10.00',
+    description: 'Decimal string (preferred) or JSON number; converted exactly, never through floating point',
+  })
 
 /** The order-amount bound (config LIMITS.maxOrderAmount), stated in the docs of each amount field. */
 export const AMOUNT_LIMIT_TEXT = `At most ${LIMITS.maxOrderAmount.fiat} of a fiat currency, ${LIMITS.maxOrderAmount.token} of a token.`
@@ -27,11 +31,17 @@ export function checkAmountLimit(ctx: z.RefinementCtx, field: string, amount: st
     assertAtMost(amount, maxOrderAmount(currency))
   } catch (err) {
     if (!(err instanceof MoneyError)) throw err
-    ctx.addIssue({ code: 'custom', path: [field], message: currency ? `${err.message} ${currency.toUpperCase()}` : err.message })
+    ctx.addIssue({
+      code: 'custom',
+      path: [field],
+      message: currency ? `${err.message} ${currency.toUpperCase()}` : err.message,
+    })
   }
 }
 
 export const paymentIdParam = z.object({
-  id: z.string().uuid('must be a payment id (UUID)').openapi({ param: { name: 'id', in: 'path' }, example: '3d0a5e66-f5a5-432e-86e6-e9405a94fba6' }),
+  id: z
+    .string()
+    .uuid('must be a payment id (UUID)')
+    .openapi({ param: { name: 'id', in: 'path' }, example: '3d0a5e66-f5a5-432e-86e6-e9405a94fba6' }),
 })
-

@@ -47,6 +47,7 @@ export function fromHttpException(err: unknown): ApiError | null {
   if (!(err instanceof HTTPException)) return null
   if (err.status === 400) return new ApiError('INVALID_JSON', 'Request body is not valid JSON', 'body')
   if (err.status === 413) return new ApiError('BODY_TOO_LARGE', err.message || 'Request body is too large', 'body')
-  if (err.status === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json', 'Content-Type')
+  if (err.status === 415)
+    return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json', 'Content-Type')
   return null
 }

@@ -25,7 +25,10 @@ export interface IssuedKey {
 }
 
 /** Generates a key with 256 random bits and its signing secret. */
-export function newApiKey(mode: KeyMode, options: { name?: string | null; requireSignature?: boolean } = {}): IssuedKey {
+export function newApiKey(
+  mode: KeyMode,
+  options: { name?: string | null; requireSignature?: boolean } = {},
+): IssuedKey {
   const key = `${mode}_${randomHex(32)}`
   return {
     id: `key_${randomHex(12)}`,
@@ -113,11 +116,18 @@ export async function findActiveKeyCached(db: Db, presented: string): Promise<Ac
 }
 
 export async function listApiKeys(db: Db, merchantId: string) {
-  return db.select().from(apiKeys).where(eq(apiKeys.merchantId, merchantId)).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+  return db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.merchantId, merchantId))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
 }
 
 export async function findApiKey(db: Db, merchantId: string, id: string) {
-  const [row] = await db.select().from(apiKeys).where(and(eq(apiKeys.merchantId, merchantId), eq(apiKeys.id, id)))
+  const [row] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.merchantId, merchantId), eq(apiKeys.id, id)))
   return row
 }
 

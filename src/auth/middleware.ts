@@ -54,7 +54,8 @@ export function authenticateMerchant(options: { otherCredential?: CredentialReso
   return createMiddleware<AppEnv>(async (c, next) => {
     const presented = presentedKey(c.req.raw.headers)
     const apiKey = presented && API_KEY_FORMAT.test(presented) ? await apiKeyAuth(c.env, presented) : undefined
-    const auth = apiKey ?? (presented && options.otherCredential ? await options.otherCredential(c, presented) : undefined)
+    const auth =
+      apiKey ?? (presented && options.otherCredential ? await options.otherCredential(c, presented) : undefined)
     await countRequest(c, auth)
     // Login tokens have no signing secret; only API keys sign requests.
     if (apiKey) await verifySignature(c, apiKey)
@@ -67,7 +68,12 @@ async function apiKeyAuth(env: Env, presented: string): Promise<AuthContext | un
   const found = await findActiveKeyCached(getDb(env.DB), presented)
   if (!found) return undefined
   const { key, merchant } = found
-  return merchantAuth(merchant, { id: key.id, mode: key.mode, requireSignature: key.requireSignature, signingSecret: key.signingSecret })
+  return merchantAuth(merchant, {
+    id: key.id,
+    mode: key.mode,
+    requireSignature: key.requireSignature,
+    signingSecret: key.signingSecret,
+  })
 }
 
 /** Verifies X-Signature when the request carries one or the key enforces signing; each signature counts once. */
@@ -86,7 +92,11 @@ async function verifySignature(c: Context<AppEnv>, auth: AuthContext): Promise<v
   })
   if (!check.ok) throw new ApiError('INVALID_SIGNATURE', check.reason, check.field)
   if (!(await claimSignature(getDb(c.env.DB), auth.keyId, check))) {
-    throw new ApiError('SIGNATURE_REPLAYED', 'This signature was already used: sign every request, retries included, with a fresh X-Timestamp', 'X-Signature')
+    throw new ApiError(
+      'SIGNATURE_REPLAYED',
+      'This signature was already used: sign every request, retries included, with a fresh X-Timestamp',
+      'X-Signature',
+    )
   }
 }
 
@@ -110,12 +120,15 @@ export function merchantGuard(
 }
 
 /** The v1 guard: 401 without a valid merchant API key. */
-export const requireMerchant = merchantGuard((c) =>
-  new ApiError(
-    'UNAUTHORIZED',
-    presentedKey(c.req.raw.headers) ? 'Invalid or revoked API key' : 'Missing API key: send Authorization: Bearer <key> or X-API-Key',
-    'Authorization',
-  ),
+export const requireMerchant = merchantGuard(
+  (c) =>
+    new ApiError(
+      'UNAUTHORIZED',
+      presentedKey(c.req.raw.headers)
+        ? 'Invalid or revoked API key'
+        : 'Missing API key: send Authorization: Bearer <key> or X-API-Key',
+      'Authorization',
+    ),
 )
 
 /** Guards operator endpoints with the ADMIN_TOKEN secret. */

@@ -9,13 +9,24 @@ const INFO = new TextEncoder().encode('bitxpay payout wallet key v1')
 
 async function aesKey(secret: string): Promise<CryptoKey> {
   const base = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), 'HKDF', false, ['deriveKey'])
-  return crypto.subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(32), info: INFO }, base, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+  return crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(32), info: INFO },
+    base,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  )
 }
 
 /** The secret, or a 4xx that says payout wallets are not configured. */
 export function payoutKeySecret(env: { PAYOUT_KEY_SECRET?: string }): string {
   const secret = env.PAYOUT_KEY_SECRET
-  if (!secret) throw new ApiError('FORBIDDEN', 'Payout wallets are not enabled on this gateway: the operator has not set PAYOUT_KEY_SECRET', 'private_key')
+  if (!secret)
+    throw new ApiError(
+      'FORBIDDEN',
+      'Payout wallets are not enabled on this gateway: the operator has not set PAYOUT_KEY_SECRET',
+      'private_key',
+    )
   return secret
 }
 
@@ -25,7 +36,13 @@ const fromBase64 = (text: string) => Uint8Array.from(atob(text), (ch) => ch.char
 export async function encryptPayoutKey(secret: string, walletId: string, privateKey: `0x${string}`): Promise<string> {
   const nonce = crypto.getRandomValues(new Uint8Array(12))
   const plain = new TextEncoder().encode(privateKey)
-  const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: new TextEncoder().encode(walletId) }, await aesKey(secret), plain))
+  const sealed = new Uint8Array(
+    await crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv: nonce, additionalData: new TextEncoder().encode(walletId) },
+      await aesKey(secret),
+      plain,
+    ),
+  )
   const out = new Uint8Array(12 + sealed.length)
   out.set(nonce)
   out.set(sealed, 12)
@@ -34,6 +51,10 @@ export async function encryptPayoutKey(secret: string, walletId: string, private
 
 export async function decryptPayoutKey(secret: string, walletId: string, stored: string): Promise<`0x${string}`> {
   const bytes = fromBase64(stored)
-  const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: bytes.slice(0, 12), additionalData: new TextEncoder().encode(walletId) }, await aesKey(secret), bytes.slice(12))
+  const plain = await crypto.subtle.decrypt(
+    { name: 'AES-GCM', iv: bytes.slice(0, 12), additionalData: new TextEncoder().encode(walletId) },
+    await aesKey(secret),
+    bytes.slice(12),
+  )
   return new TextDecoder().decode(plain) as `0x${string}`
 }

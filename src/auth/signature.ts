@@ -20,12 +20,17 @@ export function verifyRequestSignature(input: {
   body: string
   nowSeconds: number
 }): SignatureCheck {
-  if (!input.signature) return { ok: false, reason: 'X-Signature header is required for this API key', field: 'X-Signature' }
+  if (!input.signature)
+    return { ok: false, reason: 'X-Signature header is required for this API key', field: 'X-Signature' }
   if (!input.timestamp || !/^\d{1,12}$/.test(input.timestamp)) {
     return { ok: false, reason: 'X-Timestamp must be a UNIX timestamp in seconds', field: 'X-Timestamp' }
   }
   if (Math.abs(input.nowSeconds - Number(input.timestamp)) > SIGNATURE_WINDOW_SECONDS) {
-    return { ok: false, reason: `X-Timestamp is more than ${SIGNATURE_WINDOW_SECONDS} seconds from server time`, field: 'X-Timestamp' }
+    return {
+      ok: false,
+      reason: `X-Timestamp is more than ${SIGNATURE_WINDOW_SECONDS} seconds from server time`,
+      field: 'X-Timestamp',
+    }
   }
   const expected = hmacSha256Hex(input.secret, signingPayload(input.timestamp, input.method, input.path, input.body))
   if (!constantTimeEqual(expected, input.signature.toLowerCase())) {
@@ -46,8 +51,14 @@ export interface AcceptedSignature {
  * remembered so that it is accepted once. A verified signature equals the lowercase hex HMAC, so its
  * lowercase form is canonical: upper-case hex of the same signature is the same replay.
  */
-export function acceptRequestSignature(input: Parameters<typeof verifyRequestSignature>[0]): ({ ok: true } & AcceptedSignature) | Extract<SignatureCheck, { ok: false }> {
+export function acceptRequestSignature(
+  input: Parameters<typeof verifyRequestSignature>[0],
+): ({ ok: true } & AcceptedSignature) | Extract<SignatureCheck, { ok: false }> {
   const check = verifyRequestSignature(input)
   if (!check.ok) return check
-  return { ok: true, hash: sha256Hex(input.signature?.toLowerCase() ?? ''), expiresAt: Number(input.timestamp) + SIGNATURE_WINDOW_SECONDS }
+  return {
+    ok: true,
+    hash: sha256Hex(input.signature?.toLowerCase() ?? ''),
+    expiresAt: Number(input.timestamp) + SIGNATURE_WINDOW_SECONDS,
+  }
 }

@@ -50,14 +50,16 @@ function externalChain(xpub: string): ExternalChain {
  * CPU per payment (checked against HDKey and the private-key path in the tests).
  */
 export function deriveDepositAddress(xpub: string, index: number): `0x${string}` {
-  if (!Number.isSafeInteger(index) || index < 0 || index >= 0x80000000) throw new AddressError('index must be a non-hardened child index')
+  if (!Number.isSafeInteger(index) || index < 0 || index >= 0x80000000)
+    throw new AddressError('index must be a non-hardened child index')
   const parent = externalChain(xpub)
   const data = new Uint8Array(37)
   data.set(parent.publicKey)
   new DataView(data.buffer).setUint32(33, index, false)
   const i = hmac(sha512, parent.chainCode, data)
   const tweak = bytesToNumberBE(i.subarray(0, 32))
-  if (tweak >= secp256k1.Point.Fn.ORDER) throw new AddressError('derivation produced an invalid key (tweak not below the curve order)')
+  if (tweak >= secp256k1.Point.Fn.ORDER)
+    throw new AddressError('derivation produced an invalid key (tweak not below the curve order)')
   const child = tweak === 0n ? parent.point : parent.point.add(secp256k1.Point.BASE.multiply(tweak))
   if (child.equals(secp256k1.Point.ZERO)) throw new AddressError('derivation produced the point at infinity')
   return publicKeyToAddress(`0x${bytesToHex(child.toBytes(false))}`)

@@ -41,7 +41,8 @@ export function balancesCall(multicall: `0x${string}`, addresses: readonly strin
  * the answer gives; throws when it does not hold `expected` successful results.
  */
 export function decodeBalances(data: Hex, expected: number): bigint[] {
-  if (data === '0x') throw new Error('Multicall3 returned no data: is it deployed on this chain (multicall3 in CHAINS)?')
+  if (data === '0x')
+    throw new Error('Multicall3 returned no data: is it deployed on this chain (multicall3 in CHAINS)?')
   const hex = data.slice(2)
   const at = (byteOffset: number) => {
     const start = byteOffset * 2

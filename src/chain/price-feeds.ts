@@ -3,7 +3,14 @@ import { decodeFunctionResult, encodeFunctionData, parseAbi, type Hex } from 'vi
 import { getDb, type Db } from '../db/client'
 import { rateCache } from '../db/schema'
 import type { UsdPrices } from '../domain/pricing'
-import { fallbackRateSource, feedPrice, peggedRateSource, staticRateSource, type FallbackRateSource, type RateSource } from '../domain/rates'
+import {
+  fallbackRateSource,
+  feedPrice,
+  peggedRateSource,
+  staticRateSource,
+  type FallbackRateSource,
+  type RateSource,
+} from '../domain/rates'
 import type { Chain, PriceFeed } from './registry'
 import { chainClient, describeRpcError, redact, type RpcOptions } from './rpc'
 import { log } from '../log'
@@ -33,9 +40,13 @@ export interface FeedReading {
 export async function readFeeds(chain: Chain, nowSeconds: number, options: RpcOptions = {}): Promise<FeedReading[]> {
   if (chain.priceFeeds.length === 0) return []
   const client = chainClient(chain, options)
-  const call = (feed: PriceFeed, data: Hex) => client.request({ method: 'eth_call', params: [{ to: feed.address, data }, 'latest'] })
+  const call = (feed: PriceFeed, data: Hex) =>
+    client.request({ method: 'eth_call', params: [{ to: feed.address, data }, 'latest'] })
   const results = await Promise.all(
-    chain.priceFeeds.map(async (feed) => ({ feed, settled: await Promise.allSettled([call(feed, LATEST_ROUND_DATA), call(feed, DECIMALS)]) })),
+    chain.priceFeeds.map(async (feed) => ({
+      feed,
+      settled: await Promise.allSettled([call(feed, LATEST_ROUND_DATA), call(feed, DECIMALS)]),
+    })),
   )
   return results.map(({ feed, settled: [round, decimals] }) => {
     const source = `${SOURCE_PREFIX}${chain.id}:${feed.address}`
@@ -44,10 +55,21 @@ export async function readFeeds(chain: Chain, nowSeconds: number, options: RpcOp
       return { symbol: feed.symbol, price: null, source, error: describeRpcError(reason, chain.rpcUrl) }
     }
     try {
-      const [, answer, , updatedAt] = decodeFunctionResult({ abi: AGGREGATOR_ABI, functionName: 'latestRoundData', data: round.value })
+      const [, answer, , updatedAt] = decodeFunctionResult({
+        abi: AGGREGATOR_ABI,
+        functionName: 'latestRoundData',
+        data: round.value,
+      })
       const places = decodeFunctionResult({ abi: AGGREGATOR_ABI, functionName: 'decimals', data: decimals.value })
       const price = feedPrice(answer, places, updatedAt, nowSeconds, feed.maxAgeSeconds)
-      return { symbol: feed.symbol, price, source, ...(price === null ? { error: `answer ${answer} updated at ${updatedAt} is non-positive or older than ${feed.maxAgeSeconds} s` } : {}) }
+      return {
+        symbol: feed.symbol,
+        price,
+        source,
+        ...(price === null
+          ? { error: `answer ${answer} updated at ${updatedAt} is non-positive or older than ${feed.maxAgeSeconds} s` }
+          : {}),
+      }
     } catch (err) {
       return { symbol: feed.symbol, price: null, source, error: `not an aggregator: ${String(err).split('\n')[0]}` }
     }
@@ -61,16 +83,27 @@ let memo: { at: number; prices: UsdPrices } | undefined
  * symbol (the first chain, in registry order, that answered) in rate_cache. A failing chain or feed is
  * logged and skipped; the previous cached price then ages out and pricing falls back to the next source.
  */
-export async function refreshRates(env: Env, chains: Map<number, Chain>, now = new Date(), options: RpcOptions = {}): Promise<FeedReading[]> {
+export async function refreshRates(
+  env: Env,
+  chains: Map<number, Chain>,
+  now = new Date(),
+  options: RpcOptions = {},
+): Promise<FeedReading[]> {
   const readings: FeedReading[] = []
   await Promise.all(
-    [...chains.values()].filter((c) => c.priceFeeds.length > 0).map(async (chain) => {
-      try {
-        readings.push(...(await readFeeds(chain, Math.floor(now.getTime() / 1000), options)))
-      } catch (err) {
-        log.error('price feeds unreadable', { chainId: chain.id, rpc: redact(chain.rpcUrl), error: describeRpcError(err, chain.rpcUrl) })
-      }
-    }),
+    [...chains.values()]
+      .filter((c) => c.priceFeeds.length > 0)
+      .map(async (chain) => {
+        try {
+          readings.push(...(await readFeeds(chain, Math.floor(now.getTime() / 1000), options)))
+        } catch (err) {
+          log.error('price feeds unreadable', {
+            chainId: chain.id,
+            rpc: redact(chain.rpcUrl),
+            error: describeRpcError(err, chain.rpcUrl),
+          })
+        }
+      }),
   )
   const order = [...chains.keys()]
   const chainOf = (r: FeedReading) => Number(r.source.split(':')[1])
@@ -85,7 +118,13 @@ export async function refreshRates(env: Env, chains: Map<number, Chain>, now = n
     const fetchedAt = now.toISOString()
     const rows = [...best.values()].map((r) => ({ symbol: r.symbol, usdPrice: r.price, source: r.source, fetchedAt }))
     const upserts = rows.map((row) =>
-      db.insert(rateCache).values(row).onConflictDoUpdate({ target: rateCache.symbol, set: { usdPrice: row.usdPrice, source: row.source, fetchedAt } }),
+      db
+        .insert(rateCache)
+        .values(row)
+        .onConflictDoUpdate({
+          target: rateCache.symbol,
+          set: { usdPrice: row.usdPrice, source: row.source, fetchedAt },
+        }),
     )
     await db.batch(upserts as [(typeof upserts)[number], ...(typeof upserts)[number][]])
     memo = undefined

@@ -47,17 +47,36 @@ export interface Chain {
 const native = (symbol: string): Token => ({ symbol, address: null, decimals: 18 })
 const erc20 = (symbol: string, address: `0x${string}`, decimals = 6): Token => ({ symbol, address, decimals })
 const HOUR = 3600
-const feed = (symbol: string, address: `0x${string}`, maxAgeSeconds: number): PriceFeed => ({ symbol, address, maxAgeSeconds })
+const feed = (symbol: string, address: `0x${string}`, maxAgeSeconds: number): PriceFeed => ({
+  symbol,
+  address,
+  maxAgeSeconds,
+})
 /** Multicall3's address on every major EVM chain (deterministic deployment). */
 export const MULTICALL3_ADDRESS = '0xcA11bde05977b3631167028862bE2a173976CA11' as const
-const LIMIT_DEFAULTS = { maxLogAddresses: 1000, rpcBatchSize: 1000, rpcMaxBodyBytes: 1_500_000, multicall3: MULTICALL3_ADDRESS }
+const LIMIT_DEFAULTS = {
+  maxLogAddresses: 1000,
+  rpcBatchSize: 1000,
+  rpcMaxBodyBytes: 1_500_000,
+  multicall3: MULTICALL3_ADDRESS,
+}
 
 /** Built-in chains; operators merge overrides with the CHAINS variable. */
 export const BUILTIN_CHAINS: Chain[] = [
   {
-    id: 1, name: 'Ethereum', rpcUrl: 'https://ethereum-rpc.publicnode.com', nativeSymbol: 'ETH',
-    confirmations: { high: 3, medium: 12, low: 64 }, blockTimeMs: 12_000, maxLogRange: 2000, testnet: false,
-    tokens: [native('ETH'), erc20('USDC', '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48'), erc20('USDT', '0xdAC17F958D2ee523a2206206994597C13D831ec7')],
+    id: 1,
+    name: 'Ethereum',
+    rpcUrl: 'https://ethereum-rpc.publicnode.com',
+    nativeSymbol: 'ETH',
+    confirmations: { high: 3, medium: 12, low: 64 },
+    blockTimeMs: 12_000,
+    maxLogRange: 2000,
+    testnet: false,
+    tokens: [
+      native('ETH'),
+      erc20('USDC', '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48'),
+      erc20('USDT', '0xdAC17F958D2ee523a2206206994597C13D831ec7'),
+    ],
     // Chainlink mainnet USD feeds (heartbeats: ETH 1 h, the others 24 h).
     priceFeeds: [
       feed('ETH', '0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419', HOUR + 600),
@@ -69,47 +88,103 @@ export const BUILTIN_CHAINS: Chain[] = [
     ...LIMIT_DEFAULTS,
   },
   {
-    id: 8453, name: 'Base', rpcUrl: 'https://mainnet.base.org', nativeSymbol: 'ETH',
-    confirmations: { high: 5, medium: 20, low: 60 }, blockTimeMs: 2_000, maxLogRange: 2000, testnet: false,
+    id: 8453,
+    name: 'Base',
+    rpcUrl: 'https://mainnet.base.org',
+    nativeSymbol: 'ETH',
+    confirmations: { high: 5, medium: 20, low: 60 },
+    blockTimeMs: 2_000,
+    maxLogRange: 2000,
+    testnet: false,
     tokens: [native('ETH'), erc20('USDC', '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913')],
     priceFeeds: [],
     ...LIMIT_DEFAULTS,
   },
   {
-    id: 137, name: 'Polygon', rpcUrl: 'https://polygon-rpc.com', nativeSymbol: 'POL',
-    confirmations: { high: 10, medium: 64, low: 128 }, blockTimeMs: 2_000, maxLogRange: 2000, testnet: false,
-    tokens: [native('POL'), erc20('USDC', '0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359'), erc20('USDT', '0xc2132D05D31c914a87C6611C10748AEb04B58e8F')],
+    id: 137,
+    name: 'Polygon',
+    rpcUrl: 'https://polygon-rpc.com',
+    nativeSymbol: 'POL',
+    confirmations: { high: 10, medium: 64, low: 128 },
+    blockTimeMs: 2_000,
+    maxLogRange: 2000,
+    testnet: false,
+    tokens: [
+      native('POL'),
+      erc20('USDC', '0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359'),
+      erc20('USDT', '0xc2132D05D31c914a87C6611C10748AEb04B58e8F'),
+    ],
     priceFeeds: [],
     ...LIMIT_DEFAULTS,
   },
   {
-    id: 42161, name: 'Arbitrum One', rpcUrl: 'https://arb1.arbitrum.io/rpc', nativeSymbol: 'ETH',
-    confirmations: { high: 10, medium: 40, low: 120 }, blockTimeMs: 1_000, maxLogRange: 5000, testnet: false,
-    tokens: [native('ETH'), erc20('USDC', '0xaf88d065e77c8cC2239327C5EDb3A432268e5831'), erc20('USDT', '0xFd086bC7CD5C481DCC9C85ebE478A1C0b69FCbb9')],
+    id: 42161,
+    name: 'Arbitrum One',
+    rpcUrl: 'https://arb1.arbitrum.io/rpc',
+    nativeSymbol: 'ETH',
+    confirmations: { high: 10, medium: 40, low: 120 },
+    blockTimeMs: 1_000,
+    maxLogRange: 5000,
+    testnet: false,
+    tokens: [
+      native('ETH'),
+      erc20('USDC', '0xaf88d065e77c8cC2239327C5EDb3A432268e5831'),
+      erc20('USDT', '0xFd086bC7CD5C481DCC9C85ebE478A1C0b69FCbb9'),
+    ],
     priceFeeds: [],
     ...LIMIT_DEFAULTS,
   },
   {
-    id: 10, name: 'OP Mainnet', rpcUrl: 'https://mainnet.optimism.io', nativeSymbol: 'ETH',
-    confirmations: { high: 5, medium: 20, low: 60 }, blockTimeMs: 2_000, maxLogRange: 2000, testnet: false,
-    tokens: [native('ETH'), erc20('USDC', '0x0b2C639c533813f4Aa9D7837cAf62653d097Ff85'), erc20('USDT', '0x94b008aA00579c1307B0EF2c499aD98a8ce58e58')],
+    id: 10,
+    name: 'OP Mainnet',
+    rpcUrl: 'https://mainnet.optimism.io',
+    nativeSymbol: 'ETH',
+    confirmations: { high: 5, medium: 20, low: 60 },
+    blockTimeMs: 2_000,
+    maxLogRange: 2000,
+    testnet: false,
+    tokens: [
+      native('ETH'),
+      erc20('USDC', '0x0b2C639c533813f4Aa9D7837cAf62653d097Ff85'),
+      erc20('USDT', '0x94b008aA00579c1307B0EF2c499aD98a8ce58e58'),
+    ],
     priceFeeds: [],
     ...LIMIT_DEFAULTS,
   },
   {
     // The local anvil chain; the dev script deploys the test tokens and price feed and sets them with CHAINS.
-    id: 31337, name: 'Anvil (local)', rpcUrl: 'http://127.0.0.1:8545', nativeSymbol: 'ETH',
-    confirmations: { high: 1, medium: 2, low: 6 }, blockTimeMs: 1_000, maxLogRange: 10000, testnet: true,
+    id: 31337,
+    name: 'Anvil (local)',
+    rpcUrl: 'http://127.0.0.1:8545',
+    nativeSymbol: 'ETH',
+    confirmations: { high: 1, medium: 2, low: 6 },
+    blockTimeMs: 1_000,
+    maxLogRange: 10000,
+    testnet: true,
     tokens: [native('ETH')],
     priceFeeds: [],
     ...LIMIT_DEFAULTS,
   },
 ]
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address') as z.ZodType<`0x${string}`>
-const tokenSchema = z.object({ symbol: z.string().regex(/^[A-Z0-9.]{2,12}$/), address: address.nullable(), decimals: z.number().int().min(0).max(36) })
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address') as z.ZodType<`0x${string}`>
+const tokenSchema = z.object({
+  symbol: z.string().regex(/^[A-Z0-9.]{2,12}$/),
+  address: address.nullable(),
+  decimals: z.number().int().min(0).max(36),
+})
 const depth = z.number().int().min(0).max(10_000)
-const feedSchema = z.object({ symbol: z.string().regex(/^[A-Z0-9.]{2,12}$/), address, maxAgeSeconds: z.number().int().positive().default(HOUR + 600) })
+const feedSchema = z.object({
+  symbol: z.string().regex(/^[A-Z0-9.]{2,12}$/),
+  address,
+  maxAgeSeconds: z
+    .number()
+    .int()
+    .positive()
+    .default(HOUR + 600),
+})
 const overrideSchema = z.object({
   id: z.number().int().positive(),
   name: z.string().min(1).optional(),
@@ -153,8 +228,13 @@ export interface ChainConfigProblem {
  * The registry plus every problem in CHAINS, without throwing: the scanner uses it so one bad entry
  * stops only its own chain. A chain whose entry is invalid is left out of `chains`.
  */
-export function inspectChains(vars: Record<string, unknown>): { chains: Map<number, Chain>; problems: ChainConfigProblem[] } {
-  const chains = new Map(BUILTIN_CHAINS.map((c) => [c.id, { ...c, tokens: [...c.tokens], priceFeeds: [...c.priceFeeds] }]))
+export function inspectChains(vars: Record<string, unknown>): {
+  chains: Map<number, Chain>
+  problems: ChainConfigProblem[]
+} {
+  const chains = new Map(
+    BUILTIN_CHAINS.map((c) => [c.id, { ...c, tokens: [...c.tokens], priceFeeds: [...c.priceFeeds] }]),
+  )
   const problems: ChainConfigProblem[] = []
   const raw = typeof vars.CHAINS === 'string' && vars.CHAINS.trim() !== '' ? vars.CHAINS : '[]'
   let parsed: unknown
@@ -166,7 +246,10 @@ export function inspectChains(vars: Record<string, unknown>): { chains: Map<numb
   if (!Array.isArray(parsed)) return { chains, problems: [{ chainId: null, message: 'CHAINS must be a JSON array' }] }
   const broken = new Set<number>()
   parsed.forEach((entry, i) => {
-    const claimed = typeof entry === 'object' && entry !== null && Number.isSafeInteger((entry as { id?: unknown }).id) ? (entry as { id: number }).id : null
+    const claimed =
+      typeof entry === 'object' && entry !== null && Number.isSafeInteger((entry as { id?: unknown }).id)
+        ? (entry as { id: number }).id
+        : null
     const result = overrideSchema.safeParse(entry)
     if (!result.success) {
       const issue = result.error.issues[0]
@@ -181,7 +264,10 @@ export function inspectChains(vars: Record<string, unknown>): { chains: Map<numb
     const nativeSymbol = override.nativeSymbol ?? base?.nativeSymbol
     const confirmations = override.confirmations ?? base?.confirmations
     if (!name || !rpcUrl || !nativeSymbol || !confirmations) {
-      problems.push({ chainId: override.id, message: `CHAINS[${i}]: a new chain ${override.id} needs name, rpcUrl, nativeSymbol and confirmations` })
+      problems.push({
+        chainId: override.id,
+        message: `CHAINS[${i}]: a new chain ${override.id} needs name, rpcUrl, nativeSymbol and confirmations`,
+      })
       broken.add(override.id)
       return
     }
@@ -191,8 +277,13 @@ export function inspectChains(vars: Record<string, unknown>): { chains: Map<numb
       rpcUrl,
       nativeSymbol,
       confirmations,
-      blockTimeMs: override.blockTimeMs ?? (override.blockTimeSeconds !== undefined ? Math.round(override.blockTimeSeconds * 1000) : undefined) ?? base?.blockTimeMs ?? 12_000,
-      multicall3: override.multicall3 !== undefined ? override.multicall3 : (base?.multicall3 ?? LIMIT_DEFAULTS.multicall3),
+      blockTimeMs:
+        override.blockTimeMs ??
+        (override.blockTimeSeconds !== undefined ? Math.round(override.blockTimeSeconds * 1000) : undefined) ??
+        base?.blockTimeMs ??
+        12_000,
+      multicall3:
+        override.multicall3 !== undefined ? override.multicall3 : (base?.multicall3 ?? LIMIT_DEFAULTS.multicall3),
       maxLogRange: override.maxLogRange ?? base?.maxLogRange ?? 2000,
       maxLogAddresses: override.maxLogAddresses ?? base?.maxLogAddresses ?? LIMIT_DEFAULTS.maxLogAddresses,
       rpcBatchSize: override.rpcBatchSize ?? base?.rpcBatchSize ?? LIMIT_DEFAULTS.rpcBatchSize,

@@ -75,7 +75,10 @@ export function splittingBatches(send: typeof fetch, maxBytes: number): typeof f
     const joined: unknown[] = []
     for (const answer of answers) {
       if (!answer.ok) return answer
-      const data: unknown = await answer.clone().json().catch(() => null)
+      const data: unknown = await answer
+        .clone()
+        .json()
+        .catch(() => null)
       if (!Array.isArray(data)) return answer
       joined.push(...data)
     }
@@ -95,7 +98,10 @@ export async function readHead(client: PublicClient, chain: Chain): Promise<Head
     client.request({ method: 'eth_getBlockByNumber', params: ['latest', false] }),
   ])
   const served = Number(hexToBigInt(chainId))
-  if (served !== chain.id) throw new ChainRpcError(`RPC ${redact(chain.rpcUrl)} serves chain ${served}, not ${chain.id}: check rpcUrl / RPC_URL_${chain.id}`)
+  if (served !== chain.id)
+    throw new ChainRpcError(
+      `RPC ${redact(chain.rpcUrl)} serves chain ${served}, not ${chain.id}: check rpcUrl / RPC_URL_${chain.id}`,
+    )
   if (!block?.number || !block.hash) throw new ChainRpcError('RPC returned no latest block')
   return { number: Number(hexToBigInt(block.number)), hash: block.hash }
 }
@@ -104,7 +110,13 @@ export async function readHead(client: PublicClient, chain: Chain): Promise<Head
 export function transferLogs(client: PublicClient, from: number, to: number, toTopics: Hex[]): Promise<RpcLog[]> {
   return client.request({
     method: 'eth_getLogs',
-    params: [{ fromBlock: numberToHex(from), toBlock: numberToHex(to), topics: ['0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef', null, toTopics] }],
+    params: [
+      {
+        fromBlock: numberToHex(from),
+        toBlock: numberToHex(to),
+        topics: ['0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef', null, toTopics],
+      },
+    ],
   }) as Promise<RpcLog[]>
 }
 
@@ -124,7 +136,12 @@ export const MULTICALL_CHUNK = 2500
  * Native balances of many addresses at one block, in input order: through Multicall3 `getEthBalance`
  * (one eth_call per MULTICALL_CHUNK addresses) when the chain has it, else one eth_getBalance each.
  */
-export async function balancesAt(client: PublicClient, chain: Chain, addresses: readonly string[], block: number | 'latest'): Promise<bigint[]> {
+export async function balancesAt(
+  client: PublicClient,
+  chain: Chain,
+  addresses: readonly string[],
+  block: number | 'latest',
+): Promise<bigint[]> {
   const multicall = chain.multicall3
   if (!multicall) return Promise.all(addresses.map((a) => balanceAt(client, a, block)))
   const tag = block === 'latest' ? 'latest' : numberToHex(block)
@@ -132,7 +149,10 @@ export async function balancesAt(client: PublicClient, chain: Chain, addresses: 
   for (let i = 0; i < addresses.length; i += MULTICALL_CHUNK) groups.push(addresses.slice(i, i + MULTICALL_CHUNK))
   const results = await Promise.all(
     groups.map(async (group) => {
-      const data = await client.request({ method: 'eth_call', params: [{ to: multicall, data: balancesCall(multicall, group) }, tag] })
+      const data = await client.request({
+        method: 'eth_call',
+        params: [{ to: multicall, data: balancesCall(multicall, group) }, tag],
+      })
       return decodeBalances(data, group.length)
     }),
   )
@@ -153,7 +173,10 @@ export interface BlockTransaction {
 }
 
 /** A block with its transactions, or null when the node has no such block. */
-export async function blockWithTransactions(client: PublicClient, block: number): Promise<{ hash: Hex; transactions: BlockTransaction[] } | null> {
+export async function blockWithTransactions(
+  client: PublicClient,
+  block: number,
+): Promise<{ hash: Hex; transactions: BlockTransaction[] } | null> {
   const b = await client.request({ method: 'eth_getBlockByNumber', params: [numberToHex(block), true] })
   if (!b?.hash) return null
   return { hash: b.hash, transactions: b.transactions as unknown as BlockTransaction[] }
@@ -179,7 +202,12 @@ export function redact(url: string): string {
  * (whose path or query often holds the provider's API key) reduced to its host.
  */
 export function describeRpcError(err: unknown, rpcUrl: string): string {
-  const text = err instanceof BaseError ? [err.shortMessage, err.details].filter(Boolean).join(': ') : err instanceof Error ? err.message : String(err)
+  const text =
+    err instanceof BaseError
+      ? [err.shortMessage, err.details].filter(Boolean).join(': ')
+      : err instanceof Error
+        ? err.message
+        : String(err)
   let scrubbed = text.split('\n')[0] ?? ''
   const variants = [rpcUrl]
   try {

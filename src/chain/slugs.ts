@@ -12,7 +12,13 @@ const BUILTIN_SLUGS: Readonly<Record<number, string>> = {
 
 /** A chain's short name: the built-in one, else its name lower-cased with dashes ("Gnosis Chain" → "gnosis-chain"). */
 export function chainSlug(chain: Pick<Chain, 'id' | 'name'>): string {
-  return BUILTIN_SLUGS[chain.id] ?? chain.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
+  return (
+    BUILTIN_SLUGS[chain.id] ??
+    chain.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+  )
 }
 
 /** Finds a chain by its short name (case-insensitive); "local" also names the anvil chain. */

@@ -12,5 +12,8 @@ export function errorText(err: unknown): string {
  */
 export function isClaimConflict(err: unknown): boolean {
   const text = errorText(err)
-  return (text.includes('UNIQUE constraint failed') || text.includes('NOT NULL constraint failed')) && text.includes('deposit_addresses')
+  return (
+    (text.includes('UNIQUE constraint failed') || text.includes('NOT NULL constraint failed')) &&
+    text.includes('deposit_addresses')
+  )
 }

@@ -33,9 +33,11 @@ export function insertLedgerEntries(db: Db, entries: readonly LedgerEntryDraft[]
 /** Like insertLedgerEntries, but only when `condition` (an SQL boolean) holds inside the batch. */
 export function insertLedgerEntriesIf(db: Db, entries: readonly LedgerEntryDraft[], condition: SQL) {
   // Columns in the table's order, as drizzle lists them for INSERT … SELECT.
-  const selects = entries.map(ledgerRow).map(
-    (r) =>
-      sql`SELECT ${r.id}, ${r.merchantId}, ${r.livemode ? 1 : 0}, ${r.currency}, ${r.code}, ${r.amount}, ${r.sourceType}, ${r.sourceId}, ${r.paymentId}, ${r.description}, NULL, ${r.createdAt} WHERE ${condition}`,
-  )
+  const selects = entries
+    .map(ledgerRow)
+    .map(
+      (r) =>
+        sql`SELECT ${r.id}, ${r.merchantId}, ${r.livemode ? 1 : 0}, ${r.currency}, ${r.code}, ${r.amount}, ${r.sourceType}, ${r.sourceId}, ${r.paymentId}, ${r.description}, NULL, ${r.createdAt} WHERE ${condition}`,
+    )
   return db.insert(ledgerEntries).select(sql.join(selects, sql` UNION ALL `)).onConflictDoNothing()
 }

@@ -5,10 +5,7 @@ import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } fro
 import { EVENT_SUBJECTS, WEBHOOK_EVENT_TYPES } from '../domain/events'
 import { PAYOUT_STATUSES, RECIPIENT_STATUSES } from '../domain/payouts'
 
-const createdAt = () =>
-  text('created_at')
-    .notNull()
-    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`)
+const createdAt = () => text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`)
 
 export const merchants = sqliteTable('merchants', {
   id: text('id').primaryKey(),
@@ -19,7 +16,9 @@ export const merchants = sqliteTable('merchants', {
   rateLimitTest: integer('rate_limit_test'),
   rateLimitLive: integer('rate_limit_live'),
   /** CryptoPay plan: its hourly request limit (standard 1000/h, premium 5000/h, enterprise custom). */
-  plan: text('plan', { enum: ['standard', 'premium', 'enterprise'] }).notNull().default('standard'),
+  plan: text('plan', { enum: ['standard', 'premium', 'enterprise'] })
+    .notNull()
+    .default('standard'),
   /** Hourly limit for the enterprise plan (or any override); null means the plan's default. */
   rateLimitHourly: integer('rate_limit_hourly'),
   /** Gateway fee in basis points of each completed payment, booked as a 1023 ledger entry (default 0). */
@@ -81,7 +80,9 @@ export const wallets = sqliteTable(
     uniqueIndex('wallets_merchant_mode_chain').on(t.merchantId, t.livemode, t.chainId).where(sql`${t.sandbox} = 0`),
     uniqueIndex('wallets_sandbox_merchant_chain').on(t.merchantId, t.chainId).where(sql`${t.sandbox} = 1`),
     // An xpub belongs to one wallet per chain, across merchants and modes (addresses would be shared).
-    uniqueIndex('wallets_chain_xpub').on(t.chainId, t.xpub).where(sql`${t.xpub} IS NOT NULL AND ${t.legacyDuplicate} = false`),
+    uniqueIndex('wallets_chain_xpub')
+      .on(t.chainId, t.xpub)
+      .where(sql`${t.xpub} IS NOT NULL AND ${t.legacyDuplicate} = false`),
   ],
 )
 
@@ -102,7 +103,10 @@ export const depositAddresses = sqliteTable(
     derivationIndex: integer('derivation_index'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('deposit_addresses_chain_address').on(t.chainId, t.address), index('deposit_addresses_wallet').on(t.walletId)],
+  (t) => [
+    uniqueIndex('deposit_addresses_chain_address').on(t.chainId, t.address),
+    index('deposit_addresses_wallet').on(t.walletId),
+  ],
 )
 
 export const payments = sqliteTable(
@@ -274,7 +278,9 @@ export const webhookEndpoints = sqliteTable(
     enabledEvents: text('enabled_events'),
     /** Standard Webhooks secret (whsec_...), also the HMAC key for X-Signature. */
     secret: text('secret').notNull(),
-    status: text('status', { enum: ['enabled', 'disabled'] }).notNull().default('enabled'),
+    status: text('status', { enum: ['enabled', 'disabled'] })
+      .notNull()
+      .default('enabled'),
     disabledReason: text('disabled_reason'),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull(),
@@ -295,7 +301,9 @@ export const webhookDeliveries = sqliteTable(
     target: text('target').notNull(),
     endpointId: text('endpoint_id'),
     url: text('url').notNull(),
-    status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'succeeded', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastStatusCode: integer('last_status_code'),
     lastError: text('last_error'),
@@ -503,7 +511,9 @@ export const emailOutbox = sqliteTable(
     subject: text('subject').notNull(),
     textBody: text('text_body').notNull(),
     htmlBody: text('html_body'),
-    status: text('status', { enum: ['queued', 'sent', 'failed'] }).notNull().default('queued'),
+    status: text('status', { enum: ['queued', 'sent', 'failed'] })
+      .notNull()
+      .default('queued'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     messageId: text('message_id'),
@@ -579,7 +589,10 @@ export const subscriptions = sqliteTable(
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull(),
   },
-  (t) => [index('subscriptions_due').on(t.status, t.nextDelivery), index('subscriptions_merchant').on(t.merchantId, t.livemode, t.status, t.createdAt)],
+  (t) => [
+    index('subscriptions_due').on(t.status, t.nextDelivery),
+    index('subscriptions_merchant').on(t.merchantId, t.livemode, t.status, t.createdAt),
+  ],
 )
 
 /** BitPay: every client identity (SIN) linked to a token; each linked key can use the token. */
@@ -669,7 +682,9 @@ export const payoutWallets = sqliteTable(
     label: text('label'),
     /** base64 of nonce (12 bytes) ‖ AES-256-GCM ciphertext of the 32-byte key. Never leaves the worker. */
     encryptedKey: text('encrypted_key').notNull(),
-    status: text('status', { enum: ['active', 'deleted'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'deleted'] })
+      .notNull()
+      .default('active'),
     createdAt: text('created_at').notNull(),
   },
   (t) => [index('payout_wallets_merchant').on(t.merchantId, t.livemode, t.status)],

@@ -18,7 +18,11 @@ export const newEventId = () => `evt_${crypto.randomUUID().replaceAll('-', '')}`
  * only when `condition` (an SQL boolean) holds inside the batch, i.e. when the transition took place.
  * `row` is the subject after the transition: its version is the event's sequence, its JSON the data.
  */
-export function insertSubjectEventIf(db: Db, e: SubjectEvent, condition: SQL): { id: string; query: ReturnType<typeof build> } {
+export function insertSubjectEventIf(
+  db: Db,
+  e: SubjectEvent,
+  condition: SQL,
+): { id: string; query: ReturnType<typeof build> } {
   const id = newEventId()
   return { id, query: build(db, id, e, condition) }
 }
@@ -75,24 +79,56 @@ export function payoutTransition(db: Db, before: PayoutRow, changes: PayoutChang
     .set({ ...changes, version: after.version, updatedAt: at })
     .where(and(eq(payouts.id, before.id), eq(payouts.version, before.version)))
     .returning({ id: payouts.id })
-  const event = after.status !== before.status ? insertSubjectEventIf(db, { subject: 'payout', type: payoutEventFor(after.status), row: after }, payoutIsAt(after)) : null
+  const event =
+    after.status !== before.status
+      ? insertSubjectEventIf(
+          db,
+          { subject: 'payout', type: payoutEventFor(after.status), row: after },
+          payoutIsAt(after),
+        )
+      : null
   return { after, update, event }
 }
 
-type RecipientChanges = Partial<Omit<RecipientRow, 'id' | 'merchantId' | 'livemode' | 'version' | 'createdAt' | 'updatedAt'>>
+type RecipientChanges = Partial<
+  Omit<RecipientRow, 'id' | 'merchantId' | 'livemode' | 'version' | 'createdAt' | 'updatedAt'>
+>
 
 /**
  * A recipient change for one batch, like payoutTransition. `via` lists statuses passed through on the
  * way (`verified` before `active`): each gets its own event, in order, in the same batch.
  */
-export function recipientTransition(db: Db, before: RecipientRow, changes: RecipientChanges, options: { at?: string; via?: RecipientRow['status'][]; extra?: SQL } = {}) {
+export function recipientTransition(
+  db: Db,
+  before: RecipientRow,
+  changes: RecipientChanges,
+  options: { at?: string; via?: RecipientRow['status'][]; extra?: SQL } = {},
+) {
   const at = options.at ?? new Date().toISOString()
   const via = options.via ?? []
   const after: RecipientRow = { ...before, ...changes, version: before.version + 1 + via.length, updatedAt: at }
-  const where = options.extra ? and(eq(recipients.id, before.id), eq(recipients.version, before.version), options.extra) : and(eq(recipients.id, before.id), eq(recipients.version, before.version))
-  const update = db.update(recipients).set({ ...changes, version: after.version, updatedAt: at }).where(where).returning()
-  const steps: RecipientRow[] = [...via.map((status, i) => ({ ...after, status, version: before.version + 1 + i })), after]
-  const events = after.status !== before.status ? steps.map((row) => insertSubjectEventIf(db, { subject: 'recipient', type: recipientEventFor(row.status), row }, recipientIsAt(after))) : []
+  const where = options.extra
+    ? and(eq(recipients.id, before.id), eq(recipients.version, before.version), options.extra)
+    : and(eq(recipients.id, before.id), eq(recipients.version, before.version))
+  const update = db
+    .update(recipients)
+    .set({ ...changes, version: after.version, updatedAt: at })
+    .where(where)
+    .returning()
+  const steps: RecipientRow[] = [
+    ...via.map((status, i) => ({ ...after, status, version: before.version + 1 + i })),
+    after,
+  ]
+  const events =
+    after.status !== before.status
+      ? steps.map((row) =>
+          insertSubjectEventIf(
+            db,
+            { subject: 'recipient', type: recipientEventFor(row.status), row },
+            recipientIsAt(after),
+          ),
+        )
+      : []
   return { after, update, events }
 }
 

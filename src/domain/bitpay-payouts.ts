@@ -59,7 +59,12 @@ export interface PayoutFields {
  * the recipient's; `dateExecuted` once complete.
  */
 export function bitpayPayout(p: PayoutFields, recipient?: { email: string; label: string | null }) {
-  const transactions = (JSON.parse(p.transactions) as PayoutTransaction[]).map((t) => ({ txid: t.txid, amount: new JsonDecimal(t.amount), date: t.date, confirmations: t.confirmations }))
+  const transactions = (JSON.parse(p.transactions) as PayoutTransaction[]).map((t) => ({
+    txid: t.txid,
+    amount: new JsonDecimal(t.amount),
+    date: t.date,
+    confirmations: t.confirmations,
+  }))
   return {
     id: p.id,
     recipientId: p.recipientId,
@@ -90,7 +95,8 @@ export function bitpayEffectiveDate(value: string): string {
 export function payeeOf(instruction: unknown): string | undefined {
   if (!instruction || typeof instruction !== 'object') return undefined
   const i = instruction as Record<string, unknown>
-  for (const key of ['email', 'recipientId', 'shopperId']) if (typeof i[key] === 'string' && i[key] !== '') return i[key]
+  for (const key of ['email', 'recipientId', 'shopperId'])
+    if (typeof i[key] === 'string' && i[key] !== '') return i[key]
   return undefined
 }
 

@@ -28,7 +28,9 @@ export function bitpayStatus(status: PaymentStatus, confirmations: number, fullD
 }
 
 /** BitPay's exceptionStatus: false, paidPartial, paidOver or paidLate. */
-export function bitpayExceptionStatus(exception: PaymentException | null): false | 'paidPartial' | 'paidOver' | 'paidLate' {
+export function bitpayExceptionStatus(
+  exception: PaymentException | null,
+): false | 'paidPartial' | 'paidOver' | 'paidLate' {
   switch (exception) {
     case 'underpaid':
       return 'paidPartial'
@@ -82,7 +84,11 @@ export interface IpnEvent {
  * Which IPN an invoice status change sends. By default BitPay notifies paid, confirmed and complete;
  * with fullNotifications also expired and invalid (failed to confirm).
  */
-export function ipnEventFor(status: BitPayStatus, exception: ReturnType<typeof bitpayExceptionStatus>, fullNotifications: boolean): IpnEvent | null {
+export function ipnEventFor(
+  status: BitPayStatus,
+  exception: ReturnType<typeof bitpayExceptionStatus>,
+  fullNotifications: boolean,
+): IpnEvent | null {
   switch (status) {
     case 'paid':
       return exception === 'paidPartial' ? null : { code: 1003, name: 'invoice_paidInFull' }

@@ -14,7 +14,10 @@ export interface ScanWindow {
  * again; never more than `maxRange` blocks (the provider's eth_getLogs limit), the rest next tick.
  */
 export function scanWindow(cursor: number | null, head: number, finality: number, maxRange: number): ScanWindow {
-  const from = cursor === null || cursor < 0 ? Math.max(0, head - maxRange + 1) : Math.max(0, Math.min(cursor + 1, head - finality + 1))
+  const from =
+    cursor === null || cursor < 0
+      ? Math.max(0, head - maxRange + 1)
+      : Math.max(0, Math.min(cursor + 1, head - finality + 1))
   return { from, to: Math.min(head, from + maxRange - 1) }
 }
 
@@ -75,13 +78,21 @@ export interface Attribution {
  * money the payment was not expecting (another configured asset, or after the window) is recorded on
  * that payment as `unexpected`, never counted toward it.
  */
-export function attributeTransfer(transfer: Transfer, candidates: Candidate[], symbolOf: (contract: string | null) => string | undefined): Attribution | null {
+export function attributeTransfer(
+  transfer: Transfer,
+  candidates: Candidate[],
+  symbolOf: (contract: string | null) => string | undefined,
+): Attribution | null {
   const open = candidates.filter((c) => !c.afterWindow)
   const pool = open.length > 0 ? open : candidates
   const first = pool[0]
   if (!first) return null
   const symbol = symbolOf(transfer.contract)
-  const owner = { merchantId: first.merchantId, walletId: first.walletId, token: symbol ?? transfer.contract ?? 'NATIVE' }
+  const owner = {
+    merchantId: first.merchantId,
+    walletId: first.walletId,
+    token: symbol ?? transfer.contract ?? 'NATIVE',
+  }
   const unmatched = (note: string): Attribution => ({ ...owner, paymentId: null, note, unexpected: null })
   if (transfer.kind === 'other') return unmatched('not a fungible token transfer')
   if (symbol === undefined) return unmatched(`unknown token contract ${transfer.contract}`)
@@ -99,9 +110,21 @@ export function attributeTransfer(transfer: Transfer, candidates: Candidate[], s
     if (!chosen) return unmatched(`ambiguous: ${sameToken.length} open payments at this address expect ${symbol}`)
   }
   if (chosen.afterWindow) {
-    return { ...owner, paymentId: chosen.id, note: `received after the late-payment window of payment ${chosen.id}`, unexpected: 'after_window' }
+    return {
+      ...owner,
+      paymentId: chosen.id,
+      note: `received after the late-payment window of payment ${chosen.id}`,
+      unexpected: 'after_window',
+    }
   }
-  return { ...owner, merchantId: chosen.merchantId, walletId: chosen.walletId, paymentId: chosen.id, note: null, unexpected: null }
+  return {
+    ...owner,
+    merchantId: chosen.merchantId,
+    walletId: chosen.walletId,
+    paymentId: chosen.id,
+    note: null,
+    unexpected: null,
+  }
 }
 
 /** An open payment as seen with the claim on its deposit address (`claimed` false: no claim row). */
@@ -168,11 +191,15 @@ export function fundsOf(transfers: { amount: bigint; confirmations: number }[], 
  * payment only cares about more money (paid_late) or, at the same total, a new depth to show; a
  * completed one also about less (a reorg removed a transfer).
  */
-export function fundsChanged(payment: { status: PaymentStatus; amountReceived: string; confirmations: number }, funds: Funds): boolean {
+export function fundsChanged(
+  payment: { status: PaymentStatus; amountReceived: string; confirmations: number },
+  funds: Funds,
+): boolean {
   const received = BigInt(payment.amountReceived)
   // A reorg took money away from a completed payment: it must be marked.
   if (payment.status === 'completed' && funds.received < received) return true
-  if (isTerminal(payment.status)) return funds.received > received || (funds.received === received && funds.confirmations !== payment.confirmations)
+  if (isTerminal(payment.status))
+    return funds.received > received || (funds.received === received && funds.confirmations !== payment.confirmations)
   return received !== funds.received || payment.confirmations !== funds.confirmations
 }
 

@@ -71,12 +71,15 @@ export function formatLedgerFixed(amount: bigint, places: number): string {
  */
 export function bitpayScaled(amount: bigint): { amount: bigint; scale: bigint } {
   const step = 10n ** BigInt(LEDGER_DECIMALS - 8)
-  return amount % step === 0n ? { amount: amount / step, scale: 10n ** 8n } : { amount, scale: 10n ** BigInt(LEDGER_DECIMALS) }
+  return amount % step === 0n
+    ? { amount: amount / step, scale: 10n ** 8n }
+    : { amount, scale: 10n ** BigInt(LEDGER_DECIMALS) }
 }
 
 /** The fee in basis points of an amount, rounded down (in the merchant's favour). */
 export function feeOf(amount: bigint, feeBps: number): bigint {
-  if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > 10_000) throw new RangeError(`fee_bps ${feeBps} is out of range 0..10000`)
+  if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > 10_000)
+    throw new RangeError(`fee_bps ${feeBps} is out of range 0..10000`)
   return (amount * BigInt(feeBps)) / 10_000n
 }
 
@@ -98,12 +101,27 @@ export interface LedgerPayment {
  * Entries a payment transition causes: on the move into `completed`, a 1000 credit of the amount
  * received (pay currency) and, with a fee configured, a 1023 debit. Nothing for any other move.
  */
-export function completionEntries(before: { status: string }, after: LedgerPayment, feeBps: number, at: string): LedgerEntryDraft[] {
+export function completionEntries(
+  before: { status: string },
+  after: LedgerPayment,
+  feeBps: number,
+  at: string,
+): LedgerEntryDraft[] {
   if (after.status !== 'completed' || before.status === 'completed') return []
   if (after.token === null || after.tokenDecimals === null) return []
   const amount = toLedgerUnits(BigInt(after.amountReceived), after.tokenDecimals)
-  const base = { merchantId: after.merchantId, livemode: after.livemode, currency: after.token, sourceType: 'payment' as const, sourceId: after.id, paymentId: after.id, createdAt: at }
-  const entries: LedgerEntryDraft[] = [{ ...base, code: LEDGER_CODES.invoice, amount, description: after.orderId ?? after.description ?? after.id }]
+  const base = {
+    merchantId: after.merchantId,
+    livemode: after.livemode,
+    currency: after.token,
+    sourceType: 'payment' as const,
+    sourceId: after.id,
+    paymentId: after.id,
+    createdAt: at,
+  }
+  const entries: LedgerEntryDraft[] = [
+    { ...base, code: LEDGER_CODES.invoice, amount, description: after.orderId ?? after.description ?? after.id },
+  ]
   const fee = feeOf(amount, feeBps)
   if (fee > 0n) entries.push({ ...base, code: LEDGER_CODES.invoiceFee, amount: -fee, description: 'Invoice Fee' })
   return entries

@@ -131,7 +131,11 @@ export function decideVisit(f: LinkFacts, open: VisitPayment[], own: VisitPaymen
 }
 
 /** Seconds a new payment of the link locks its price: the usual lock, cut short by the link's expiry. */
-export function paymentLockSeconds(f: Pick<LinkFacts, 'state' | 'expiryDate'>, defaultSeconds: number, now: string): number {
+export function paymentLockSeconds(
+  f: Pick<LinkFacts, 'state' | 'expiryDate'>,
+  defaultSeconds: number,
+  now: string,
+): number {
   return Math.max(1, Math.min(defaultSeconds, expiresInSeconds(f, now)))
 }
 

@@ -1,6 +1,14 @@
 /** The one payment state machine of DESIGN.md, as pure functions. */
 
-export const PAYMENT_STATUSES = ['pending', 'processing', 'completed', 'expired', 'cancelled', 'failed', 'refunded'] as const
+export const PAYMENT_STATUSES = [
+  'pending',
+  'processing',
+  'completed',
+  'expired',
+  'cancelled',
+  'failed',
+  'refunded',
+] as const
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number]
 
 export const PAYMENT_EXCEPTIONS = ['underpaid', 'overpaid', 'paid_late', 'reorged'] as const
@@ -72,14 +80,18 @@ export function transition(state: PaymentState, input: PaymentInput, tolerance =
       return expire(state, input.at, tolerance)
     case 'cancel':
       if (state.status !== 'pending' || state.received > 0n) {
-        return { ok: false, reason: `Cannot cancel a payment in status ${state.status}${state.received > 0n ? ' that has received funds' : ''}` }
+        return {
+          ok: false,
+          reason: `Cannot cancel a payment in status ${state.status}${state.received > 0n ? ' that has received funds' : ''}`,
+        }
       }
       return moved(state, { status: 'cancelled' }, 'payment.cancelled')
     case 'fail':
       if (isTerminal(state.status)) return { ok: false, reason: `Cannot fail a payment in status ${state.status}` }
       return moved(state, { status: 'failed' }, 'payment.failed')
     case 'refund':
-      if (state.status !== 'completed') return { ok: false, reason: `Cannot refund a payment in status ${state.status}` }
+      if (state.status !== 'completed')
+        return { ok: false, reason: `Cannot refund a payment in status ${state.status}` }
       return moved(state, { status: 'refunded' }, 'payment.refunded')
   }
 }
@@ -99,14 +111,31 @@ function applyFunds(
     if (state.status === 'completed' && input.received < state.received) {
       // A reorg took a transfer away after completion: the payment stays completed (goods may be
       // gone) but is marked, with what the chain now holds.
-      return moved(state, { ...observed, exception: 'reorged' }, state.exception === 'reorged' ? null : 'payment.reorged')
+      return moved(
+        state,
+        { ...observed, exception: 'reorged' },
+        state.exception === 'reorged' ? null : 'payment.reorged',
+      )
     }
-    if (state.status === 'completed' && state.exception === 'reorged' && state.due !== null && input.confirmed >= state.due - tolerance) {
+    if (
+      state.status === 'completed' &&
+      state.exception === 'reorged' &&
+      state.due !== null &&
+      input.confirmed >= state.due - tolerance
+    ) {
       // Paid back in full (re-mined or sent again): the mark is lifted.
-      return moved(state, { ...observed, exception: input.confirmed > state.due ? 'overpaid' : null }, 'payment.updated')
+      return moved(
+        state,
+        { ...observed, exception: input.confirmed > state.due ? 'overpaid' : null },
+        'payment.updated',
+      )
     }
     if (state.status === 'completed' || state.status === 'refunded' || input.received <= state.received) {
-      return { ok: true, state: { ...state, ...observed, received: maxBig(state.received, input.received) }, event: null }
+      return {
+        ok: true,
+        state: { ...state, ...observed, received: maxBig(state.received, input.received) },
+        event: null,
+      }
     }
     // Money after expiry, cancellation or failure is kept on record and flagged, never dropped.
     return moved(state, { ...observed, exception: 'paid_late' }, 'payment.paid_late')
@@ -128,7 +157,11 @@ function applyFunds(
     return moved(state, { ...observed, status: 'processing', exception }, event)
   }
   // Funds vanished (a reorg dropped them): back to waiting.
-  return moved(state, { ...observed, status: 'pending', exception: null }, state.status === 'pending' ? null : 'payment.updated')
+  return moved(
+    state,
+    { ...observed, status: 'pending', exception: null },
+    state.status === 'pending' ? null : 'payment.updated',
+  )
 }
 
 function expire(state: PaymentState, at: string, tolerance: bigint): TransitionResult {

@@ -7,7 +7,14 @@ export const PAYOUT_STATUSES = ['new', 'funded', 'processing', 'complete', 'canc
 export type PayoutStatus = (typeof PAYOUT_STATUSES)[number]
 
 /** One native event per status a payout enters (`payout.created` for `new`). */
-export const PAYOUT_EVENT_TYPES = ['payout.created', 'payout.funded', 'payout.processing', 'payout.completed', 'payout.failed', 'payout.cancelled'] as const
+export const PAYOUT_EVENT_TYPES = [
+  'payout.created',
+  'payout.funded',
+  'payout.processing',
+  'payout.completed',
+  'payout.failed',
+  'payout.cancelled',
+] as const
 export type PayoutEventType = (typeof PAYOUT_EVENT_TYPES)[number]
 
 const PAYOUT_EVENT_OF: Readonly<Record<PayoutStatus, PayoutEventType>> = {
@@ -29,7 +36,14 @@ export function payoutEventFor(status: PayoutStatus): PayoutEventType {
  * valid signature emits `recipient.verified` (control of the address proven) and, in the same batch,
  * `recipient.active` (the address accepted for payouts), and the row is `active`.
  */
-export const RECIPIENT_EVENT_TYPES = ['recipient.invited', 'recipient.unverified', 'recipient.verified', 'recipient.active', 'recipient.paused', 'recipient.removed'] as const
+export const RECIPIENT_EVENT_TYPES = [
+  'recipient.invited',
+  'recipient.unverified',
+  'recipient.verified',
+  'recipient.active',
+  'recipient.paused',
+  'recipient.removed',
+] as const
 export type RecipientEventType = (typeof RECIPIENT_EVENT_TYPES)[number]
 
 export function recipientEventFor(status: RecipientStatus): RecipientEventType {
@@ -65,7 +79,12 @@ export function dailyLimitFor(limitsJson: string | null, currency: string): stri
 export const MAX_INVITES_PER_CALL = 1000
 
 /** The message a recipient signs (EIP-191 personal_sign) to prove control of `address`; names the address and a single-use nonce. */
-export function recipientChallenge(input: { merchantName: string; recipientId: string; address: string; nonce: string }): string {
+export function recipientChallenge(input: {
+  merchantName: string
+  recipientId: string
+  address: string
+  nonce: string
+}): string {
   return [
     `${input.merchantName} wants to send payouts to ${input.address.toLowerCase()}.`,
     'Sign this message to confirm that you control this address. It costs nothing and moves no funds.',

@@ -16,7 +16,12 @@ export class PricingError extends Error {}
  * Prices an order of `amount` `currency` in `token` (with `decimals`), exactly:
  * due = ceil(amount × usd(currency) × 10^decimals / usd(token)).
  */
-export function quote(amount: string, currency: string, token: { symbol: string; decimals: number }, prices: UsdPrices): Quote {
+export function quote(
+  amount: string,
+  currency: string,
+  token: { symbol: string; decimals: number },
+  prices: UsdPrices,
+): Quote {
   if (currency === token.symbol) return { payAmount: toBaseUnits(amount, token.decimals), rate: '1' }
   const currencyUsd = priceOf(currency, prices)
   const tokenUsd = priceOf(token.symbol, prices)
@@ -24,7 +29,8 @@ export function quote(amount: string, currency: string, token: { symbol: string;
   // amount × currencyUsd / tokenUsd, each a fraction units/10^scale.
   const numerator = a.units * currencyUsd.units * 10n ** BigInt(token.decimals + tokenUsd.scale)
   const denominator = tokenUsd.units * 10n ** BigInt(a.scale + currencyUsd.scale)
-  const rateScaled = (tokenUsd.units * 10n ** BigInt(currencyUsd.scale + 8)) / (currencyUsd.units * 10n ** BigInt(tokenUsd.scale))
+  const rateScaled =
+    (tokenUsd.units * 10n ** BigInt(currencyUsd.scale + 8)) / (currencyUsd.units * 10n ** BigInt(tokenUsd.scale))
   return { payAmount: divCeil(numerator, denominator), rate: formatUnits(rateScaled, 8) }
 }
 

@@ -57,7 +57,12 @@ export type SimulatedShare = (typeof SIMULATED_SHARES)[number]
  */
 export function simulatedTotal(share: SimulatedShare, due: bigint, received: bigint): bigint {
   const missing = due > received ? due - received : 0n
-  const total = share === 'full' ? due : share === 'partial' ? received + (missing > 1n ? missing / 2n : missing) : due + (due / 5n > 0n ? due / 5n : 1n)
+  const total =
+    share === 'full'
+      ? due
+      : share === 'partial'
+        ? received + (missing > 1n ? missing / 2n : missing)
+        : due + (due / 5n > 0n ? due / 5n : 1n)
   return total > received ? total : received
 }
 

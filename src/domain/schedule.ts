@@ -46,7 +46,8 @@ function parseField(text: string, f: (typeof FIELDS)[number]): Set<number> {
       lo = Number(m[2])
       hi = m[3] === undefined ? (m[4] === undefined ? lo : f.max) : Number(m[3])
     }
-    if (step < 1 || lo < f.min || hi > f.max || lo > hi) throw new ScheduleError(`${f.name} field "${text}" is out of range ${f.min}-${f.max}`)
+    if (step < 1 || lo < f.min || hi > f.max || lo > hi)
+      throw new ScheduleError(`${f.name} field "${text}" is out of range ${f.min}-${f.max}`)
     for (let v = lo; v <= hi; v += step) values.add(f.name === 'day-of-week' && v === 7 ? 0 : v)
   }
   return values
@@ -55,9 +56,28 @@ function parseField(text: string, f: (typeof FIELDS)[number]): Set<number> {
 /** Parses a 6-field cron expression. Throws ScheduleError naming the bad field. */
 export function parseCron(expression: string): Cron {
   const parts = expression.trim().split(/\s+/)
-  if (parts.length !== 6) throw new ScheduleError('must be weekly, monthly, quarterly, yearly or a 6-field cron (sec min hour day month weekday)')
-  const [s, mi, h, d, mo, w] = FIELDS.map((field, i) => parseField(parts[i] ?? '', field)) as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>, Set<number>]
-  return { seconds: s, minutes: mi, hours: h, days: d, months: mo, weekdays: w, anyDay: parts[3] === '*', anyWeekday: parts[5] === '*' }
+  if (parts.length !== 6)
+    throw new ScheduleError(
+      'must be weekly, monthly, quarterly, yearly or a 6-field cron (sec min hour day month weekday)',
+    )
+  const [s, mi, h, d, mo, w] = FIELDS.map((field, i) => parseField(parts[i] ?? '', field)) as [
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+  ]
+  return {
+    seconds: s,
+    minutes: mi,
+    hours: h,
+    days: d,
+    months: mo,
+    weekdays: w,
+    anyDay: parts[3] === '*',
+    anyWeekday: parts[5] === '*',
+  }
 }
 
 /** The cron form of a schedule: a named period's cron, or the cron itself (normalised spacing). */
@@ -85,7 +105,9 @@ const SEARCH_DAYS = 366 * 8
 /** The first time strictly after `after` that the schedule fires, or null if it never does. */
 export function nextOccurrence(schedule: string, after: Date): Date | null {
   const cron = parseCron(normalizeSchedule(schedule))
-  const times = sorted(cron.hours).flatMap((h) => sorted(cron.minutes).flatMap((m) => sorted(cron.seconds).map((s) => (h * 60 + m) * 60 + s)))
+  const times = sorted(cron.hours).flatMap((h) =>
+    sorted(cron.minutes).flatMap((m) => sorted(cron.seconds).map((s) => (h * 60 + m) * 60 + s)),
+  )
   const start = Date.UTC(after.getUTCFullYear(), after.getUTCMonth(), after.getUTCDate())
   for (let day = 0; day < SEARCH_DAYS; day++) {
     const midnight = start + day * 86_400_000

@@ -9,7 +9,12 @@ export const DEFAULT_SETTLEMENT_PERIOD_HOURS = 24
 
 /** The settlement period in ms from the SETTLEMENT_PERIOD_HOURS setting (1..744 hours, default daily). */
 export function settlementPeriodMs(setting: unknown): number {
-  const hours = typeof setting === 'string' && setting.trim() !== '' ? Number(setting) : typeof setting === 'number' ? setting : DEFAULT_SETTLEMENT_PERIOD_HOURS
+  const hours =
+    typeof setting === 'string' && setting.trim() !== ''
+      ? Number(setting)
+      : typeof setting === 'number'
+        ? setting
+        : DEFAULT_SETTLEMENT_PERIOD_HOURS
   if (!Number.isInteger(hours) || hours < 1 || hours > 744) return DEFAULT_SETTLEMENT_PERIOD_HOURS * 3_600_000
   return hours * 3_600_000
 }

@@ -15,7 +15,10 @@ export function urlProblem(kind: UrlKind, raw: string, environment: string): str
 }
 
 /** Throws a VALIDATION_ERROR naming the first URL field the policy refuses (absent values are skipped). */
-export function checkUrls(environment: string, fields: { field: string; kind: UrlKind; value: string | null | undefined }[]): void {
+export function checkUrls(
+  environment: string,
+  fields: { field: string; kind: UrlKind; value: string | null | undefined }[],
+): void {
   for (const { field, kind, value } of fields) {
     if (value === undefined || value === null) continue
     const problem = urlProblem(kind, value, environment)
@@ -78,7 +81,23 @@ function parseUrl(raw: string): URL | null {
  * infrastructure zone (ipv4only.arpa resolves to 192.0.0.170), `.internal` (cloud metadata) and the
  * common never-delegated private suffixes.
  */
-const LOCAL_NAME_SUFFIXES = ['localhost', 'local', 'internal', 'home.arpa', 'arpa', 'test', 'invalid', 'example', 'onion', 'alt', 'lan', 'home', 'corp', 'intranet', 'localdomain']
+const LOCAL_NAME_SUFFIXES = [
+  'localhost',
+  'local',
+  'internal',
+  'home.arpa',
+  'arpa',
+  'test',
+  'invalid',
+  'example',
+  'onion',
+  'alt',
+  'lan',
+  'home',
+  'corp',
+  'intranet',
+  'localdomain',
+]
 
 /** Why a parsed URL's hostname is not a public host, or null. `hostname` is `URL.hostname` (IPv6 in brackets). */
 export function hostProblem(hostname: string): string | null {
@@ -99,7 +118,8 @@ export function hostProblem(hostname: string): string | null {
     const range = specialIPv4Range(v4)
     return range ? `must not point to a special-purpose address (${range})` : null
   }
-  if (LOCAL_NAME_SUFFIXES.some((s) => host === s || host.endsWith(`.${s}`))) return 'must not point to a local or special-use domain name'
+  if (LOCAL_NAME_SUFFIXES.some((s) => host === s || host.endsWith(`.${s}`)))
+    return 'must not point to a local or special-use domain name'
   if (!host.includes('.')) return 'must have a public domain name'
   return null
 }
@@ -180,7 +200,10 @@ export function parseIPv6(text: string): bigint | null {
   const given = all.length + tail.length
   if (right === null ? given !== 8 : given > 7) return null
   const zeros = right === null ? [] : new Array<string>(8 - given).fill('0')
-  return [...left, ...zeros, ...(right ?? []), ...tail.map((n) => n.toString(16))].reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n)
+  return [...left, ...zeros, ...(right ?? []), ...tail.map((n) => n.toString(16))].reduce(
+    (acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)),
+    0n,
+  )
 }
 
 function v6(cidr: string, name: string): Range {
@@ -218,7 +241,10 @@ export const SPECIAL_IPV6: readonly Range[] = [
 const GLOBAL_UNICAST = v6('2000::/3', 'global unicast')
 
 function specialIPv6Range(address: bigint): string | null {
-  return SPECIAL_IPV6.find((r) => inRange(address, r))?.name ?? (inRange(address, GLOBAL_UNICAST) ? null : 'not global unicast')
+  return (
+    SPECIAL_IPV6.find((r) => inRange(address, r))?.name ??
+    (inRange(address, GLOBAL_UNICAST) ? null : 'not global unicast')
+  )
 }
 
 const low32 = (a: bigint) => a & 0xffffffffn
@@ -233,7 +259,8 @@ export function embeddedIPv4(address: bigint): { form: string; address: bigint }
   if (is('::ffff:0:0/96')) return { form: 'IPv4-mapped', address: low32(address) }
   if (is('::/96') && address > 1n) return { form: 'IPv4-compatible', address: low32(address) }
   if (is('64:ff9b::/96')) return { form: 'NAT64', address: low32(address) }
-  if (is('64:ff9b:1::/48')) return { form: 'NAT64', address: (((address >> 64n) & 0xffffn) << 16n) | ((address >> 40n) & 0xffffn) }
+  if (is('64:ff9b:1::/48'))
+    return { form: 'NAT64', address: (((address >> 64n) & 0xffffn) << 16n) | ((address >> 40n) & 0xffffn) }
   if (is('2002::/16')) return { form: '6to4', address: (address >> 80n) & 0xffffffffn }
   if (is('2001::/32')) return { form: 'Teredo', address: low32(address) ^ 0xffffffffn }
   return null

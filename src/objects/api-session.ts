@@ -21,7 +21,14 @@ export type SessionStep =
   | { kind: 'replay'; response: StoredResponse }
   | {
       kind: 'error'
-      reason: 'unknown' | 'expired' | 'out_of_order' | 'in_progress' | 'wrong_identity' | 'wrong_token' | 'different_request'
+      reason:
+        | 'unknown'
+        | 'expired'
+        | 'out_of_order'
+        | 'in_progress'
+        | 'wrong_identity'
+        | 'wrong_token'
+        | 'different_request'
       message: string
     }
 
@@ -45,7 +52,13 @@ interface SessionState {
  */
 export class ApiSession extends DurableObject<Env> {
   async open(sin: string | null, now: number = Date.now()): Promise<void> {
-    await this.ctx.storage.put<SessionState>('state', { sin, last: 0, lastResponse: null, inFlight: null, touchedAt: now })
+    await this.ctx.storage.put<SessionState>('state', {
+      sin,
+      last: 0,
+      lastResponse: null,
+      inFlight: null,
+      touchedAt: now,
+    })
   }
 
   /** Decides what to do with request `n` from identity `sin` (null when unsigned). */
@@ -54,23 +67,45 @@ export class ApiSession extends DurableObject<Env> {
     if (!state) return { kind: 'error', reason: 'unknown', message: 'Unknown API session' }
     if (now - state.touchedAt > SESSION_IDLE_MS) {
       await this.ctx.storage.deleteAll()
-      return { kind: 'error', reason: 'expired', message: 'API session expired after 15 minutes of inactivity; create a new one' }
+      return {
+        kind: 'error',
+        reason: 'expired',
+        message: 'API session expired after 15 minutes of inactivity; create a new one',
+      }
     }
-    if (state.sin !== null && state.sin !== sin) return { kind: 'error', reason: 'wrong_identity', message: 'This API session belongs to another identity' }
+    if (state.sin !== null && state.sin !== sin)
+      return { kind: 'error', reason: 'wrong_identity', message: 'This API session belongs to another identity' }
     if (n === state.last && state.lastResponse) {
       const last = state.lastRequest
       const taken = `requestNumber ${n} was already used`
-      if (last && last.signer !== sin) return { kind: 'error', reason: 'wrong_identity', message: `${taken} by another identity` }
-      if (last && last.tokenHash !== request.tokenHash) return { kind: 'error', reason: 'wrong_token', message: `${taken} with another token` }
+      if (last && last.signer !== sin)
+        return { kind: 'error', reason: 'wrong_identity', message: `${taken} by another identity` }
+      if (last && last.tokenHash !== request.tokenHash)
+        return { kind: 'error', reason: 'wrong_token', message: `${taken} with another token` }
       if (!last || last.hash !== request.hash) {
-        return { kind: 'error', reason: 'different_request', message: `${taken} for a different request; send requestNumber ${n + 1}` }
+        return {
+          kind: 'error',
+          reason: 'different_request',
+          message: `${taken} for a different request; send requestNumber ${n + 1}`,
+        }
       }
       await this.ctx.storage.put('state', { ...state, touchedAt: now })
       return { kind: 'replay', response: state.lastResponse }
     }
-    if (state.inFlight !== null) return { kind: 'error', reason: 'in_progress', message: `Request ${state.inFlight} of this session is still being processed` }
-    if (n !== state.last + 1) return { kind: 'error', reason: 'out_of_order', message: `Expected requestNumber ${state.last + 1}, got ${n}` }
-    await this.ctx.storage.put<SessionState>('state', { ...state, inFlight: n, inFlightRequest: { ...request, signer: sin }, touchedAt: now })
+    if (state.inFlight !== null)
+      return {
+        kind: 'error',
+        reason: 'in_progress',
+        message: `Request ${state.inFlight} of this session is still being processed`,
+      }
+    if (n !== state.last + 1)
+      return { kind: 'error', reason: 'out_of_order', message: `Expected requestNumber ${state.last + 1}, got ${n}` }
+    await this.ctx.storage.put<SessionState>('state', {
+      ...state,
+      inFlight: n,
+      inFlightRequest: { ...request, signer: sin },
+      touchedAt: now,
+    })
     return { kind: 'run' }
   }
 

@@ -114,7 +114,9 @@ export abstract class ChainWatcherBase extends DurableObject<Env> {
 export function wakeChainWatcher(env: Env, chainId: number): void {
   try {
     const stub = env.CHAIN_WATCHER.get(env.CHAIN_WATCHER.idFromName(String(chainId)))
-    stub.wake(chainId).catch((err: unknown) => log.error('could not wake the chain watcher', { chainId, error: String(err) }))
+    stub
+      .wake(chainId)
+      .catch((err: unknown) => log.error('could not wake the chain watcher', { chainId, error: String(err) }))
   } catch (err) {
     log.error('could not wake the chain watcher', { chainId, error: String(err) })
   }

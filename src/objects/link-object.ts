@@ -5,7 +5,10 @@ import { paymentLinks, payments } from '../db/schema'
 import { decideVisit, isOpenPayment, type LinkState, type UnavailableReason, type VisitPayment } from '../domain/links'
 import type { PaymentStatus } from '../domain/payment-status'
 
-export type OpenResult = { kind: 'payment'; payment: VisitPayment } | { kind: 'unavailable'; reason: UnavailableReason } | { kind: 'missing' }
+export type OpenResult =
+  | { kind: 'payment'; payment: VisitPayment }
+  | { kind: 'unavailable'; reason: UnavailableReason }
+  | { kind: 'missing' }
 
 /** Statuses in which a payment of the link holds a use: it can still complete, or it did. */
 const HOLDING: PaymentStatus[] = ['pending', 'processing', 'completed', 'refunded']
@@ -63,17 +66,40 @@ export class LinkObject extends DurableObject<Env> {
   private async read(linkId: string, now: string) {
     const db = getDb(this.env.DB)
     const [link] = await db
-      .select({ merchantId: paymentLinks.merchantId, status: paymentLinks.status, isActive: paymentLinks.isActive, expiryDate: paymentLinks.expiryDate, maxUses: paymentLinks.maxUses })
+      .select({
+        merchantId: paymentLinks.merchantId,
+        status: paymentLinks.status,
+        isActive: paymentLinks.isActive,
+        expiryDate: paymentLinks.expiryDate,
+        maxUses: paymentLinks.maxUses,
+      })
       .from(paymentLinks)
       .where(eq(paymentLinks.id, linkId))
     if (!link) return undefined
     const rows = await db
-      .select({ id: payments.id, reference: payments.reference, status: payments.status, expiresAt: payments.expiresAt, createdAt: payments.createdAt })
+      .select({
+        id: payments.id,
+        reference: payments.reference,
+        status: payments.status,
+        expiresAt: payments.expiresAt,
+        createdAt: payments.createdAt,
+      })
       .from(payments)
-      .where(and(eq(payments.merchantId, link.merchantId), eq(payments.linkId, linkId), inArray(payments.status, HOLDING)))
-    const used = new Set([...rows.filter((p) => p.status === 'completed' || p.status === 'refunded').map((p) => p.id), ...(await this.grantedUses())])
+      .where(
+        and(eq(payments.merchantId, link.merchantId), eq(payments.linkId, linkId), inArray(payments.status, HOLDING)),
+      )
+    const used = new Set([
+      ...rows.filter((p) => p.status === 'completed' || p.status === 'refunded').map((p) => p.id),
+      ...(await this.grantedUses()),
+    ])
     const open = rows
-      .map((p) => ({ id: p.id, reference: p.reference, status: p.status as PaymentStatus, expiresAt: p.expiresAt, createdAt: p.createdAt }))
+      .map((p) => ({
+        id: p.id,
+        reference: p.reference,
+        status: p.status as PaymentStatus,
+        expiresAt: p.expiresAt,
+        createdAt: p.createdAt,
+      }))
       .filter((p) => !used.has(p.id) && isOpenPayment(p, now))
       .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1))
       .map(({ createdAt: _c, ...p }) => p)

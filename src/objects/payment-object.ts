@@ -6,7 +6,14 @@ import { events, merchants, observations, payments } from '../db/schema'
 import { claimStatements, type XpubClaim } from '../db/deposit-claims'
 import { insertLedgerEntries } from '../db/ledger'
 import { completionEntries } from '../domain/ledger'
-import { transition, type EventType, type PaymentInput, type PaymentState, type PaymentStatus, type PaymentException } from '../domain/payment-status'
+import {
+  transition,
+  type EventType,
+  type PaymentInput,
+  type PaymentState,
+  type PaymentStatus,
+  type PaymentException,
+} from '../domain/payment-status'
 import { SANDBOX_SETTLE_SECONDS, stepRetryDelayMs, type SandboxOutcome, type StepError } from '../domain/sandbox'
 import { ApiError, codeToStatus, type ErrorCode } from '../errors'
 import { isClaimConflict } from '../db/constraints'
@@ -18,7 +25,9 @@ import { linkObject } from './link-object'
 import { log } from '../log'
 
 /** RPC results cross the object boundary as values; the caller turns failures into ApiErrors. */
-export type PaymentResult = { ok: true; payment: PaymentRow } | { ok: false; code: ErrorCode; message: string; field?: string }
+export type PaymentResult =
+  | { ok: true; payment: PaymentRow }
+  | { ok: false; code: ErrorCode; message: string; field?: string }
 
 /** `create` wrote nothing: the deposit address's claim lost to another wallet's. */
 export interface AddressTaken {
@@ -32,7 +41,6 @@ export interface SimulatedFunds {
   /** Whether the funds reached the required depth. */
   confirmed: boolean
 }
-
 
 /** The payment columns fixed when the buyer (or the merchant) picks a chain and token. */
 export type PaymentOption = Pick<
@@ -79,7 +87,11 @@ export abstract class PaymentObject extends DurableObject<Env> {
    * (db/deposit-claims claimStatements): if it cannot stand nothing is written and the caller takes
    * another address.
    */
-  async create(row: PaymentRow, sandbox: SandboxOutcome | null, claim: XpubClaim | null = null): Promise<PaymentResult | AddressTaken> {
+  async create(
+    row: PaymentRow,
+    sandbox: SandboxOutcome | null,
+    claim: XpubClaim | null = null,
+  ): Promise<PaymentResult | AddressTaken> {
     return this.serialized(async (): Promise<PaymentResult | AddressTaken> => {
       if (await this.ctx.storage.get('paymentId')) return { ok: true, payment: await this.load() }
       const db = getDb(this.env.DB)
@@ -88,7 +100,9 @@ export abstract class PaymentObject extends DurableObject<Env> {
       const insertEvent = this.insertEvent(db, row, event)
       let queued: boolean
       try {
-        const written = claim ? await db.batch([...claimStatements(db, claim), insertPayment, insertEvent]) : await db.batch([insertPayment, insertEvent])
+        const written = claim
+          ? await db.batch([...claimStatements(db, claim), insertPayment, insertEvent])
+          : await db.batch([insertPayment, insertEvent])
         queued = needsFanOut(written[written.length - 1])
       } catch (err) {
         if (claim && isClaimConflict(err)) return { ok: false, addressTaken: true }
@@ -121,7 +135,13 @@ export abstract class PaymentObject extends DurableObject<Env> {
   /** Applies the chain's view of the funds (totals) through the state machine. */
   async observeFunds(received: string, confirmed: string, confirmations: number): Promise<PaymentResult> {
     return this.serialized(() =>
-      this.apply({ type: 'funds', received: BigInt(received), confirmed: BigInt(confirmed), confirmations, at: new Date().toISOString() }),
+      this.apply({
+        type: 'funds',
+        received: BigInt(received),
+        confirmed: BigInt(confirmed),
+        confirmations,
+        at: new Date().toISOString(),
+      }),
     )
   }
 
@@ -160,7 +180,9 @@ export abstract class PaymentObject extends DurableObject<Env> {
       const payment = await this.load()
       const expiryRetryAt = await this.ctx.storage.get<number>('expiryRetryAt')
       if (Date.parse(payment.expiresAt) <= now && (expiryRetryAt === undefined || expiryRetryAt <= now)) {
-        const retryAt = await this.runStep('expiry', () => this.apply({ type: 'expire', at: new Date(now).toISOString() }))
+        const retryAt = await this.runStep('expiry', () =>
+          this.apply({ type: 'expire', at: new Date(now).toISOString() }),
+        )
         if (retryAt === null) await this.ctx.storage.delete('expiryRetryAt')
         else await this.ctx.storage.put('expiryRetryAt', retryAt)
       }
@@ -179,13 +201,15 @@ export abstract class PaymentObject extends DurableObject<Env> {
     try {
       const result = await run()
       // INVALID_STATE_TRANSITION: the payment moved on (cancelled, paid) before the step ran.
-      if (!result.ok && result.code !== 'INVALID_STATE_TRANSITION') failure = { code: result.code, message: result.message, permanent: codeToStatus(result.code) < 500 }
+      if (!result.ok && result.code !== 'INVALID_STATE_TRANSITION')
+        failure = { code: result.code, message: result.message, permanent: codeToStatus(result.code) < 500 }
     } catch (err) {
       failure =
         err instanceof ApiError
           ? { code: err.code, message: err.message, permanent: err.status < 500 }
           : { code: 'INTERNAL_ERROR', message: 'An internal error stopped this step', permanent: false }
-      if (!(err instanceof ApiError)) log.error('payment step threw', { step, paymentId: this.payment?.id, error: String(err) })
+      if (!(err instanceof ApiError))
+        log.error('payment step threw', { step, paymentId: this.payment?.id, error: String(err) })
     }
     if (!failure) {
       await this.ctx.storage.delete(key)
@@ -193,7 +217,13 @@ export abstract class PaymentObject extends DurableObject<Env> {
     }
     const attempts = ((await this.ctx.storage.get<number>(key)) ?? 0) + 1
     const delay = stepRetryDelayMs(attempts, failure.permanent)
-    log.error('payment step failed', { step, paymentId: this.payment?.id, code: failure.code, attempts, retryInMs: delay })
+    log.error('payment step failed', {
+      step,
+      paymentId: this.payment?.id,
+      code: failure.code,
+      attempts,
+      retryInMs: delay,
+    })
     if (delay !== null) {
       await this.ctx.storage.put(key, attempts)
       return Date.now() + delay
@@ -223,15 +253,31 @@ export abstract class PaymentObject extends DurableObject<Env> {
       if (!selected.ok) return selected
       payment = selected.payment
     }
-    if (payment.payAmount === null) return { ok: false, code: 'INVALID_STATE_TRANSITION', message: 'The payment has no amount to pay yet', field: 'chain_id' }
+    if (payment.payAmount === null)
+      return {
+        ok: false,
+        code: 'INVALID_STATE_TRANSITION',
+        message: 'The payment has no amount to pay yet',
+        field: 'chain_id',
+      }
     return this.simulateFunds({ received: payment.payAmount, confirmed: outcome === 'complete' })
   }
 
   private async simulateFunds(funds: SimulatedFunds): Promise<PaymentResult> {
     const payment = await this.load()
     if (payment.livemode) return { ok: false, code: 'FORBIDDEN', message: 'Only test-mode payments can be simulated' }
-    if (payment.payAmount === null || payment.depositAddress === null || payment.chainId === null || payment.token === null) {
-      return { ok: false, code: 'INVALID_STATE_TRANSITION', message: 'Choose a chain and token before simulating funds', field: 'chain_id' }
+    if (
+      payment.payAmount === null ||
+      payment.depositAddress === null ||
+      payment.chainId === null ||
+      payment.token === null
+    ) {
+      return {
+        ok: false,
+        code: 'INVALID_STATE_TRANSITION',
+        message: 'Choose a chain and token before simulating funds',
+        field: 'chain_id',
+      }
     }
     const received = BigInt(funds.received)
     const already = BigInt(payment.amountReceived)
@@ -267,7 +313,11 @@ export abstract class PaymentObject extends DurableObject<Env> {
   private async selectOption(chainId: number, token: string): Promise<PaymentResult> {
     const payment = await this.load()
     if (payment.status !== 'pending' || BigInt(payment.amountReceived) > 0n) {
-      return { ok: false, code: 'INVALID_STATE_TRANSITION', message: `Cannot change the currency of a ${payment.status} payment` }
+      return {
+        ok: false,
+        code: 'INVALID_STATE_TRANSITION',
+        message: `Cannot change the currency of a ${payment.status} payment`,
+      }
     }
     if (payment.chainId === chainId && payment.token === token.toUpperCase()) return { ok: true, payment }
     try {
@@ -287,7 +337,12 @@ export abstract class PaymentObject extends DurableObject<Env> {
     if (!result.ok) return { ok: false, code: 'INVALID_STATE_TRANSITION', message: result.reason }
     let next = result.state
     let event = result.event
-    if (next.status === 'completed' && payment.status !== 'completed' && payment.linkId && !(await linkObject(this.env, payment.linkId).claimUse(payment.linkId, payment.id))) {
+    if (
+      next.status === 'completed' &&
+      payment.status !== 'completed' &&
+      payment.linkId &&
+      !(await linkObject(this.env, payment.linkId).claimUse(payment.linkId, payment.id))
+    ) {
       // Every use of the link is paid: the money is kept on record and flagged for a refund, like a late payment.
       next = { ...next, status: 'expired', exception: 'paid_late' }
       event = 'payment.paid_late'
@@ -337,7 +392,10 @@ export abstract class PaymentObject extends DurableObject<Env> {
   /** The ledger entries this transition causes (1000 and 1023 on completion), for the same batch. */
   private async ledgerStatements(db: ReturnType<typeof getDb>, before: PaymentRow, after: PaymentRow) {
     if (after.status !== 'completed' || before.status === 'completed') return []
-    const [merchant] = await db.select({ feeBps: merchants.feeBps }).from(merchants).where(eq(merchants.id, after.merchantId))
+    const [merchant] = await db
+      .select({ feeBps: merchants.feeBps })
+      .from(merchants)
+      .where(eq(merchants.id, after.merchantId))
     const entries = completionEntries(before, after, merchant?.feeBps ?? 0, after.completedAt ?? after.updatedAt)
     return entries.length > 0 ? [insertLedgerEntries(db, entries)] : []
   }
@@ -412,5 +470,10 @@ function toState(p: PaymentRow): PaymentState {
 }
 
 function sameState(a: PaymentRow, b: PaymentRow): boolean {
-  return a.status === b.status && a.exception === b.exception && a.amountReceived === b.amountReceived && a.confirmations === b.confirmations
+  return (
+    a.status === b.status &&
+    a.exception === b.exception &&
+    a.amountReceived === b.amountReceived &&
+    a.confirmations === b.confirmations
+  )
 }

@@ -65,8 +65,15 @@ export class PayoutWallet extends DurableObject<Env> {
     let current = payout
     if (current.status === 'funded') {
       // Signed (now, or before a crash): processing, with the txid, before the first broadcast.
-      const transactions: PayoutTransaction[] = [{ txid: tx.hash, amount: payout.amount, date: tx.signedAt, confirmations: 0 }]
-      const moved = await this.commit(db, current, { status: 'processing', transactions: JSON.stringify(transactions) }, tx.signedAt)
+      const transactions: PayoutTransaction[] = [
+        { txid: tx.hash, amount: payout.amount, date: tx.signedAt, confirmations: 0 },
+      ]
+      const moved = await this.commit(
+        db,
+        current,
+        { status: 'processing', transactions: JSON.stringify(transactions) },
+        tx.signedAt,
+      )
       if (!moved) return (await this.reread(db, payout.id)) ?? 'missing'
       current = moved
     }
@@ -109,7 +116,13 @@ export class PayoutWallet extends DurableObject<Env> {
   }
 
   /** One payout change and its event in one batch, then the event queued; null when the row moved meanwhile. */
-  private async commit(db: Db, before: PayoutRow, changes: Parameters<typeof payoutTransition>[2], at?: string, extra: BatchItem<'sqlite'>[] = []): Promise<PayoutRow | null> {
+  private async commit(
+    db: Db,
+    before: PayoutRow,
+    changes: Parameters<typeof payoutTransition>[2],
+    at?: string,
+    extra: BatchItem<'sqlite'>[] = [],
+  ): Promise<PayoutRow | null> {
     const t = payoutTransition(db, before, changes, at)
     const [updated] = await db.batch([t.update, ...(t.event ? [t.event.query] : []), ...extra])
     if (updated.length === 0) return null
@@ -127,13 +140,23 @@ export class PayoutWallet extends DurableObject<Env> {
     if (!wallet || wallet.status !== 'active') return { error: 'The payout wallet was deleted' }
     const token = findToken(chain, payout.token)
     if (!token) return { error: `${payout.token} is not configured on chain ${chain.id}` }
-    const account = privateKeyToAccount(await decryptPayoutKey(payoutKeySecret(this.env), wallet.id, wallet.encryptedKey))
+    const account = privateKeyToAccount(
+      await decryptPayoutKey(payoutKeySecret(this.env), wallet.id, wallet.encryptedKey),
+    )
     const client = createWalletClient({ account, chain: viemChain(chain), transport: http(chain.rpcUrl) })
     const amount = BigInt(payout.amountBaseUnits)
     const call =
       token.address === null
         ? { to: payout.toAddress as Hex, value: amount }
-        : { to: token.address, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [payout.toAddress as Hex, amount] }), value: 0n }
+        : {
+            to: token.address,
+            data: encodeFunctionData({
+              abi: erc20Abi,
+              functionName: 'transfer',
+              args: [payout.toAddress as Hex, amount],
+            }),
+            value: 0n,
+          }
     // One nonce at a time: nothing else runs in this object until the signed tx is stored.
     return this.ctx.blockConcurrencyWhile(async () => {
       const pending = await chainClient(chain).getTransactionCount({ address: account.address, blockTag: 'pending' })
@@ -162,7 +185,12 @@ export class PayoutWallet extends DurableObject<Env> {
       } catch (err) {
         const text = String(err).toLowerCase()
         if (text.includes('already known') || text.includes('nonce too low') || text.includes('already imported')) break
-        if (attempt === 2) log.error('payout broadcast failed; will rebroadcast', { payoutId: payout.id, txid: tx.hash, error: shortError(err) })
+        if (attempt === 2)
+          log.error('payout broadcast failed; will rebroadcast', {
+            payoutId: payout.id,
+            txid: tx.hash,
+            error: shortError(err),
+          })
       }
     }
     const receipt = await client.getTransactionReceipt({ hash: tx.hash }).catch(() => null)
@@ -171,9 +199,14 @@ export class PayoutWallet extends DurableObject<Env> {
     const head = await client.getBlockNumber({ cacheTime: 0 })
     const confirmations = Number(head - receipt.blockNumber) + 1
     const done = confirmations >= finalityDepth(chain)
-    const transactions: PayoutTransaction[] = [{ txid: tx.hash, amount: payout.amount, date: tx.signedAt, confirmations }]
+    const transactions: PayoutTransaction[] = [
+      { txid: tx.hash, amount: payout.amount, date: tx.signedAt, confirmations },
+    ]
     if (!done && payout.transactions === JSON.stringify(transactions)) return 'processing'
-    const moved = await this.commit(db, payout, { status: done ? 'complete' : 'processing', transactions: JSON.stringify(transactions) })
+    const moved = await this.commit(db, payout, {
+      status: done ? 'complete' : 'processing',
+      transactions: JSON.stringify(transactions),
+    })
     if (!moved) return (await this.reread(db, payout.id)) ?? 'missing'
     return moved.status
   }
@@ -181,10 +214,14 @@ export class PayoutWallet extends DurableObject<Env> {
   /** Test mode: nothing is signed or broadcast; the payout completes with a simulated txid (processing, then complete). */
   private async simulate(db: Db, payout: PayoutRow): Promise<AdvanceResult> {
     const at = new Date().toISOString()
-    const txid = `0x${'00'.repeat(12)}${payout.id.replace(/[^0-9a-f]/g, '').padEnd(40, '0').slice(0, 40)}`
+    const txid = `0x${'00'.repeat(12)}${payout.id
+      .replace(/[^0-9a-f]/g, '')
+      .padEnd(40, '0')
+      .slice(0, 40)}`
     const transactions: PayoutTransaction[] = [{ txid, amount: payout.amount, date: at, confirmations: 0 }]
     let current: PayoutRow | null = payout
-    if (current.status === 'funded') current = await this.commit(db, current, { status: 'processing', transactions: JSON.stringify(transactions) }, at)
+    if (current.status === 'funded')
+      current = await this.commit(db, current, { status: 'processing', transactions: JSON.stringify(transactions) }, at)
     if (current) current = await this.commit(db, current, { status: 'complete' }, at)
     return current?.status ?? (await this.reread(db, payout.id)) ?? 'missing'
   }
@@ -195,19 +232,36 @@ export class PayoutWallet extends DurableObject<Env> {
     const chain = chainsFor(this.env).get(payout.chainId)
     const decimals = (chain && findToken(chain, payout.token)?.decimals) ?? 6
     const after = { id: payout.id, version: payout.version + 1, status: 'failed' as const }
-    const reversal = insertLedgerEntriesIf(db, [
-      {
-        merchantId: payout.merchantId, livemode: payout.livemode, currency: payout.token, code: LEDGER_CODES.payout, amount: toLedgerUnits(BigInt(payout.amountBaseUnits), decimals),
-        sourceType: 'payout', sourceId: `${payout.id}:reversal`, paymentId: null, description: 'Payout failed: reversal', createdAt: at,
-      },
-    ], payoutIsAt(after))
+    const reversal = insertLedgerEntriesIf(
+      db,
+      [
+        {
+          merchantId: payout.merchantId,
+          livemode: payout.livemode,
+          currency: payout.token,
+          code: LEDGER_CODES.payout,
+          amount: toLedgerUnits(BigInt(payout.amountBaseUnits), decimals),
+          sourceType: 'payout',
+          sourceId: `${payout.id}:reversal`,
+          paymentId: null,
+          description: 'Payout failed: reversal',
+          createdAt: at,
+        },
+      ],
+      payoutIsAt(after),
+    )
     const moved = await this.commit(db, payout, { status: 'failed', message }, at, [reversal])
     return moved ? 'failed' : ((await this.reread(db, payout.id)) ?? 'missing')
   }
 }
 
 function viemChain(chain: Chain) {
-  return { id: chain.id, name: chain.name, nativeCurrency: { name: chain.nativeSymbol, symbol: chain.nativeSymbol, decimals: 18 }, rpcUrls: { default: { http: [chain.rpcUrl] } } }
+  return {
+    id: chain.id,
+    name: chain.name,
+    nativeCurrency: { name: chain.nativeSymbol, symbol: chain.nativeSymbol, decimals: 18 },
+    rpcUrls: { default: { http: [chain.rpcUrl] } },
+  }
 }
 
 /** An RPC error without the URL (which may carry a provider key). */

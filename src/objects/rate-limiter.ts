@@ -54,7 +54,12 @@ export class RateLimiter extends DurableObject<Env> {
     return window
   }
 
-  private result(window: { start: number; count: number }, limit: number, windowMs: number, now: number): RateLimitResult {
+  private result(
+    window: { start: number; count: number },
+    limit: number,
+    windowMs: number,
+    now: number,
+  ): RateLimitResult {
     const end = window.start + windowMs
     return {
       allowed: window.count <= limit,

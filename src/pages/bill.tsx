@@ -4,7 +4,15 @@ import { Layout, MessagePage } from './layout'
 
 export interface BillPageProps {
   nonce: string
-  bill: { id: string; number: string | null; currency: string; total: string; dueDate: string | null; status: BillStatus; name: string | null }
+  bill: {
+    id: string
+    number: string | null
+    currency: string
+    total: string
+    dueDate: string | null
+    status: BillStatus
+    name: string | null
+  }
   items: BillItem[]
   merchantName: string
   payment: PaymentRow | null

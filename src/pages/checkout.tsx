@@ -1,7 +1,14 @@
 import { raw } from 'hono/html'
 import { renderSVG } from 'uqr'
 import type { UnavailableReason } from '../domain/links'
-import { eip681Uri, formatCountdown, isFinalStage, walletTransaction, type CheckoutStage, type PaymentRequest } from '../domain/checkout'
+import {
+  eip681Uri,
+  formatCountdown,
+  isFinalStage,
+  walletTransaction,
+  type CheckoutStage,
+  type PaymentRequest,
+} from '../domain/checkout'
 import { formatUnits } from '../domain/money'
 import { webPageHref } from '../domain/url-policy'
 import type { Checkout } from '../services/payments/checkout'
@@ -20,7 +27,8 @@ const STAGE_LABELS: Record<CheckoutStage, string> = {
 
 function stageLabel(ck: Checkout): string {
   const p = ck.payment
-  if (ck.stage === 'confirming' && p.requiredConfirmations) return `Confirming (${Math.min(p.confirmations, p.requiredConfirmations)} of ${p.requiredConfirmations})`
+  if (ck.stage === 'confirming' && p.requiredConfirmations)
+    return `Confirming (${Math.min(p.confirmations, p.requiredConfirmations)} of ${p.requiredConfirmations})`
   return STAGE_LABELS[ck.stage]
 }
 
@@ -28,7 +36,12 @@ function stageLabel(ck: Checkout): string {
 export function paymentRequestOf(ck: Checkout): PaymentRequest | undefined {
   const p = ck.payment
   if (p.payAmount === null || p.depositAddress === null || p.chainId === null) return undefined
-  return { chainId: p.chainId, depositAddress: p.depositAddress, tokenAddress: p.tokenAddress, amount: BigInt(p.payAmount) }
+  return {
+    chainId: p.chainId,
+    depositAddress: p.depositAddress,
+    tokenAddress: p.tokenAddress,
+    amount: BigInt(p.payAmount),
+  }
 }
 
 /** Styles of the test-mode parts only (the page CSP runs only nonce'd styles). */
@@ -42,7 +55,10 @@ const testModeCss = `
 
 /** The QR code as inline SVG (drawn in the worker with uqr). */
 function qrSvg(uri: string): string {
-  return renderSVG(uri, { border: 2, ecc: 'M' }).replace('<svg ', '<svg shape-rendering="crispEdges" aria-hidden="true" focusable="false" ')
+  return renderSVG(uri, { border: 2, ecc: 'M' }).replace(
+    '<svg ',
+    '<svg shape-rendering="crispEdges" aria-hidden="true" focusable="false" ',
+  )
 }
 
 export interface CheckoutPageProps {
@@ -90,7 +106,9 @@ export function CheckoutPage({ ck, nonce, showPicker, error, now, pollMs }: Chec
               This is a sandbox payment: no real funds move. Use the test buttons below to simulate the buyer paying.
             </p>
           )}
-          <p class="merchant" data-testid="merchant">{ck.merchantName}</p>
+          <p class="merchant" data-testid="merchant">
+            {ck.merchantName}
+          </p>
           <h1 id="heading">{ck.title ?? 'Payment'}</h1>
           <p class="amount" data-testid="order-amount">
             {p.amount} {p.currency}
@@ -112,7 +130,8 @@ export function CheckoutPage({ ck, nonce, showPicker, error, now, pollMs }: Chec
             </span>
           </div>
           <p id="redirect-note" hidden>
-            Payment received. Taking you back to {ck.merchantName}… {successUrl && <a href={successUrl}>Continue now</a>}
+            Payment received. Taking you back to {ck.merchantName}…{' '}
+            {successUrl && <a href={successUrl}>Continue now</a>}
           </p>
           {error && (
             <p class="error" role="alert">
@@ -131,7 +150,10 @@ export function CheckoutPage({ ck, nonce, showPicker, error, now, pollMs }: Chec
                     <label class="option">
                       <input type="radio" name="option" value={value} checked={checked} required />
                       <span>
-                        {o.token} on {o.chainName} <span class="note">≈ {o.amount} {o.token}</span>
+                        {o.token} on {o.chainName}{' '}
+                        <span class="note">
+                          ≈ {o.amount} {o.token}
+                        </span>
                       </span>
                     </label>
                   )
@@ -144,8 +166,18 @@ export function CheckoutPage({ ck, nonce, showPicker, error, now, pollMs }: Chec
           )}
 
           {!picker && request && uri && (
-            <section id="pay" aria-label="How to pay" data-when="awaiting confirming" hidden={hiddenUnless('awaiting', 'confirming')}>
-              <div class="qr" role="img" aria-label={`QR code to pay ${payAmount} ${p.token} on ${chainName}`} data-uri={uri}>
+            <section
+              id="pay"
+              aria-label="How to pay"
+              data-when="awaiting confirming"
+              hidden={hiddenUnless('awaiting', 'confirming')}
+            >
+              <div
+                class="qr"
+                role="img"
+                aria-label={`QR code to pay ${payAmount} ${p.token} on ${chainName}`}
+                data-uri={uri}
+              >
                 {raw(qrSvg(uri))}
               </div>
               <label for="amount-field">Amount ({p.token})</label>
@@ -179,12 +211,22 @@ export function CheckoutPage({ ck, nonce, showPicker, error, now, pollMs }: Chec
               )}
             </section>
           )}
-          {!picker && !request && !final && <p class="error">This merchant cannot take crypto payments right now. Please contact them.</p>}
+          {!picker && !request && !final && (
+            <p class="error">This merchant cannot take crypto payments right now. Please contact them.</p>
+          )}
 
           {testMode && (request || ck.options.length > 0) && (
-            <form method="post" action={`/pay/${ref}/simulate`} class="simulate" data-testid="simulate" data-when="awaiting confirming" hidden={hiddenUnless('awaiting', 'confirming')}>
+            <form
+              method="post"
+              action={`/pay/${ref}/simulate`}
+              class="simulate"
+              data-testid="simulate"
+              data-when="awaiting confirming"
+              hidden={hiddenUnless('awaiting', 'confirming')}
+            >
               <p class="note">
-                Test mode: simulate the buyer's payment{payAmount ? ` of ${payAmount} ${p.token}` : ''}. It goes through the same checks as a real transfer.
+                Test mode: simulate the buyer's payment{payAmount ? ` of ${payAmount} ${p.token}` : ''}. It goes through
+                the same checks as a real transfer.
               </p>
               <div class="actions">
                 <button type="submit" name="share" value="full">
@@ -208,7 +250,10 @@ export function CheckoutPage({ ck, nonce, showPicker, error, now, pollMs }: Chec
               </a>
             )}
           </div>
-          <div data-when="expired failed cancelled refunded" hidden={hiddenUnless('expired', 'failed', 'cancelled', 'refunded')}>
+          <div
+            data-when="expired failed cancelled refunded"
+            hidden={hiddenUnless('expired', 'failed', 'cancelled', 'refunded')}
+          >
             <p>{endMessage(ck)}</p>
             <div class="actions">
               {ck.linkReference && (
@@ -240,10 +285,13 @@ export function CheckoutPage({ ck, nonce, showPicker, error, now, pollMs }: Chec
 
 function endMessage(ck: Checkout): string {
   const p = ck.payment
-  if (p.exception === 'paid_late') return 'Funds arrived after this payment had ended. They are recorded and the merchant has been told; contact them to settle it.'
+  if (p.exception === 'paid_late')
+    return 'Funds arrived after this payment had ended. They are recorded and the merchant has been told; contact them to settle it.'
   switch (ck.stage) {
     case 'failed':
-      return p.exception === 'underpaid' ? 'Less than the full amount arrived in time. Contact the merchant about the part you paid.' : 'This payment failed.'
+      return p.exception === 'underpaid'
+        ? 'Less than the full amount arrived in time. Contact the merchant about the part you paid.'
+        : 'This payment failed.'
     case 'cancelled':
       return 'This payment was cancelled.'
     case 'refunded':
@@ -254,15 +302,33 @@ function endMessage(ck: Checkout): string {
 }
 
 const UNAVAILABLE: Record<UnavailableReason, { heading: string; text: string }> = {
-  expired: { heading: 'This payment link has expired', text: 'It can no longer be paid. Ask the merchant for a new link.' },
-  inactive: { heading: 'This payment link is inactive', text: 'The merchant has switched it off. Ask them for a new link.' },
+  expired: {
+    heading: 'This payment link has expired',
+    text: 'It can no longer be paid. Ask the merchant for a new link.',
+  },
+  inactive: {
+    heading: 'This payment link is inactive',
+    text: 'The merchant has switched it off. Ask them for a new link.',
+  },
   cancelled: { heading: 'This payment link was cancelled', text: 'It can no longer be paid.' },
-  used: { heading: 'This payment link has already been paid', text: 'It cannot be used again. If you expected to pay, ask the merchant for a new link.' },
-  busy: { heading: 'This payment link is in use', text: 'Every use of it is being paid right now. If one of those payments is not finished, it frees up: try again in a few minutes.' },
+  used: {
+    heading: 'This payment link has already been paid',
+    text: 'It cannot be used again. If you expected to pay, ask the merchant for a new link.',
+  },
+  busy: {
+    heading: 'This payment link is in use',
+    text: 'Every use of it is being paid right now. If one of those payments is not finished, it frees up: try again in a few minutes.',
+  },
 }
 
 /** A clear page for a link that cannot be paid. */
-export function UnavailablePage(props: { nonce: string; reason: UnavailableReason; merchantName: string; name: string; cancelUrl: string | null }) {
+export function UnavailablePage(props: {
+  nonce: string
+  reason: UnavailableReason
+  merchantName: string
+  name: string
+  cancelUrl: string | null
+}) {
   const { heading, text } = UNAVAILABLE[props.reason]
   const cancelUrl = webPageHref(props.cancelUrl)
   return (
@@ -283,7 +349,9 @@ export function UnavailablePage(props: { nonce: string; reason: UnavailableReaso
 export function NotFoundPage(props: { nonce: string; what: 'Payment' | 'Payment link' }) {
   return (
     <MessagePage nonce={props.nonce} title={`${props.what} not found`} heading={`${props.what} not found`}>
-      <p>There is no such {props.what.toLowerCase()}. Check the link you were given, or ask the merchant for a new one.</p>
+      <p>
+        There is no such {props.what.toLowerCase()}. Check the link you were given, or ask the merchant for a new one.
+      </p>
     </MessagePage>
   )
 }

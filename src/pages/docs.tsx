@@ -30,7 +30,9 @@ function securityText(security: Record<string, string[]>[] | undefined): string 
 
 /** A server-rendered reference generated from the OpenAPI document (no external assets), one section per tag. */
 export function docsPage(c: Context, doc: DocsInput) {
-  const operations = Object.entries(doc.paths ?? {}).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })))
+  const operations = Object.entries(doc.paths ?? {}).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ path, method, op })),
+  )
   const sections = new Map<string, typeof operations>()
   for (const o of operations) {
     const tag = o.op.tags?.[0] ?? 'Other'

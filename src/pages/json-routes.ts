@@ -10,8 +10,16 @@ import { validationHook } from '../api/validation'
 import { sameOrigin } from './routes'
 
 /** The pages' JSON error: `{error, message}` (renderPageError writes it for these paths). */
-const pageError = z.object({ error: z.string().openapi({ description: 'The error code in lower case, e.g. not_found' }), message: z.string() }).openapi('PageError')
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
+const pageError = z
+  .object({
+    error: z.string().openapi({ description: 'The error code in lower case, e.g. not_found' }),
+    message: z.string(),
+  })
+  .openapi('PageError')
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+})
 const errors = { 400: json(pageError, 'Invalid parameter'), 404: json(pageError, 'Not found') } as const
 
 const statusSchema = z
@@ -49,7 +57,7 @@ export const pagesJsonRouter = new OpenAPIHono<AppEnv>({ defaultHook: validation
       method: 'get',
       path: '/pay/{reference}/status',
       tags: ['Hosted pages'],
-      summary: 'The checkout page\'s status poll',
+      summary: "The checkout page's status poll",
       request: { params: z.object({ reference: z.string() }) },
       responses: { 200: json(statusSchema, 'The payment as the checkout page shows it'), 404: errors[404] },
     }),
@@ -66,12 +74,18 @@ export const pagesJsonRouter = new OpenAPIHono<AppEnv>({ defaultHook: validation
       path: '/recipient/{token}/challenge',
       tags: ['Hosted pages'],
       summary: 'A single-use challenge naming the address, for the recipient to sign (personal_sign)',
-      request: { params: z.object({ token: z.string() }), query: z.object({ address: z.string().openapi({ description: 'The EVM address to be paid' }) }) },
+      request: {
+        params: z.object({ token: z.string() }),
+        query: z.object({ address: z.string().openapi({ description: 'The EVM address to be paid' }) }),
+      },
       responses: { 200: json(z.object({ message: z.string() }), 'The message to sign'), ...errors },
     }),
     async (c) => {
       c.header('Cache-Control', 'no-store')
-      return c.json({ message: await issueChallenge(c.env, c.req.valid('param').token, c.req.valid('query').address) }, 200)
+      return c.json(
+        { message: await issueChallenge(c.env, c.req.valid('param').token, c.req.valid('query').address) },
+        200,
+      )
     },
   )
   .openapi(
@@ -83,10 +97,23 @@ export const pagesJsonRouter = new OpenAPIHono<AppEnv>({ defaultHook: validation
       summary: 'Check the signed challenge and activate the recipient with the address',
       request: {
         params: z.object({ token: z.string() }),
-        body: { required: true, content: { 'application/json': { schema: z.object({ address: z.string(), signature: z.string().openapi({ description: 'Hex personal_sign signature of the challenge' }) }) } } },
+        body: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: z.object({
+                address: z.string(),
+                signature: z.string().openapi({ description: 'Hex personal_sign signature of the challenge' }),
+              }),
+            },
+          },
+        },
       },
       responses: {
-        200: json(z.object({ status: z.enum(RECIPIENT_STATUSES), address: z.string().nullable() }), 'The recipient after verification'),
+        200: json(
+          z.object({ status: z.enum(RECIPIENT_STATUSES), address: z.string().nullable() }),
+          'The recipient after verification',
+        ),
         ...errors,
         403: json(pageError, 'Cross-site request refused'),
         409: json(pageError, 'No open challenge for this address'),

@@ -61,7 +61,13 @@ export function Layout(props: { title: string; nonce: string; children: Child; s
 }
 
 /** A page that only says something: unknown link, expired, inactive, ... */
-export function MessagePage(props: { nonce: string; title: string; heading: string; merchantName?: string; children: Child }) {
+export function MessagePage(props: {
+  nonce: string
+  title: string
+  heading: string
+  merchantName?: string
+  children: Child
+}) {
   return (
     <Layout title={props.title} nonce={props.nonce}>
       <main aria-labelledby="heading">

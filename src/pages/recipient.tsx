@@ -35,7 +35,10 @@ document.getElementById('connect').addEventListener('click', async () => {
               Payouts go to {address}.
             </p>
           ) : (
-            <p class="note">Connect the wallet that should receive payouts and sign a message to prove it is yours. Signing costs nothing.</p>
+            <p class="note">
+              Connect the wallet that should receive payouts and sign a message to prove it is yours. Signing costs
+              nothing.
+            </p>
           )}
           <button id="connect" type="button">
             {address ? 'Change address' : 'Connect wallet and sign'}

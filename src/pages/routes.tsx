@@ -22,11 +22,18 @@ import { recipientForPage } from '../services/payouts/recipients'
 /** What a link preview shows: who asks for how much, and that opening the link starts the payment. */
 function LinkPreviewPage(props: { nonce: string; merchantName: string; name: string; amount: string }) {
   return (
-    <MessagePage nonce={props.nonce} title={`${props.name} · ${props.merchantName}`} heading={props.name} merchantName={props.merchantName}>
+    <MessagePage
+      nonce={props.nonce}
+      title={`${props.name} · ${props.merchantName}`}
+      heading={props.name}
+      merchantName={props.merchantName}
+    >
       <p class="amount" data-testid="amount">
         {props.amount}
       </p>
-      <p class="note" data-testid="preview">Open this link in your browser to pay.</p>
+      <p class="note" data-testid="preview">
+        Open this link in your browser to pay.
+      </p>
     </MessagePage>
   )
 }
@@ -40,7 +47,13 @@ const POLL_MS = 1000
 const REFERENCE = /^[A-Za-z0-9-]{1,64}$/
 
 /** A page response with a strict CSP: only this response's nonce runs, forms post to us (and the way back). */
-function page(c: Context<AppEnv>, nonce: string, element: JSX.Element, status: ContentfulStatusCode = 200, formTargets: (string | null)[] = []) {
+function page(
+  c: Context<AppEnv>,
+  nonce: string,
+  element: JSX.Element,
+  status: ContentfulStatusCode = 200,
+  formTargets: (string | null)[] = [],
+) {
   const origins = formTargets.flatMap((u) => {
     const href = webPageHref(u)
     return href ? [new URL(href).origin] : []
@@ -61,7 +74,9 @@ const nonce = () => randomHex(16)
 /** Same-origin check for the page's forms (a cross-site form must not cancel someone's payment). */
 export function sameOrigin(c: Context<AppEnv>): boolean {
   const origin = c.req.header('origin')
-  return origin === undefined || origin === 'null' ? c.req.header('sec-fetch-site') !== 'cross-site' : origin === new URL(c.req.url).origin
+  return origin === undefined || origin === 'null'
+    ? c.req.header('sec-fetch-site') !== 'cross-site'
+    : origin === new URL(c.req.url).origin
 }
 
 /** The page's form fields; a body that cannot be read as a form (a broken multipart body) is a 400. */
@@ -85,7 +100,17 @@ export const pagesRouter = new Hono<AppEnv>()
   .get('/recipient/:token', async (c) => {
     const { recipient, merchantName } = await recipientForPage(c.env, c.req.param('token'))
     const n = nonce()
-    return page(c, n, <RecipientPage nonce={n} token={c.req.param('token')} merchantName={merchantName} status={recipient.status} address={recipient.address} />)
+    return page(
+      c,
+      n,
+      <RecipientPage
+        nonce={n}
+        token={c.req.param('token')}
+        merchantName={merchantName}
+        status={recipient.status}
+        address={recipient.address}
+      />,
+    )
   })
   .get('/pay/:reference', async (c) => {
     const reference = c.req.param('reference')
@@ -102,7 +127,14 @@ export const pagesRouter = new Hono<AppEnv>()
     return page(
       c,
       n,
-      <CheckoutPage ck={ck} nonce={n} showPicker={showPicker} error={error} now={new Date().toISOString()} pollMs={POLL_MS} />,
+      <CheckoutPage
+        ck={ck}
+        nonce={n}
+        showPicker={showPicker}
+        error={error}
+        now={new Date().toISOString()}
+        pollMs={POLL_MS}
+      />,
       200,
       [ck.payment.cancelUrl],
     )
@@ -113,7 +145,10 @@ export const pagesRouter = new Hono<AppEnv>()
     if (!payment || !sameOrigin(c)) return c.redirect(`/pay/${encodeURIComponent(reference)}`, 303)
     const form = await formFields(c)
     const [chainId, token] = String(form.option ?? '').split(':')
-    const result = chainId && token && /^\d+$/.test(chainId) ? await selectOption(c.env, payment, Number(chainId), token) : { ok: false }
+    const result =
+      chainId && token && /^\d+$/.test(chainId)
+        ? await selectOption(c.env, payment, Number(chainId), token)
+        : { ok: false }
     return c.redirect(result.ok ? `/pay/${reference}` : `/pay/${reference}?change=1&error=select`, 303)
   })
   .post('/pay/:reference/simulate', async (c) => {
@@ -126,7 +161,8 @@ export const pagesRouter = new Hono<AppEnv>()
     }
     if (!sameOrigin(c)) return c.redirect(`/pay/${encodeURIComponent(reference)}`, 303)
     const share = String((await formFields(c)).share ?? '')
-    if (!(SIMULATED_SHARES as readonly string[]).includes(share)) return c.redirect(`/pay/${reference}?error=simulate`, 303)
+    if (!(SIMULATED_SHARES as readonly string[]).includes(share))
+      return c.redirect(`/pay/${reference}?error=simulate`, 303)
     try {
       await simulateFromPage(c.env, payment, share as SimulatedShare)
     } catch (err) {
@@ -149,12 +185,39 @@ export const pagesRouter = new Hono<AppEnv>()
     const n = nonce()
     if (!REFERENCE.test(reference)) return page(c, n, <NotFoundPage nonce={n} what="Payment link" />, 404)
     // Unfurlers, crawlers, HEAD and prefetches read the link; only a buyer's visit opens a payment.
-    if (isLinkPreview({ method: c.req.method, userAgent: c.req.header('user-agent'), purpose: c.req.header('sec-purpose') ?? c.req.header('purpose') })) {
+    if (
+      isLinkPreview({
+        method: c.req.method,
+        userAgent: c.req.header('user-agent'),
+        purpose: c.req.header('sec-purpose') ?? c.req.header('purpose'),
+      })
+    ) {
       const preview = await previewLink(c.env, reference)
       if (!preview) return page(c, n, <NotFoundPage nonce={n} what="Payment link" />, 404)
       const { link, merchantName } = preview.record
-      if (preview.reason) return page(c, n, <UnavailablePage nonce={n} reason={preview.reason} merchantName={merchantName} name={link.name} cancelUrl={link.cancelUrl} />, 410)
-      return page(c, n, <LinkPreviewPage nonce={n} merchantName={merchantName} name={link.name} amount={`${link.orderAmount} ${link.orderCurrency}`} />)
+      if (preview.reason)
+        return page(
+          c,
+          n,
+          <UnavailablePage
+            nonce={n}
+            reason={preview.reason}
+            merchantName={merchantName}
+            name={link.name}
+            cancelUrl={link.cancelUrl}
+          />,
+          410,
+        )
+      return page(
+        c,
+        n,
+        <LinkPreviewPage
+          nonce={n}
+          merchantName={merchantName}
+          name={link.name}
+          amount={`${link.orderAmount} ${link.orderCurrency}`}
+        />,
+      )
     }
     const outcome = await visitLink(c.env, reference, (linkId) => getCookie(c, linkCookie(linkId)))
     if (!outcome) return page(c, n, <NotFoundPage nonce={n} what="Payment link" />, 404)
@@ -162,7 +225,18 @@ export const pagesRouter = new Hono<AppEnv>()
       const { link, merchantName } = outcome.record
       // Busy frees up when a buyer's payment lapses; the other reasons are final.
       const status = outcome.reason === 'busy' ? 409 : 410
-      return page(c, n, <UnavailablePage nonce={n} reason={outcome.reason} merchantName={merchantName} name={link.name} cancelUrl={link.cancelUrl} />, status)
+      return page(
+        c,
+        n,
+        <UnavailablePage
+          nonce={n}
+          reason={outcome.reason}
+          merchantName={merchantName}
+          name={link.name}
+          cancelUrl={link.cancelUrl}
+        />,
+        status,
+      )
     }
     setCookie(c, linkCookie(outcome.linkId), outcome.payment.id, {
       path: '/link',
@@ -177,7 +251,17 @@ export const pagesRouter = new Hono<AppEnv>()
     const n = nonce()
     const found = REFERENCE.test(c.req.param('id')) ? await publicBill(c.env, c.req.param('id')) : undefined
     if (!found) return page(c, n, <BillNotFoundPage nonce={n} />, 404)
-    return page(c, n, <BillPage nonce={n} bill={found.bill} items={found.items} merchantName={found.merchantName} payment={found.payment} />)
+    return page(
+      c,
+      n,
+      <BillPage
+        nonce={n}
+        bill={found.bill}
+        items={found.items}
+        merchantName={found.merchantName}
+        payment={found.payment}
+      />,
+    )
   })
   .post('/bill/:id/pay', async (c) => {
     const id = c.req.param('id')
@@ -196,9 +280,22 @@ export const pagesRouter = new Hono<AppEnv>()
 
 /** Errors on the hosted pages: an HTML page (JSON for the status endpoint). */
 export function renderPageError(c: Context<AppEnv>, err: ApiError): Response {
-  if (c.req.path.endsWith('/status') || (c.req.path.startsWith('/recipient/') && /\/(challenge|verify)$/.test(c.req.path))) return c.json({ error: err.code.toLowerCase(), message: err.message }, err.status)
+  if (
+    c.req.path.endsWith('/status') ||
+    (c.req.path.startsWith('/recipient/') && /\/(challenge|verify)$/.test(c.req.path))
+  )
+    return c.json({ error: err.code.toLowerCase(), message: err.message }, err.status)
   const n = nonce()
   // biome-ignore lint/complexity/useMathMinMax: keeps the status's literal type (Math.min returns number)
   const status = err.status >= 500 ? 500 : err.status
-  return page(c, n, <ErrorPage nonce={n} status={err.status} message={err.status >= 500 ? 'The payment page could not be loaded.' : err.message} />, status)
+  return page(
+    c,
+    n,
+    <ErrorPage
+      nonce={n}
+      status={err.status}
+      message={err.status >= 500 ? 'The payment page could not be loaded.' : err.message}
+    />,
+    status,
+  )
 }

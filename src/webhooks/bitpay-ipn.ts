@@ -18,7 +18,12 @@ export interface IpnInvoice {
  * Renders BitPay's invoice object (services/bitpay-invoice-view: it reads currency options and
  * rates), handed to the consumer by the entry so that webhooks do not import services.
  */
-export type InvoiceRenderer = (env: Env, requestUrl: string, payment: PaymentRow, invoice: BitPayInvoiceRecord) => Promise<IpnInvoice>
+export type InvoiceRenderer = (
+  env: Env,
+  requestUrl: string,
+  payment: PaymentRow,
+  invoice: BitPayInvoiceRecord,
+) => Promise<IpnInvoice>
 
 /** The BitPay invoice behind a payment, if the payment was created through /invoices. */
 export async function bitpayInvoiceOf(env: Env, paymentId: string) {
@@ -37,9 +42,17 @@ export function wantsIpn(env: Env, payment: PaymentRow, fullNotifications: boole
  * BitPay's IPN body for the payment as it was at the event: the invoice object (standard format),
  * or `{event: {code, name}, data: invoice}` when the invoice asked for extendedNotifications.
  */
-export async function ipnBody(env: Env, render: InvoiceRenderer, payment: PaymentRow, invoice: BitPayInvoiceRecord): Promise<string> {
+export async function ipnBody(
+  env: Env,
+  render: InvoiceRenderer,
+  payment: PaymentRow,
+  invoice: BitPayInvoiceRecord,
+): Promise<string> {
   const view = await render(env, publicOrigin(env), payment, invoice)
   if (!invoice.extendedNotifications) return exactJson(view)
-  const event = ipnEventFor(view.status, view.exceptionStatus, invoice.fullNotifications) ?? { code: 1012, name: 'invoice_manuallyNotified' }
+  const event = ipnEventFor(view.status, view.exceptionStatus, invoice.fullNotifications) ?? {
+    code: 1012,
+    name: 'invoice_manuallyNotified',
+  }
   return exactJson({ event, data: view })
 }

@@ -19,13 +19,18 @@ export interface WebhookHooks {
  * `invoiceView` (the body of BitPay IPNs). Dead-letter queue: deliveries that could not even be
  * retried are marked failed.
  */
-export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env, hooks: WebhookHooks): Promise<void> {
+export async function handleWebhookBatch(
+  batch: MessageBatch<WebhookMessage>,
+  env: Env,
+  hooks: WebhookHooks,
+): Promise<void> {
   const scale = backoffScale(env)
   for (const message of batch.messages) {
     const body = message.body
     try {
       if (batch.queue === WEBHOOKS_DLQ) {
-        if (body.type === 'delivery') await finish(env, body.deliveryId, 'failed', `gave up after ${message.attempts} attempts`)
+        if (body.type === 'delivery')
+          await finish(env, body.deliveryId, 'failed', `gave up after ${message.attempts} attempts`)
         else log.error('webhook fan-out dead-lettered; the outbox sweep will retry', { eventId: body.eventId })
         message.ack()
         continue

@@ -20,7 +20,11 @@ type DeliveryRow = typeof webhookDeliveries.$inferSelect
  * broken body) is recorded as a "could not deliver" attempt and asks the caller to retry. An IPN's
  * body is BitPay's invoice object, which `deps.invoiceView` renders.
  */
-export async function deliver(env: Env, deliveryId: string, deps: { invoiceView: InvoiceRenderer }): Promise<DeliveryOutcome> {
+export async function deliver(
+  env: Env,
+  deliveryId: string,
+  deps: { invoiceView: InvoiceRenderer },
+): Promise<DeliveryOutcome> {
   const db = getDb(env.DB)
   const [delivery] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId))
   if (!delivery || delivery.status !== 'pending') return 'skipped'
@@ -37,7 +41,9 @@ export async function deliver(env: Env, deliveryId: string, deps: { invoiceView:
   }
 
   const invoice = delivery.target === NOTIFICATION_URL_TARGET ? await bitpayInvoiceOf(env, payment.id) : undefined
-  const body = invoice ? await ipnBody(env, deps.invoiceView, payment, invoice) : stringifyWithDecimals(buildPayload(event, payment, await webhookData(env, payment)))
+  const body = invoice
+    ? await ipnBody(env, deps.invoiceView, payment, invoice)
+    : stringifyWithDecimals(buildPayload(event, payment, await webhookData(env, payment)))
   const headers = {
     'X-Signature': xSignature(payment.notifySecret, body),
     'X-Event-Id': event.id,
@@ -97,14 +103,23 @@ const ANY_2XX = (status: number) => status >= 200 && status < 300
 const BITPAY_IPN_DELIVERED = (status: number) => status === 200
 
 /** Posts the body (unless the URL policy refuses it) and records the attempt; `delivered` says which statuses count. */
-async function send(env: Env, delivery: DeliveryRow, body: string, headers: Record<string, string>, delivered = ANY_2XX): Promise<DeliveryOutcome> {
+async function send(
+  env: Env,
+  delivery: DeliveryRow,
+  body: string,
+  headers: Record<string, string>,
+  delivered = ANY_2XX,
+): Promise<DeliveryOutcome> {
   const db = getDb(env.DB)
   const deliveryId = delivery.id
   // Re-checked at send time: a URL stored before the policy (or under another environment) is never called.
   const refused = callbackUrlProblem(delivery.url, env.ENVIRONMENT) !== null
   const posted = refused ? REFUSED_URL_RESULT : await postWebhook(delivery.url, body, headers)
   const ok = posted.statusCode !== null && delivered(posted.statusCode)
-  const result = !ok && posted.error === null ? { ...posted, error: `could not deliver: HTTP ${posted.statusCode} (only 200 counts)` } : posted
+  const result =
+    !ok && posted.error === null
+      ? { ...posted, error: `could not deliver: HTTP ${posted.statusCode} (only 200 counts)` }
+      : posted
   const gone = result.statusCode === 410 || refused
   const now = new Date().toISOString()
 
@@ -134,7 +149,11 @@ async function send(env: Env, delivery: DeliveryRow, body: string, headers: Reco
   if (gone && delivery.endpointId) {
     await db
       .update(webhookEndpoints)
-      .set({ status: 'disabled', disabledReason: refused ? 'the URL is not allowed' : 'receiver answered 410 Gone', updatedAt: now })
+      .set({
+        status: 'disabled',
+        disabledReason: refused ? 'the URL is not allowed' : 'receiver answered 410 Gone',
+        updatedAt: now,
+      })
       .where(eq(webhookEndpoints.id, delivery.endpointId))
   }
   return ok ? 'delivered' : gone ? 'gone' : 'retry'
@@ -151,7 +170,10 @@ export async function finish(env: Env, deliveryId: string, status: 'failed', rea
 /** A link's webhook_data, else the payment's metadata: passed through untouched. */
 async function webhookData(env: Env, payment: PaymentRow): Promise<unknown> {
   if (payment.linkId) {
-    const [link] = await getDb(env.DB).select({ webhookData: paymentLinks.webhookData }).from(paymentLinks).where(eq(paymentLinks.id, payment.linkId))
+    const [link] = await getDb(env.DB)
+      .select({ webhookData: paymentLinks.webhookData })
+      .from(paymentLinks)
+      .where(eq(paymentLinks.id, payment.linkId))
     if (link?.webhookData) return JSON.parse(link.webhookData)
   }
   return payment.metadata ? JSON.parse(payment.metadata) : null

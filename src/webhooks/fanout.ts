@@ -22,7 +22,10 @@ export function endpointWants(endpoint: Pick<WebhookEndpointRow, 'enabledEvents'
  * event, so it is exact then: an endpoint added afterwards gets the next event. A superset of the
  * fan-out's targets (it does not look at enabled_events), never a subset.
  */
-export function dispatchedAtOnInsert(payment: Pick<PaymentRow, 'id' | 'merchantId' | 'livemode' | 'notificationUrl'>, now: string): SQL | null {
+export function dispatchedAtOnInsert(
+  payment: Pick<PaymentRow, 'id' | 'merchantId' | 'livemode' | 'notificationUrl'>,
+  now: string,
+): SQL | null {
   if (payment.notificationUrl) return null
   return sql`CASE WHEN EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${webhookEndpoints.merchantId} = ${payment.merchantId} AND ${webhookEndpoints.livemode} = ${payment.livemode ? 1 : 0} AND ${webhookEndpoints.status} = 'enabled')
     OR EXISTS (SELECT 1 FROM ${bills} WHERE ${bills.paymentId} = ${payment.id}) THEN NULL ELSE ${now} END`
@@ -99,7 +102,9 @@ export async function enqueuePendingDeliveries(env: Env, eventId: string): Promi
     .from(webhookDeliveries)
     .where(and(eq(webhookDeliveries.eventId, eventId), eq(webhookDeliveries.status, 'pending')))
   if (pending.length > 0) {
-    await env.WEBHOOKS.sendBatch(pending.map((d) => ({ body: { type: 'delivery', eventId, deliveryId: d.id } satisfies WebhookMessage })))
+    await env.WEBHOOKS.sendBatch(
+      pending.map((d) => ({ body: { type: 'delivery', eventId, deliveryId: d.id } satisfies WebhookMessage })),
+    )
   }
   return pending.length
 }
@@ -111,7 +116,11 @@ export const OUTBOX_GRACE_SECONDS = 60
  * Cron: re-queues outbox events that were never fanned out (the worker died between the D1 write
  * and the enqueue, or the send failed). At-least-once: a duplicate fan-out is harmless.
  */
-export async function sweepOutbox(env: Env, now: Date = new Date(), graceSeconds = OUTBOX_GRACE_SECONDS): Promise<number> {
+export async function sweepOutbox(
+  env: Env,
+  now: Date = new Date(),
+  graceSeconds = OUTBOX_GRACE_SECONDS,
+): Promise<number> {
   const cutoff = new Date(now.getTime() - graceSeconds * 1000).toISOString()
   const stale = await getDb(env.DB)
     .select({ id: events.id })
@@ -120,7 +129,9 @@ export async function sweepOutbox(env: Env, now: Date = new Date(), graceSeconds
     .orderBy(events.createdAt)
     .limit(100)
   if (stale.length > 0) {
-    await env.WEBHOOKS.sendBatch(stale.map((e) => ({ body: { type: 'event', eventId: e.id } satisfies WebhookMessage })))
+    await env.WEBHOOKS.sendBatch(
+      stale.map((e) => ({ body: { type: 'event', eventId: e.id } satisfies WebhookMessage })),
+    )
   }
   return stale.length
 }

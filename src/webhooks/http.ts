@@ -20,7 +20,12 @@ export function deliveryError(statusCode: number | null): string | null {
 }
 
 /** The answer for a URL the policy refuses at send time (stored before the policy, or the environment changed). */
-export const REFUSED_URL_RESULT: AttemptResult = { statusCode: null, latencyMs: 0, error: 'could not deliver: the URL is not allowed', responseSnippet: null }
+export const REFUSED_URL_RESULT: AttemptResult = {
+  statusCode: null,
+  latencyMs: 0,
+  error: 'could not deliver: the URL is not allowed',
+  responseSnippet: null,
+}
 
 /**
  * POSTs a webhook body and reports what happened; never throws. Whatever went wrong on the network
@@ -42,7 +47,10 @@ export async function postWebhook(url: string, body: string, headers: Record<str
       signal,
     })
   } catch (err) {
-    log.warn('webhook delivery failed', { origin: originOf(url), err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
+    log.warn('webhook delivery failed', {
+      origin: originOf(url),
+      err: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    })
     return { statusCode: null, latencyMs: Date.now() - started, error: deliveryError(null), responseSnippet: null }
   }
   const responseSnippet = await readSnippet(res)

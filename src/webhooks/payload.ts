@@ -33,7 +33,11 @@ export interface WebhookPayload {
 }
 
 /** Builds the payload of one event from the payment snapshot stored with it. */
-export function buildPayload(event: Pick<EventRow, 'id' | 'type' | 'sequence' | 'livemode' | 'createdAt'>, payment: PaymentRow, webhookData: unknown): WebhookPayload {
+export function buildPayload(
+  event: Pick<EventRow, 'id' | 'type' | 'sequence' | 'livemode' | 'createdAt'>,
+  payment: PaymentRow,
+  webhookData: unknown,
+): WebhookPayload {
   const decimals = payment.tokenDecimals ?? 0
   const unsigned: Omit<WebhookPayload, 'signature'> = {
     event_type: event.type,
@@ -70,7 +74,21 @@ export interface SubjectPayload {
   timestamp: string
 }
 
-export function buildSubjectPayload(env: Env, event: Pick<EventRow, 'id' | 'type' | 'sequence' | 'livemode' | 'createdAt' | 'subject' | 'data'>): SubjectPayload {
-  const data = event.subject === 'payout' ? payoutView(JSON.parse(event.data) as PayoutRow) : recipientView(env, JSON.parse(event.data) as RecipientRow)
-  return { event_type: event.type, event_id: event.id, sequence: event.sequence, livemode: event.livemode, subject: event.subject === 'payout' ? 'payout' : 'recipient', data, timestamp: event.createdAt }
+export function buildSubjectPayload(
+  env: Env,
+  event: Pick<EventRow, 'id' | 'type' | 'sequence' | 'livemode' | 'createdAt' | 'subject' | 'data'>,
+): SubjectPayload {
+  const data =
+    event.subject === 'payout'
+      ? payoutView(JSON.parse(event.data) as PayoutRow)
+      : recipientView(env, JSON.parse(event.data) as RecipientRow)
+  return {
+    event_type: event.type,
+    event_id: event.id,
+    sequence: event.sequence,
+    livemode: event.livemode,
+    subject: event.subject === 'payout' ? 'payout' : 'recipient',
+    data,
+    timestamp: event.createdAt,
+  }
 }

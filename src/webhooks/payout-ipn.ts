@@ -62,13 +62,19 @@ export async function subjectIpnBody(env: Env, event: EventRow, target: string):
     if (manual) row = (await db.select().from(payouts).where(eq(payouts.id, row.id)))[0] ?? row
     const code = manual ? PAYOUT_MANUAL_IPN : payoutIpnEvent(row.status)
     if (!code) return null
-    const [recipient] = await db.select({ email: recipients.email, label: recipients.label }).from(recipients).where(eq(recipients.id, row.recipientId))
+    const [recipient] = await db
+      .select({ email: recipients.email, label: recipients.label })
+      .from(recipients)
+      .where(eq(recipients.id, row.recipientId))
     return stringifyWithDecimals({ event: code, data: bitpayPayout(row, recipient) })
   }
   if (event.subject === 'recipient') {
     let row = JSON.parse(event.data) as RecipientRow
     if (manual) row = (await db.select().from(recipients).where(eq(recipients.id, row.id)))[0] ?? row
-    return JSON.stringify({ event: manual ? RECIPIENT_MANUAL_IPN : recipientIpnEvent(row.status), data: bitpayRecipientIpnData(row) })
+    return JSON.stringify({
+      event: manual ? RECIPIENT_MANUAL_IPN : recipientIpnEvent(row.status),
+      data: bitpayRecipientIpnData(row),
+    })
   }
   return null
 }
@@ -77,12 +83,26 @@ export async function subjectIpnBody(env: Env, event: EventRow, target: string):
  * Queues a manual notification (4007 or 5005) to `url` as a new delivery of the subject's newest
  * event, delivered and retried by the webhooks consumer like any other. Returns the delivery id.
  */
-export async function queueManualIpn(env: Env, event: Pick<EventRow, 'id' | 'merchantId'>, url: string): Promise<string> {
+export async function queueManualIpn(
+  env: Env,
+  event: Pick<EventRow, 'id' | 'merchantId'>,
+  url: string,
+): Promise<string> {
   const id = `wd_${randomHex(12)}`
   const now = new Date().toISOString()
   await getDb(env.DB)
     .insert(webhookDeliveries)
-    .values({ id, eventId: event.id, merchantId: event.merchantId, paymentId: null, target: `${MANUAL_IPN_TARGET_PREFIX}${randomHex(8)}`, endpointId: null, url, createdAt: now, updatedAt: now })
+    .values({
+      id,
+      eventId: event.id,
+      merchantId: event.merchantId,
+      paymentId: null,
+      target: `${MANUAL_IPN_TARGET_PREFIX}${randomHex(8)}`,
+      endpointId: null,
+      url,
+      createdAt: now,
+      updatedAt: now,
+    })
   await env.WEBHOOKS.send({ type: 'delivery', eventId: event.id, deliveryId: id } satisfies WebhookMessage)
   return id
 }

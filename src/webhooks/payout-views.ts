@@ -35,10 +35,27 @@ export interface PayoutView {
 
 export function payoutView(p: PayoutRow): PayoutView {
   return {
-    id: p.id, object: 'payout', status: p.status, amount: p.requestedAmount ?? p.amount, currency: p.requestedCurrency ?? p.token, ledger_currency: p.token, ledger_amount: p.amount,
-    amount_base_units: p.amountBaseUnits, rate: p.rate, chain_id: p.chainId, payout_wallet_id: p.payoutWalletId, recipient_id: p.recipientId, to_address: p.toAddress, reference: p.reference,
-    notification_url: p.notificationUrl, effective_date: p.effectiveDate, message: p.message, transactions: JSON.parse(p.transactions) as PayoutTransaction[], livemode: p.livemode,
-    created_at: p.createdAt, updated_at: p.updatedAt,
+    id: p.id,
+    object: 'payout',
+    status: p.status,
+    amount: p.requestedAmount ?? p.amount,
+    currency: p.requestedCurrency ?? p.token,
+    ledger_currency: p.token,
+    ledger_amount: p.amount,
+    amount_base_units: p.amountBaseUnits,
+    rate: p.rate,
+    chain_id: p.chainId,
+    payout_wallet_id: p.payoutWalletId,
+    recipient_id: p.recipientId,
+    to_address: p.toAddress,
+    reference: p.reference,
+    notification_url: p.notificationUrl,
+    effective_date: p.effectiveDate,
+    message: p.message,
+    transactions: JSON.parse(p.transactions) as PayoutTransaction[],
+    livemode: p.livemode,
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
   }
 }
 
@@ -56,11 +73,21 @@ export interface RecipientView {
   created_at: string
 }
 
-export const inviteUrl = (env: Env, r: Pick<RecipientRow, 'inviteToken'>, requestUrl?: string) => `${publicOrigin(env, requestUrl)}/recipient/${r.inviteToken}`
+export const inviteUrl = (env: Env, r: Pick<RecipientRow, 'inviteToken'>, requestUrl?: string) =>
+  `${publicOrigin(env, requestUrl)}/recipient/${r.inviteToken}`
 
 export function recipientView(env: Env, r: RecipientRow, requestUrl?: string): RecipientView {
   return {
-    id: r.id, object: 'recipient', email: r.email, label: r.label, notification_url: r.notificationUrl, status: r.status, address: r.address,
-    invite_url: inviteUrl(env, r, requestUrl), livemode: r.livemode, verified_at: r.verifiedAt, created_at: r.createdAt,
+    id: r.id,
+    object: 'recipient',
+    email: r.email,
+    label: r.label,
+    notification_url: r.notificationUrl,
+    status: r.status,
+    address: r.address,
+    invite_url: inviteUrl(env, r, requestUrl),
+    livemode: r.livemode,
+    verified_at: r.verifiedAt,
+    created_at: r.createdAt,
   }
 }

@@ -3,7 +3,9 @@
  * days; Queues caps one delay at 12 h. After the last entry the message goes to the dead-letter queue
  * (the consumer counts attempts itself; `max_retries` in wrangler.toml is a backstop at least this long).
  */
-export const RETRY_DELAYS_SECONDS = [30, 120, 600, 1800, 3600, 7200, 14_400, 28_800, 43_200, 43_200, 43_200, 43_200, 43_200] as const
+export const RETRY_DELAYS_SECONDS = [
+  30, 120, 600, 1800, 3600, 7200, 14_400, 28_800, 43_200, 43_200, 43_200, 43_200, 43_200,
+] as const
 
 /**
  * Seconds to wait after failed attempt `attempt` (1-based); the last delay repeats. `scale`

@@ -19,7 +19,12 @@ export function endpointSecretBytes(secret: string): Uint8Array {
 }
 
 /** Standard Webhooks headers: webhook-id, webhook-timestamp, webhook-signature (v1 over id.ts.body). */
-export function standardWebhookHeaders(id: string, timestampSeconds: number, rawBody: string, key: Uint8Array): Record<string, string> {
+export function standardWebhookHeaders(
+  id: string,
+  timestampSeconds: number,
+  rawBody: string,
+  key: Uint8Array,
+): Record<string, string> {
   const signature = toBase64(hmac(sha256, key, utf8ToBytes(`${id}.${timestampSeconds}.${rawBody}`)))
   return { 'webhook-id': id, 'webhook-timestamp': String(timestampSeconds), 'webhook-signature': `v1,${signature}` }
 }
@@ -34,4 +39,3 @@ function fromBase64(text: string): Uint8Array {
   const binary = atob(text)
   return Uint8Array.from(binary, (c) => c.charCodeAt(0))
 }
-

@@ -8,7 +8,12 @@ import { endpointSecretBytes, standardWebhookHeaders, xSignature } from './signi
 export async function sendTestEvent(endpoint: WebhookEndpointRow, environment: string): Promise<AttemptResult> {
   if (callbackUrlProblem(endpoint.url, environment) !== null) return REFUSED_URL_RESULT
   const id = `evt_test_${randomHex(12)}`
-  const body = JSON.stringify({ event_type: 'webhook.test', event_id: id, livemode: endpoint.livemode, timestamp: new Date().toISOString() })
+  const body = JSON.stringify({
+    event_type: 'webhook.test',
+    event_id: id,
+    livemode: endpoint.livemode,
+    timestamp: new Date().toISOString(),
+  })
   return postWebhook(endpoint.url, body, {
     'X-Signature': xSignature(endpoint.secret, body),
     'X-Event-Id': id,

@@ -7,7 +7,9 @@ describe('/openapi.json', () => {
     expect(res.status).toBe(200)
     const doc = res.json
     expect(doc.openapi).toBe('3.1.0')
-    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    )
     expect(operations).toEqual(
       expect.arrayContaining([
         'POST /v1/merchants',
@@ -28,11 +30,28 @@ describe('/openapi.json', () => {
       ]),
     )
     const payment = doc.components.schemas.Payment
-    for (const field of ['id', 'status', 'amount', 'currency', 'pay_amount', 'pay_currency', 'chain_id', 'deposit_address', 'confirmations', 'required_confirmations', 'exception', 'expires_at', 'hosted_url', 'created_at']) {
+    for (const field of [
+      'id',
+      'status',
+      'amount',
+      'currency',
+      'pay_amount',
+      'pay_currency',
+      'chain_id',
+      'deposit_address',
+      'confirmations',
+      'required_confirmations',
+      'exception',
+      'expires_at',
+      'hosted_url',
+      'created_at',
+    ]) {
       expect(payment.properties, field).toHaveProperty(field)
     }
     // Every field is documented.
-    for (const [name, property] of Object.entries(payment.properties as Record<string, { description?: string; $ref?: string }>)) {
+    for (const [name, property] of Object.entries(
+      payment.properties as Record<string, { description?: string; $ref?: string }>,
+    )) {
       if (!property.$ref) expect(property.description, name).toEqual(expect.any(String))
     }
     expect(doc.components.securitySchemes).toHaveProperty('bearerAuth')
@@ -49,12 +68,16 @@ describe('/docs', () => {
   })
 
   it('shows every surface, each operation once, with its auth and 200 schema', async () => {
-    const doc = (await call('GET', '/openapi.json')).json as { paths: Record<string, Record<string, { tags?: string[] }>> }
+    const doc = (await call('GET', '/openapi.json')).json as {
+      paths: Record<string, Record<string, { tags?: string[] }>>
+    }
     const html = (await call('GET', '/docs')).text
     const tags = new Set(Object.values(doc.paths).flatMap((ops) => Object.values(ops).flatMap((op) => op.tags ?? [])))
-    for (const surface of ['Payments', 'Payment links', 'CryptoPay', 'BitPay', 'Hosted pages']) expect(tags).toContain(surface)
+    for (const surface of ['Payments', 'Payment links', 'CryptoPay', 'BitPay', 'Hosted pages'])
+      expect(tags).toContain(surface)
     for (const tag of tags) expect(html, tag).toContain(`id="tag-${tag}"`)
-    for (const [path, ops] of Object.entries(doc.paths)) for (const method of Object.keys(ops)) expect(html, `${method} ${path}`).toContain(`id="${method}-${path}"`)
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const method of Object.keys(ops)) expect(html, `${method} ${path}`).toContain(`id="${method}-${path}"`)
     // BitPay's signing rule and real response schemas reach the page.
     const invoices = html.slice(html.indexOf('id="post-/invoices"'), html.indexOf('id="get-/invoices"'))
     expect(invoices).toContain('optional: bitpayIdentity')
@@ -66,7 +89,12 @@ describe('/docs', () => {
 describe('GET /pay/:reference', () => {
   it('shows the payment to the buyer', async () => {
     const m = await merchantWithWallet()
-    const p = (await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '12.50', currency: 'USD', chain_id: 31337, token: 'ETH', description: 'Coffee beans' } })).json.data
+    const p = (
+      await call('POST', '/v1/payments', {
+        key: m.testKey,
+        body: { amount: '12.50', currency: 'USD', chain_id: 31337, token: 'ETH', description: 'Coffee beans' },
+      })
+    ).json.data
     const res = await call('GET', new URL(p.hosted_url).pathname)
     expect(res.status).toBe(200)
     expect(res.text).toContain('Coffee beans')

@@ -6,7 +6,12 @@ import { ADMIN_TOKEN, call, merchantWithWallet } from '../helpers/api'
 const jsonValue = fc.jsonValue({ maxDepth: 3 })
 const nearMissPayment = fc.record(
   {
-    amount: fc.oneof(fc.string(), fc.double(), fc.integer(), fc.constantFrom('10', '0', '-1', '1e5', '0.000000000000000000001', '10.00')),
+    amount: fc.oneof(
+      fc.string(),
+      fc.double(),
+      fc.integer(),
+      fc.constantFrom('10', '0', '-1', '1e5', '0.000000000000000000001', '10.00'),
+    ),
     currency: fc.oneof(fc.string(), fc.constantFrom('USD', 'usd', 'ETH', 'XXX', '')),
     chain_id: fc.oneof(fc.integer(), fc.constantFrom(31337, 1, 0, -1), fc.string()),
     token: fc.oneof(fc.string(), fc.constantFrom('ETH', 'USDC', '')),
@@ -26,7 +31,8 @@ const body = fc.oneof(
 describe('random bodies at every POST', () => {
   it('never produce a 5xx', async () => {
     const m = await merchantWithWallet()
-    const payment = (await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '1', currency: 'USD' } })).json.data
+    const payment = (await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '1', currency: 'USD' } }))
+      .json.data
     const posts: [string, Record<string, string>][] = [
       ['/v1/payments', { Authorization: `Bearer ${m.testKey}` }],
       [`/v1/payments/${payment.id}/cancel`, { Authorization: `Bearer ${m.testKey}` }],

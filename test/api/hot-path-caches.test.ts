@@ -36,7 +36,9 @@ describe('the API key cache', () => {
     apiKeyCache.now = () => now
     expect((await call('GET', '/v1/payments', { key: m.testKey })).status).toBe(200)
     // Another isolate revokes it: this isolate's cache is not told.
-    await env.DB.prepare('UPDATE api_keys SET revoked_at = ? WHERE key_hash = ?').bind(new Date().toISOString(), sha256Hex(m.testKey)).run()
+    await env.DB.prepare('UPDATE api_keys SET revoked_at = ? WHERE key_hash = ?')
+      .bind(new Date().toISOString(), sha256Hex(m.testKey))
+      .run()
     now += apiKeyCache.ttlMs - 1
     expect((await call('GET', '/v1/payments', { key: m.testKey })).status).toBe(200)
     now += 1
@@ -54,7 +56,9 @@ describe('the API key cache', () => {
   it('applies a changed rate limit at once in the same isolate', async () => {
     const m = await createMerchant({ rate_limit_test: 50 })
     expect((await call('GET', '/v1/payments', { key: m.testKey })).headers.get('x-ratelimit-limit')).toBe('50')
-    expect((await call('PATCH', `/v1/merchants/${m.id}`, { headers: admin, body: { rate_limit_test: 2 } })).status).toBe(200)
+    expect(
+      (await call('PATCH', `/v1/merchants/${m.id}`, { headers: admin, body: { rate_limit_test: 2 } })).status,
+    ).toBe(200)
     const res = await call('GET', '/v1/payments', { key: m.testKey })
     expect(res.headers.get('x-ratelimit-limit')).toBe('2')
     // 1 counted before the change, this one is the 2nd: the next is over the new limit.
@@ -88,7 +92,11 @@ describe('rate limiting without a serial round trip', () => {
     expect(over.status).toBe(429)
     expect(over.headers.get('retry-after')).not.toBeNull()
     // The counter saw all of them (the local share was sent after the responses).
-    const keyId = (await env.DB.prepare('SELECT id FROM api_keys WHERE key_hash = ?').bind(sha256Hex(m.testKey)).first<{ id: string }>())?.id
+    const keyId = (
+      await env.DB.prepare('SELECT id FROM api_keys WHERE key_hash = ?')
+        .bind(sha256Hex(m.testKey))
+        .first<{ id: string }>()
+    )?.id
     const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`key:${keyId}`))
     expect((await stub.peek(20)).count).toBe(21)
   })
@@ -96,7 +104,11 @@ describe('rate limiting without a serial round trip', () => {
   it('asks the counter for the first request of a window and once past the local share', async () => {
     const m = await createMerchant({ rate_limit_test: 10 })
     await call('GET', '/v1/payments', { key: m.testKey })
-    const keyId = (await env.DB.prepare('SELECT id FROM api_keys WHERE key_hash = ?').bind(sha256Hex(m.testKey)).first<{ id: string }>())?.id
+    const keyId = (
+      await env.DB.prepare('SELECT id FROM api_keys WHERE key_hash = ?')
+        .bind(sha256Hex(m.testKey))
+        .first<{ id: string }>()
+    )?.id
     const local = rateLimitLocal.windows.get(`key:${keyId}`)
     expect(local?.known).toBe(1)
     for (let i = 0; i < 9; i++) await call('GET', '/v1/payments', { key: m.testKey })
@@ -105,13 +117,18 @@ describe('rate limiting without a serial round trip', () => {
   })
 })
 
-describe('the deposit address claim in the payment\'s first batch', () => {
-  it('writes the claim with the payment, for the payment\'s wallet and index', async () => {
+describe("the deposit address claim in the payment's first batch", () => {
+  it("writes the claim with the payment, for the payment's wallet and index", async () => {
     const { merchantWithWallet } = await import('../helpers/api')
     const m = await merchantWithWallet()
-    const res = await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '5.00', currency: 'USD', chain_id: 31337, token: 'ETH' } })
+    const res = await call('POST', '/v1/payments', {
+      key: m.testKey,
+      body: { amount: '5.00', currency: 'USD', chain_id: 31337, token: 'ETH' },
+    })
     expect(res.status).toBe(201)
-    const claim = await env.DB.prepare('SELECT wallet_id, derivation_index FROM deposit_addresses WHERE chain_id = 31337 AND address = ?')
+    const claim = await env.DB.prepare(
+      'SELECT wallet_id, derivation_index FROM deposit_addresses WHERE chain_id = 31337 AND address = ?',
+    )
       .bind(String(res.json.data.deposit_address).toLowerCase())
       .first<{ wallet_id: string; derivation_index: number }>()
     expect(claim).toEqual({ wallet_id: m.walletId, derivation_index: 0 })
@@ -122,16 +139,29 @@ describe('the deposit address claim in the payment\'s first batch', () => {
     const { deriveDepositAddress } = await import('../../src/chain/addresses')
     const m = await merchantWithWallet()
     // Another wallet took child 0 after the address was derived: the batch's plain insert must fail.
-    await env.DB.prepare("INSERT INTO deposit_addresses (chain_id, address, wallet_id, merchant_id, livemode, derivation_index, created_at) VALUES (31337, ?, 'wal_other', NULL, 0, NULL, ?)")
+    await env.DB.prepare(
+      "INSERT INTO deposit_addresses (chain_id, address, wallet_id, merchant_id, livemode, derivation_index, created_at) VALUES (31337, ?, 'wal_other', NULL, 0, NULL, ?)",
+    )
       .bind(deriveDepositAddress(m.xpub, 0).toLowerCase(), new Date().toISOString())
       .run()
-    const before = await env.DB.prepare('SELECT COUNT(*) AS n FROM payments WHERE merchant_id = ?').bind(m.id).first<{ n: number }>()
-    const res = await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '5.00', currency: 'USD', chain_id: 31337, token: 'ETH' } })
+    const before = await env.DB.prepare('SELECT COUNT(*) AS n FROM payments WHERE merchant_id = ?')
+      .bind(m.id)
+      .first<{ n: number }>()
+    const res = await call('POST', '/v1/payments', {
+      key: m.testKey,
+      body: { amount: '5.00', currency: 'USD', chain_id: 31337, token: 'ETH' },
+    })
     expect(res.status).toBe(201)
     expect(res.json.data.deposit_address).toBe(deriveDepositAddress(m.xpub, 1))
-    const after = await env.DB.prepare('SELECT COUNT(*) AS n FROM payments WHERE merchant_id = ?').bind(m.id).first<{ n: number }>()
+    const after = await env.DB.prepare('SELECT COUNT(*) AS n FROM payments WHERE merchant_id = ?')
+      .bind(m.id)
+      .first<{ n: number }>()
     expect((after?.n ?? 0) - (before?.n ?? 0)).toBe(1)
-    const events = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE payment_id = ? AND type = 'payment.created'").bind(res.json.data.id).first<{ n: number }>()
+    const events = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM events WHERE payment_id = ? AND type = 'payment.created'",
+    )
+      .bind(res.json.data.id)
+      .first<{ n: number }>()
     expect(events?.n).toBe(1)
   })
 })

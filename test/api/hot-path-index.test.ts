@@ -18,7 +18,10 @@ afterEach(() => {
   indexHints.now = realNow
 })
 
-const pay = (key: string, body: Record<string, unknown> = { amount: '12.50', currency: 'USD', chain_id: 31337, token: 'ETH' }) => call('POST', '/v1/payments', { key, body })
+const pay = (
+  key: string,
+  body: Record<string, unknown> = { amount: '12.50', currency: 'USD', chain_id: 31337, token: 'ETH' },
+) => call('POST', '/v1/payments', { key, body })
 
 /** Creates a payment and returns its stored wallet and index (the API shows neither). */
 async function payIndex(key: string, body?: Record<string, unknown>): Promise<number | null> {
@@ -28,7 +31,9 @@ async function payIndex(key: string, body?: Record<string, unknown>): Promise<nu
 }
 
 async function stored(paymentId: string) {
-  const row = await env.DB.prepare('SELECT wallet_id, derivation_index, deposit_address FROM payments WHERE id = ?').bind(paymentId).first<{ wallet_id: string; derivation_index: number | null; deposit_address: string }>()
+  const row = await env.DB.prepare('SELECT wallet_id, derivation_index, deposit_address FROM payments WHERE id = ?')
+    .bind(paymentId)
+    .first<{ wallet_id: string; derivation_index: number | null; deposit_address: string }>()
   if (!row) throw new Error(`payment ${paymentId} not stored`)
   return row
 }
@@ -38,7 +43,9 @@ async function walletRow(id: string) {
 }
 
 async function claimAs(walletId: string, merchantId: string, address: string, index: number | null) {
-  await env.DB.prepare('INSERT INTO deposit_addresses (chain_id, address, wallet_id, merchant_id, livemode, derivation_index) VALUES (31337, ?, ?, ?, 0, ?)')
+  await env.DB.prepare(
+    'INSERT INTO deposit_addresses (chain_id, address, wallet_id, merchant_id, livemode, derivation_index) VALUES (31337, ?, ?, ?, 0, ?)',
+  )
     .bind(address.toLowerCase(), walletId, merchantId, index)
     .run()
 }
@@ -63,7 +70,11 @@ describe('deposit address indexes hinted by the isolate', () => {
     await env.DB.prepare('UPDATE wallets SET next_index = 2 WHERE id = ?').bind(m.walletId).run()
     expect(await payIndex(m.testKey)).toBe(2)
     // One payment per address; the failed try left no payment behind.
-    const { results } = await env.DB.prepare('SELECT deposit_address, count(*) AS n FROM payments WHERE wallet_id = ? GROUP BY deposit_address').bind(m.walletId).all<{ n: number }>()
+    const { results } = await env.DB.prepare(
+      'SELECT deposit_address, count(*) AS n FROM payments WHERE wallet_id = ? GROUP BY deposit_address',
+    )
+      .bind(m.walletId)
+      .all<{ n: number }>()
     expect(results.every((r) => r.n === 1)).toBe(true)
     expect(results).toHaveLength(2)
     // The slot is contended now: the next payment uses the atomic increment.
@@ -92,7 +103,10 @@ describe('deposit address indexes hinted by the isolate', () => {
     expect((await walletRow(m.walletId))?.next_index).toBe(1)
     // The hosted page's choice takes its address by the atomic increment (allocateDepositAddress).
     const open = (await pay(m.testKey, { amount: '12.50', currency: 'USD' })).json.data
-    const chosen = await call('POST', `/v1/sandbox/payments/${open.id}/simulate`, { key: m.testKey, body: { chain_id: 31337, token: 'ETH', confirmed: false } })
+    const chosen = await call('POST', `/v1/sandbox/payments/${open.id}/simulate`, {
+      key: m.testKey,
+      body: { chain_id: 31337, token: 'ETH', confirmed: false },
+    })
     expect(chosen.status, chosen.text).toBe(200)
     expect((await stored(open.id)).derivation_index).toBe(2)
   })
@@ -103,12 +117,18 @@ describe('deposit address indexes hinted by the isolate', () => {
     // The wallet is set aside (as registering an own wallet sets the sandbox wallet aside).
     await env.DB.prepare('UPDATE wallets SET sandbox = 1 WHERE id = ?').bind(m.walletId).run()
     const own = randomXpub()
-    await env.DB.prepare("INSERT INTO wallets (id, merchant_id, livemode, chain_id, kind, xpub, next_index, sandbox, created_at) VALUES (?, ?, 0, 31337, 'xpub', ?, 0, 0, ?)")
+    await env.DB.prepare(
+      "INSERT INTO wallets (id, merchant_id, livemode, chain_id, kind, xpub, next_index, sandbox, created_at) VALUES (?, ?, 0, 31337, 'xpub', ?, 0, 0, ?)",
+    )
       .bind(`wal_own_${m.id}`, m.id, own, new Date().toISOString())
       .run()
     const next = await pay(m.testKey)
     expect(next.status, next.text).toBe(201)
-    expect(await stored(next.json.data.id)).toMatchObject({ wallet_id: `wal_own_${m.id}`, derivation_index: 0, deposit_address: deriveDepositAddress(own, 0) })
+    expect(await stored(next.json.data.id)).toMatchObject({
+      wallet_id: `wal_own_${m.id}`,
+      derivation_index: 0,
+      deposit_address: deriveDepositAddress(own, 0),
+    })
   })
 })
 
@@ -118,7 +138,9 @@ describe('deposit address derivation on the cached parent point', () => {
       const xpub = randomXpub()
       const external = HDKey.fromExtendedKey(xpub).deriveChild(0)
       for (const i of [0, 1, 19, 20, 1000, 2 ** 31 - 1]) {
-        const expected = publicKeyToAddress(`0x${bytesToHex(secp256k1.Point.fromBytes(external.deriveChild(i).publicKey ?? new Uint8Array()).toBytes(false))}`)
+        const expected = publicKeyToAddress(
+          `0x${bytesToHex(secp256k1.Point.fromBytes(external.deriveChild(i).publicKey ?? new Uint8Array()).toBytes(false))}`,
+        )
         expect(deriveDepositAddress(xpub, i)).toBe(expected)
       }
     }

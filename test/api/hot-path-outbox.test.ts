@@ -13,7 +13,9 @@ interface EventRow {
 }
 
 async function eventsOf(paymentId: string): Promise<EventRow[]> {
-  const { results } = await env.DB.prepare('SELECT type, created_at, dispatched_at FROM events WHERE payment_id = ? ORDER BY sequence')
+  const { results } = await env.DB.prepare(
+    'SELECT type, created_at, dispatched_at FROM events WHERE payment_id = ? ORDER BY sequence',
+  )
     .bind(paymentId)
     .all<EventRow>()
   return results
@@ -21,7 +23,10 @@ async function eventsOf(paymentId: string): Promise<EventRow[]> {
 
 async function createPayment(key: string, extra: Record<string, unknown> = {}) {
   // 12.50 is not a sandbox test amount: the payment stays pending until the test moves it.
-  const res = await call('POST', '/v1/payments', { key, body: { amount: '12.50', currency: 'USD', chain_id: 31337, token: 'ETH', ...extra } })
+  const res = await call('POST', '/v1/payments', {
+    key,
+    body: { amount: '12.50', currency: 'USD', chain_id: 31337, token: 'ETH', ...extra },
+  })
   expect(res.status).toBe(201)
   return res.json.data as { id: string }
 }
@@ -35,7 +40,9 @@ describe('the outbox of a merchant nobody listens for', () => {
     const [created] = await eventsOf(payment.id)
     // dispatched_at is the event's own timestamp: set by the INSERT, not by a fan-out that ran later.
     expect(created).toMatchObject({ type: 'payment.created', dispatched_at: created?.created_at })
-    const { n } = (await env.DB.prepare('SELECT count(*) AS n FROM webhook_deliveries WHERE payment_id = ?').bind(payment.id).first<{ n: number }>()) ?? { n: -1 }
+    const { n } = (await env.DB.prepare('SELECT count(*) AS n FROM webhook_deliveries WHERE payment_id = ?')
+      .bind(payment.id)
+      .first<{ n: number }>()) ?? { n: -1 }
     expect(n).toBe(0)
   })
 
@@ -68,7 +75,9 @@ describe('the outbox of a merchant nobody listens for', () => {
     // A bill that points at the payment (as services/bills does right after creating it).
     await insertBillFor(m.id, payment.id)
     expect((await call('POST', `/v1/payments/${payment.id}/cancel`, { key: m.testKey })).status).toBe(200)
-    const cancelled = await eventually(async () => (await eventsOf(payment.id)).find((e) => e.type === 'payment.cancelled' && e.dispatched_at !== null))
+    const cancelled = await eventually(async () =>
+      (await eventsOf(payment.id)).find((e) => e.type === 'payment.cancelled' && e.dispatched_at !== null),
+    )
     // Fanned out by the consumer (after the insert), not written as dispatched.
     expect(cancelled.dispatched_at).not.toBe(cancelled.created_at)
   })
@@ -96,11 +105,23 @@ describe('the outbox of a merchant nobody listens for', () => {
 
 /** A minimal bill row paid by `paymentId` (the columns NOT NULL without a default). */
 async function insertBillFor(merchantId: string, paymentId: string): Promise<void> {
-  const { results } = await env.DB.prepare('PRAGMA table_info(bills)').all<{ name: string; notnull: number; dflt_value: string | null; pk: number }>()
+  const { results } = await env.DB.prepare('PRAGMA table_info(bills)').all<{
+    name: string
+    notnull: number
+    dflt_value: string | null
+    pk: number
+  }>()
   const values: Record<string, unknown> = { merchant_id: merchantId, livemode: 0, payment_id: paymentId, status: 'new' }
   for (const col of results) {
     if (col.name in values || (col.notnull === 0 && col.pk === 0) || col.dflt_value !== null) continue
-    values[col.name] = col.name === 'id' ? `bill_${crypto.randomUUID()}` : col.name.endsWith('_at') ? new Date().toISOString() : col.name === 'items' ? '[]' : `x_${crypto.randomUUID()}`
+    values[col.name] =
+      col.name === 'id'
+        ? `bill_${crypto.randomUUID()}`
+        : col.name.endsWith('_at')
+          ? new Date().toISOString()
+          : col.name === 'items'
+            ? '[]'
+            : `x_${crypto.randomUUID()}`
   }
   const names = Object.keys(values)
   await env.DB.prepare(`INSERT INTO bills (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`)

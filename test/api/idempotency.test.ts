@@ -14,7 +14,9 @@ describe('Idempotency-Key', () => {
     expect(second.status).toBe(201)
     expect(second.json.data.id).toBe(first.json.data.id)
     expect(second.headers.get('idempotent-replayed')).toBe('true')
-    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM payments WHERE merchant_id = ?').bind(m.id).first<{ n: number }>()
+    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM payments WHERE merchant_id = ?')
+      .bind(m.id)
+      .first<{ n: number }>()
     expect(count?.n).toBe(1)
   })
 
@@ -30,11 +32,15 @@ describe('Idempotency-Key', () => {
   it('creates exactly one payment when the same key races itself', async () => {
     const m = await merchantWithWallet()
     const headers = { 'Idempotency-Key': 'race-1' }
-    const results = await Promise.all(Array.from({ length: 5 }, () => call('POST', '/v1/payments', { key: m.testKey, body, headers })))
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => call('POST', '/v1/payments', { key: m.testKey, body, headers })),
+    )
     const created = results.filter((r) => r.status === 201)
     expect(new Set(created.map((r) => r.json.data.id)).size).toBe(1)
     for (const r of results) expect([201, 409]).toContain(r.status)
-    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM payments WHERE merchant_id = ?').bind(m.id).first<{ n: number }>()
+    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM payments WHERE merchant_id = ?')
+      .bind(m.id)
+      .first<{ n: number }>()
     expect(count?.n).toBe(1)
   })
 
@@ -58,14 +64,22 @@ describe('Idempotency-Key', () => {
 
     const p = await call('POST', '/v1/payments', { key: m.testKey, body })
     const cancelHeaders = { 'Idempotency-Key': 'cancel-1' }
-    expect((await call('POST', `/v1/payments/${p.json.data.id}/cancel`, { key: m.testKey, headers: cancelHeaders })).status).toBe(200)
+    expect(
+      (await call('POST', `/v1/payments/${p.json.data.id}/cancel`, { key: m.testKey, headers: cancelHeaders })).status,
+    ).toBe(200)
     // A plain retry would be a 409; the idempotent retry replays the success.
-    expect((await call('POST', `/v1/payments/${p.json.data.id}/cancel`, { key: m.testKey, headers: cancelHeaders })).status).toBe(200)
+    expect(
+      (await call('POST', `/v1/payments/${p.json.data.id}/cancel`, { key: m.testKey, headers: cancelHeaders })).status,
+    ).toBe(200)
   })
 
   it('rejects an over-long key naming the header', async () => {
     const m = await merchantWithWallet()
-    const res = await call('POST', '/v1/payments', { key: m.testKey, body, headers: { 'Idempotency-Key': 'k'.repeat(300) } })
+    const res = await call('POST', '/v1/payments', {
+      key: m.testKey,
+      body,
+      headers: { 'Idempotency-Key': 'k'.repeat(300) },
+    })
     expect(res.status).toBe(400)
     expect(res.json.error.field).toBe('Idempotency-Key')
   })

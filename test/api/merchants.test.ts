@@ -5,7 +5,10 @@ const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` }
 
 describe('POST /v1/merchants', () => {
   it('creates a merchant with a merchant_key and its first test and live keys, shown once', async () => {
-    const res = await call('POST', '/v1/merchants', { headers: admin, body: { name: 'Acme', email: 'ops@acme.example' } })
+    const res = await call('POST', '/v1/merchants', {
+      headers: admin,
+      body: { name: 'Acme', email: 'ops@acme.example' },
+    })
     expect(res.status).toBe(201)
     const m = res.json.data
     expect(m.merchant_key).toMatch(/^mkey-[a-z0-9]{25}$/)
@@ -54,7 +57,7 @@ describe('POST /v1/merchants', () => {
 })
 
 describe('/v1/api-keys', () => {
-  it('creates, lists and revokes keys of the caller\'s mode', async () => {
+  it("creates, lists and revokes keys of the caller's mode", async () => {
     const m = await createMerchant()
     const created = await call('POST', '/v1/api-keys', { key: m.liveKey, body: { name: 'server 2' } })
     expect(created.status).toBe(201)
@@ -76,7 +79,7 @@ describe('/v1/api-keys', () => {
     expect(res.json.error).toMatchObject({ code: 'FORBIDDEN', field: 'mode' })
   })
 
-  it('cannot revoke another merchant\'s key', async () => {
+  it("cannot revoke another merchant's key", async () => {
     const a = await createMerchant()
     const b = await createMerchant()
     const keys = await call('GET', '/v1/api-keys', { key: a.testKey })

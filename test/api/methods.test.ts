@@ -20,7 +20,7 @@ describe('methods a path does not answer', () => {
     }
   })
 
-  it('are 405 in each surface\'s own error shape', async () => {
+  it("are 405 in each surface's own error shape", async () => {
     const links = await send('PUT', '/api/v1/payments/links')
     expect(links.status).toBe(405)
     expect(links.json()).toMatchObject({ error: 'method_not_allowed', code: 405 })

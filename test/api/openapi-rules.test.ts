@@ -19,8 +19,13 @@ describe('/openapi.json states the rules the server enforces', () => {
   it('payments: chain_id and token together or neither; the amount maximum', async () => {
     const schema = (await openapi()).components.schemas.CreatePaymentRequest
     expect(schema.description).toMatch(/`chain_id` and `token` together or neither/)
-    expect(schema.oneOf).toEqual([{ required: ['chain_id', 'token'] }, { not: { anyOf: [{ required: ['chain_id'] }, { required: ['token'] }] } }])
-    expect(schema.properties.amount.description).toMatch(/At most 1000000000000 of a fiat currency, 1000000000 of a token/)
+    expect(schema.oneOf).toEqual([
+      { required: ['chain_id', 'token'] },
+      { not: { anyOf: [{ required: ['chain_id'] }, { required: ['token'] }] } },
+    ])
+    expect(schema.properties.amount.description).toMatch(
+      /At most 1000000000000 of a fiat currency, 1000000000 of a token/,
+    )
     expect(schema.required).toContain('amount')
   })
 
@@ -38,6 +43,8 @@ describe('/openapi.json states the rules the server enforces', () => {
     expect(doc.paths['/sessions'].post.description).toMatch(/optional/)
     expect(doc.paths['/invoices'].post.security).toEqual(anonymousAllowed)
     expect(doc.paths['/invoices'].get.security).toEqual([{ bitpayIdentity: [] }])
-    expect(doc.paths['/invoices'].post.requestBody.content['application/json'].schema.properties.price.description).toMatch(/At most/)
+    expect(
+      doc.paths['/invoices'].post.requestBody.content['application/json'].schema.properties.price.description,
+    ).toMatch(/At most/)
   })
 })

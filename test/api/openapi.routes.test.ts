@@ -24,7 +24,11 @@ const NOT_API: Readonly<Record<string, string>> = {
 
 const app = createApp()
 const doc = app.getOpenAPI31Document(OPENAPI_INFO)
-const documented = new Set(Object.entries(doc.paths ?? {}).flatMap(([path, ops]) => Object.keys(ops ?? {}).map((m) => `${m.toUpperCase()} ${path}`)))
+const documented = new Set(
+  Object.entries(doc.paths ?? {}).flatMap(([path, ops]) =>
+    Object.keys(ops ?? {}).map((m) => `${m.toUpperCase()} ${path}`),
+  ),
+)
 
 /** Served routes as `METHOD /openapi/{path}`: middleware (`ALL`) and wildcard catch-alls are not operations. */
 const served = [
@@ -36,7 +40,7 @@ const served = [
 ]
 
 describe('/openapi.json documents every route the gateway serves', () => {
-  it('finds the app\'s routes', () => {
+  it("finds the app's routes", () => {
     expect(served.length).toBeGreaterThan(100)
   })
 

@@ -41,14 +41,22 @@ describe('POST /v1/payments validation', () => {
 
   it('rejects a body over 64 KiB with 413 BODY_TOO_LARGE', async () => {
     const m = await merchantWithWallet()
-    const res = await call('POST', '/v1/payments', { key: m.testKey, body: { ...valid, description: 'x'.repeat(70_000) } })
+    const res = await call('POST', '/v1/payments', {
+      key: m.testKey,
+      body: { ...valid, description: 'x'.repeat(70_000) },
+    })
     expect(res.status).toBe(413)
     expect(res.json.error).toMatchObject({ code: 'BODY_TOO_LARGE', field: 'body' })
   })
 
   it('rejects a non-JSON content type with 415', async () => {
     const m = await merchantWithWallet()
-    const res = await call('POST', '/v1/payments', { key: m.testKey, body: 'amount=10', raw: true, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })
+    const res = await call('POST', '/v1/payments', {
+      key: m.testKey,
+      body: 'amount=10',
+      raw: true,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    })
     expect(res.status).toBe(415)
     expect(res.json.error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', field: 'Content-Type' })
   })
@@ -96,9 +104,14 @@ describe('GET /v1/payments errors', () => {
 describe('illegal transitions', () => {
   it('refuses to cancel a completed payment with 409 INVALID_STATE_TRANSITION', async () => {
     const m = await merchantWithWallet()
-    const created = await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '10.00', currency: 'USD', chain_id: 31337, token: 'ETH' } })
+    const created = await call('POST', '/v1/payments', {
+      key: m.testKey,
+      body: { amount: '10.00', currency: 'USD', chain_id: 31337, token: 'ETH' },
+    })
     const id = created.json.data.id
-    await eventually(async () => (await call('GET', `/v1/payments/${id}`, { key: m.testKey })).json.data.status === 'completed')
+    await eventually(
+      async () => (await call('GET', `/v1/payments/${id}`, { key: m.testKey })).json.data.status === 'completed',
+    )
     const res = await call('POST', `/v1/payments/${id}/cancel`, { key: m.testKey })
     expect(res.status).toBe(409)
     expect(res.json.error.code).toBe('INVALID_STATE_TRANSITION')

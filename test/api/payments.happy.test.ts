@@ -52,7 +52,10 @@ describe('POST /v1/payments', () => {
     expect(p.reference).toMatch(/^[A-Z]{4}-\d{8}-PMT$/)
     expect(Date.parse(p.expires_at) - Date.parse(p.created_at)).toBe(600_000)
 
-    const second = await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '1', currency: 'USD', chain_id: 31337, token: 'ETH', transaction_speed: 'low' } })
+    const second = await call('POST', '/v1/payments', {
+      key: m.testKey,
+      body: { amount: '1', currency: 'USD', chain_id: 31337, token: 'ETH', transaction_speed: 'low' },
+    })
     expect(second.json.data.deposit_address).toBe(deriveDepositAddress(m.xpub, 1))
     expect(second.json.data.required_confirmations).toBe(6)
   })
@@ -60,7 +63,9 @@ describe('POST /v1/payments', () => {
   it('writes the payment and its payment.created outbox event together', async () => {
     const m = await merchantWithWallet()
     const res = await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '5', currency: 'USD' } })
-    const rows = await env.DB.prepare('SELECT type, sequence FROM events WHERE payment_id = ?').bind(res.json.data.id).all()
+    const rows = await env.DB.prepare('SELECT type, sequence FROM events WHERE payment_id = ?')
+      .bind(res.json.data.id)
+      .all()
     expect(rows.results).toEqual([{ type: 'payment.created', sequence: 0 }])
   })
 
@@ -68,13 +73,24 @@ describe('POST /v1/payments', () => {
     const m = await merchantWithWallet()
     const res = await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '5', currency: 'EUR' } })
     expect(res.status).toBe(201)
-    expect(res.json.data).toMatchObject({ pay_amount: null, pay_currency: null, chain_id: null, deposit_address: null, required_confirmations: null })
+    expect(res.json.data).toMatchObject({
+      pay_amount: null,
+      pay_currency: null,
+      chain_id: null,
+      deposit_address: null,
+      required_confirmations: null,
+    })
   })
 
   it('never hands out the same deposit address twice under concurrency', async () => {
     const m = await merchantWithWallet()
     const results = await Promise.all(
-      Array.from({ length: 12 }, () => call('POST', '/v1/payments', { key: m.testKey, body: { amount: '3', currency: 'USD', chain_id: 31337, token: 'ETH' } })),
+      Array.from({ length: 12 }, () =>
+        call('POST', '/v1/payments', {
+          key: m.testKey,
+          body: { amount: '3', currency: 'USD', chain_id: 31337, token: 'ETH' },
+        }),
+      ),
     )
     const addresses = results.map((r) => r.json.data.deposit_address)
     expect(new Set(addresses).size).toBe(12)
@@ -82,11 +98,16 @@ describe('POST /v1/payments', () => {
 
   it('expires an unpaid payment at expires_at through its alarm', async () => {
     const m = await merchantWithWallet()
-    const res = await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '5', currency: 'USD', chain_id: 31337, token: 'ETH', expires_in: 60 } })
+    const res = await call('POST', '/v1/payments', {
+      key: m.testKey,
+      body: { amount: '5', currency: 'USD', chain_id: 31337, token: 'ETH', expires_in: 60 },
+    })
     const id = res.json.data.id as string
     // Move the stored expiry into the past, then let the object's alarm run.
     const { runDurableObjectAlarm } = await import('cloudflare:test')
-    await env.DB.prepare('UPDATE payments SET expires_at = ? WHERE id = ?').bind(new Date(Date.now() - 1000).toISOString(), id).run()
+    await env.DB.prepare('UPDATE payments SET expires_at = ? WHERE id = ?')
+      .bind(new Date(Date.now() - 1000).toISOString(), id)
+      .run()
     const stub = env.PAYMENT_OBJECT.get(env.PAYMENT_OBJECT.idFromName(id))
     const { runInDurableObject } = await import('cloudflare:test')
     await runInDurableObject(stub, async (instance) => {
@@ -102,7 +123,10 @@ describe('POST /v1/payments', () => {
 describe('GET /v1/payments/:id', () => {
   it('returns the payment', async () => {
     const m = await merchantWithWallet()
-    const created = await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '7.25', currency: 'USD', chain_id: 31337, token: 'ETH' } })
+    const created = await call('POST', '/v1/payments', {
+      key: m.testKey,
+      body: { amount: '7.25', currency: 'USD', chain_id: 31337, token: 'ETH' },
+    })
     const got = await call('GET', `/v1/payments/${created.json.data.id}`, { key: m.testKey })
     expect(got.status).toBe(200)
     expect(got.json.data).toMatchObject({ id: created.json.data.id, amount: '7.25', status: 'pending' })
@@ -113,7 +137,11 @@ describe('GET /v1/payments', () => {
   it('pages newest first and filters by status, currency and date', async () => {
     const m = await merchantWithWallet()
     const ids: string[] = []
-    for (const [amount, currency] of [['1', 'USD'], ['2', 'EUR'], ['3', 'USD']]) {
+    for (const [amount, currency] of [
+      ['1', 'USD'],
+      ['2', 'EUR'],
+      ['3', 'USD'],
+    ]) {
       const r = await call('POST', '/v1/payments', { key: m.testKey, body: { amount, currency } })
       ids.push(r.json.data.id)
     }
@@ -132,9 +160,17 @@ describe('GET /v1/payments', () => {
     expect(cancelled.json.data.map((p: { id: string }) => p.id)).toEqual([ids[0]])
     const open = await call('GET', '/v1/payments?status=pending,processing', { key: m.testKey })
     expect(open.json.data).toHaveLength(2)
-    const future = await call('GET', `/v1/payments?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, { key: m.testKey })
+    const future = await call(
+      'GET',
+      `/v1/payments?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
+      { key: m.testKey },
+    )
     expect(future.json.data).toHaveLength(0)
-    const past = await call('GET', `/v1/payments?to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, { key: m.testKey })
+    const past = await call(
+      'GET',
+      `/v1/payments?to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
+      { key: m.testKey },
+    )
     expect(past.json.data).toHaveLength(3)
   })
 })
@@ -146,7 +182,9 @@ describe('POST /v1/payments/:id/cancel', () => {
     const res = await call('POST', `/v1/payments/${created.json.data.id}/cancel`, { key: m.testKey })
     expect(res.status).toBe(200)
     expect(res.json.data.status).toBe('cancelled')
-    const events = await env.DB.prepare('SELECT type FROM events WHERE payment_id = ? ORDER BY sequence').bind(created.json.data.id).all()
+    const events = await env.DB.prepare('SELECT type FROM events WHERE payment_id = ? ORDER BY sequence')
+      .bind(created.json.data.id)
+      .all()
     expect(events.results.map((e) => e.type)).toEqual(['payment.created', 'payment.cancelled'])
   })
 })
@@ -154,7 +192,8 @@ describe('POST /v1/payments/:id/cancel', () => {
 describe('sandbox test amounts (test keys)', () => {
   it('10.00 completes on its own, 20.00 fails, 30.00 stays processing', async () => {
     const m = await merchantWithWallet()
-    const make = async (amount: string) => (await call('POST', '/v1/payments', { key: m.testKey, body: { amount, currency: 'USD' } })).json.data.id as string
+    const make = async (amount: string) =>
+      (await call('POST', '/v1/payments', { key: m.testKey, body: { amount, currency: 'USD' } })).json.data.id as string
     const [ten, twenty, thirty, other] = await Promise.all([make('10.00'), make('20.00'), make('30.00'), make('12.00')])
     const statusOf = async (id: string) => (await call('GET', `/v1/payments/${id}`, { key: m.testKey })).json.data
     const completed = await eventually(async () => {

@@ -5,12 +5,21 @@ import { call, createMerchant, merchantWithWallet } from '../helpers/api'
 
 const body = { amount: '5', currency: 'USD' }
 
-function signed(secret: string, method: string, path: string, payload: string, timestamp = Math.floor(Date.now() / 1000)) {
-  return { 'X-Timestamp': String(timestamp), 'X-Signature': hmacSha256Hex(secret, signingPayload(String(timestamp), method, path, payload)) }
+function signed(
+  secret: string,
+  method: string,
+  path: string,
+  payload: string,
+  timestamp = Math.floor(Date.now() / 1000),
+) {
+  return {
+    'X-Timestamp': String(timestamp),
+    'X-Signature': hmacSha256Hex(secret, signingPayload(String(timestamp), method, path, payload)),
+  }
 }
 
 describe('merchant isolation', () => {
-  it('answers another merchant\'s payment with 404 for get and cancel, and leaves it out of lists', async () => {
+  it("answers another merchant's payment with 404 for get and cancel, and leaves it out of lists", async () => {
     const a = await merchantWithWallet()
     const b = await merchantWithWallet()
     const created = await call('POST', '/v1/payments', { key: a.testKey, body })
@@ -71,7 +80,9 @@ describe('API key authentication', () => {
   it('does not store the key itself', async () => {
     const { env } = await import('cloudflare:workers')
     const m = await createMerchant()
-    const rows = await env.DB.prepare('SELECT key_hash, key_prefix FROM api_keys WHERE merchant_id = ?').bind(m.id).all<{ key_hash: string; key_prefix: string }>()
+    const rows = await env.DB.prepare('SELECT key_hash, key_prefix FROM api_keys WHERE merchant_id = ?')
+      .bind(m.id)
+      .all<{ key_hash: string; key_prefix: string }>()
     for (const row of rows.results) {
       expect(row.key_hash).toMatch(/^[0-9a-f]{64}$/)
       expect([m.testKey, m.liveKey]).not.toContain(row.key_hash)
@@ -84,14 +95,24 @@ describe('HMAC request signing', () => {
   it('accepts a valid signature over timestamp + method + path + body', async () => {
     const m = await merchantWithWallet()
     const payload = JSON.stringify(body)
-    const res = await call('POST', '/v1/payments', { key: m.testKey, body: payload, raw: true, headers: signed(m.testSigningSecret, 'POST', '/v1/payments', payload) })
+    const res = await call('POST', '/v1/payments', {
+      key: m.testKey,
+      body: payload,
+      raw: true,
+      headers: signed(m.testSigningSecret, 'POST', '/v1/payments', payload),
+    })
     expect(res.status).toBe(201)
   })
 
   it('verifies any request that carries X-Signature even when the key does not enforce signing', async () => {
     const m = await merchantWithWallet()
     const payload = JSON.stringify(body)
-    const res = await call('POST', '/v1/payments', { key: m.testKey, body: payload, raw: true, headers: { ...signed(m.testSigningSecret, 'POST', '/v1/payments', '{}') } })
+    const res = await call('POST', '/v1/payments', {
+      key: m.testKey,
+      body: payload,
+      raw: true,
+      headers: { ...signed(m.testSigningSecret, 'POST', '/v1/payments', '{}') },
+    })
     expect(res.status).toBe(401)
     expect(res.json.error).toMatchObject({ code: 'INVALID_SIGNATURE', field: 'X-Signature' })
   })
@@ -100,16 +121,27 @@ describe('HMAC request signing', () => {
     const m = await merchantWithWallet()
     const payload = JSON.stringify(body)
     const old = Math.floor(Date.now() / 1000) - 301
-    const res = await call('POST', '/v1/payments', { key: m.testKey, body: payload, raw: true, headers: signed(m.testSigningSecret, 'POST', '/v1/payments', payload, old) })
+    const res = await call('POST', '/v1/payments', {
+      key: m.testKey,
+      body: payload,
+      raw: true,
+      headers: signed(m.testSigningSecret, 'POST', '/v1/payments', payload, old),
+    })
     expect(res.status).toBe(401)
     expect(res.json.error).toMatchObject({ code: 'INVALID_SIGNATURE', field: 'X-Timestamp' })
   })
 
   it('covers the query string of a GET', async () => {
     const m = await createMerchant()
-    const ok = await call('GET', '/v1/payments?limit=5', { key: m.testKey, headers: signed(m.testSigningSecret, 'GET', '/v1/payments?limit=5', '') })
+    const ok = await call('GET', '/v1/payments?limit=5', {
+      key: m.testKey,
+      headers: signed(m.testSigningSecret, 'GET', '/v1/payments?limit=5', ''),
+    })
     expect(ok.status).toBe(200)
-    const tampered = await call('GET', '/v1/payments?limit=50', { key: m.testKey, headers: signed(m.testSigningSecret, 'GET', '/v1/payments?limit=5', '') })
+    const tampered = await call('GET', '/v1/payments?limit=50', {
+      key: m.testKey,
+      headers: signed(m.testSigningSecret, 'GET', '/v1/payments?limit=5', ''),
+    })
     expect(tampered.status).toBe(401)
   })
 
@@ -120,9 +152,15 @@ describe('HMAC request signing', () => {
     const unsigned = await call('GET', '/v1/payments', { key: strict.key })
     expect(unsigned.status).toBe(401)
     expect(unsigned.json.error).toMatchObject({ code: 'INVALID_SIGNATURE', field: 'X-Signature' })
-    const good = await call('GET', '/v1/payments', { key: strict.key, headers: signed(strict.signing_secret, 'GET', '/v1/payments', '') })
+    const good = await call('GET', '/v1/payments', {
+      key: strict.key,
+      headers: signed(strict.signing_secret, 'GET', '/v1/payments', ''),
+    })
     expect(good.status).toBe(200)
-    const otherSecret = await call('GET', '/v1/payments', { key: strict.key, headers: signed(m.testSigningSecret, 'GET', '/v1/payments', '') })
+    const otherSecret = await call('GET', '/v1/payments', {
+      key: strict.key,
+      headers: signed(m.testSigningSecret, 'GET', '/v1/payments', ''),
+    })
     expect(otherSecret.status).toBe(401)
   })
 })
@@ -150,9 +188,12 @@ describe('rate limits', () => {
     expect((await call('GET', '/v1/payments', { key: m.liveKey })).headers.get('x-ratelimit-limit')).toBe('1000')
   })
 
-  it('lets the operator change a merchant\'s limits', async () => {
+  it("lets the operator change a merchant's limits", async () => {
     const m = await createMerchant()
-    const res = await call('PATCH', `/v1/merchants/${m.id}`, { headers: { Authorization: 'Bearer test-admin-token' }, body: { rate_limit_live: 5000 } })
+    const res = await call('PATCH', `/v1/merchants/${m.id}`, {
+      headers: { Authorization: 'Bearer test-admin-token' },
+      body: { rate_limit_live: 5000 },
+    })
     expect(res.status).toBe(200)
     expect((await call('GET', '/v1/payments', { key: m.liveKey })).headers.get('x-ratelimit-limit')).toBe('5000')
   })

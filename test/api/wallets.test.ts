@@ -6,10 +6,25 @@ import { call, createMerchant, merchantWithWallet, randomXpub, TEST_XPUB } from 
 describe('POST /v1/wallets', () => {
   it('registers an xpub wallet and an address wallet', async () => {
     const m = await createMerchant()
-    const xpub = await call('POST', '/v1/wallets', { key: m.testKey, body: { chain_id: 8453, xpub: TEST_XPUB, label: 'Base' } })
+    const xpub = await call('POST', '/v1/wallets', {
+      key: m.testKey,
+      body: { chain_id: 8453, xpub: TEST_XPUB, label: 'Base' },
+    })
     expect(xpub.status).toBe(201)
-    expect(xpub.json.data).toMatchObject({ object: 'wallet', chain_id: 8453, chain_name: 'Base', type: 'xpub', xpub: TEST_XPUB, label: 'Base', livemode: false, addresses_issued: 0 })
-    const addr = await call('POST', '/v1/wallets', { key: m.testKey, body: { chain_id: 137, address: '0x5fbdb2315678afecb367f032d93f642f64180aa3' } })
+    expect(xpub.json.data).toMatchObject({
+      object: 'wallet',
+      chain_id: 8453,
+      chain_name: 'Base',
+      type: 'xpub',
+      xpub: TEST_XPUB,
+      label: 'Base',
+      livemode: false,
+      addresses_issued: 0,
+    })
+    const addr = await call('POST', '/v1/wallets', {
+      key: m.testKey,
+      body: { chain_id: 137, address: '0x5fbdb2315678afecb367f032d93f642f64180aa3' },
+    })
     expect(addr.status).toBe(201)
     expect(addr.json.data.address).toBe('0x5FbDB2315678afecb367f032d93F642f64180aa3')
     const list = await call('GET', '/v1/wallets', { key: m.testKey })
@@ -21,7 +36,12 @@ describe('POST /v1/wallets', () => {
     ['an invalid xpub', { chain_id: 1, xpub: 'xpub-nope' }, 400, 'xpub'],
     ['an xprv', { chain_id: 1, xpub: HDKey.fromMasterSeed(new Uint8Array(16)).privateExtendedKey }, 400, 'xpub'],
     ['an invalid address', { chain_id: 1, address: '0x123' }, 400, 'address'],
-    ['both xpub and address', { chain_id: 1, xpub: TEST_XPUB, address: '0x5FbDB2315678afecb367f032d93F642f64180aa3' }, 400, 'xpub'],
+    [
+      'both xpub and address',
+      { chain_id: 1, xpub: TEST_XPUB, address: '0x5FbDB2315678afecb367f032d93F642f64180aa3' },
+      400,
+      'xpub',
+    ],
     ['neither', { chain_id: 1 }, 400, 'xpub'],
     ['an unsupported chain', { chain_id: 5, xpub: TEST_XPUB }, 400, 'chain_id'],
   ])('rejects %s', async (_name, body, status, field) => {
@@ -42,10 +62,19 @@ describe('POST /v1/wallets', () => {
 describe('wallet balance and transactions', () => {
   it('reports what arrived at the wallet per token, confirmed and pending', async () => {
     const m = await merchantWithWallet()
-    const a = await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '1', currency: 'ETH', chain_id: 31337, token: 'ETH' } })
-    const b = await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '0.5', currency: 'ETH', chain_id: 31337, token: 'ETH' } })
+    const a = await call('POST', '/v1/payments', {
+      key: m.testKey,
+      body: { amount: '1', currency: 'ETH', chain_id: 31337, token: 'ETH' },
+    })
+    const b = await call('POST', '/v1/payments', {
+      key: m.testKey,
+      body: { amount: '0.5', currency: 'ETH', chain_id: 31337, token: 'ETH' },
+    })
     await call('POST', `/v1/sandbox/payments/${a.json.data.id}/simulate`, { key: m.testKey, body: {} })
-    await call('POST', `/v1/sandbox/payments/${b.json.data.id}/simulate`, { key: m.testKey, body: { amount: '0.2', confirmed: false } })
+    await call('POST', `/v1/sandbox/payments/${b.json.data.id}/simulate`, {
+      key: m.testKey,
+      body: { amount: '0.2', confirmed: false },
+    })
 
     const balance = await call('GET', `/v1/wallets/${m.walletId}/balance`, { key: m.testKey })
     expect(balance.status).toBe(200)
@@ -53,19 +82,33 @@ describe('wallet balance and transactions', () => {
       wallet_id: m.walletId,
       chain_id: 31337,
       balances: [
-        { token: 'ETH', token_address: null, amount: '1.2', amount_base_units: '1200000000000000000', confirmed_amount: '1', pending_amount: '0.2', transfers: 2 },
+        {
+          token: 'ETH',
+          token_address: null,
+          amount: '1.2',
+          amount_base_units: '1200000000000000000',
+          confirmed_amount: '1',
+          pending_amount: '0.2',
+          transfers: 2,
+        },
       ],
     })
     const txs = await call('GET', `/v1/wallets/${m.walletId}/transactions?limit=1`, { key: m.testKey })
     expect(txs.json.data).toHaveLength(1)
     expect(txs.json.meta.pagination).toMatchObject({ total: 2, has_more: true })
-    expect(txs.json.data[0]).toMatchObject({ chain_id: 31337, token: 'ETH', tx_hash: expect.stringMatching(/^0x[0-9a-f]{64}$/) })
+    expect(txs.json.data[0]).toMatchObject({
+      chain_id: 31337,
+      token: 'ETH',
+      tx_hash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+    })
   })
 })
 
 describe('an address on a chain belongs to one wallet of one merchant and mode', () => {
-  const register = (key: string, body: Record<string, unknown>) => call('POST', '/v1/wallets', { key, body: { chain_id: 31337, ...body } })
-  const payment = (key: string) => call('POST', '/v1/payments', { key, body: { amount: '1', currency: 'USD', chain_id: 31337, token: 'USDC' } })
+  const register = (key: string, body: Record<string, unknown>) =>
+    call('POST', '/v1/wallets', { key, body: { chain_id: 31337, ...body } })
+  const payment = (key: string) =>
+    call('POST', '/v1/payments', { key, body: { amount: '1', currency: 'USD', chain_id: 31337, token: 'USDC' } })
   const address = () => deriveDepositAddress(randomXpub(), 0)
 
   it('refuses an xpub another merchant registered, with a 409 that does not say whose it is', async () => {
@@ -107,7 +150,7 @@ describe('an address on a chain belongs to one wallet of one merchant and mode',
     }
   })
 
-  it('refuses, as a single address, an address already handed out from another merchant\'s xpub', async () => {
+  it("refuses, as a single address, an address already handed out from another merchant's xpub", async () => {
     const [a, b] = [await createMerchant(), await createMerchant()]
     const xpub = randomXpub()
     await register(a.testKey, { xpub })
@@ -137,7 +180,10 @@ describe('an address on a chain belongs to one wallet of one merchant and mode',
       const [a, b] = [await createMerchant(), await createMerchant()]
       const results = await Promise.all([register(a.testKey, body), register(b.testKey, body)])
       expect(results.map((r) => r.status).sort()).toEqual([201, 409])
-      expect(results.find((r) => r.status === 409)!.json.error).toMatchObject({ code: 'CONFLICT', field: Object.keys(body)[0] })
+      expect(results.find((r) => r.status === 409)!.json.error).toMatchObject({
+        code: 'CONFLICT',
+        field: Object.keys(body)[0],
+      })
     }
   })
 
@@ -147,14 +193,29 @@ describe('an address on a chain belongs to one wallet of one merchant and mode',
     const xpub = randomXpub()
     await call('POST', '/v1/wallets', { key: a.testKey, body: { chain_id: 8453, address: addr } })
     await call('POST', '/v1/wallets', { key: a.testKey, body: { chain_id: 137, xpub } })
-    const created = await call('POST', '/api/merchant-wallets/', { key: b.testKey, body: { blockchain: 'base', address: addr } })
+    const created = await call('POST', '/api/merchant-wallets/', {
+      key: b.testKey,
+      body: { blockchain: 'base', address: addr },
+    })
     expect(created.status).toBe(409)
-    expect(created.json.error).toMatchObject({ code: 'CONFLICT', details: { address: [expect.stringContaining('already in use')] } })
-    const own = await call('POST', '/api/merchant-wallets/', { key: b.testKey, body: { blockchain: 'base', address: address() } })
+    expect(created.json.error).toMatchObject({
+      code: 'CONFLICT',
+      details: { address: [expect.stringContaining('already in use')] },
+    })
+    const own = await call('POST', '/api/merchant-wallets/', {
+      key: b.testKey,
+      body: { blockchain: 'base', address: address() },
+    })
     expect(own.status).toBe(201)
-    const swapped = await call('PUT', `/api/merchant-wallets/${own.json.data.id}/`, { key: b.testKey, body: { address: addr } })
+    const swapped = await call('PUT', `/api/merchant-wallets/${own.json.data.id}/`, {
+      key: b.testKey,
+      body: { address: addr },
+    })
     expect(swapped.status).toBe(409)
-    const polygon = await call('POST', '/api/merchant-wallets/', { key: b.testKey, body: { blockchain: 'polygon', xpub } })
+    const polygon = await call('POST', '/api/merchant-wallets/', {
+      key: b.testKey,
+      body: { blockchain: 'polygon', xpub },
+    })
     expect(polygon.status).toBe(409)
   })
 
@@ -162,7 +223,10 @@ describe('an address on a chain belongs to one wallet of one merchant and mode',
     const [a, b] = [await createMerchant(), await createMerchant()]
     const [first, second] = [address(), address()]
     const w = await register(a.testKey, { address: first })
-    const moved = await call('PUT', `/api/merchant-wallets/${w.json.data.id}/`, { key: a.testKey, body: { address: second } })
+    const moved = await call('PUT', `/api/merchant-wallets/${w.json.data.id}/`, {
+      key: a.testKey,
+      body: { address: second },
+    })
     expect(moved.status).toBe(200)
     expect((await register(b.testKey, { address: second })).status).toBe(409)
     expect((await register(b.testKey, { address: first })).status).toBe(201)
@@ -172,7 +236,10 @@ describe('an address on a chain belongs to one wallet of one merchant and mode',
     const m = await createMerchant()
     const w = await register(m.testKey, { address: address() })
     expect((await payment(m.testKey)).status).toBe(201)
-    const res = await call('PUT', `/api/merchant-wallets/${w.json.data.id}/`, { key: m.testKey, body: { address: address() } })
+    const res = await call('PUT', `/api/merchant-wallets/${w.json.data.id}/`, {
+      key: m.testKey,
+      body: { address: address() },
+    })
     expect(res.status).toBe(409)
   })
 })

@@ -16,7 +16,18 @@ describe('POST /v1/bills', () => {
     const m = await merchantWithWallet()
     const res = await call('POST', '/v1/bills', { key: m.testKey, body: billBody() })
     expect(res.status).toBe(201)
-    expect(res.json.data).toMatchObject({ object: 'bill', status: 'draft', number: 'bill-1001', currency: 'USD', total: '10.00', cc: ['jane@example.com'], due_date: '2026-12-31T00:00:00.000Z', livemode: false, email_bill: false, emails: [] })
+    expect(res.json.data).toMatchObject({
+      object: 'bill',
+      status: 'draft',
+      number: 'bill-1001',
+      currency: 'USD',
+      total: '10.00',
+      cc: ['jane@example.com'],
+      due_date: '2026-12-31T00:00:00.000Z',
+      livemode: false,
+      email_bill: false,
+      emails: [],
+    })
     expect(res.json.data.items.map((i: { price: string }) => i.price)).toEqual(['6.00', '2.00'])
     expect(res.json.data.url).toBe(`${BASE}/bill/${res.json.data.id}`)
     const got = await call('GET', `/v1/bills/${res.json.data.id}`, { key: m.testKey })
@@ -33,9 +44,17 @@ describe('POST /v1/bills', () => {
     expect(drafts.json.meta.pagination).toMatchObject({ total: 1, page: 1 })
     const all = await call('GET', '/v1/bills', { key: m.testKey })
     expect(all.json.data.map((x: { id: string }) => x.id).sort()).toEqual([a.id, b.id].sort())
-    const updated = await call('PATCH', `/v1/bills/${a.id}`, { key: m.testKey, body: { items: [{ description: 'Flat fee', price: 12.5, quantity: 2 }], name: 'Jane Roe' } })
+    const updated = await call('PATCH', `/v1/bills/${a.id}`, {
+      key: m.testKey,
+      body: { items: [{ description: 'Flat fee', price: 12.5, quantity: 2 }], name: 'Jane Roe' },
+    })
     expect(updated.status).toBe(200)
-    expect(updated.json.data).toMatchObject({ total: '25.00', name: 'Jane Roe', number: 'bill-1001', email: 'buyer@example.com' })
+    expect(updated.json.data).toMatchObject({
+      total: '25.00',
+      name: 'Jane Roe',
+      number: 'bill-1001',
+      email: 'buyer@example.com',
+    })
   })
 })
 
@@ -50,7 +69,15 @@ describe('POST /v1/bills/{id}/deliveries', () => {
     expect(res.json.data).toMatchObject({ status: 'sent', email_bill: true })
     // The real binding (miniflare's local simulation) answers with a message id.
     expect(res.json.data.emails).toEqual([
-      expect.objectContaining({ status: 'sent', attempts: 1, to: ['buyer@example.com'], cc: ['jane@example.com'], subject: expect.stringContaining('Bill bill-1001'), last_error: null, message_id: expect.stringContaining('@') }),
+      expect.objectContaining({
+        status: 'sent',
+        attempts: 1,
+        to: ['buyer@example.com'],
+        cc: ['jane@example.com'],
+        subject: expect.stringContaining('Bill bill-1001'),
+        last_error: null,
+        message_id: expect.stringContaining('@'),
+      }),
     ])
   })
 
@@ -60,7 +87,11 @@ describe('POST /v1/bills/{id}/deliveries', () => {
     const bill = (await call('POST', '/v1/bills', { key: m.testKey, body: billBody() })).json.data
     await call('POST', `/v1/bills/${bill.id}/deliveries`, { key: m.testKey })
     expect(mail.sent).toHaveLength(1)
-    expect(mail.sent[0]).toMatchObject({ from: 'billing@bitxpay.localhost', to: ['buyer@example.com'], cc: ['jane@example.com'] })
+    expect(mail.sent[0]).toMatchObject({
+      from: 'billing@bitxpay.localhost',
+      to: ['buyer@example.com'],
+      cc: ['jane@example.com'],
+    })
     expect(mail.sent[0]!.text).toContain('- Hosting: 2 x 2.00 USD')
     expect(mail.sent[0]!.text).toContain('Total: 10.00 USD')
     expect(mail.sent[0]!.text).toContain(`${BASE}/bill/${bill.id}`)
@@ -75,7 +106,14 @@ describe('POST /v1/bills/{id}/deliveries', () => {
     const res = await call('POST', `/v1/bills/${bill.id}/deliveries`, { key: m.testKey })
     expect(res.status).toBe(200)
     expect(res.json.data.status).toBe('sent')
-    expect(res.json.data.emails).toEqual([expect.objectContaining({ status: 'queued', attempts: 1, last_error: 'Email Service unavailable', message_id: null })])
+    expect(res.json.data.emails).toEqual([
+      expect.objectContaining({
+        status: 'queued',
+        attempts: 1,
+        last_error: 'Email Service unavailable',
+        message_id: null,
+      }),
+    ])
 
     // Not yet due: the cron leaves it alone.
     await runMaintenance(env, new Date())
@@ -84,7 +122,9 @@ describe('POST /v1/bills/{id}/deliveries', () => {
     mail.state.failWith = null
     await runMaintenance(env, inMinutes(2))
     const after = await call('GET', `/v1/bills/${bill.id}`, { key: m.testKey })
-    expect(after.json.data.emails).toEqual([expect.objectContaining({ status: 'sent', attempts: 2, last_error: null, message_id: '<msg-1@test>' })])
+    expect(after.json.data.emails).toEqual([
+      expect.objectContaining({ status: 'sent', attempts: 2, last_error: null, message_id: '<msg-1@test>' }),
+    ])
     expect(mail.sent).toHaveLength(1)
   })
 
@@ -125,10 +165,18 @@ describe('GET /bill/:id (hosted bill page)', () => {
     const started = (await call('GET', `/v1/bills/${bill.id}`, { key: m.testKey })).json.data
     expect(started.status).toBe('new')
     const payment = (await call('GET', `/v1/payments/${started.payment_id}`, { key: m.testKey })).json.data
-    expect(payment).toMatchObject({ amount: '10.00', currency: 'USD', order_id: 'bill-1001', metadata: { bill_id: bill.id } })
+    expect(payment).toMatchObject({
+      amount: '10.00',
+      currency: 'USD',
+      order_id: 'bill-1001',
+      metadata: { bill_id: bill.id },
+    })
     expect((await call('GET', location)).status).toBe(200)
 
-    await eventually(async () => (await call('GET', `/v1/bills/${bill.id}`, { key: m.testKey })).json.data.status === 'complete', 15_000)
+    await eventually(
+      async () => (await call('GET', `/v1/bills/${bill.id}`, { key: m.testKey })).json.data.status === 'complete',
+      15_000,
+    )
     const paid = await call('GET', `/bill/${bill.id}`)
     expect(paid.text).toContain('Paid')
     expect(paid.text).not.toContain(`action="/bill/${bill.id}/pay"`)
@@ -138,7 +186,10 @@ describe('GET /bill/:id (hosted bill page)', () => {
     const m = await merchantWithWallet()
     const bill = (await call('POST', '/v1/bills', { key: m.testKey, body: billBody() })).json.data
     await visit(`/bill/${bill.id}/pay`, { method: 'POST', headers: { Origin: BASE } })
-    await eventually(async () => (await call('GET', `/v1/bills/${bill.id}`, { key: m.testKey })).json.data.status === 'complete', 15_000)
+    await eventually(
+      async () => (await call('GET', `/v1/bills/${bill.id}`, { key: m.testKey })).json.data.status === 'complete',
+      15_000,
+    )
     // As if the consumer had never applied the payment's events:
     await env.DB.prepare(`update bills set status = 'new' where id = ?`).bind(bill.id).run()
     await runMaintenance(env)

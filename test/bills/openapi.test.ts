@@ -29,8 +29,11 @@ describe('/openapi.json documents bills and subscriptions', () => {
     const resolved = schema.$ref ? doc.components.schemas[schema.$ref.split('/').pop()] : schema
     expect(Object.keys(resolved.properties ?? {})).toEqual(expect.arrayContaining(['data']))
     const data = resolved.properties.data
-    const item = data.$ref ? doc.components.schemas[data.$ref.split('/').pop()] : data.items ?? data
+    const item = data.$ref ? doc.components.schemas[data.$ref.split('/').pop()] : (data.items ?? data)
     const target = item.$ref ? doc.components.schemas[item.$ref.split('/').pop()] : item
-    expect(target.type === 'string' || target.const === 'Success' || Object.keys(target.properties ?? {}).length > 5, JSON.stringify(target).slice(0, 200)).toBe(true)
+    expect(
+      target.type === 'string' || target.const === 'Success' || Object.keys(target.properties ?? {}).length > 5,
+      JSON.stringify(target).slice(0, 200),
+    ).toBe(true)
   })
 })

@@ -12,10 +12,17 @@ describe('normalizeSchedule', () => {
     ['0  30 9 15 * *', '0 30 9 15 * *'],
   ])('returns %s as the cron %s', (input, cron) => expect(normalizeSchedule(input)).toBe(cron))
 
-  it.each(['daily', '0 0 * * *', '60 0 0 * * *', '0 0 24 * * *', '0 0 0 0 * *', '0 0 0 * 13 *', '0 0 0 * * 8', '0 0 0 5-1 * *', '*/0 * * * * *'])(
-    'refuses %s',
-    (input) => expect(() => normalizeSchedule(input)).toThrow(ScheduleError),
-  )
+  it.each([
+    'daily',
+    '0 0 * * *',
+    '60 0 0 * * *',
+    '0 0 24 * * *',
+    '0 0 0 0 * *',
+    '0 0 0 * 13 *',
+    '0 0 0 * * 8',
+    '0 0 0 5-1 * *',
+    '*/0 * * * * *',
+  ])('refuses %s', (input) => expect(() => normalizeSchedule(input)).toThrow(ScheduleError))
 })
 
 describe('nextOccurrence', () => {
@@ -33,15 +40,28 @@ describe('nextOccurrence', () => {
     ['0 0 12 29 2 *', '2021-03-01T00:00:00.000Z', '2024-02-29T12:00:00.000Z'],
     ['0 0 0 * * 7', '2021-05-21T00:00:00.000Z', '2021-05-23T00:00:00.000Z'],
     ['0 0 0 1 * 1', '2021-05-21T00:00:00.000Z', '2021-05-24T00:00:00.000Z'],
-  ])('%s after %s is %s', (schedule, after, next) => expect(nextOccurrence(schedule, at(after))?.toISOString()).toBe(next))
+  ])('%s after %s is %s', (schedule, after, next) =>
+    expect(nextOccurrence(schedule, at(after))?.toISOString()).toBe(next),
+  )
 
-  it('is null for a schedule that never fires (30 February)', () => expect(nextOccurrence('0 0 0 30 2 *', at('2021-01-01T00:00:00Z'))).toBeNull())
+  it('is null for a schedule that never fires (30 February)', () =>
+    expect(nextOccurrence('0 0 0 30 2 *', at('2021-01-01T00:00:00Z'))).toBeNull())
 })
 
 describe('bill rules', () => {
   it('totals price × quantity exactly', () => {
-    expect(billTotal([{ price: '0.10', quantity: 3 }, { price: '0.2', quantity: 1 }])).toBe('0.50')
-    expect(billTotal([{ price: '6', quantity: 1 }, { price: '4', quantity: 1 }])).toBe('10')
+    expect(
+      billTotal([
+        { price: '0.10', quantity: 3 },
+        { price: '0.2', quantity: 1 },
+      ]),
+    ).toBe('0.50')
+    expect(
+      billTotal([
+        { price: '6', quantity: 1 },
+        { price: '4', quantity: 1 },
+      ]),
+    ).toBe('10')
   })
   it('moves bills forward only', () => {
     expect(advancesBill('sent', 'new')).toBe(true)

@@ -5,7 +5,13 @@ import { GATEWAY, newIdentity, pairToken, routeGatewayFetch } from '../helpers/b
 import { recordingSender } from './helpers'
 
 /** What the gateway returns for a bill (the SDK's typings make every field optional). */
-type GatewayBill = { id: string; token: string; url: string; status: string; items: { id: string; price: number; quantity: number; description?: string }[] }
+type GatewayBill = {
+  id: string
+  token: string
+  url: string
+  status: string
+  items: { id: string; price: number; quantity: number; description?: string }[]
+}
 
 describe('the official bitpay-sdk bill client, pointed at the gateway', () => {
   const mail = recordingSender()
@@ -19,7 +25,11 @@ describe('the official bitpay-sdk bill client, pointed at the gateway', () => {
     const m = await merchantWithWallet()
     const identity = newIdentity()
     const token = await pairToken(m.testKey, identity)
-    const client = Client.createClientByPrivateKey(identity.privateKey, new TokenContainer({ [Facade.Merchant]: token }), Environment.Test)
+    const client = Client.createClientByPrivateKey(
+      identity.privateKey,
+      new TokenContainer({ [Facade.Merchant]: token }),
+      Environment.Test,
+    )
 
     const item1 = Object.assign(new Models.BillItem(), { price: 6, quantity: 1, description: 'Test Item 1' })
     const item2 = Object.assign(new Models.BillItem(), { price: 4, quantity: 1, description: 'Test Item 2' })
@@ -28,7 +38,16 @@ describe('the official bitpay-sdk bill client, pointed at the gateway', () => {
     bill.dueDate = '2021-5-31'
     bill.name = 'John Doe'
     const created = (await client.createBill(bill)) as unknown as GatewayBill
-    expect(created).toMatchObject({ status: 'draft', number: 'bill1234-EFGH', currency: 'USD', email: 'john@doe.com', cc: ['jane@doe.com'], name: 'John Doe', dueDate: '2021-05-31T00:00:00.000Z', merchant: m.id })
+    expect(created).toMatchObject({
+      status: 'draft',
+      number: 'bill1234-EFGH',
+      currency: 'USD',
+      email: 'john@doe.com',
+      cc: ['jane@doe.com'],
+      name: 'John Doe',
+      dueDate: '2021-05-31T00:00:00.000Z',
+      merchant: m.id,
+    })
     expect(created.items.map((i: { price: number }) => i.price)).toEqual([6, 4])
     expect(created.url).toBe(`http://gateway.test/bill/${created.id}`)
     expect(typeof created.token).toBe('string')
@@ -47,7 +66,12 @@ describe('the official bitpay-sdk bill client, pointed at the gateway', () => {
     expect(await client.deliverBill(created.id, created.token)).toBe(true)
     expect((await client.getBill(created.id)).status).toBe('sent')
     expect(mail.sent).toHaveLength(1)
-    expect(mail.sent[0]).toMatchObject({ from: 'billing@bitxpay.localhost', to: ['john@doe.com'], cc: ['jane@doe.com'], subject: expect.stringMatching(/^Bill bill1234-EFGH from Merchant \d+$/) })
+    expect(mail.sent[0]).toMatchObject({
+      from: 'billing@bitxpay.localhost',
+      to: ['john@doe.com'],
+      cc: ['jane@doe.com'],
+      subject: expect.stringMatching(/^Bill bill1234-EFGH from Merchant \d+$/),
+    })
     expect(mail.sent[0]!.text).toContain('Total: 13.00 USD')
     expect(mail.sent[0]!.text).toContain(`/bill/${created.id}`)
   })
@@ -58,7 +82,9 @@ describe('the official bitpay-sdk bill client, pointed at the gateway', () => {
     const pos = await pairToken(m.testKey, identity, 'pos')
     const client = Client.createPosClient(pos, Environment.Test)
     const item = Object.assign(new Models.BillItem(), { price: 5, quantity: 2 })
-    const created = (await client.createBill(Object.assign(new Models.Bill('pos-1', 'USD', 'a@b.co', [item]), { name: 'Hidden' }))) as unknown as GatewayBill
+    const created = (await client.createBill(
+      Object.assign(new Models.Bill('pos-1', 'USD', 'a@b.co', [item]), { name: 'Hidden' }),
+    )) as unknown as GatewayBill
     expect(created).toMatchObject({ status: 'draft', number: 'pos-1' })
     expect(created).not.toHaveProperty('name')
     expect(created).not.toHaveProperty('merchant')

@@ -7,10 +7,18 @@ const BASE = 'http://gateway.test'
 
 async function signed(identity: ReturnType<typeof newIdentity>, method: string, path: string, body?: unknown) {
   const raw = body === undefined ? '' : JSON.stringify(body)
-  return call(method, path, { headers: signHeaders(identity, BASE + path, raw), ...(body === undefined ? {} : { body: raw, raw: true }) })
+  return call(method, path, {
+    headers: signHeaders(identity, BASE + path, raw),
+    ...(body === undefined ? {} : { body: raw, raw: true }),
+  })
 }
 
-const bitpayBill = { number: 'b-1', currency: 'USD', email: 'a@b.co', items: [{ price: 6, quantity: 1, description: 'x' }] }
+const bitpayBill = {
+  number: 'b-1',
+  currency: 'USD',
+  email: 'a@b.co',
+  items: [{ price: 6, quantity: 1, description: 'x' }],
+}
 const subBody = { bill_data: billBody(), schedule: 'weekly' }
 
 /** Merchant A (test and live keys, a paired test identity) owning a bill and a subscription, and merchant B. */
@@ -52,7 +60,7 @@ describe('bills and subscriptions: another merchant or mode sees nothing (404)',
     for (const path of ['/v1/bills', '/v1/subscriptions']) expect((await call('GET', path)).status).toBe(401)
   })
 
-  it('BitPay: another merchant\'s token gets BitPay 404s; resource tokens only open their own resource', async () => {
+  it("BitPay: another merchant's token gets BitPay 404s; resource tokens only open their own resource", async () => {
     const { a, ia, ib, tokenA, tokenB, bill, sub } = await setup()
     const getBill = await signed(ib, 'GET', `/bills/${bill.id}?token=${tokenB}`)
     expect(getBill.status).toBe(404)
@@ -71,11 +79,14 @@ describe('bills and subscriptions: another merchant or mode sees nothing (404)',
     // The right bill token, signed by an identity of another merchant: refused.
     expect((await signed(ib, 'PUT', `/bills/${bill.id}`, { ...bitpayBill, token: bill.token })).status).toBe(401)
     expect((await signed(ia, 'PUT', `/bills/${bill.id}`, { ...bitpayBill, token: bill.token })).status).toBe(200)
-    expect((await signed(ia, 'PUT', `/subscriptions/${sub.id}`, { token: other.token, status: 'active' })).status).toBe(404)
+    expect((await signed(ia, 'PUT', `/subscriptions/${sub.id}`, { token: other.token, status: 'active' })).status).toBe(
+      404,
+    )
 
     // Live: a live token of A does not see A's test bill.
     const li = newIdentity()
-    const code = (await call('POST', '/v1/bitpay/pairing-codes', { key: a.liveKey, body: { facade: 'merchant' } })).json.data.pairing_code
+    const code = (await call('POST', '/v1/bitpay/pairing-codes', { key: a.liveKey, body: { facade: 'merchant' } })).json
+      .data.pairing_code
     const token = (await call('POST', '/tokens', { body: { id: li.sin, pairingCode: code } })).json.data[0].token
     expect((await signed(li, 'GET', `/bills/${bill.id}?token=${token}`)).status).toBe(404)
     expect((await signed(li, 'GET', `/subscriptions/${sub.id}?token=${token}`)).status).toBe(404)
@@ -105,7 +116,9 @@ describe('bad input is a 4xx naming the field', () => {
 
   it('v1 bills: a bill being paid can no longer be changed (409)', async () => {
     const m = await merchantWithWallet()
-    const bill = (await call('POST', '/v1/bills', { key: m.testKey, body: billBody({ items: [{ price: '3.00', quantity: 1 }] }) })).json.data
+    const bill = (
+      await call('POST', '/v1/bills', { key: m.testKey, body: billBody({ items: [{ price: '3.00', quantity: 1 }] }) })
+    ).json.data
     await call('POST', `/bill/${bill.id}/pay`, { headers: { Origin: BASE } })
     const res = await call('PATCH', `/v1/bills/${bill.id}`, { key: m.testKey, body: { name: 'late' } })
     expect(res.status).toBe(409)
@@ -118,9 +131,22 @@ describe('bad input is a 4xx naming the field', () => {
     const token = await pairToken(m.testKey, identity)
     const missing = await signed(identity, 'POST', '/bills', { token, currency: 'USD', items: bitpayBill.items })
     expect(missing.status).toBe(400)
-    expect(missing.json).toMatchObject({ status: 'error', code: '010003', data: null, error: expect.stringContaining('email') })
-    const invalid = await signed(identity, 'POST', '/bills', { ...bitpayBill, token, items: [{ price: 'six', quantity: 1 }] })
-    expect(invalid.json).toMatchObject({ status: 'error', code: '010002', error: expect.stringContaining('items.0.price') })
+    expect(missing.json).toMatchObject({
+      status: 'error',
+      code: '010003',
+      data: null,
+      error: expect.stringContaining('email'),
+    })
+    const invalid = await signed(identity, 'POST', '/bills', {
+      ...bitpayBill,
+      token,
+      items: [{ price: 'six', quantity: 1 }],
+    })
+    expect(invalid.json).toMatchObject({
+      status: 'error',
+      code: '010002',
+      error: expect.stringContaining('items.0.price'),
+    })
     const status = await signed(identity, 'GET', `/bills?token=${token}&status=unknown`)
     expect(status.json).toMatchObject({ status: 'error', code: '020002', error: expect.stringContaining('status') })
   })

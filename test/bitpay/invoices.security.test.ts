@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { merchantWithWallet, merchantWithWallets } from '../helpers/api'
 import { newIdentity, pairToken, signedCall } from '../helpers/bitpay'
 
-const count = async (sql: string, ...args: unknown[]) => (await env.DB.prepare(sql).bind(...args).first<{ n: number }>())?.n
+const count = async (sql: string, ...args: unknown[]) =>
+  (
+    await env.DB.prepare(sql)
+      .bind(...args)
+      .first<{ n: number }>()
+  )?.n
 
 describe('POST /invoices with one guid, concurrently', () => {
   it('makes one invoice and one payment of 50 creates, and answers the rest with a BitPay 4xx, never a 5xx', async () => {
@@ -11,7 +16,15 @@ describe('POST /invoices with one guid, concurrently', () => {
     const identity = newIdentity()
     const token = await pairToken(m.testKey, identity)
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => signedCall(identity, 'POST', '/invoices', { token, price: 9, currency: 'USD', guid: 'order-race', posData: `attempt ${i}` })),
+      Array.from({ length: 50 }, (_, i) =>
+        signedCall(identity, 'POST', '/invoices', {
+          token,
+          price: 9,
+          currency: 'USD',
+          guid: 'order-race',
+          posData: `attempt ${i}`,
+        }),
+      ),
     )
     expect(results.filter((r) => r.status >= 500)).toEqual([])
     const created = results.filter((r) => r.status === 200)
@@ -30,10 +43,20 @@ describe('POST /invoices with one guid, concurrently', () => {
     const m = await merchantWithWallet()
     const identity = newIdentity()
     const token = await pairToken(m.testKey, identity)
-    const failed = await signedCall(identity, 'POST', '/invoices', { token, price: 9, currency: 'ZZZ', guid: 'order-retry' })
+    const failed = await signedCall(identity, 'POST', '/invoices', {
+      token,
+      price: 9,
+      currency: 'ZZZ',
+      guid: 'order-retry',
+    })
     expect(failed.status).toBe(400)
     expect(await count('select count(*) as n from bitpay_invoices where merchant_id = ?', m.id)).toBe(0)
-    const retried = await signedCall(identity, 'POST', '/invoices', { token, price: 9, currency: 'USD', guid: 'order-retry' })
+    const retried = await signedCall(identity, 'POST', '/invoices', {
+      token,
+      price: 9,
+      currency: 'USD',
+      guid: 'order-retry',
+    })
     expect(retried.status, retried.text).toBe(200)
   })
 })
@@ -44,11 +67,17 @@ describe('PUT /invoices/:id with buyerEmail, concurrently', () => {
     const identity = newIdentity()
     const token = await pairToken(m.testKey, identity)
     const invoice = (await signedCall(identity, 'POST', '/invoices', { token, price: 9, currency: 'USD' })).json.data
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => signedCall(identity, 'PUT', `/invoices/${invoice.id}`, { token, buyerEmail: `buyer${i}@example.com` })))
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        signedCall(identity, 'PUT', `/invoices/${invoice.id}`, { token, buyerEmail: `buyer${i}@example.com` }),
+      ),
+    )
     expect(results.filter((r) => r.status >= 500)).toEqual([])
     const won = results.filter((r) => r.status === 200)
     expect(won).toHaveLength(1)
-    const stored = await env.DB.prepare('select buyer from bitpay_invoices where payment_id = ?').bind(invoice.id).first<{ buyer: string }>()
+    const stored = await env.DB.prepare('select buyer from bitpay_invoices where payment_id = ?')
+      .bind(invoice.id)
+      .first<{ buyer: string }>()
     const email = JSON.parse(stored?.buyer ?? '{}').email
     expect(email).toMatch(/^buyer\d@example\.com$/)
     expect(won[0]?.json.data.buyer.email).toBe(email)
@@ -62,13 +91,27 @@ describe('guids per merchant and mode', () => {
     const testClient = newIdentity()
     const liveToken = await pairToken(m.liveKey, liveClient)
     const testToken = await pairToken(m.testKey, testClient)
-    const live = await signedCall(liveClient, 'POST', '/invoices', { token: liveToken, price: 9, currency: 'USD', guid: 'order-77' })
+    const live = await signedCall(liveClient, 'POST', '/invoices', {
+      token: liveToken,
+      price: 9,
+      currency: 'USD',
+      guid: 'order-77',
+    })
     expect(live.status, live.text).toBe(200)
-    const test = await signedCall(testClient, 'POST', '/invoices', { token: testToken, price: 9, currency: 'USD', guid: 'order-77' })
+    const test = await signedCall(testClient, 'POST', '/invoices', {
+      token: testToken,
+      price: 9,
+      currency: 'USD',
+      guid: 'order-77',
+    })
     expect(test.status, test.text).toBe(200)
     expect(test.json.data.id).not.toBe(live.json.data.id)
-    expect((await signedCall(testClient, 'GET', `/invoices/guid/order-77?token=${testToken}`)).json.data.id).toBe(test.json.data.id)
-    expect((await signedCall(liveClient, 'GET', `/invoices/guid/order-77?token=${liveToken}`)).json.data.id).toBe(live.json.data.id)
+    expect((await signedCall(testClient, 'GET', `/invoices/guid/order-77?token=${testToken}`)).json.data.id).toBe(
+      test.json.data.id,
+    )
+    expect((await signedCall(liveClient, 'GET', `/invoices/guid/order-77?token=${liveToken}`)).json.data.id).toBe(
+      live.json.data.id,
+    )
   })
 })
 
@@ -79,10 +122,19 @@ describe('POST /refunds, concurrently', () => {
     const token = await pairToken(m.testKey, identity)
     const invoice = (await signedCall(identity, 'POST', '/invoices', { token, price: 10, currency: 'USD' })).json.data
     await signedCall(identity, 'PUT', `/invoices/pay/${invoice.id}`, { token, status: 'complete' })
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => signedCall(identity, 'POST', '/refunds', { token, invoiceId: invoice.id, amount: i + 1 })))
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        signedCall(identity, 'POST', '/refunds', { token, invoiceId: invoice.id, amount: i + 1 }),
+      ),
+    )
     expect(results.filter((r) => r.status >= 500)).toEqual([])
     expect(results.filter((r) => r.status === 200)).toHaveLength(1)
-    expect(await count("select count(*) as n from bitpay_refunds where payment_id = ? and status in ('preview', 'created', 'pending')", invoice.id)).toBe(1)
+    expect(
+      await count(
+        "select count(*) as n from bitpay_refunds where payment_id = ? and status in ('preview', 'created', 'pending')",
+        invoice.id,
+      ),
+    ).toBe(1)
   })
 
   it('keeps refund guids per mode too', async () => {
@@ -91,8 +143,14 @@ describe('POST /refunds, concurrently', () => {
     const token = await pairToken(m.testKey, identity)
     const a = (await signedCall(identity, 'POST', '/invoices', { token, price: 10, currency: 'USD' })).json.data
     const b = (await signedCall(identity, 'POST', '/invoices', { token, price: 10, currency: 'USD' })).json.data
-    for (const inv of [a, b]) await signedCall(identity, 'PUT', `/invoices/pay/${inv.id}`, { token, status: 'complete' })
-    const first = await signedCall(identity, 'POST', '/refunds', { token, invoiceId: a.id, amount: 1, guid: 'refund-1' })
+    for (const inv of [a, b])
+      await signedCall(identity, 'PUT', `/invoices/pay/${inv.id}`, { token, status: 'complete' })
+    const first = await signedCall(identity, 'POST', '/refunds', {
+      token,
+      invoiceId: a.id,
+      amount: 1,
+      guid: 'refund-1',
+    })
     expect(first.status, first.text).toBe(200)
     const dup = await signedCall(identity, 'POST', '/refunds', { token, invoiceId: b.id, amount: 1, guid: 'refund-1' })
     expect(dup.status).toBe(400)

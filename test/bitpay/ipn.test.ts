@@ -8,7 +8,11 @@ async function invoiceWithIpn(body: Record<string, unknown>) {
   const identity = newIdentity()
   const token = await pairToken(m.testKey, identity)
   const raw = JSON.stringify({ token, currency: 'USD', ...body })
-  const res = await call('POST', '/invoices', { body: raw, raw: true, headers: signHeaders(identity, `${GATEWAY}invoices`, raw) })
+  const res = await call('POST', '/invoices', {
+    body: raw,
+    raw: true,
+    headers: signHeaders(identity, `${GATEWAY}invoices`, raw),
+  })
   expect(res.status).toBe(200)
   return res.json.data
 }
@@ -19,7 +23,14 @@ describe('BitPay IPNs to notificationURL', () => {
     const invoice = await invoiceWithIpn({ price: 10, notificationURL: r.url, posData: 'p-1' })
     const [ipn] = await waitForRequests(r.name, 1)
     const body = JSON.parse(ipn!.body)
-    expect(body).toMatchObject({ id: invoice.id, status: 'confirmed', price: 10, currency: 'USD', posData: 'p-1', exceptionStatus: false })
+    expect(body).toMatchObject({
+      id: invoice.id,
+      status: 'confirmed',
+      price: 10,
+      currency: 'USD',
+      posData: 'p-1',
+      exceptionStatus: false,
+    })
     await new Promise((resolve) => setTimeout(resolve, 500))
     expect((await received(r.name)).map((x) => JSON.parse(x.body).status)).toEqual(['confirmed'])
   })
@@ -28,7 +39,10 @@ describe('BitPay IPNs to notificationURL', () => {
     const r = receiverUrl()
     const invoice = await invoiceWithIpn({ price: 10, notificationURL: r.url, extendedNotifications: true })
     const [ipn] = await waitForRequests(r.name, 1)
-    expect(JSON.parse(ipn!.body)).toMatchObject({ event: { code: 1005, name: 'invoice_confirmed' }, data: { id: invoice.id, status: 'confirmed' } })
+    expect(JSON.parse(ipn!.body)).toMatchObject({
+      event: { code: 1005, name: 'invoice_confirmed' },
+      data: { id: invoice.id, status: 'confirmed' },
+    })
   })
 
   it('notifies expiry and failure only with fullNotifications', async () => {

@@ -10,15 +10,25 @@ async function sdkMerchant() {
   const m = await merchantWithWallet()
   const identity = newIdentity()
   const token = await pairToken(m.testKey, identity)
-  const client = Client.createClientByPrivateKey(identity.privateKey, new TokenContainer({ [Facade.Merchant]: token }), Environment.Test)
+  const client = Client.createClientByPrivateKey(
+    identity.privateKey,
+    new TokenContainer({ [Facade.Merchant]: token }),
+    Environment.Test,
+  )
   return { m, client, token }
 }
 
 /** An invoice paid in full by the sandbox (12 USD → 0.004 ETH). */
 async function paidInvoice(client: Client, testKey: string, orderId: string) {
-  const invoice = Object.assign(new Models.Invoice(12, 'USD'), { orderId, buyer: { name: 'John Doe', email: 'john@doe.com', locality: 'Alexandria', notify: true } })
+  const invoice = Object.assign(new Models.Invoice(12, 'USD'), {
+    orderId,
+    buyer: { name: 'John Doe', email: 'john@doe.com', locality: 'Alexandria', notify: true },
+  })
   const created = await client.createInvoice(invoice)
-  const paid = await call('POST', `/v1/sandbox/payments/${created.id}/simulate`, { key: testKey, body: { chain_id: 31337, token: 'ETH' } })
+  const paid = await call('POST', `/v1/sandbox/payments/${created.id}/simulate`, {
+    key: testKey,
+    body: { chain_id: 31337, token: 'ETH' },
+  })
   expect(paid.json.data.status).toBe('completed')
   return created
 }
@@ -37,8 +47,25 @@ describe('bitpay-sdk ledgers and settlements against the gateway', () => {
     const entries = await client.getLedgerEntries('ETH', null, null)
     expect(entries).toHaveLength(1)
     const entry = entries[0]!
-    expect(entry).toMatchObject({ type: 'Invoice', code: 1000, amount: 400000, scale: 100000000, description: 'order-ledger-1', txType: 'sale', invoiceId: invoice.id, invoiceAmount: 12, invoiceCurrency: 'USD', transactionCurrency: 'ETH', currency: 'ETH' })
-    expect(entry.buyerFields).toMatchObject({ buyerName: 'John Doe', buyerEmail: 'john@doe.com', buyerCity: 'Alexandria', buyerNotify: true })
+    expect(entry).toMatchObject({
+      type: 'Invoice',
+      code: 1000,
+      amount: 400000,
+      scale: 100000000,
+      description: 'order-ledger-1',
+      txType: 'sale',
+      invoiceId: invoice.id,
+      invoiceAmount: 12,
+      invoiceCurrency: 'USD',
+      transactionCurrency: 'ETH',
+      currency: 'ETH',
+    })
+    expect(entry.buyerFields).toMatchObject({
+      buyerName: 'John Doe',
+      buyerEmail: 'john@doe.com',
+      buyerCity: 'Alexandria',
+      buyerNotify: true,
+    })
     expect(ledgerEntryInterfaceSchema.safeParse(entry).success).toBe(true)
 
     const today = new Date()
@@ -55,25 +82,55 @@ describe('bitpay-sdk ledgers and settlements against the gateway', () => {
     const id = closed.json.data[0].id as string
 
     const today = new Date().toISOString().slice(0, 10)
-    const list = await client.getSettlements({ currency: 'ETH', startDate: today, endDate: today, status: 'completed', limit: 10, offset: 0 })
+    const list = await client.getSettlements({
+      currency: 'ETH',
+      startDate: today,
+      endDate: today,
+      status: 'completed',
+      limit: 10,
+      offset: 0,
+    })
     expect(list.map((s) => s.id)).toEqual([id])
     // The Node SDK's JSDoc spelling of the dates works too.
     expect(await client.getSettlements({ dateStart: '2020-01-01', dateEnd: '2020-01-02' })).toEqual([])
 
     const settlement = await client.getSettlement(id)
-    expect(settlement).toMatchObject({ id, accountId: m.id, currency: 'ETH', status: 'completed', openingBalance: 0, ledgerEntriesSum: 0.004, withholdingsSum: 0, totalAmount: 0.004, withholdings: [] })
+    expect(settlement).toMatchObject({
+      id,
+      accountId: m.id,
+      currency: 'ETH',
+      status: 'completed',
+      openingBalance: 0,
+      ledgerEntriesSum: 0.004,
+      withholdingsSum: 0,
+      totalAmount: 0.004,
+      withholdings: [],
+    })
     expect(settlementInterfaceSchema.safeParse(settlement).success).toBe(true)
-    expect(settlement.totalAmount).toBe(settlement.openingBalance + settlement.ledgerEntriesSum - (settlement.withholdingsSum ?? 0))
+    expect(settlement.totalAmount).toBe(
+      settlement.openingBalance + settlement.ledgerEntriesSum - (settlement.withholdingsSum ?? 0),
+    )
 
     const report = await client.getSettlementReconciliationReport(id, settlement.token!)
     expect(report).toMatchObject({ id, totalAmount: 0.004 })
     expect(report.ledgerEntries).toEqual([
-      expect.objectContaining({ code: 1000, amount: 0.004, invoiceId: invoice.id, invoiceData: expect.objectContaining({ orderId: 'order-settle-1', price: 12, currency: 'USD', transactionCurrency: 'ETH', payoutPercentage: { ETH: 100 } }) }),
+      expect.objectContaining({
+        code: 1000,
+        amount: 0.004,
+        invoiceId: invoice.id,
+        invoiceData: expect.objectContaining({
+          orderId: 'order-settle-1',
+          price: 12,
+          currency: 'USD',
+          transactionCurrency: 'ETH',
+          payoutPercentage: { ETH: 100 },
+        }),
+      }),
     ])
     expect(settlementInterfaceSchema.safeParse(report).success).toBe(true)
   })
 
-  it('surfaces errors: unknown settlement, wrong report token, another merchant\'s settlement', async () => {
+  it("surfaces errors: unknown settlement, wrong report token, another merchant's settlement", async () => {
     const a = await sdkMerchant()
     const b = await sdkMerchant()
     await paidInvoice(a.client, a.m.testKey, 'order-x')

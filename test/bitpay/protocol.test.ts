@@ -9,13 +9,20 @@ const url = (path: string) => new URL(path, GATEWAY).toString()
 describe('tokens and pairing', () => {
   it('lets a client claim a pairing code the merchant made, binding the token to its SIN', async () => {
     const m = await merchantWithWallet()
-    const made = await call('POST', '/v1/bitpay/pairing-codes', { key: m.testKey, body: { facade: 'merchant', label: 'shop plugin' } })
+    const made = await call('POST', '/v1/bitpay/pairing-codes', {
+      key: m.testKey,
+      body: { facade: 'merchant', label: 'shop plugin' },
+    })
     expect(made.status).toBe(201)
     const { pairing_code: code, token } = made.json.data
     const identity = newIdentity()
     const claimed = await call('POST', '/tokens', { body: { id: identity.sin, pairingCode: code } })
     expect(claimed.status).toBe(200)
-    expect(claimed.json.data[0]).toMatchObject({ token, facade: 'merchant', policies: [{ policy: 'id', method: 'active', params: [identity.sin] }] })
+    expect(claimed.json.data[0]).toMatchObject({
+      token,
+      facade: 'merchant',
+      policies: [{ policy: 'id', method: 'active', params: [identity.sin] }],
+    })
     // The code is spent.
     const again = await call('POST', '/tokens', { body: { id: newIdentity().sin, pairingCode: code } })
     expect(again.status).toBe(400)
@@ -31,7 +38,9 @@ describe('tokens and pairing', () => {
     const requested = await call('POST', '/tokens', { body: { id: identity.sin, facade: 'merchant' } })
     const { pairingCode, pairingExpiration, dateCreated } = requested.json.data[0]
     expect(pairingExpiration - dateCreated).toBe(24 * 3600 * 1000)
-    await env.DB.prepare('UPDATE bitpay_tokens SET pairing_expires_at = ? WHERE pairing_code = ?').bind(new Date(Date.now() - 1000).toISOString(), pairingCode).run()
+    await env.DB.prepare('UPDATE bitpay_tokens SET pairing_expires_at = ? WHERE pairing_code = ?')
+      .bind(new Date(Date.now() - 1000).toISOString(), pairingCode)
+      .run()
     expect((await call('POST', `/v1/bitpay/pairing-codes/${pairingCode}/approve`, { key: m.testKey })).status).toBe(404)
   })
 
@@ -54,7 +63,11 @@ describe('signed requests', () => {
     expect(ok.json.facade).toBe('merchant/invoice')
 
     const raw = JSON.stringify(body)
-    const tampered = await call('POST', '/invoices', { body: raw.replace('"price":5', '"price":500'), raw: true, headers: signHeaders(owner, url('/invoices'), raw) })
+    const tampered = await call('POST', '/invoices', {
+      body: raw.replace('"price":5', '"price":500'),
+      raw: true,
+      headers: signHeaders(owner, url('/invoices'), raw),
+    })
     expect(tampered.status).toBe(401)
     expect(tampered.json).toMatchObject({ status: 'error', code: '010100', error: 'Invalid signature' })
 
@@ -78,13 +91,19 @@ describe('signed requests', () => {
     expect(created.json.facade).toBe('pos/invoice')
     const list = await call('GET', `/invoices?token=${pos}`)
     expect(list.status).toBe(403)
-    expect(list.json).toMatchObject({ status: 'error', code: '020100', error: 'This endpoint does not support the pos facade' })
+    expect(list.json).toMatchObject({
+      status: 'error',
+      code: '020100',
+      error: 'This endpoint does not support the pos facade',
+    })
     const refund = await call('POST', '/refunds', { body: { token: pos, invoiceId: created.json.data.id, amount: 1 } })
     expect(refund.status).toBe(403)
   })
 
   it('ignores signature headers on public endpoints', async () => {
-    const res = await call('GET', '/rates/ETH/USD', { headers: { 'x-identity': '02' + '0'.repeat(64), 'x-signature': 'bad' } })
+    const res = await call('GET', '/rates/ETH/USD', {
+      headers: { 'x-identity': '02' + '0'.repeat(64), 'x-signature': 'bad' },
+    })
     expect(res.status).toBe(200)
     expect(res.json.data).toEqual({ code: 'USD', name: 'US Dollar', rate: 3000 })
   })
@@ -99,13 +118,27 @@ describe('API sessions', () => {
     const sessionId = opened.json.data.id
     const headers = (n: number) => ({ 'x-session-id': sessionId, 'x-request-number': String(n) })
 
-    const first = await signed(identity, 'POST', '/invoices', { token, price: 5, currency: 'USD', guid: 'g-1' }, headers(1))
+    const first = await signed(
+      identity,
+      'POST',
+      '/invoices',
+      { token, price: 5, currency: 'USD', guid: 'g-1' },
+      headers(1),
+    )
     expect(first.status).toBe(200)
     // The client lost the answer and retries request 1: same invoice, no second one.
-    const retry = await signed(identity, 'POST', '/invoices', { token, price: 5, currency: 'USD', guid: 'g-1' }, headers(1))
+    const retry = await signed(
+      identity,
+      'POST',
+      '/invoices',
+      { token, price: 5, currency: 'USD', guid: 'g-1' },
+      headers(1),
+    )
     expect(retry.headers.get('x-session-replayed')).toBe('true')
     expect(retry.json.data.id).toBe(first.json.data.id)
-    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM bitpay_invoices WHERE merchant_id = ?').bind(m.id).first<{ n: number }>()
+    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM bitpay_invoices WHERE merchant_id = ?')
+      .bind(m.id)
+      .first<{ n: number }>()
     expect(count?.n).toBe(1)
 
     const skipped = await signed(identity, 'POST', '/invoices', { token, price: 6, currency: 'USD' }, headers(3))
@@ -115,7 +148,13 @@ describe('API sessions', () => {
     expect(second.status).toBe(200)
 
     // Another identity cannot use (or replay from) the session.
-    const intruder = await signed(newIdentity(), 'GET', `/invoices/${first.json.data.id}?token=${token}`, undefined, headers(2))
+    const intruder = await signed(
+      newIdentity(),
+      'GET',
+      `/invoices/${first.json.data.id}?token=${token}`,
+      undefined,
+      headers(2),
+    )
     expect(intruder.status).toBe(401)
   })
 
@@ -133,7 +172,8 @@ describe('invoices and refunds through BitPay paths', () => {
     const m = await merchantWithWallet()
     const identity = newIdentity()
     const token = await pairToken(m.testKey, identity)
-    const created = (await signed(identity, 'POST', '/invoices', { token, price: 9, currency: 'USD', guid: 'order-9' })).json.data
+    const created = (await signed(identity, 'POST', '/invoices', { token, price: 9, currency: 'USD', guid: 'order-9' }))
+      .json.data
     const byGuid = await signed(identity, 'GET', `/invoices/guid/order-9?token=${token}`)
     expect(byGuid.json.data.id).toBe(created.id)
     const dup = await signed(identity, 'POST', '/invoices', { token, price: 9, currency: 'USD', guid: 'order-9' })
@@ -170,7 +210,9 @@ describe('invoices and refunds through BitPay paths', () => {
     expect(second.json.code).toBe('010204')
     const submitted = await signed(identity, 'PUT', `/refunds/${preview.json.data.id}`, { token, status: 'created' })
     expect(submitted.json.data.status).toBe('created')
-    const notified = await signed(identity, 'POST', `/refunds/${preview.json.data.id}/notifications`, { token: preview.json.data.token })
+    const notified = await signed(identity, 'POST', `/refunds/${preview.json.data.id}/notifications`, {
+      token: preview.json.data.token,
+    })
     expect(notified.json.status).toBe('success')
 
     // A live token of the same merchant does not see test-mode refunds.
@@ -195,10 +237,29 @@ describe('random bodies at every BitPay POST', () => {
     const identity = newIdentity()
     const token = await pairToken(m.testKey, identity)
     const inv = (await signed(identity, 'POST', '/invoices', { token, price: 3, currency: 'USD' })).json.data
-    const paths = ['/tokens', '/invoices', '/refunds', '/sessions', `/invoices/${inv.id}/notifications`, `/refunds/x/notifications`]
+    const paths = [
+      '/tokens',
+      '/invoices',
+      '/refunds',
+      '/sessions',
+      `/invoices/${inv.id}/notifications`,
+      `/refunds/x/notifications`,
+    ]
     const body = fc.oneof(
       fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-      fc.record({ token: fc.oneof(fc.constant(token), fc.string()), price: fc.oneof(fc.double(), fc.string(), fc.integer()), currency: fc.string(), invoiceId: fc.string(), amount: fc.oneof(fc.double(), fc.string()), id: fc.string() }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+      fc
+        .record(
+          {
+            token: fc.oneof(fc.constant(token), fc.string()),
+            price: fc.oneof(fc.double(), fc.string(), fc.integer()),
+            currency: fc.string(),
+            invoiceId: fc.string(),
+            amount: fc.oneof(fc.double(), fc.string()),
+            id: fc.string(),
+          },
+          { requiredKeys: [] },
+        )
+        .map((v) => JSON.stringify(v)),
       fc.string({ maxLength: 100 }),
     )
     await fc.assert(
@@ -215,7 +276,18 @@ describe('random bodies at every BitPay POST', () => {
 describe('/openapi.json', () => {
   it('documents the BitPay paths from their zod schemas', async () => {
     const doc = (await call('GET', '/openapi.json')).json
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/tokens', '/invoices', '/invoices/{id}', '/refunds', '/rates/{base}/{currency}', '/sessions']))
-    expect(doc.paths['/invoices'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('price')
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/tokens',
+        '/invoices',
+        '/invoices/{id}',
+        '/refunds',
+        '/rates/{base}/{currency}',
+        '/sessions',
+      ]),
+    )
+    expect(doc.paths['/invoices'].post.requestBody.content['application/json'].schema.properties).toHaveProperty(
+      'price',
+    )
   })
 })

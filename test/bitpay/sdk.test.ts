@@ -14,14 +14,26 @@ describe('the official bitpay-sdk client, pointed at the gateway', () => {
     const m = await merchantWithWallet()
     const identity = newIdentity()
     const token = await pairToken(m.testKey, identity)
-    const client = Client.createClientByPrivateKey(identity.privateKey, new TokenContainer({ [Facade.Merchant]: token }), Environment.Test)
+    const client = Client.createClientByPrivateKey(
+      identity.privateKey,
+      new TokenContainer({ [Facade.Merchant]: token }),
+      Environment.Test,
+    )
 
     const invoice = new Models.Invoice(10, 'USD')
     invoice.orderId = 'order-1001'
     invoice.itemDesc = 'Coffee beans'
     invoice.posData = '{"cart":7}'
     const created = await client.createInvoice(invoice)
-    expect(created).toMatchObject({ status: 'new', price: 10, currency: 'USD', orderId: 'order-1001', itemDesc: 'Coffee beans', posData: '{"cart":7}', exceptionStatus: false })
+    expect(created).toMatchObject({
+      status: 'new',
+      price: 10,
+      currency: 'USD',
+      orderId: 'order-1001',
+      itemDesc: 'Coffee beans',
+      posData: '{"cart":7}',
+      exceptionStatus: false,
+    })
     expect(created.url).toMatch(/\/pay\/[A-Z]{4}-\d{8}-PMT$/)
     expect(created.paymentTotals).toHaveProperty('ETH')
 
@@ -48,7 +60,9 @@ describe('the official bitpay-sdk client, pointed at the gateway', () => {
 
     // 10.00 settles on its own in the sandbox; then it can be refunded.
     await eventually(async () => ['confirmed', 'complete'].includes((await client.getInvoice(created.id!)).status!))
-    const refund = await client.createRefund(Object.assign(new Models.Refund(5, created.id!, token), { currency: 'USD' }))
+    const refund = await client.createRefund(
+      Object.assign(new Models.Refund(5, created.id!, token), { currency: 'USD' }),
+    )
     expect(refund).toMatchObject({ invoice: created.id, amount: 5, currency: 'USD', status: 'created' })
     expect((await client.getRefund(refund.id!)).id).toBe(refund.id)
     expect((await client.getRefunds(created.id!)).map((r: { id?: string }) => r.id)).toEqual([refund.id])
@@ -68,19 +82,33 @@ describe('the official bitpay-sdk client, pointed at the gateway', () => {
     const m = await merchantWithWallet()
     const identity = newIdentity()
     const token = await pairToken(m.testKey, identity)
-    const client = Client.createClientByPrivateKey(identity.privateKey, new TokenContainer({ [Facade.Merchant]: token }), Environment.Test)
+    const client = Client.createClientByPrivateKey(
+      identity.privateKey,
+      new TokenContainer({ [Facade.Merchant]: token }),
+      Environment.Test,
+    )
     const fresh = await client.createInvoice(new Models.Invoice(3, 'USD'))
-    await expect(client.createRefund(Object.assign(new Models.Refund(1, fresh.id!, token), { currency: 'USD' }))).rejects.toMatchObject({ code: '010207' })
+    await expect(
+      client.createRefund(Object.assign(new Models.Refund(1, fresh.id!, token), { currency: 'USD' })),
+    ).rejects.toMatchObject({ code: '010207' })
     await expect(client.getInvoice('3d0a5e66-f5a5-432e-86e6-e9405a94fba6')).rejects.toMatchObject({ code: '020101' })
   })
 
-  it('sees another merchant\'s invoice as not found', async () => {
+  it("sees another merchant's invoice as not found", async () => {
     const a = await merchantWithWallet()
     const b = await merchantWithWallet()
     const ia = newIdentity()
     const ib = newIdentity()
-    const clientA = Client.createClientByPrivateKey(ia.privateKey, new TokenContainer({ [Facade.Merchant]: await pairToken(a.testKey, ia) }), Environment.Test)
-    const clientB = Client.createClientByPrivateKey(ib.privateKey, new TokenContainer({ [Facade.Merchant]: await pairToken(b.testKey, ib) }), Environment.Test)
+    const clientA = Client.createClientByPrivateKey(
+      ia.privateKey,
+      new TokenContainer({ [Facade.Merchant]: await pairToken(a.testKey, ia) }),
+      Environment.Test,
+    )
+    const clientB = Client.createClientByPrivateKey(
+      ib.privateKey,
+      new TokenContainer({ [Facade.Merchant]: await pairToken(b.testKey, ib) }),
+      Environment.Test,
+    )
     const invoice = await clientA.createInvoice(new Models.Invoice(4, 'USD'))
     await expect(clientB.getInvoice(invoice.id!)).rejects.toMatchObject({ code: '020101' })
     expect((await call('GET', `/v1/payments/${invoice.id}`, { key: a.testKey })).json.data.amount).toBe('4.00')

@@ -8,7 +8,10 @@ type Identity = ReturnType<typeof newIdentity>
 async function signed(identity: Identity, method: string, path: string, body?: unknown) {
   const url = `${GATEWAY}${path.slice(1)}`
   const text = body === undefined ? '' : JSON.stringify(body)
-  return call(method, path, { headers: { ...signHeaders(identity, url, text), 'X-Accept-Version': '2.0.0' }, ...(body === undefined ? {} : { body: text, raw: true }) })
+  return call(method, path, {
+    headers: { ...signHeaders(identity, url, text), 'X-Accept-Version': '2.0.0' },
+    ...(body === undefined ? {} : { body: text, raw: true }),
+  })
 }
 
 async function setup() {
@@ -73,7 +76,7 @@ describe('token SINs: GET/POST /tokens/{token}/sins, DELETE /tokens/{token}/sins
     expect(missing.json.error).toMatch(/sin/)
   })
 
-  it('refuses unsigned calls, other merchants\' keys and unknown tokens', async () => {
+  it("refuses unsigned calls, other merchants' keys and unknown tokens", async () => {
     const { token } = await setup()
     const unsigned = await call('GET', `/tokens/${token}/sins`)
     expect(unsigned.status).toBe(401)

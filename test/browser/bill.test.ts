@@ -7,8 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { api, startGateway, type Gateway } from './gateway.js'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium'
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-const XPUB = 'xpub6CeDpm2b5qtk96oy8yvM572W6cLZSvU5vnpKmKPypbfFwXo86SyT7VtfwWtMZAgZ5eKVMU9NnULt91HBFw9j62wJrcoc1ZRWiNvoorwBRXL'
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+const XPUB =
+  'xpub6CeDpm2b5qtk96oy8yvM572W6cLZSvU5vnpKmKPypbfFwXo86SyT7VtfwWtMZAgZ5eKVMU9NnULt91HBFw9j62wJrcoc1ZRWiNvoorwBRXL'
 
 let gateway: Gateway
 let browser: Browser
@@ -17,9 +26,14 @@ let testKey: string
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
   gateway = await startGateway()
-  const created = await api(gateway, 'POST', '/v1/merchants', gateway.adminToken, { name: 'Acme Studio', email: 'ops@acme.example' })
+  const created = await api(gateway, 'POST', '/v1/merchants', gateway.adminToken, {
+    name: 'Acme Studio',
+    email: 'ops@acme.example',
+  })
   testKey = (created.json.data.api_keys as { mode: string; key: string }[]).find((k) => k.mode === 'test')?.key ?? ''
-  expect((await api(gateway, 'POST', '/v1/wallets', testKey, { chain_id: 31337, xpub: XPUB, label: 'main' })).status).toBe(201)
+  expect(
+    (await api(gateway, 'POST', '/v1/wallets', testKey, { chain_id: 31337, xpub: XPUB, label: 'main' })).status,
+  ).toBe(201)
 })
 
 afterAll(async () => {
@@ -41,7 +55,9 @@ describe('the hosted bill page in Chromium', () => {
       })
     ).json.data
     const delivered = await api(gateway, 'POST', `/v1/bills/${bill.id}/deliveries`, testKey)
-    expect(delivered.json.data.emails).toEqual([expect.objectContaining({ status: 'sent', attempts: 1, message_id: expect.any(String) })])
+    expect(delivered.json.data.emails).toEqual([
+      expect.objectContaining({ status: 'sent', attempts: 1, message_id: expect.any(String) }),
+    ])
 
     const page = await (await browser.newContext()).newPage()
     await page.goto(bill.url)
@@ -54,7 +70,10 @@ describe('the hosted bill page in Chromium', () => {
 
     // 10.00 settles on its own in the sandbox; the bill follows its payment.
     await expect
-      .poll(async () => (await api(gateway, 'GET', `/v1/bills/${bill.id}`, testKey)).json.data.status, { timeout: 30_000, interval: 500 })
+      .poll(async () => (await api(gateway, 'GET', `/v1/bills/${bill.id}`, testKey)).json.data.status, {
+        timeout: 30_000,
+        interval: 500,
+      })
       .toBe('complete')
     await page.goto(bill.url)
     expect(await page.locator('#bill-status').textContent()).toBe('Paid')

@@ -14,11 +14,20 @@ import { api, startGateway, type Gateway } from './gateway.js'
 const jsQR = createRequire(import.meta.url)('jsqr') as typeof import('jsqr').default
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium'
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 const OUT = resolve(import.meta.dirname, '..', '..', 'test-output')
 const SUCCESS_URL = 'https://merchant.example/thanks'
 const CANCEL_URL = 'https://merchant.example/cart'
-const XPUB = 'xpub6CeDpm2b5qtk96oy8yvM572W6cLZSvU5vnpKmKPypbfFwXo86SyT7VtfwWtMZAgZ5eKVMU9NnULt91HBFw9j62wJrcoc1ZRWiNvoorwBRXL'
+const XPUB =
+  'xpub6CeDpm2b5qtk96oy8yvM572W6cLZSvU5vnpKmKPypbfFwXo86SyT7VtfwWtMZAgZ5eKVMU9NnULt91HBFw9j62wJrcoc1ZRWiNvoorwBRXL'
 
 let gateway: Gateway
 let browser: Browser
@@ -35,8 +44,15 @@ async function setup() {
     headers: { Authorization: `Bearer ${gateway.adminToken}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ name: 'Acme Coffee', email: 'ops@acme.example' }),
   }).then((r) => r.json() as Promise<{ data: { merchant_key: string; api_keys: { mode: string; key: string }[] } }>)
-  merchant = { merchantKey: created.data.merchant_key, testKey: created.data.api_keys.find((k) => k.mode === 'test')!.key }
-  const wallet = await api(gateway, 'POST', '/v1/wallets', merchant.testKey, { chain_id: 31337, xpub: XPUB, label: 'main' })
+  merchant = {
+    merchantKey: created.data.merchant_key,
+    testKey: created.data.api_keys.find((k) => k.mode === 'test')!.key,
+  }
+  const wallet = await api(gateway, 'POST', '/v1/wallets', merchant.testKey, {
+    chain_id: 31337,
+    xpub: XPUB,
+    label: 'main',
+  })
   expect(wallet.status).toBe(201)
 }
 
@@ -76,7 +92,9 @@ async function createLink(overrides: Record<string, unknown> = {}) {
 /** A context whose requests to the merchant's site are answered locally (no network). */
 async function context(options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
   const ctx = await browser.newContext(options)
-  await ctx.route('https://merchant.example/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>Merchant site</h1>' }))
+  await ctx.route('https://merchant.example/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>Merchant site</h1>' }),
+  )
   return ctx
 }
 
@@ -93,7 +111,11 @@ async function openCheckout(page: Page, hostedUrl: string) {
 
 function decodeQr(png: Buffer): string | undefined {
   const image = PNG.sync.read(png)
-  return jsQR(new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length), image.width, image.height)?.data
+  return jsQR(
+    new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length),
+    image.width,
+    image.height,
+  )?.data
 }
 
 /** "0.004166666666666667" ETH → wei, exactly. */
@@ -127,7 +149,8 @@ describe('hosted checkout in Chromium', () => {
 
     const details = await api(gateway, 'GET', `/api/v1/payments/links/${link.id}`, merchant.testKey)
     const paymentId = details.json.payments[0].id as string
-    const simulate = (body: Record<string, unknown>) => api(gateway, 'POST', `/v1/sandbox/payments/${paymentId}/simulate`, merchant.testKey, body)
+    const simulate = (body: Record<string, unknown>) =>
+      api(gateway, 'POST', `/v1/sandbox/payments/${paymentId}/simulate`, merchant.testKey, body)
     expect((await simulate({ confirmed: false })).status).toBe(200)
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 10_000 }).toBe('Confirming (0 of 2)')
     expect((await simulate({})).status).toBe(200)
@@ -139,7 +162,12 @@ describe('hosted checkout in Chromium', () => {
   })
 
   it('fits a phone, is usable by keyboard, and copies the address', async () => {
-    const ctx = await context({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true })
+    const ctx = await context({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 3,
+      isMobile: true,
+      hasTouch: true,
+    })
     await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gateway.url })
     const page = await ctx.newPage()
     await openCheckout(page, (await createLink()).hosted_url)
@@ -178,9 +206,16 @@ describe('hosted checkout in Chromium', () => {
     await page.getByRole('button', { name: 'Pay with browser wallet' }).click()
     await expect.poll(() => page.locator('#wallet-status').textContent()).toContain('Sent: 0xabab')
     const calls = (await page.evaluate('window.walletCalls')) as { method: string; params?: unknown[] }[]
-    expect(calls.map((c) => c.method)).toEqual(['eth_requestAccounts', 'eth_chainId', 'wallet_switchEthereumChain', 'eth_sendTransaction'])
+    expect(calls.map((c) => c.method)).toEqual([
+      'eth_requestAccounts',
+      'eth_chainId',
+      'wallet_switchEthereumChain',
+      'eth_sendTransaction',
+    ])
     expect(calls[2]!.params).toEqual([{ chainId: '0x7a69' }])
-    expect(calls[3]!.params).toEqual([{ from: '0x000000000000000000000000000000000000bEEF', to: address, value: `0x${wei.toString(16)}` }])
+    expect(calls[3]!.params).toEqual([
+      { from: '0x000000000000000000000000000000000000bEEF', to: address, value: `0x${wei.toString(16)}` },
+    ])
     await ctx.close()
   })
 
@@ -188,7 +223,10 @@ describe('hosted checkout in Chromium', () => {
     const ctx = await context({ viewport: { width: 1280, height: 900 } })
     const page = await ctx.newPage()
     const expired = await createLink()
-    expect((await api(gateway, 'PATCH', `/api/v1/payments/links/${expired.id}`, merchant.testKey, { status: 'expired' })).status).toBe(200)
+    expect(
+      (await api(gateway, 'PATCH', `/api/v1/payments/links/${expired.id}`, merchant.testKey, { status: 'expired' }))
+        .status,
+    ).toBe(200)
     const response = await page.goto(expired.hosted_url)
     expect(response?.status()).toBe(410)
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('This payment link has expired')

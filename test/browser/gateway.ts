@@ -74,7 +74,23 @@ export async function startGateway(): Promise<Gateway> {
   const [port, inspector] = [await freePort(), await freePort()]
   const url = `http://127.0.0.1:${port}`
   const dev = run(
-    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', state, '--var', `ADMIN_TOKEN:${adminToken}`, '--var', 'ENVIRONMENT:development', '--var', `PUBLIC_URL:${url}`],
+    [
+      'dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspector),
+      '--persist-to',
+      state,
+      '--var',
+      `ADMIN_TOKEN:${adminToken}`,
+      '--var',
+      'ENVIRONMENT:development',
+      '--var',
+      `PUBLIC_URL:${url}`,
+    ],
     log,
     {},
   )
@@ -112,7 +128,10 @@ export async function startGateway(): Promise<Gateway> {
 export async function api(gateway: Gateway, method: string, path: string, key?: string, body?: unknown) {
   const res = await fetch(gateway.url + path, {
     method,
-    headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    headers: {
+      ...(key ? { Authorization: `Bearer ${key}` } : {}),
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   const text = await res.text()

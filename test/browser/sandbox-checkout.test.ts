@@ -10,9 +10,18 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { api, startGateway, type Gateway } from './gateway.js'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium'
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 const OUT = resolve(import.meta.dirname, '..', '..', 'test-output')
-const LIVE_XPUB = 'xpub6Ce9NcJvTk372KjsGfWqbcex5DumjpNquQLApoeQUavSCjEc823BV1tb4rXUuPuht8h2hSxkg2EXUaKUJmniJvRZAELxypsCzBFdtosmV76'
+const LIVE_XPUB =
+  'xpub6Ce9NcJvTk372KjsGfWqbcex5DumjpNquQLApoeQUavSCjEc823BV1tb4rXUuPuht8h2hSxkg2EXUaKUJmniJvRZAELxypsCzBFdtosmV76'
 const DESKTOP = { viewport: { width: 1280, height: 900 } }
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true }
 
@@ -103,15 +112,26 @@ describe('test mode on the hosted page', () => {
 
     await page.getByRole('button', { name: 'Simulate partial payment' }).tap()
     await expect.poll(() => status(page), { timeout: 10_000 }).toMatch(/^Confirming/)
-    expect((await api(gateway, 'GET', `/v1/payments/${payment.id}`, merchant.testKey)).json.data).toMatchObject({ status: 'processing', exception: 'underpaid' })
+    expect((await api(gateway, 'GET', `/v1/payments/${payment.id}`, merchant.testKey)).json.data).toMatchObject({
+      status: 'processing',
+      exception: 'underpaid',
+    })
     await page.getByRole('button', { name: 'Simulate overpayment' }).tap()
     await expect.poll(() => status(page), { timeout: 10_000 }).toBe('Paid')
-    expect((await api(gateway, 'GET', `/v1/payments/${payment.id}`, merchant.testKey)).json.data).toMatchObject({ status: 'completed', exception: 'overpaid' })
+    expect((await api(gateway, 'GET', `/v1/payments/${payment.id}`, merchant.testKey)).json.data).toMatchObject({
+      status: 'completed',
+      exception: 'overpaid',
+    })
     await ctx.close()
   })
 
-  it('a live payment\'s page has no banner and no simulate buttons (desktop and phone)', async () => {
-    const res = await api(gateway, 'POST', '/v1/payments', merchant.liveKey, { amount: '10.00', currency: 'USD', chain_id: 8453, token: 'USDC' })
+  it("a live payment's page has no banner and no simulate buttons (desktop and phone)", async () => {
+    const res = await api(gateway, 'POST', '/v1/payments', merchant.liveKey, {
+      amount: '10.00',
+      currency: 'USD',
+      chain_id: 8453,
+      token: 'USDC',
+    })
     expect(res.status).toBe(201)
     for (const options of [DESKTOP, PHONE]) {
       const ctx = await browser.newContext(options)

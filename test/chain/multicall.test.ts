@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest'
 import { balancesCall, decodeBalances, MULTICALL3_ABI } from '../../src/chain/multicall'
 import { MULTICALL3_ADDRESS } from '../../src/chain/registry'
 
-const randomAddress = (): `0x${string}` => `0x${[...crypto.getRandomValues(new Uint8Array(20))].map((b) => b.toString(16).padStart(2, '0')).join('')}`
+const randomAddress = (): `0x${string}` =>
+  `0x${[...crypto.getRandomValues(new Uint8Array(20))].map((b) => b.toString(16).padStart(2, '0')).join('')}`
 
 function viemCall(addresses: `0x${string}`[]) {
   const calls = addresses.map((addr) => ({
@@ -19,7 +20,9 @@ function viemCall(addresses: `0x${string}`[]) {
 function viemAnswer(results: { success: boolean; balance: bigint }[]) {
   const encoded = results.map((r) => ({
     success: r.success,
-    returnData: r.success ? encodeFunctionResult({ abi: MULTICALL3_ABI, functionName: 'getEthBalance', result: r.balance }) : ('0x' as const),
+    returnData: r.success
+      ? encodeFunctionResult({ abi: MULTICALL3_ABI, functionName: 'getEthBalance', result: r.balance })
+      : ('0x' as const),
   }))
   return encodeFunctionResult({ abi: MULTICALL3_ABI, functionName: 'aggregate3', result: encoded })
 }
@@ -34,12 +37,22 @@ describe('Multicall3 getEthBalance encoding', () => {
 
   it('reads balances (zero, small, 256-bit) from an ABI-encoded answer, in order', () => {
     const balances = [0n, 1n, 10n ** 18n + 7n, 2n ** 256n - 1n, 12345n]
-    expect(decodeBalances(viemAnswer(balances.map((balance) => ({ success: true, balance }))), balances.length)).toEqual(balances)
+    expect(
+      decodeBalances(viemAnswer(balances.map((balance) => ({ success: true, balance }))), balances.length),
+    ).toEqual(balances)
     expect(decodeBalances(viemAnswer([]), 0)).toEqual([])
   })
 
   it('refuses an answer with a failed call, the wrong count, no data or truncated data', () => {
-    expect(() => decodeBalances(viemAnswer([{ success: true, balance: 1n }, { success: false, balance: 0n }]), 2)).toThrow(/failed/)
+    expect(() =>
+      decodeBalances(
+        viemAnswer([
+          { success: true, balance: 1n },
+          { success: false, balance: 0n },
+        ]),
+        2,
+      ),
+    ).toThrow(/failed/)
     expect(() => decodeBalances(viemAnswer([{ success: true, balance: 1n }]), 2)).toThrow(/1 results for 2/)
     expect(() => decodeBalances('0x', 1)).toThrow(/no data/)
     const full = viemAnswer([{ success: true, balance: 5n }])

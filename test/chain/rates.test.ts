@@ -28,9 +28,15 @@ describe('rates from on-chain price feeds', () => {
     expect(row).toMatchObject({ usdPrice: '2500', source: `chainlink:31338:${shared.ctx.ethUsdFeed}` })
 
     const m = await merchantWithWallet()
-    expect(await quoteEth(m.testKey)).toMatchObject({ pay_amount: '0.004', rate: { source: 'chainlink', value: '2500' } })
+    expect(await quoteEth(m.testKey)).toMatchObject({
+      pay_amount: '0.004',
+      rate: { source: 'chainlink', value: '2500' },
+    })
     // No EUR feed here: EUR comes from the static table, ETH from the chain.
-    expect(await quoteEth(m.testKey, 'EUR')).toMatchObject({ pay_amount: '0.00432', rate: { source: 'static+chainlink' } })
+    expect(await quoteEth(m.testKey, 'EUR')).toMatchObject({
+      pay_amount: '0.00432',
+      rate: { source: 'static+chainlink' },
+    })
   })
 
   it('keeps the last good price when a feed answers nonsense, and falls back to the static table once it is stale', async () => {
@@ -42,18 +48,33 @@ describe('rates from on-chain price feeds', () => {
     expect(reading).toMatchObject({ symbol: 'ETH', price: null })
     expect(errors.mock.calls.some((c) => String(c[0]).includes('price feed refused'))).toBe(true)
     const m = await merchantWithWallet()
-    expect(await quoteEth(m.testKey)).toMatchObject({ pay_amount: '0.005', rate: { source: 'chainlink', value: '2000' } })
+    expect(await quoteEth(m.testKey)).toMatchObject({
+      pay_amount: '0.005',
+      rate: { source: 'chainlink', value: '2000' },
+    })
 
     // Unreachable feeds: logged, and the cache ages out to the next source.
-    const down = sharedChain({ rpcUrl: 'http://127.0.0.1:9', priceFeeds: [{ symbol: 'ETH', address: shared.ctx.ethUsdFeed }] })
+    const down = sharedChain({
+      rpcUrl: 'http://127.0.0.1:9',
+      priceFeeds: [{ symbol: 'ETH', address: shared.ctx.ethUsdFeed }],
+    })
     const [unreachable] = await refreshRates(env, down.chains)
-    expect(unreachable).toMatchObject({ symbol: 'ETH', price: null, error: expect.stringMatching(/HTTP request failed/) })
+    expect(unreachable).toMatchObject({
+      symbol: 'ETH',
+      price: null,
+      error: expect.stringMatching(/HTTP request failed/),
+    })
     const [cached] = await getDb(env.DB).select().from(rateCache).where(eq(rateCache.symbol, 'ETH'))
     expect(cached!.usdPrice).toBe('2000')
     errors.mockRestore()
-    await getDb(env.DB).update(rateCache).set({ fetchedAt: new Date(Date.now() - 11 * 60_000).toISOString() })
+    await getDb(env.DB)
+      .update(rateCache)
+      .set({ fetchedAt: new Date(Date.now() - 11 * 60_000).toISOString() })
     forgetCachedRates()
-    expect(await quoteEth(m.testKey)).toMatchObject({ pay_amount: '0.003333333333333334', rate: { source: 'static', value: '3000' } })
+    expect(await quoteEth(m.testKey)).toMatchObject({
+      pay_amount: '0.003333333333333334',
+      rate: { source: 'static', value: '3000' },
+    })
     await setEthPrice(3000n)
   })
 })

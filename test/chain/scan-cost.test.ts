@@ -32,7 +32,13 @@ describe('chain scan cost', () => {
     expect(seen.map((s) => s.requests)).toEqual([2, 2, 2])
     // Native balances are one Multicall3 eth_call, whatever the number of native payments.
     expect(seen.at(-1)!.natives).toBeGreaterThan(400)
-    for (const s of seen) expect(s.methods).toEqual({ eth_chainId: 1, eth_getBlockByNumber: 1, eth_getLogs: 1, ...(s.natives > 0 ? { eth_call: 1 } : {}) })
+    for (const s of seen)
+      expect(s.methods).toEqual({
+        eth_chainId: 1,
+        eth_getBlockByNumber: 1,
+        eth_getLogs: 1,
+        ...(s.natives > 0 ? { eth_call: 1 } : {}),
+      })
   })
 
   it('reads one eth_getBalance per native payment on a chain configured without Multicall3', async () => {
@@ -41,7 +47,12 @@ describe('chain scan cost', () => {
     const counter = newCounter()
     const [report] = await scanAllChains(env, { chains, counter })
     expect(report).toMatchObject({ ok: true, openPayments: open.length })
-    expect(counter.methods).toEqual({ eth_chainId: 1, eth_getBlockByNumber: 1, eth_getLogs: 1, eth_getBalance: open.filter((p) => p.tokenAddress === null).length })
+    expect(counter.methods).toEqual({
+      eth_chainId: 1,
+      eth_getBlockByNumber: 1,
+      eth_getLogs: 1,
+      eth_getBalance: open.filter((p) => p.tokenAddress === null).length,
+    })
   })
 
   it('splits the batch by rpcBatchSize and the log filter by maxLogAddresses (chunked, not per payment)', async () => {
@@ -88,9 +99,17 @@ describe('chain scan cost', () => {
     // and the hash of each block below the head that holds a not-yet-final observation (reorg check).
     const quiet = newCounter()
     const [again] = await scanAllChains(env, { chains, counter: quiet })
-    const observed = [...(await observationsOf({ paymentId: native.id })), ...(await observationsOf({ paymentId: token.id }))]
+    const observed = [
+      ...(await observationsOf({ paymentId: native.id })),
+      ...(await observationsOf({ paymentId: token.id })),
+    ]
     const olderBlocks = new Set(observed.map((o) => o.blockNumber).filter((b) => b !== null && b < again!.head!)).size
-    expect(quiet.methods).toEqual({ eth_chainId: 1, eth_getBlockByNumber: 1 + olderBlocks, eth_getLogs: 10, eth_call: Math.ceil(5_000 / MULTICALL_CHUNK) })
+    expect(quiet.methods).toEqual({
+      eth_chainId: 1,
+      eth_getBlockByNumber: 1 + olderBlocks,
+      eth_getLogs: 10,
+      eth_call: Math.ceil(5_000 / MULTICALL_CHUNK),
+    })
     expect(quiet.calls - olderBlocks).toBe(14)
   }, 120_000)
 })
@@ -109,7 +128,12 @@ describe('JSON-RPC batches split by body size', () => {
       sent.push(calls)
       return Response.json(calls.map((c) => ({ jsonrpc: '2.0', id: c.id, result: `0x${c.id.toString(16)}` })))
     }
-    const calls = Array.from({ length: 10 }, (_, id) => ({ jsonrpc: '2.0', id, method: 'eth_call', params: ['x'.repeat(100)] }))
+    const calls = Array.from({ length: 10 }, (_, id) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'eth_call',
+      params: ['x'.repeat(100)],
+    }))
     const body = JSON.stringify(calls)
     const answer = await splittingBatches(node, 500)('http://rpc', { method: 'POST', body })
     expect(sent.length).toBeGreaterThan(2)
@@ -127,9 +151,13 @@ describe('JSON-RPC batches split by body size', () => {
     const node: typeof fetch = async (_input, init) => {
       n += 1
       if (n === 2) return new Response('too large', { status: 413 })
-      return Response.json((JSON.parse(String(init?.body)) as { id: number }[]).map((c) => ({ jsonrpc: '2.0', id: c.id, result: '0x1' })))
+      return Response.json(
+        (JSON.parse(String(init?.body)) as { id: number }[]).map((c) => ({ jsonrpc: '2.0', id: c.id, result: '0x1' })),
+      )
     }
-    const body = JSON.stringify(Array.from({ length: 6 }, (_, id) => ({ jsonrpc: '2.0', id, method: 'eth_chainId', params: ['y'.repeat(100)] })))
+    const body = JSON.stringify(
+      Array.from({ length: 6 }, (_, id) => ({ jsonrpc: '2.0', id, method: 'eth_chainId', params: ['y'.repeat(100)] })),
+    )
     const answer = await splittingBatches(node, 300)('http://rpc', { method: 'POST', body })
     expect(answer.status).toBe(413)
   })

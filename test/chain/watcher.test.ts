@@ -25,7 +25,10 @@ function watcher(chainId = E2E_CHAIN): DurableObjectStub<ChainWatcher> {
 type Scannable = { scan(chainId: number): Promise<WatchTick> }
 
 function scannedLogs(spy: { mock: { calls: unknown[][] } }, chainId: number): number {
-  return spy.mock.calls.filter(([line]: unknown[]) => typeof line === 'string' && line.includes('"msg":"chain scanned"') && line.includes(`"chainId":${chainId}`)).length
+  return spy.mock.calls.filter(
+    ([line]: unknown[]) =>
+      typeof line === 'string' && line.includes('"msg":"chain scanned"') && line.includes(`"chainId":${chainId}`),
+  ).length
 }
 
 afterEach(() => vi.restoreAllMocks())
@@ -39,12 +42,22 @@ describe('chain watcher cadence', () => {
   })
 
   it('backs off exponentially from block time up to the minute while the RPC fails', () => {
-    expect([1, 2, 3, 4, 5, 6, 40].map((n) => nextTickDelay({ ok: false, active: true }, n, cadence))).toEqual([4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000])
+    expect([1, 2, 3, 4, 5, 6, 40].map((n) => nextTickDelay({ ok: false, active: true }, n, cadence))).toEqual([
+      4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000,
+    ])
   })
 
   it('takes block times from the registry (blockTimeMs, overridable in CHAINS)', () => {
-    const chains = loadChains({ CHAINS: JSON.stringify([{ id: 8453, blockTimeMs: 250 }, { id: 10, blockTimeSeconds: 3 }, { id: 137, multicall3: null }]) })
-    expect([1, 8453, 10, 137, 42161, 31337].map((id) => chains.get(id)?.blockTimeMs)).toEqual([12_000, 250, 3_000, 2_000, 1_000, 1_000])
+    const chains = loadChains({
+      CHAINS: JSON.stringify([
+        { id: 8453, blockTimeMs: 250 },
+        { id: 10, blockTimeSeconds: 3 },
+        { id: 137, multicall3: null },
+      ]),
+    })
+    expect([1, 8453, 10, 137, 42161, 31337].map((id) => chains.get(id)?.blockTimeMs)).toEqual([
+      12_000, 250, 3_000, 2_000, 1_000, 1_000,
+    ])
     expect(chains.get(1)?.multicall3).toBe('0xcA11bde05977b3631167028862bE2a173976CA11')
     expect(chains.get(137)?.multicall3).toBeNull()
     expect(() => loadChains({ CHAINS: JSON.stringify([{ id: 1, blockTimeMs: -5 }]) })).toThrow(/blockTimeMs/)
@@ -95,7 +108,12 @@ describe('chain watcher (Durable Object)', () => {
       await state.storage.deleteAlarm()
       return { out, failures: await state.storage.get('failures') }
     })
-    const [first, second, third, recovered] = run.out as [(typeof run.out)[number], (typeof run.out)[number], (typeof run.out)[number], (typeof run.out)[number]]
+    const [first, second, third, recovered] = run.out as [
+      (typeof run.out)[number],
+      (typeof run.out)[number],
+      (typeof run.out)[number],
+      (typeof run.out)[number],
+    ]
     // Backoff from the 1 s block time: 2 s, 4 s, 8 s (less the time the failing scan took).
     expect(first.delay).toBeGreaterThan(1_000)
     expect(first.delay).toBeLessThanOrEqual(2_000)
@@ -121,7 +139,9 @@ describe('chain watcher (Durable Object)', () => {
     expect(before?.lastError).toBeNull()
     // Evicted in the middle of a tick: the tick's D1 batch either committed or did not happen at all.
     const stub = watcher()
-    const interrupted = runInDurableObject(stub, (instance: ChainWatcher) => instance.watch(E2E_CHAIN)).catch(() => 'evicted')
+    const interrupted = runInDurableObject(stub, (instance: ChainWatcher) => instance.watch(E2E_CHAIN)).catch(
+      () => 'evicted',
+    )
     await evictDurableObject(stub)
     await interrupted
     // The next watchdog round reaches a fresh instance, which ticks from the cursor in D1.
@@ -205,7 +225,7 @@ describe('a scan interrupted midway (watcher evicted)', () => {
     expect(broken.ok).toBe(false)
     // The D1 batch committed: the observation and the cursor; the payment itself was not told yet.
     expect(await observationsOf({ paymentId: p!.id })).toHaveLength(1)
-    expect((await cursorOf(chain.id))?.lastScannedBlock).toBeGreaterThanOrEqual(await head() - 1)
+    expect((await cursorOf(chain.id))?.lastScannedBlock).toBeGreaterThanOrEqual((await head()) - 1)
     const [untold] = await db.select().from(payments).where(eq(payments.id, p!.id))
     expect(untold).toMatchObject({ status: 'pending', amountReceived: '0' })
 
@@ -227,7 +247,11 @@ describe('native balances: Multicall3 and plain eth_getBalance agree', () => {
   it('reads the same balances at the head and at past blocks', async () => {
     const { chain, payNative, head, ctx } = sharedChain()
     const plain = { ...chain, multicall3: null }
-    const addresses = [...ctx.accounts, '0x000000000000000000000000000000000000dEaD', '0x1111111111111111111111111111111111111111']
+    const addresses = [
+      ...ctx.accounts,
+      '0x000000000000000000000000000000000000dEaD',
+      '0x1111111111111111111111111111111111111111',
+    ]
     const past = await head()
     await payNative(addresses[5]!, 12345n)
     const now = await head()
@@ -258,7 +282,18 @@ describe('native balances: Multicall3 and plain eth_getBalance agree', () => {
       // Start over for the other path: same cursor, no observations.
       await db.delete(observations).where(eq(observations.paymentId, p!.id))
       await db.delete(chainCursors).where(eq(chainCursors.chainId, chain.id))
-      return { rows: rows.map((o) => ({ txHash: o.txHash, logIndex: o.logIndex, amount: o.amount, block: o.blockNumber, from: o.fromAddress })).sort((a, b) => (a.block ?? 0) - (b.block ?? 0)), usedMulticall: counted.some((b) => b.includes('eth_call')) }
+      return {
+        rows: rows
+          .map((o) => ({
+            txHash: o.txHash,
+            logIndex: o.logIndex,
+            amount: o.amount,
+            block: o.blockNumber,
+            from: o.fromAddress,
+          }))
+          .sort((a, b) => (a.block ?? 0) - (b.block ?? 0)),
+        usedMulticall: counted.some((b) => b.includes('eth_call')),
+      }
     }
     const cursorBefore = await cursorOf(chain.id)
     if (cursorBefore) await db.delete(chainCursors).where(eq(chainCursors.chainId, chain.id))

@@ -6,13 +6,20 @@ const root = {
   components: {
     schemas: {
       Amount: { type: 'string', pattern: '^\\d+(\\.\\d+)?$' },
-      Payment: { type: 'object', properties: { id: { type: 'string' }, amount: { $ref: '#/components/schemas/Amount' } }, required: ['id'], additionalProperties: false },
+      Payment: {
+        type: 'object',
+        properties: { id: { type: 'string' }, amount: { $ref: '#/components/schemas/Amount' } },
+        required: ['id'],
+        additionalProperties: false,
+      },
     },
   },
 }
 const ok = (schema: Schema, value: unknown) => expect(validate(schema, value, root), JSON.stringify(value)).toEqual([])
 const bad = (schema: Schema, value: unknown, message: RegExp, path = '$') =>
-  expect(validate(schema, value, root)).toEqual(expect.arrayContaining([{ path, message: expect.stringMatching(message) }]))
+  expect(validate(schema, value, root)).toEqual(
+    expect.arrayContaining([{ path, message: expect.stringMatching(message) }]),
+  )
 
 describe('the JSON schema validator', () => {
   it('checks types, with integer a kind of number, type lists and 3.0 nullable', () => {
@@ -77,7 +84,9 @@ describe('the JSON schema validator', () => {
   })
 
   it('names keywords outside its subset, and not property names', () => {
-    expect(unsupportedKeywords({ type: 'object', properties: { if: { type: 'string', multipleOf: 2 } }, description: 'x' })).toEqual(['$.if: multipleOf'])
+    expect(
+      unsupportedKeywords({ type: 'object', properties: { if: { type: 'string', multipleOf: 2 } }, description: 'x' }),
+    ).toEqual(['$.if: multipleOf'])
     expect(unsupportedKeywords({ anyOf: [{ patternProperties: {} }] })).toEqual(['$/anyOf/0: patternProperties'])
   })
 })
@@ -86,7 +95,12 @@ describe('arbitraries from schemas', () => {
   const payment = { $ref: '#/components/schemas/Payment' }
   const linkish: Schema = {
     type: 'object',
-    properties: { email: { type: 'string', format: 'email', maxLength: 254 }, n: { type: 'integer', minimum: 1, maximum: 5 }, kind: { enum: ['a', 'b'] }, at: { type: 'string', format: 'date-time' } },
+    properties: {
+      email: { type: 'string', format: 'email', maxLength: 254 },
+      n: { type: 'integer', minimum: 1, maximum: 5 },
+      kind: { enum: ['a', 'b'] },
+      at: { type: 'string', format: 'date-time' },
+    },
     required: ['email', 'n'],
     additionalProperties: false,
     not: { required: ['kind', 'at'] },

@@ -1,10 +1,36 @@
 import fc from 'fast-check'
-import type { OpenAPIObject, OperationObject, ParameterObject, ReferenceObject, RequestBodyObject, ResponseObject, SchemaObject } from 'openapi3-ts/oas31'
+import type {
+  OpenAPIObject,
+  OperationObject,
+  ParameterObject,
+  ReferenceObject,
+  RequestBodyObject,
+  ResponseObject,
+  SchemaObject,
+} from 'openapi3-ts/oas31'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_TOKEN, call, createMerchant, merchantWithWallet, merchantWithWallets } from '../helpers/api'
 import { resolveRef, type Schema, unsupportedKeywords, validate } from '../helpers/json-schema'
-import { bitpayCall, expectErrorShape, freshIp, openapiDoc, ROUTES, type RouteEntry, withToken } from '../helpers/security'
-import { BITPAY_FIXTURES, bitpayParty, bitpayWorld, FIXTURES, keyWorld, made, OPERATOR_FIXTURES, PAGE_FIXTURES, pageWorld } from '../security/fixtures'
+import {
+  bitpayCall,
+  expectErrorShape,
+  freshIp,
+  openapiDoc,
+  ROUTES,
+  type RouteEntry,
+  withToken,
+} from '../helpers/security'
+import {
+  BITPAY_FIXTURES,
+  bitpayParty,
+  bitpayWorld,
+  FIXTURES,
+  keyWorld,
+  made,
+  OPERATOR_FIXTURES,
+  PAGE_FIXTURES,
+  pageWorld,
+} from '../security/fixtures'
 import { arbitraryOf, coerceQuery, invalidArbitraryOf, invalidQueryValue, sampleWhere } from './arbitraries'
 
 /**
@@ -19,7 +45,8 @@ const SEED = 16
 const RUNS = 5
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const
 
-const deref = <T extends object>(doc: unknown, v: T | ReferenceObject): T => ('$ref' in v ? (resolveRef(doc, v.$ref) as unknown as T) : v)
+const deref = <T extends object>(doc: unknown, v: T | ReferenceObject): T =>
+  '$ref' in v ? (resolveRef(doc, v.$ref) as unknown as T) : v
 
 interface Operation {
   method: string
@@ -43,12 +70,18 @@ describe('/openapi.json', () => {
   })
 
   it('uses only JSON schema keywords the validator checks or knows to be annotations', () => {
-    const schemas: [string, Schema][] = Object.entries(doc.components?.schemas ?? {}).map(([name, s]) => [`#/components/schemas/${name}`, s as Schema])
+    const schemas: [string, Schema][] = Object.entries(doc.components?.schemas ?? {}).map(([name, s]) => [
+      `#/components/schemas/${name}`,
+      s as Schema,
+    ])
     for (const { method, path, op } of OPERATIONS) {
-      for (const p of op.parameters ?? []) schemas.push([`${method} ${path} parameter`, (deref<ParameterObject>(doc, p).schema ?? true) as Schema])
-      for (const c of Object.values(op.requestBody ? deref<RequestBodyObject>(doc, op.requestBody).content : {})) schemas.push([`${method} ${path} body`, (c.schema ?? true) as Schema])
+      for (const p of op.parameters ?? [])
+        schemas.push([`${method} ${path} parameter`, (deref<ParameterObject>(doc, p).schema ?? true) as Schema])
+      for (const c of Object.values(op.requestBody ? deref<RequestBodyObject>(doc, op.requestBody).content : {}))
+        schemas.push([`${method} ${path} body`, (c.schema ?? true) as Schema])
       for (const [status, r] of Object.entries(op.responses ?? {})) {
-        for (const c of Object.values(deref<ResponseObject>(doc, r as ResponseObject).content ?? {})) schemas.push([`${method} ${path} ${status}`, (c.schema ?? true) as Schema])
+        for (const c of Object.values(deref<ResponseObject>(doc, r as ResponseObject).content ?? {}))
+          schemas.push([`${method} ${path} ${status}`, (c.schema ?? true) as Schema])
       }
     }
     expect(schemas.flatMap(([where, s]) => unsupportedKeywords(s, where))).toEqual([])
@@ -74,7 +107,8 @@ beforeAll(async () => {
 
 async function driverFor(entry: RouteEntry): Promise<Driver> {
   const { method, route } = entry
-  const rawOrJson = (body: unknown, raw?: string) => (raw !== undefined ? { body: raw, raw: true } : body === undefined ? {} : { body })
+  const rawOrJson = (body: unknown, raw?: string) =>
+    raw !== undefined ? { body: raw, raw: true } : body === undefined ? {} : { body }
   if (entry.kind === 'merchant-key') {
     const fixture = FIXTURES[route]
     if (!fixture) throw new Error(`no fixture for ${route} in test/security/fixtures.ts`)
@@ -83,7 +117,10 @@ async function driverFor(entry: RouteEntry): Promise<Driver> {
     return {
       entry,
       ...req,
-      credentialFields: typeof req.body === 'object' && req.body !== null && 'merchant_key' in req.body ? { merchant_key: (req.body as { merchant_key: unknown }).merchant_key } : {},
+      credentialFields:
+        typeof req.body === 'object' && req.body !== null && 'merchant_key' in req.body
+          ? { merchant_key: (req.body as { merchant_key: unknown }).merchant_key }
+          : {},
       credentialQuery: [],
       send: (path, body, raw) => call(method, path, { key: w.m.testKey, ...rawOrJson(body, raw) }),
     }
@@ -95,7 +132,12 @@ async function driverFor(entry: RouteEntry): Promise<Driver> {
     const req = await fixture(w)
     // Payout-facade routes take the payout token (and its identity); the others the merchant token.
     const party = req.auth === 'payout' ? w.payout : w.merchant
-    const token = req.auth === 'resource' ? req.resourceToken : req.auth === 'public' || req.auth === 'identity' ? undefined : party.token
+    const token =
+      req.auth === 'resource'
+        ? req.resourceToken
+        : req.auth === 'public' || req.auth === 'identity'
+          ? undefined
+          : party.token
     const signer = req.auth === 'public' ? undefined : party.identity
     return {
       entry,
@@ -105,7 +147,8 @@ async function driverFor(entry: RouteEntry): Promise<Driver> {
       send: (path, body, raw) => {
         // A body that is not an object cannot carry the token: it goes as it is.
         const notAnObject = body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))
-        if (raw !== undefined || notAnObject) return call(method, path, { headers: freshIp(), body: raw ?? JSON.stringify(body), raw: true })
+        if (raw !== undefined || notAnObject)
+          return call(method, path, { headers: freshIp(), body: raw ?? JSON.stringify(body), raw: true })
         const r = withToken(method, path, body as Record<string, unknown> | undefined, token)
         return bitpayCall(method, r.path, r.body, signer)
       },
@@ -115,7 +158,13 @@ async function driverFor(entry: RouteEntry): Promise<Driver> {
     const fixture = OPERATOR_FIXTURES[route]
     if (!fixture) throw new Error(`no fixture for ${route} in test/security/fixtures.ts`)
     const req = fixture(await createMerchant())
-    return { entry, ...req, credentialFields: {}, credentialQuery: [], send: (path, body, raw) => call(method, path, { key: ADMIN_TOKEN, headers: freshIp(), ...rawOrJson(body, raw) }) }
+    return {
+      entry,
+      ...req,
+      credentialFields: {},
+      credentialQuery: [],
+      send: (path, body, raw) => call(method, path, { key: ADMIN_TOKEN, headers: freshIp(), ...rawOrJson(body, raw) }),
+    }
   }
   if (route === 'POST /api/auth/login') {
     const m = await createMerchant()
@@ -143,10 +192,21 @@ async function driverFor(entry: RouteEntry): Promise<Driver> {
       credentialFields: {},
       credentialQuery: [],
       // Form posts go as the form string they are; JSON endpoints as JSON.
-      send: (path, b, raw) => call(method, path, { headers: { ...freshIp(), ...req.headers }, ...rawOrJson(b, raw ?? (typeof b === 'string' ? b : undefined)) }),
+      send: (path, b, raw) =>
+        call(method, path, {
+          headers: { ...freshIp(), ...req.headers },
+          ...rawOrJson(b, raw ?? (typeof b === 'string' ? b : undefined)),
+        }),
     }
   }
-  if (entry.kind === 'public') return { entry, path: entry.pattern, credentialFields: {}, credentialQuery: [], send: (path) => call(method, path, { headers: freshIp() }) }
+  if (entry.kind === 'public')
+    return {
+      entry,
+      path: entry.pattern,
+      credentialFields: {},
+      credentialQuery: [],
+      send: (path) => call(method, path, { headers: freshIp() }),
+    }
   throw new Error(`${route} (${entry.kind}) is in the document but the conformance test cannot drive it: add a driver`)
 }
 
@@ -161,9 +221,13 @@ const checked = { bodies: 0, responses: 0 }
 const looser = new Map<string, string>()
 afterAll(() => {
   // biome-ignore lint/suspicious/noConsole: the run's summary is this test's report
-  console.log(`conformance: ${OPERATIONS.length} operations, ${checked.responses} responses, ${checked.bodies} bodies validated`)
+  console.log(
+    `conformance: ${OPERATIONS.length} operations, ${checked.responses} responses, ${checked.bodies} bodies validated`,
+  )
   // biome-ignore lint/suspicious/noConsole: the loose spots are listed for tightening, not failed
-  console.log(`document looser than the server (valid by it, refused with 400) at ${looser.size} operations:\n${[...looser].map(([op, why]) => `  ${op}: ${why}`).join('\n')}`)
+  console.log(
+    `document looser than the server (valid by it, refused with 400) at ${looser.size} operations:\n${[...looser].map(([op, why]) => `  ${op}: ${why}`).join('\n')}`,
+  )
   if (checked.responses > 0) expect(checked.bodies).toBeGreaterThan(checked.responses / 2)
 })
 
@@ -184,12 +248,21 @@ function responseProblems(op: OperationObject, res: Res, what: string): string[]
   if (!type.includes('application/json')) return problems
   const schema = declared.content?.['application/json']?.schema as SchemaObject | undefined
   if (!schema) {
-    if (res.text !== '') problems.push(`${where}: a JSON body where the document declares ${Object.keys(declared.content ?? {}).join(', ') || 'none'}`)
+    if (res.text !== '')
+      problems.push(
+        `${where}: a JSON body where the document declares ${Object.keys(declared.content ?? {}).join(', ') || 'none'}`,
+      )
     return problems
   }
   checked.bodies += 1
   const issues = validate(schema as Schema, res.json, doc)
-  if (issues.length) problems.push(`${where}: body off its schema: ${issues.slice(0, 5).map((i) => `${i.path} ${i.message}`).join('; ')}`)
+  if (issues.length)
+    problems.push(
+      `${where}: body off its schema: ${issues
+        .slice(0, 5)
+        .map((i) => `${i.path} ${i.message}`)
+        .join('; ')}`,
+    )
   return problems
 }
 
@@ -199,7 +272,6 @@ function withQuery(path: string, params: Record<string, string>): string {
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v)
   return url.pathname + url.search
 }
-
 
 describe.each(OPERATIONS.map((o) => [`${o.method} ${o.path}`, o] as const))('%s', (_name, { method, path, op }) => {
   const route = `${method} ${path.replace(/\{([A-Za-z_]+)\}/g, ':$1')}`
@@ -215,8 +287,12 @@ describe.each(OPERATIONS.map((o) => [`${o.method} ${o.path}`, o] as const))('%s'
     problems.push(...responseProblems(op, served, `fixture ${method} ${d.path}`))
     if (served.status >= 300) problems.push(`fixture ${method} ${d.path} → ${served.status}: not a 2xx`)
 
-    const query = (op.parameters ?? []).map((p) => deref<ParameterObject>(doc, p)).filter((p) => p.in === 'query' && !d.credentialQuery.includes(p.name))
-    const bodyRef = op.requestBody ? deref<RequestBodyObject>(doc, op.requestBody).content['application/json']?.schema : undefined
+    const query = (op.parameters ?? [])
+      .map((p) => deref<ParameterObject>(doc, p))
+      .filter((p) => p.in === 'query' && !d.credentialQuery.includes(p.name))
+    const bodyRef = op.requestBody
+      ? deref<RequestBodyObject>(doc, op.requestBody).content['application/json']?.schema
+      : undefined
     const bodySchema = bodyRef as Schema | undefined
     const credentials = (body: unknown) => {
       if (typeof body !== 'object' || body === null || Array.isArray(body)) return body
@@ -225,21 +301,34 @@ describe.each(OPERATIONS.map((o) => [`${o.method} ${o.path}`, o] as const))('%s'
 
     // 2. Valid requests generated from the schemas: any declared status, with a body valid by the document.
     if (query.length || bodySchema) {
-      const queryArb = fc.record(Object.fromEntries(query.map((p) => [p.name, arbitraryOf((p.schema ?? true) as Schema, doc).map(String)])), {
-        requiredKeys: query.filter((p) => p.required).map((p) => p.name),
-      })
+      const queryArb = fc.record(
+        Object.fromEntries(query.map((p) => [p.name, arbitraryOf((p.schema ?? true) as Schema, doc).map(String)])),
+        {
+          requiredKeys: query.filter((p) => p.required).map((p) => p.name),
+        },
+      )
       const bodyArb = bodySchema ? arbitraryOf(bodySchema, doc) : fc.constant(d.body)
       const fits = ([q, b]: [Record<string, string>, unknown]) =>
-        query.every((p) => !(p.name in q) || validate((p.schema ?? true) as Schema, coerceQuery(p.schema as Schema, q[p.name] ?? ''), doc).length === 0) &&
+        query.every(
+          (p) =>
+            !(p.name in q) ||
+            validate((p.schema ?? true) as Schema, coerceQuery(p.schema as Schema, q[p.name] ?? ''), doc).length === 0,
+        ) &&
         (!bodySchema || validate(bodySchema, b, doc).length === 0)
-      const valid = sampleWhere(fc.tuple(queryArb, bodyArb) as fc.Arbitrary<[Record<string, string>, unknown]>, fits, RUNS, SEED)
+      const valid = sampleWhere(
+        fc.tuple(queryArb, bodyArb) as fc.Arbitrary<[Record<string, string>, unknown]>,
+        fits,
+        RUNS,
+        SEED,
+      )
       if (valid.length === 0) problems.push(`no valid request could be generated from the schemas of ${method} ${path}`)
       for (const [q, b] of valid) {
         const body = credentials(b)
         const target = withQuery(d.path, q as Record<string, string>)
         const res = await d.send(target, body)
         problems.push(...responseProblems(op, res, `valid ${method} ${target} ${JSON.stringify(body)?.slice(0, 200)}`))
-        if (res.status === 400 && !looser.has(`${method} ${path}`)) looser.set(`${method} ${path}`, res.text.slice(0, 160))
+        if (res.status === 400 && !looser.has(`${method} ${path}`))
+          looser.set(`${method} ${path}`, res.text.slice(0, 160))
       }
     }
 
@@ -247,14 +336,18 @@ describe.each(OPERATIONS.map((o) => [`${o.method} ${o.path}`, o] as const))('%s'
     const invalid: { path: string; body?: unknown; raw?: string; what: string }[] = []
     for (const p of query) {
       const bad = invalidQueryValue((p.schema ?? true) as Schema, doc)
-      if (bad !== undefined && validate((p.schema ?? true) as Schema, coerceQuery(p.schema as Schema, bad), doc).length > 0) {
+      if (
+        bad !== undefined &&
+        validate((p.schema ?? true) as Schema, coerceQuery(p.schema as Schema, bad), doc).length > 0
+      ) {
         invalid.push({ path: withQuery(d.path, { [p.name]: bad }), body: d.body, what: `query ${p.name}=${bad}` })
       }
     }
     if (bodySchema) {
       for (const b of sampleWhere(invalidArbitraryOf(bodySchema, doc), () => true, RUNS, SEED)) {
         const body = credentials(b)
-        if (validate(bodySchema, body, doc).length > 0) invalid.push({ path: d.path, body, what: `body ${JSON.stringify(body).slice(0, 200)}` })
+        if (validate(bodySchema, body, doc).length > 0)
+          invalid.push({ path: d.path, body, what: `body ${JSON.stringify(body).slice(0, 200)}` })
       }
       invalid.push({ path: d.path, raw: '{"not json', what: 'a body that is not JSON' })
     }
@@ -262,7 +355,8 @@ describe.each(OPERATIONS.map((o) => [`${o.method} ${o.path}`, o] as const))('%s'
       const res = await d.send(req.path, req.body, req.raw)
       const what = `invalid (${req.what}) ${method} ${req.path}`
       problems.push(...responseProblems(op, res, what))
-      if (res.status < 400 || res.status >= 500) problems.push(`${what} → ${res.status}: not a 4xx ${res.text.slice(0, 200)}`)
+      if (res.status < 400 || res.status >= 500)
+        problems.push(`${what} → ${res.status}: not a 4xx ${res.text.slice(0, 200)}`)
       else {
         try {
           expectErrorShape(entry.surface, res)

@@ -60,7 +60,9 @@ describe('seed 001 JavaScript example', () => {
     expect(got.status).toBe(200)
     expect(got.json.data.nonce).toBe(order.data.nonce)
     // The same order is a payment of the native API.
-    expect((await call('GET', `/v1/payments/${order.data.id}`, { key: m.testKey })).json.data.pay_amount_base_units).toBe('100000000')
+    expect(
+      (await call('GET', `/v1/payments/${order.data.id}`, { key: m.testKey })).json.data.pay_amount_base_units,
+    ).toBe('100000000')
   })
 })
 
@@ -69,8 +71,12 @@ describe('POST /api/payment-orders/', () => {
 
   it('accepts an API key as the bearer token too, with or without the trailing slash', async () => {
     const m = await merchantOnBase()
-    expect((await call('POST', '/api/payment-orders/', { key: m.testKey, body: { ...valid, nonce: 11 } })).status).toBe(201)
-    expect((await call('POST', '/api/payment-orders', { key: m.testKey, body: { ...valid, nonce: 12 } })).status).toBe(201)
+    expect((await call('POST', '/api/payment-orders/', { key: m.testKey, body: { ...valid, nonce: 11 } })).status).toBe(
+      201,
+    )
+    expect((await call('POST', '/api/payment-orders', { key: m.testKey, body: { ...valid, nonce: 12 } })).status).toBe(
+      201,
+    )
   })
 
   it('refuses a reused nonce, so a retry never creates a second order', async () => {
@@ -78,7 +84,10 @@ describe('POST /api/payment-orders/', () => {
     expect((await call('POST', '/api/payment-orders/', { key: m.testKey, body: valid })).status).toBe(201)
     const again = await call('POST', '/api/payment-orders/', { key: m.testKey, body: valid })
     expect(again.status).toBe(400)
-    expect(again.json).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR', details: { nonce: ['This nonce has already been used'] } } })
+    expect(again.json).toMatchObject({
+      success: false,
+      error: { code: 'VALIDATION_ERROR', details: { nonce: ['This nonce has already been used'] } },
+    })
     expect((await call('GET', '/api/payment-orders/', { key: m.testKey })).json.data.count).toBe(1)
   })
 
@@ -104,7 +113,11 @@ describe('POST /api/payment-orders/', () => {
     const m = await merchantOnBase()
     const res = await call('POST', '/api/payment-orders/', { key: m.testKey, body })
     expect(res.status).toBe(400)
-    expect(res.json).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR', message: 'Invalid request data' }, timestamp: expect.any(String) })
+    expect(res.json).toMatchObject({
+      success: false,
+      error: { code: 'VALIDATION_ERROR', message: 'Invalid request data' },
+      timestamp: expect.any(String),
+    })
     expect(Object.keys(res.json.error.details)).toEqual([field])
   })
 
@@ -120,7 +133,15 @@ describe('GET /api/payment-orders/', () => {
   it('pages with count/next/previous/results whose links walk every order exactly once', async () => {
     const m = await merchantOnBase()
     const ids: string[] = []
-    for (let i = 0; i < 5; i++) ids.push((await call('POST', '/api/payment-orders/', { key: m.testKey, body: { amount: '1', currency: 'USDC', blockchain: 'base', nonce: 100 + i } })).json.data.id)
+    for (let i = 0; i < 5; i++)
+      ids.push(
+        (
+          await call('POST', '/api/payment-orders/', {
+            key: m.testKey,
+            body: { amount: '1', currency: 'USDC', blockchain: 'base', nonce: 100 + i },
+          })
+        ).json.data.id,
+      )
     const seen: string[] = []
     let next: string | null = '/api/payment-orders/?page_size=2'
     let pages = 0
@@ -150,7 +171,10 @@ describe('GET /api/payment-orders/', () => {
 describe('CryptoPay security', () => {
   it.each([
     ['no token', {}],
-    ['a forged token', { Authorization: 'Bearer cpt_eyJzdWIiOiJ1c3JfeCIsInZlciI6MCwiZXhwIjo5OTk5OTk5OTk5fQ.' + '0'.repeat(64) }],
+    [
+      'a forged token',
+      { Authorization: 'Bearer cpt_eyJzdWIiOiJ1c3JfeCIsInZlciI6MCwiZXhwIjo5OTk5OTk5OTk5fQ.' + '0'.repeat(64) },
+    ],
     ['a garbage token', { Authorization: 'Bearer nope' }],
   ])('answers %s with 401', async (_name, headers) => {
     const res = await call('GET', '/api/payment-orders/', { headers })
@@ -162,29 +186,44 @@ describe('CryptoPay security', () => {
     const m = await merchantOnBase()
     const u = await userToken(m.testKey)
     expect((await call('GET', '/api/payment-orders/', { key: u.token })).status).toBe(200)
-    await call('POST', `/v1/users/${u.userId}/password`, { key: m.testKey, body: { password: 'a brand new passphrase' } })
+    await call('POST', `/v1/users/${u.userId}/password`, {
+      key: m.testKey,
+      body: { password: 'a brand new passphrase' },
+    })
     expect((await call('GET', '/api/payment-orders/', { key: u.token })).status).toBe(401)
-    expect((await call('POST', '/api/auth/login', { body: { username: u.username, password: 'a brand new passphrase' } })).status).toBe(200)
+    expect(
+      (await call('POST', '/api/auth/login', { body: { username: u.username, password: 'a brand new passphrase' } }))
+        .status,
+    ).toBe(200)
   })
 
-  it('gives 404 for another merchant\'s order, transaction and wallet', async () => {
+  it("gives 404 for another merchant's order, transaction and wallet", async () => {
     const a = await merchantOnBase()
     const b = await merchantOnBase()
-    const order = (await call('POST', '/api/payment-orders/', { key: a.testKey, body: { amount: '10', currency: 'USDC', blockchain: 'base', nonce: 1 } })).json.data
+    const order = (
+      await call('POST', '/api/payment-orders/', {
+        key: a.testKey,
+        body: { amount: '10', currency: 'USDC', blockchain: 'base', nonce: 1 },
+      })
+    ).json.data
     await call('POST', `/v1/sandbox/payments/${order.id}/simulate`, { key: a.testKey, body: {} })
     const tx = (await call('GET', `/api/transactions/?order=${order.id}`, { key: a.testKey })).json.data.results[0]
     expect((await call('GET', `/api/payment-orders/${order.id}/`, { key: b.testKey })).status).toBe(404)
     expect((await call('GET', `/api/transactions/${tx.hash}/`, { key: b.testKey })).status).toBe(404)
     expect((await call('GET', `/api/transactions/?order=${order.id}`, { key: b.testKey })).json.data.count).toBe(0)
     const wallet = (await call('GET', '/api/merchant-wallets/', { key: a.testKey })).json.data[0]
-    expect((await call('PUT', `/api/merchant-wallets/${wallet.id}/`, { key: b.testKey, body: { label: 'mine' } })).status).toBe(404)
+    expect(
+      (await call('PUT', `/api/merchant-wallets/${wallet.id}/`, { key: b.testKey, body: { label: 'mine' } })).status,
+    ).toBe(404)
   })
 
   it('throttles repeated failed logins for a username with 429 and Retry-After', async () => {
     const m = await merchantOnBase()
     const u = await userToken(m.testKey)
     for (let i = 0; i < 5; i++) {
-      expect((await call('POST', '/api/auth/login', { body: { username: u.username, password: 'wrong password!' } })).status).toBe(401)
+      expect(
+        (await call('POST', '/api/auth/login', { body: { username: u.username, password: 'wrong password!' } })).status,
+      ).toBe(401)
     }
     const blocked = await call('POST', '/api/auth/login', { body: { username: u.username, password: u.password } })
     expect(blocked.status).toBe(429)
@@ -193,17 +232,22 @@ describe('CryptoPay security', () => {
   })
 
   it('does not say whether the username or the password was wrong', async () => {
-    const unknown = await call('POST', '/api/auth/login', { body: { username: 'nobody-here', password: 'whatever password' } })
+    const unknown = await call('POST', '/api/auth/login', {
+      body: { username: 'nobody-here', password: 'whatever password' },
+    })
     expect(unknown.status).toBe(401)
     expect(unknown.json.error.message).toBe('Invalid username or password')
   })
 
-  it('applies the merchant plan\'s hourly limit', async () => {
+  it("applies the merchant plan's hourly limit", async () => {
     const premium = await createMerchant({ plan: 'premium' })
-    expect((await call('GET', '/api/merchant-wallets/', { key: premium.testKey })).headers.get('x-ratelimit-limit')).toBe('5000')
+    expect(
+      (await call('GET', '/api/merchant-wallets/', { key: premium.testKey })).headers.get('x-ratelimit-limit'),
+    ).toBe('5000')
     const enterprise = await createMerchant({ plan: 'enterprise', rate_limit_hourly: 2 })
     const statuses = []
-    for (let i = 0; i < 3; i++) statuses.push((await call('GET', '/api/merchant-wallets/', { key: enterprise.testKey })).status)
+    for (let i = 0; i < 3; i++)
+      statuses.push((await call('GET', '/api/merchant-wallets/', { key: enterprise.testKey })).status)
     expect(statuses).toEqual([200, 200, 429])
   })
 })

@@ -24,7 +24,9 @@ export async function call(method: string, path: string, options: CallOptions = 
     headers['Content-Type'] ??= 'application/json'
   }
   const request = new Request(BASE + path, { method, headers, body })
-  const res = options.env ? await (await import('../../src/app')).createApp().fetch(request, { ...bindings, ...options.env }) : await exports.default.fetch(request)
+  const res = options.env
+    ? await (await import('../../src/app')).createApp().fetch(request, { ...bindings, ...options.env })
+    : await exports.default.fetch(request)
   const text = await res.text()
   let json: any // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary response shapes
   try {
@@ -58,7 +60,14 @@ export async function createMerchant(extra: Record<string, unknown> = {}): Promi
   const keys = res.json.data.api_keys as { mode: string; key: string; signing_secret: string }[]
   const test = keys.find((k) => k.mode === 'test')!
   const live = keys.find((k) => k.mode === 'live')!
-  return { id: res.json.data.id, merchantKey: res.json.data.merchant_key, testKey: test.key, liveKey: live.key, testSigningSecret: test.signing_secret, liveSigningSecret: live.signing_secret }
+  return {
+    id: res.json.data.id,
+    merchantKey: res.json.data.merchant_key,
+    testKey: test.key,
+    liveKey: live.key,
+    testSigningSecret: test.signing_secret,
+    liveSigningSecret: live.signing_secret,
+  }
 }
 
 /** Account xpub m/44'/60'/0' of the BIP32 test-vector seed 000102…0f. */
@@ -74,7 +83,10 @@ export function randomXpub(): string {
 export async function merchantWithWallet(chainId = 31337) {
   const merchant = await createMerchant()
   const xpub = randomXpub()
-  const res = await call('POST', '/v1/wallets', { key: merchant.testKey, body: { chain_id: chainId, xpub, label: 'main' } })
+  const res = await call('POST', '/v1/wallets', {
+    key: merchant.testKey,
+    body: { chain_id: chainId, xpub, label: 'main' },
+  })
   if (res.status !== 201) throw new Error(`wallet create failed: ${res.status} ${res.text}`)
   return { ...merchant, xpub, walletId: res.json.data.id as string }
 }
@@ -83,13 +95,20 @@ export async function merchantWithWallet(chainId = 31337) {
 export async function merchantWithWallets(chainId = 31337) {
   const m = await merchantWithWallet(chainId)
   const liveXpub = randomXpub()
-  const res = await call('POST', '/v1/wallets', { key: m.liveKey, body: { chain_id: chainId, xpub: liveXpub, label: 'live' } })
+  const res = await call('POST', '/v1/wallets', {
+    key: m.liveKey,
+    body: { chain_id: chainId, xpub: liveXpub, label: 'live' },
+  })
   if (res.status !== 201) throw new Error(`live wallet create failed: ${res.status} ${res.text}`)
   return { ...m, liveXpub, liveWalletId: res.json.data.id as string }
 }
 
 /** Polls `fn` until it returns a truthy value or the timeout passes. */
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, intervalMs = 100): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await fn()

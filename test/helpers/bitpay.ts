@@ -27,18 +27,35 @@ export function newIdentity() {
 
 /** x-identity / x-signature for a request, as the official client signs it (DER, sha256(url + body)). */
 export function signHeaders(identity: ReturnType<typeof newIdentity>, url: string, body = ''): Record<string, string> {
-  const signature = secp256k1.sign(sha256(utf8ToBytes(url + body)), hexToBytes(identity.privateKey), { prehash: false, format: 'der' })
+  const signature = secp256k1.sign(sha256(utf8ToBytes(url + body)), hexToBytes(identity.privateKey), {
+    prehash: false,
+    format: 'der',
+  })
   return { 'x-identity': identity.publicKey, 'x-signature': bytesToHex(signature) }
 }
 
 /** A request signed by `identity` as the official client signs it, sent to the worker. */
-export function signedCall(identity: ReturnType<typeof newIdentity>, method: string, path: string, body?: Record<string, unknown>, extra: Record<string, string> = {}) {
+export function signedCall(
+  identity: ReturnType<typeof newIdentity>,
+  method: string,
+  path: string,
+  body?: Record<string, unknown>,
+  extra: Record<string, string> = {},
+) {
   const raw = body === undefined ? '' : JSON.stringify(body)
-  return call(method, path, { body: body === undefined ? undefined : raw, raw: true, headers: { ...signHeaders(identity, new URL(path, GATEWAY).toString(), raw), ...extra } })
+  return call(method, path, {
+    body: body === undefined ? undefined : raw,
+    raw: true,
+    headers: { ...signHeaders(identity, new URL(path, GATEWAY).toString(), raw), ...extra },
+  })
 }
 
 /** Client-initiated pairing: POST /tokens for the identity, approved by the merchant's key. */
-export async function pairToken(merchantKey: string, identity: ReturnType<typeof newIdentity>, facade: 'merchant' | 'pos' | 'payout' = 'merchant') {
+export async function pairToken(
+  merchantKey: string,
+  identity: ReturnType<typeof newIdentity>,
+  facade: 'merchant' | 'pos' | 'payout' = 'merchant',
+) {
   const requested = await call('POST', '/tokens', { body: { id: identity.sin, facade } })
   if (requested.status !== 200) throw new Error(`token request failed: ${requested.text}`)
   const { token, pairingCode } = requested.json.data[0]

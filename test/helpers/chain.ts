@@ -26,12 +26,20 @@ declare module 'vitest' {
   }
 }
 
-export const ERC20_ABI = parseAbi(['function transfer(address to, uint256 value) returns (bool)', 'function balanceOf(address) view returns (uint256)'])
+export const ERC20_ABI = parseAbi([
+  'function transfer(address to, uint256 value) returns (bool)',
+  'function balanceOf(address) view returns (uint256)',
+])
 export const FEED_ABI = parseAbi(['function setAnswer(int256 answer)'])
 
 /** Clients for one anvil; `payer` is an unlocked anvil account holding ETH, USDC and USDT. */
 export function anvilClients(rpcUrl: string, chainId: number) {
-  const chain = { id: chainId, name: 'Anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } }
+  const chain = {
+    id: chainId,
+    name: 'Anvil',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  }
   const transport = http(rpcUrl)
   const ctx = inject('anvil')
   const payer = ctx.accounts[1]!
@@ -45,7 +53,13 @@ export function anvilClients(rpcUrl: string, chainId: number) {
     testClient,
     /** Sends `amount` base units of an ERC-20 from the payer; returns the mined receipt. */
     async payToken(token: `0x${string}`, to: string, amount: bigint, from: `0x${string}` = payer) {
-      const hash = await wallet.writeContract({ address: token, abi: ERC20_ABI, functionName: 'transfer', args: [to as Hex, amount], account: from })
+      const hash = await wallet.writeContract({
+        address: token,
+        abi: ERC20_ABI,
+        functionName: 'transfer',
+        args: [to as Hex, amount],
+        account: from,
+      })
       return publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
     },
     /** Sends native coin from the payer; returns the mined receipt. */
@@ -55,7 +69,12 @@ export function anvilClients(rpcUrl: string, chainId: number) {
     },
     /** Sets a TestPriceFeed's answer (in the feed's own decimals). */
     async setFeedAnswer(feed: `0x${string}`, answer: bigint) {
-      const hash = await wallet.writeContract({ address: feed, abi: FEED_ABI, functionName: 'setAnswer', args: [answer] })
+      const hash = await wallet.writeContract({
+        address: feed,
+        abi: FEED_ABI,
+        functionName: 'setAnswer',
+        args: [answer],
+      })
       return publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
     },
     async mine(blocks: number) {
@@ -63,7 +82,11 @@ export function anvilClients(rpcUrl: string, chainId: number) {
     },
     /** A raw JSON-RPC call (anvil methods viem does not type). */
     async rpc(method: string, params: unknown[]): Promise<unknown> {
-      const res = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+      const res = await fetch(rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+      })
       const body = (await res.json()) as { result?: unknown; error?: { message: string } }
       if (body.error) throw new Error(`${method}: ${body.error.message}`)
       return body.result
@@ -113,7 +136,10 @@ export { randomXpub } from './api'
 export async function liveMerchant() {
   const merchant = await createMerchant()
   const xpub = randomXpub()
-  const res = await call('POST', '/v1/wallets', { key: merchant.liveKey, body: { chain_id: 31337, xpub, label: 'live' } })
+  const res = await call('POST', '/v1/wallets', {
+    key: merchant.liveKey,
+    body: { chain_id: 31337, xpub, label: 'live' },
+  })
   if (res.status !== 201) throw new Error(`wallet create failed: ${res.status} ${res.text}`)
   return { ...merchant, xpub, walletId: res.json.data.id as string }
 }
@@ -122,7 +148,13 @@ export async function liveMerchant() {
 export async function livePayment(key: string, body: Record<string, unknown>) {
   const res = await call('POST', '/v1/payments', { key, body: { chain_id: 31337, ...body } })
   if (res.status !== 201) throw new Error(`payment create failed: ${res.status} ${res.text}`)
-  return res.json.data as { id: string; deposit_address: string; pay_amount_base_units: string; status: string; [k: string]: unknown }
+  return res.json.data as {
+    id: string
+    deposit_address: string
+    pay_amount_base_units: string
+    status: string
+    [k: string]: unknown
+  }
 }
 
 export async function getPayment(key: string, id: string) {
@@ -138,14 +170,22 @@ export async function scanOk(options: ScanOptions = {}): Promise<ChainScanReport
 }
 
 export async function eventTypes(paymentId: string): Promise<string[]> {
-  const rows = await getDb(env.DB).select({ type: events.type }).from(events).where(eq(events.paymentId, paymentId)).orderBy(asc(events.sequence))
+  const rows = await getDb(env.DB)
+    .select({ type: events.type })
+    .from(events)
+    .where(eq(events.paymentId, paymentId))
+    .orderBy(asc(events.sequence))
   return rows.map((r) => r.type)
 }
 
 export async function observationsOf(where: { paymentId?: string; to?: string }) {
   const db = getDb(env.DB)
   const rows = await db.select().from(observations).orderBy(asc(observations.createdAt), asc(observations.id))
-  return rows.filter((o) => (where.paymentId === undefined || o.paymentId === where.paymentId) && (where.to === undefined || o.toAddress.toLowerCase() === where.to.toLowerCase()))
+  return rows.filter(
+    (o) =>
+      (where.paymentId === undefined || o.paymentId === where.paymentId) &&
+      (where.to === undefined || o.toAddress.toLowerCase() === where.to.toLowerCase()),
+  )
 }
 
 export async function cursorOf(chainId: number) {
@@ -157,13 +197,26 @@ export async function cursorOf(chainId: number) {
  * Open live payments written straight into D1 (the scanner reads D1 only; creating thousands through
  * the API would only slow the test down). Half native ETH, half USDC unless `token` says otherwise.
  */
-export async function seedOpenPayments(chain: Chain, count: number, options: { token?: 'ETH' | 'USDC'; merchantId?: string; viaObject?: boolean } = {}) {
+export async function seedOpenPayments(
+  chain: Chain,
+  count: number,
+  options: { token?: 'ETH' | 'USDC'; merchantId?: string; viaObject?: boolean } = {},
+) {
   const db = getDb(env.DB)
   const merchantId = options.merchantId ?? (await createMerchant()).id
   const walletId = `wal_seed_${merchantId}_${chain.id}`
   await db
     .insert(wallets)
-    .values({ id: walletId, merchantId, livemode: true, chainId: chain.id, kind: 'xpub', xpub: randomXpub(), nextIndex: 0, createdAt: new Date().toISOString() })
+    .values({
+      id: walletId,
+      merchantId,
+      livemode: true,
+      chainId: chain.id,
+      kind: 'xpub',
+      xpub: randomXpub(),
+      nextIndex: 0,
+      createdAt: new Date().toISOString(),
+    })
     .onConflictDoNothing()
   const usdc = chain.tokens.find((t) => t.symbol === 'USDC')!
   const now = Date.now()
@@ -206,12 +259,51 @@ export async function seedOpenPayments(chain: Chain, count: number, options: { t
   return rows
 }
 
-function fullRow(row: Partial<PaymentRow> & Pick<PaymentRow, 'id' | 'merchantId' | 'livemode' | 'reference' | 'status' | 'amount' | 'currency' | 'transactionSpeed' | 'expiresAt' | 'createdAt' | 'updatedAt'>): PaymentRow {
+function fullRow(
+  row: Partial<PaymentRow> &
+    Pick<
+      PaymentRow,
+      | 'id'
+      | 'merchantId'
+      | 'livemode'
+      | 'reference'
+      | 'status'
+      | 'amount'
+      | 'currency'
+      | 'transactionSpeed'
+      | 'expiresAt'
+      | 'createdAt'
+      | 'updatedAt'
+    >,
+): PaymentRow {
   return {
-    exception: null, chainId: null, token: null, tokenAddress: null, tokenDecimals: null, payAmount: null, amountReceived: '0', depositAddress: null,
-    walletId: null, derivationIndex: null, baselineBalance: null, linkId: null, notifySecret: 'seed-secret', rateSource: null, rate: null, confirmations: 0,
-    requiredConfirmations: null, description: null, orderId: null, metadata: null, successUrl: null, cancelUrl: null, notificationUrl: null,
-    completedAt: null, lastError: null, version: 0, ...row,
+    exception: null,
+    chainId: null,
+    token: null,
+    tokenAddress: null,
+    tokenDecimals: null,
+    payAmount: null,
+    amountReceived: '0',
+    depositAddress: null,
+    walletId: null,
+    derivationIndex: null,
+    baselineBalance: null,
+    linkId: null,
+    notifySecret: 'seed-secret',
+    rateSource: null,
+    rate: null,
+    confirmations: 0,
+    requiredConfirmations: null,
+    description: null,
+    orderId: null,
+    metadata: null,
+    successUrl: null,
+    cancelUrl: null,
+    notificationUrl: null,
+    completedAt: null,
+    lastError: null,
+    version: 0,
+    ...row,
   }
 }
 

@@ -40,13 +40,27 @@ export const ASSERTION_KEYWORDS = [
 ] as const
 
 /** Keywords that only describe (or name a discriminator for documentation). */
-export const ANNOTATION_KEYWORDS = ['description', 'title', 'example', 'examples', 'default', 'deprecated', 'readOnly', 'writeOnly', 'discriminator', '$schema', 'externalDocs', 'xml']
+export const ANNOTATION_KEYWORDS = [
+  'description',
+  'title',
+  'example',
+  'examples',
+  'default',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  'discriminator',
+  '$schema',
+  'externalDocs',
+  'xml',
+]
 
 /** Formats the validator asserts; any other format is an annotation, as JSON Schema says by default. */
 const FORMATS: Record<string, (s: string) => boolean> = {
   email: (s) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s),
   uuid: (s) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s),
-  'date-time': (s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(s) && !Number.isNaN(Date.parse(s)),
+  'date-time': (s) =>
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(s) && !Number.isNaN(Date.parse(s)),
   uri: (s) => {
     try {
       return Boolean(new URL(s))
@@ -124,7 +138,8 @@ export function validate(schema: Schema, value: unknown, root: unknown = {}, pat
       return issues
     }
   }
-  if (Array.isArray(s.enum) && !s.enum.some((e) => deepEqual(e, value))) fail(`expected one of ${JSON.stringify(s.enum)}`)
+  if (Array.isArray(s.enum) && !s.enum.some((e) => deepEqual(e, value)))
+    fail(`expected one of ${JSON.stringify(s.enum)}`)
   if ('const' in s && !deepEqual(s.const, value)) fail(`expected ${JSON.stringify(s.const)}`)
 
   if (typeof value === 'string') {
@@ -136,10 +151,14 @@ export function validate(schema: Schema, value: unknown, root: unknown = {}, pat
   }
 
   if (typeof value === 'number') {
-    if (typeof s.minimum === 'number' && (value < s.minimum || (s.exclusiveMinimum === true && value === s.minimum))) fail(`less than the minimum ${s.minimum}`)
-    if (typeof s.maximum === 'number' && (value > s.maximum || (s.exclusiveMaximum === true && value === s.maximum))) fail(`more than the maximum ${s.maximum}`)
-    if (typeof s.exclusiveMinimum === 'number' && value <= s.exclusiveMinimum) fail(`not more than ${s.exclusiveMinimum}`)
-    if (typeof s.exclusiveMaximum === 'number' && value >= s.exclusiveMaximum) fail(`not less than ${s.exclusiveMaximum}`)
+    if (typeof s.minimum === 'number' && (value < s.minimum || (s.exclusiveMinimum === true && value === s.minimum)))
+      fail(`less than the minimum ${s.minimum}`)
+    if (typeof s.maximum === 'number' && (value > s.maximum || (s.exclusiveMaximum === true && value === s.maximum)))
+      fail(`more than the maximum ${s.maximum}`)
+    if (typeof s.exclusiveMinimum === 'number' && value <= s.exclusiveMinimum)
+      fail(`not more than ${s.exclusiveMinimum}`)
+    if (typeof s.exclusiveMaximum === 'number' && value >= s.exclusiveMaximum)
+      fail(`not less than ${s.exclusiveMaximum}`)
   }
 
   if (Array.isArray(value)) {
@@ -152,23 +171,27 @@ export function validate(schema: Schema, value: unknown, root: unknown = {}, pat
 
   if (isObject(value)) {
     const properties = isObject(s.properties) ? (s.properties as Record<string, Schema>) : {}
-    if (Array.isArray(s.required)) for (const key of s.required as string[]) if (!(key in value)) fail(`${key} is required`)
+    if (Array.isArray(s.required))
+      for (const key of s.required as string[]) if (!(key in value)) fail(`${key} is required`)
     for (const [key, v] of Object.entries(value)) {
       const at = `${path}.${key}`
       const declared = properties[key]
       if (declared !== undefined) issues.push(...validate(declared, v, root, at))
       else if (s.additionalProperties === false) fail(`${key} is not allowed`, at)
-      else if (s.additionalProperties !== undefined && s.additionalProperties !== true) issues.push(...validate(s.additionalProperties as Schema, v, root, at))
+      else if (s.additionalProperties !== undefined && s.additionalProperties !== true)
+        issues.push(...validate(s.additionalProperties as Schema, v, root, at))
     }
   }
 
   if (Array.isArray(s.allOf)) for (const sub of s.allOf as Schema[]) issues.push(...validate(sub, value, root, path))
-  if (Array.isArray(s.anyOf) && !(s.anyOf as Schema[]).some((sub) => validate(sub, value, root, path).length === 0)) fail('matches none of anyOf')
+  if (Array.isArray(s.anyOf) && !(s.anyOf as Schema[]).some((sub) => validate(sub, value, root, path).length === 0))
+    fail('matches none of anyOf')
   if (Array.isArray(s.oneOf)) {
     const matching = (s.oneOf as Schema[]).filter((sub) => validate(sub, value, root, path).length === 0).length
     if (matching !== 1) fail(`matches ${matching} of oneOf, not exactly one`)
   }
-  if (s.not !== undefined && validate(s.not as Schema, value, root, path).length === 0) fail('matches the schema under not')
+  if (s.not !== undefined && validate(s.not as Schema, value, root, path).length === 0)
+    fail('matches the schema under not')
   return issues
 }
 
@@ -192,8 +215,10 @@ export function unsupportedKeywords(schema: Schema, path = '$'): string[] {
   const found: string[] = []
   for (const [keyword, v] of Object.entries(schema)) {
     if (!known.has(keyword) && !keyword.startsWith('x-')) found.push(`${path}: ${keyword}`)
-    if (keyword === 'properties' && isObject(v)) for (const [name, sub] of Object.entries(v)) found.push(...unsupportedKeywords(sub as Schema, `${path}.${name}`))
-    else if (['items', 'additionalProperties', 'not'].includes(keyword) && (isObject(v) || typeof v === 'boolean')) found.push(...unsupportedKeywords(v as Schema, `${path}/${keyword}`))
+    if (keyword === 'properties' && isObject(v))
+      for (const [name, sub] of Object.entries(v)) found.push(...unsupportedKeywords(sub as Schema, `${path}.${name}`))
+    else if (['items', 'additionalProperties', 'not'].includes(keyword) && (isObject(v) || typeof v === 'boolean'))
+      found.push(...unsupportedKeywords(v as Schema, `${path}/${keyword}`))
     else if (['allOf', 'anyOf', 'oneOf'].includes(keyword) && Array.isArray(v)) {
       for (const [i, sub] of v.entries()) found.push(...unsupportedKeywords(sub as Schema, `${path}/${keyword}/${i}`))
     }

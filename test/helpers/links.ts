@@ -19,7 +19,9 @@ export async function newLink(m: TestMerchant, overrides: Record<string, unknown
 
 /** A page request that does not follow redirects. */
 export async function visit(path: string, init: RequestInit = {}) {
-  const res = await exports.default.fetch(new Request(new URL(path, 'http://gateway.test'), { redirect: 'manual', ...init }))
+  const res = await exports.default.fetch(
+    new Request(new URL(path, 'http://gateway.test'), { redirect: 'manual', ...init }),
+  )
   return { status: res.status, headers: res.headers, text: await res.text() }
 }
 

@@ -24,7 +24,13 @@ export type JsonSchema = {
   pattern?: string
 }
 
-export type OpenApiDoc = { paths: Record<string, Record<string, { tags?: string[]; responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }> }>>; components?: { schemas?: Record<string, JsonSchema> } }
+export type OpenApiDoc = {
+  paths: Record<
+    string,
+    Record<string, { tags?: string[]; responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }> }>
+  >
+  components?: { schemas?: Record<string, JsonSchema> }
+}
 
 function typeOf(value: unknown): string {
   if (value === null) return 'null'
@@ -65,28 +71,36 @@ export function schemaErrors(value: unknown, schema: JsonSchema, doc: OpenApiDoc
   const alternatives = schema.anyOf ?? schema.oneOf
   if (alternatives) {
     const results = alternatives.map((s) => schemaErrors(value, s, doc, path))
-    if (!results.some((r) => r.length === 0)) return [`${path}: matches none of ${alternatives.length} alternatives (${results.map((r) => r[0]).join(' | ')})`]
+    if (!results.some((r) => r.length === 0))
+      return [`${path}: matches none of ${alternatives.length} alternatives (${results.map((r) => r[0]).join(' | ')})`]
   }
   if (value === null && schema.nullable) return []
   const actual = typeOf(value)
   if (schema.type !== undefined) {
     const types = Array.isArray(schema.type) ? schema.type : [schema.type]
-    if (!types.some((t) => typeMatches(t, actual))) return [`${path}: expected ${types.join('|')}, got ${actual} (${JSON.stringify(value)?.slice(0, 60)})`]
+    if (!types.some((t) => typeMatches(t, actual)))
+      return [`${path}: expected ${types.join('|')}, got ${actual} (${JSON.stringify(value)?.slice(0, 60)})`]
   }
-  if ('const' in schema && value !== schema.const) return [`${path}: expected ${JSON.stringify(schema.const)}, got ${JSON.stringify(value)}`]
-  if (schema.enum && !schema.enum.includes(value)) return [`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`]
+  if ('const' in schema && value !== schema.const)
+    return [`${path}: expected ${JSON.stringify(schema.const)}, got ${JSON.stringify(value)}`]
+  if (schema.enum && !schema.enum.includes(value))
+    return [`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`]
   const errors: string[] = []
   if (typeof value === 'number') {
     if (schema.minimum !== undefined && value < schema.minimum) errors.push(`${path}: below ${schema.minimum}`)
     if (schema.maximum !== undefined && value > schema.maximum) errors.push(`${path}: above ${schema.maximum}`)
   }
   if (typeof value === 'string') {
-    if (schema.minLength !== undefined && value.length < schema.minLength) errors.push(`${path}: shorter than ${schema.minLength}`)
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) errors.push(`${path}: longer than ${schema.maxLength}`)
-    if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) errors.push(`${path}: does not match ${schema.pattern}`)
+    if (schema.minLength !== undefined && value.length < schema.minLength)
+      errors.push(`${path}: shorter than ${schema.minLength}`)
+    if (schema.maxLength !== undefined && value.length > schema.maxLength)
+      errors.push(`${path}: longer than ${schema.maxLength}`)
+    if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value))
+      errors.push(`${path}: does not match ${schema.pattern}`)
   }
   if (Array.isArray(value) && schema.items) {
-    for (const [i, item] of value.entries()) errors.push(...schemaErrors(item, schema.items as JsonSchema, doc, `${path}[${i}]`))
+    for (const [i, item] of value.entries())
+      errors.push(...schemaErrors(item, schema.items as JsonSchema, doc, `${path}[${i}]`))
   }
   if (actual === 'object' && (schema.properties || schema.additionalProperties !== undefined)) {
     const object = value as Record<string, unknown>
@@ -94,7 +108,8 @@ export function schemaErrors(value: unknown, schema: JsonSchema, doc: OpenApiDoc
     for (const [key, v] of Object.entries(object)) {
       const property = schema.properties?.[key]
       if (property) errors.push(...schemaErrors(v, property, doc, `${path}.${key}`))
-      else if (typeof schema.additionalProperties === 'object') errors.push(...schemaErrors(v, schema.additionalProperties, doc, `${path}.${key}`))
+      else if (typeof schema.additionalProperties === 'object')
+        errors.push(...schemaErrors(v, schema.additionalProperties, doc, `${path}.${key}`))
       else if (schema.additionalProperties !== true) errors.push(`${path}.${key}: sent but not documented`)
     }
   }

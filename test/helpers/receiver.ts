@@ -24,7 +24,12 @@ export async function received(name: string): Promise<ReceivedRequest[]> {
 }
 
 /** Waits until the receiver has at least `n` requests matching `filter`. */
-export async function waitForRequests(name: string, n: number, filter: (r: ReceivedRequest) => boolean = () => true, timeoutMs = 15_000) {
+export async function waitForRequests(
+  name: string,
+  n: number,
+  filter: (r: ReceivedRequest) => boolean = () => true,
+  timeoutMs = 15_000,
+) {
   return eventually(async () => {
     const got = (await received(name)).filter(filter)
     return got.length >= n && got

@@ -33,7 +33,9 @@ export interface RouteEntry {
 
 type Operation = { security?: Record<string, string[]>[] }
 export const operationOf = (method: string, pattern: string): Operation | undefined =>
-  (openapiDoc.paths?.[pattern.replace(/:([A-Za-z_]+)/g, '{$1}')] as Record<string, Operation> | undefined)?.[method.toLowerCase()]
+  (openapiDoc.paths?.[pattern.replace(/:([A-Za-z_]+)/g, '{$1}')] as Record<string, Operation> | undefined)?.[
+    method.toLowerCase()
+  ]
 
 export function surfaceOf(pattern: string): Surface {
   if (isBitPayPath(pattern)) return 'bitpay'
@@ -72,8 +74,14 @@ export const routesOf = (kind: Kind) => ROUTES.filter((r) => r.kind === kind).ma
 /** Fails with the routes that have no fixture, and the fixtures whose route is gone. */
 export function expectFixtureForEvery(kind: Kind, fixtures: Record<string, unknown>): void {
   const routes = routesOf(kind)
-  expect(routes.filter((r) => !Object.hasOwn(fixtures, r)), `${kind} routes without a fixture: add one`).toEqual([])
-  expect(Object.keys(fixtures).filter((r) => !routes.includes(r)), `${kind} fixtures for routes that are gone`).toEqual([])
+  expect(
+    routes.filter((r) => !Object.hasOwn(fixtures, r)),
+    `${kind} routes without a fixture: add one`,
+  ).toEqual([])
+  expect(
+    Object.keys(fixtures).filter((r) => !routes.includes(r)),
+    `${kind} fixtures for routes that are gone`,
+  ).toEqual([])
 }
 
 type Json = Record<string, unknown> | undefined
@@ -90,13 +98,22 @@ export function expectErrorShape(surface: Surface, res: Response): void {
       expect(typeof error?.code, where).toBe('string')
       return
     case 'cryptopay':
-      expect(json, where).toMatchObject({ success: false, error: { code: expect.any(String), message: expect.any(String) }, timestamp: expect.any(String) })
+      expect(json, where).toMatchObject({
+        success: false,
+        error: { code: expect.any(String), message: expect.any(String) },
+        timestamp: expect.any(String),
+      })
       return
     case 'links':
       expect(json, where).toMatchObject({ error: expect.any(String), message: expect.any(String), code: res.status })
       return
     case 'bitpay':
-      expect(json, where).toMatchObject({ status: 'error', code: expect.stringMatching(/^\d{6}$/), data: null, error: expect.any(String) })
+      expect(json, where).toMatchObject({
+        status: 'error',
+        code: expect.stringMatching(/^\d{6}$/),
+        data: null,
+        error: expect.any(String),
+      })
       return
     case 'pages':
       expect(json, where).toMatchObject({ error: expect.any(String), message: expect.any(String) })
@@ -167,7 +184,11 @@ export async function expectKeyRefusals(entry: RouteEntry, req: KeyRequest, keys
 
 // ---- operator routes (ADMIN_TOKEN) ----
 
-export async function expectOperatorRefusals(entry: RouteEntry, req: KeyRequest, merchantKey: string): Promise<string[]> {
+export async function expectOperatorRefusals(
+  entry: RouteEntry,
+  req: KeyRequest,
+  merchantKey: string,
+): Promise<string[]> {
   const send = (key?: string) => call(entry.method, req.path, { key, body: req.body, headers: freshIp() })
   expectRefused(entry.surface, await send(), 401, `${entry.route} without the admin token`)
   expectRefused(entry.surface, await send(wrongKey(ADMIN_TOKEN)), 401, `${entry.route} with a wrong admin token`)
@@ -228,7 +249,12 @@ export interface BitPayCredentials {
 }
 
 /** `token` where BitPay reads it: the JSON body for POST/PUT, else the query. */
-export function withToken(method: string, path: string, body: Record<string, unknown> | undefined, token: string | undefined) {
+export function withToken(
+  method: string,
+  path: string,
+  body: Record<string, unknown> | undefined,
+  token: string | undefined,
+) {
   if (token === undefined) return { path, body }
   if (path.includes(':token')) return { path: path.replace(':token', token), body }
   if (method === 'POST' || method === 'PUT') return { path, body: { ...body, token } }
@@ -236,7 +262,13 @@ export function withToken(method: string, path: string, body: Record<string, unk
 }
 
 /** A BitPay call: unsigned, signed by `signer`, or with `signer`'s x-identity but `forger`'s signature. */
-export function bitpayCall(method: string, path: string, body: Record<string, unknown> | undefined, signer?: Identity, forger?: Identity) {
+export function bitpayCall(
+  method: string,
+  path: string,
+  body: Record<string, unknown> | undefined,
+  signer?: Identity,
+  forger?: Identity,
+) {
   const raw = body === undefined ? '' : JSON.stringify(body)
   const url = new URL(path, GATEWAY).toString()
   let headers: Record<string, string> = freshIp()
@@ -246,13 +278,28 @@ export function bitpayCall(method: string, path: string, body: Record<string, un
 }
 
 /** The refusals every BitPay route gives for its kind of authorisation, then the served call. */
-export async function expectBitPayRefusals(entry: RouteEntry, req: BitPayRequest, creds: BitPayCredentials): Promise<string[]> {
+export async function expectBitPayRefusals(
+  entry: RouteEntry,
+  req: BitPayRequest,
+  creds: BitPayCredentials,
+): Promise<string[]> {
   const { method } = entry
   const stranger = newIdentity()
   const ran: string[] = []
-  const refused = async (what: string, token: string | undefined, statuses: number | number[], signer?: Identity, forger?: Identity) => {
+  const refused = async (
+    what: string,
+    token: string | undefined,
+    statuses: number | number[],
+    signer?: Identity,
+    forger?: Identity,
+  ) => {
     const r = withToken(method, req.path, req.body, token)
-    expectRefused('bitpay', await bitpayCall(method, r.path, r.body, signer, forger), statuses, `${method} ${r.path} ${what}`)
+    expectRefused(
+      'bitpay',
+      await bitpayCall(method, r.path, r.body, signer, forger),
+      statuses,
+      `${method} ${r.path} ${what}`,
+    )
     ran.push(what)
   }
   const serve = async (token: string | undefined, signer?: Identity) => {
@@ -277,7 +324,12 @@ export async function expectBitPayRefusals(entry: RouteEntry, req: BitPayRequest
       const own = req.resourceToken
       if (own === undefined) throw new Error(`${entry.route}: a resource route's fixture names the resource's token`)
       await refused('without a token', undefined, [401, 403, 404])
-      await refused('with a merchant token instead of the resource token', merchant.token, [401, 403, 404], merchant.identity)
+      await refused(
+        'with a merchant token instead of the resource token',
+        merchant.token,
+        [401, 403, 404],
+        merchant.identity,
+      )
       if (req.signed !== false) {
         await refused('unsigned', own, 401)
         await refused('signed by an unlinked identity', own, 401, stranger)
@@ -299,12 +351,18 @@ export async function expectBitPayRefusals(entry: RouteEntry, req: BitPayRequest
       await refused('signed by an unlinked identity', right.token, 401, stranger)
       await refused('with a forged signature', right.token, 401, right.identity, stranger)
       if (!facades.includes('pos')) await refused('with a pos token (wrong facade)', creds.pos, 403)
-      if (!facades.includes('merchant')) await refused('with a merchant token (wrong facade)', merchant.token, 403, merchant.identity)
+      if (!facades.includes('merchant'))
+        await refused('with a merchant token (wrong facade)', merchant.token, 403, merchant.identity)
       if (owned) {
         const other = creds.otherMerchant[facade]
         const otherMode = creds.otherMode[facade]
         await refused("with another merchant's token", other.token, 404, other.identity)
-        await refused("with the other mode's token", otherMode.token, req.testOnly ? [403, 404] : 404, otherMode.identity)
+        await refused(
+          "with the other mode's token",
+          otherMode.token,
+          req.testOnly ? [403, 404] : 404,
+          otherMode.identity,
+        )
       }
       await serve(right.token, right.identity)
       return ran
@@ -327,14 +385,22 @@ export interface PageRequest {
 /** An unknown reference is never served (404 page or JSON, or a form's redirect back); a real one is. */
 export async function expectPageRefusals(entry: RouteEntry, req: PageRequest): Promise<string[]> {
   const send = (reference: string, headers: Record<string, string> = {}) =>
-    call(entry.method, req.path(reference), { headers: { ...freshIp(), ...req.headers, ...headers }, ...(req.body === undefined ? {} : { body: req.body, raw: true }) })
+    call(entry.method, req.path(reference), {
+      headers: { ...freshIp(), ...req.headers, ...headers },
+      ...(req.body === undefined ? {} : { body: req.body, raw: true }),
+    })
   const ran = ['unknown reference', 'served']
   const unknown = await send(`ZZZZ-${randomHex(4)}`)
   if (req.json) expectRefused('pages', unknown, 404, `${entry.route} with an unknown reference`)
   else expect([302, 303, 404], `${entry.route} with an unknown reference: ${unknown.status}`).toContain(unknown.status)
   if (entry.method === 'POST' && req.json) {
     ran.push('cross-site')
-    expectRefused('pages', await send(req.reference, { Origin: 'https://evil.example' }), 403, `${entry.route} cross-site`)
+    expectRefused(
+      'pages',
+      await send(req.reference, { Origin: 'https://evil.example' }),
+      403,
+      `${entry.route} cross-site`,
+    )
   }
   expectServed(await send(req.reference), `${entry.route} with a real reference`)
   return ran

@@ -27,16 +27,26 @@ describe('migration 0010 backfill', () => {
     for (const q of statements) await env.DB.prepare(q).run()
     const rows = await db.select().from(ledgerEntries).where(eq(ledgerEntries.paymentId, p.id))
     expect(rows).toHaveLength(1)
-    expect(rows[0]).toMatchObject({ code: 1000, amount: booked!.amount, currency: 'ETH', sourceType: 'payment', sourceId: p.id, merchantId: m.id, livemode: false })
+    expect(rows[0]).toMatchObject({
+      code: 1000,
+      amount: booked!.amount,
+      currency: 'ETH',
+      sourceType: 'payment',
+      sourceId: p.id,
+      merchantId: m.id,
+      livemode: false,
+    })
   })
 
-  it('links each token\'s bound SIN', async () => {
+  it("links each token's bound SIN", async () => {
     const m = await merchantWithWallet()
     const identity = newIdentity()
     const token = await pairToken(m.testKey, identity)
     const db = getDb(env.DB)
     await db.delete(bitpayTokenSins).where(eq(bitpayTokenSins.token, token))
     for (const q of backfills()) await env.DB.prepare(q).run()
-    expect(await db.select({ sin: bitpayTokenSins.sin }).from(bitpayTokenSins).where(eq(bitpayTokenSins.token, token))).toEqual([{ sin: identity.sin }])
+    expect(
+      await db.select({ sin: bitpayTokenSins.sin }).from(bitpayTokenSins).where(eq(bitpayTokenSins.token, token)),
+    ).toEqual([{ sin: identity.sin }])
   })
 })

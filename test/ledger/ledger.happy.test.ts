@@ -24,7 +24,16 @@ describe('ledger entries from payment completion', () => {
     expect(balances.json.data).toEqual([{ currency: 'ETH', balance: '0.004', livemode: false }])
     const ledger = await call('GET', '/v1/ledger', { key: m.testKey })
     expect(ledger.json.data).toHaveLength(1)
-    expect(ledger.json.data[0]).toMatchObject({ object: 'ledger_entry', code: 1000, type: 'Invoice', currency: 'ETH', amount: '0.004', payment_id: p.id, source: { type: 'payment', id: p.id }, settlement_id: null })
+    expect(ledger.json.data[0]).toMatchObject({
+      object: 'ledger_entry',
+      code: 1000,
+      type: 'Invoice',
+      currency: 'ETH',
+      amount: '0.004',
+      payment_id: p.id,
+      source: { type: 'payment', id: p.id },
+      settlement_id: null,
+    })
     expect(ledger.json.meta.pagination).toMatchObject({ page: 1, total: 1, has_more: false })
   })
 
@@ -43,7 +52,7 @@ describe('ledger entries from payment completion', () => {
     expect(await entriesOf(p.id)).toHaveLength(1)
   })
 
-  it('books the merchant\'s fee as a 1023 debit (fee_bps set by the operator)', async () => {
+  it("books the merchant's fee as a 1023 debit (fee_bps set by the operator)", async () => {
     const m = await merchantWithWallet()
     await setFee(m.id, 250)
     const p = await completedPayment(m.testKey)
@@ -82,7 +91,9 @@ describe('ledger entries from payment completion', () => {
     expect(csv.status).toBe(200)
     expect(csv.headers.get('content-type')).toContain('text/csv')
     const lines = csv.text.trim().split('\r\n')
-    expect(lines[0]).toBe('id,created_at,currency,code,type,amount,payment_id,order_id,source_type,source_id,description,settlement_id')
+    expect(lines[0]).toBe(
+      'id,created_at,currency,code,type,amount,payment_id,order_id,source_type,source_id,description,settlement_id',
+    )
     expect(lines).toHaveLength(3)
     expect(lines[1]).toContain(',ETH,1000,Invoice,0.004,')
     expect(csv.text).toContain("'=cmd") // formulas are defused
@@ -98,7 +109,16 @@ describe('settlements', () => {
     expect(closed.status).toBe(200)
     expect(closed.json.data).toHaveLength(1)
     const s = closed.json.data[0]
-    expect(s).toMatchObject({ object: 'settlement', currency: 'ETH', status: 'completed', opening_balance: '0', ledger_entries_sum: '0.008', withholdings_sum: '0', total_amount: '0.008', entry_count: 2 })
+    expect(s).toMatchObject({
+      object: 'settlement',
+      currency: 'ETH',
+      status: 'completed',
+      opening_balance: '0',
+      ledger_entries_sum: '0.008',
+      withholdings_sum: '0',
+      total_amount: '0.008',
+      entry_count: 2,
+    })
 
     const got = await call('GET', `/v1/settlements/${s.id}`, { key: m.testKey })
     expect(got.json.data.entries.map((e: { code: number }) => e.code)).toEqual([1000, 1000])
@@ -108,20 +128,37 @@ describe('settlements', () => {
 
     await completedPayment(m.testKey)
     const next = (await call('POST', '/v1/sandbox/settlements/close', { key: m.testKey })).json.data[0]
-    expect(next).toMatchObject({ opening_balance: '0.008', ledger_entries_sum: '-0.004', total_amount: '0.004', entry_count: 2, opening_date: s.closing_date })
+    expect(next).toMatchObject({
+      opening_balance: '0.008',
+      ledger_entries_sum: '-0.004',
+      total_amount: '0.004',
+      entry_count: 2,
+      opening_date: s.closing_date,
+    })
     const list = await call('GET', '/v1/settlements?currency=ETH', { key: m.testKey })
     expect(list.json.data.map((x: { id: string }) => x.id)).toEqual([next.id, s.id])
     expect(list.json.meta.pagination).toMatchObject({ total: 2, has_more: false })
-    expect((await call('GET', '/v1/settlements?limit=1', { key: m.testKey })).json.meta.pagination).toMatchObject({ total: 2, total_pages: 2, has_more: true })
-  });
+    expect((await call('GET', '/v1/settlements?limit=1', { key: m.testKey })).json.meta.pagination).toMatchObject({
+      total: 2,
+      total_pages: 2,
+      has_more: true,
+    })
+  })
 
   it('holds back pending refunds as a W005 withholding', async () => {
     const m = await merchantWithWallet()
     const p = await completedPayment(m.testKey)
     const [payment] = await getDb(env.DB).select().from(payments).where(eq(payments.id, p.id))
-    await createRefund(env, { merchantId: m.id, livemode: false } as Parameters<typeof createRefund>[1], payment!, { amount: '6' })
+    await createRefund(env, { merchantId: m.id, livemode: false } as Parameters<typeof createRefund>[1], payment!, {
+      amount: '6',
+    })
     const s = (await call('POST', '/v1/sandbox/settlements/close', { key: m.testKey })).json.data[0]
-    expect(s).toMatchObject({ ledger_entries_sum: '0.004', withholdings: [{ amount: '0.002', code: 'W005', description: 'Pending Refunds' }], withholdings_sum: '0.002', total_amount: '0.002' })
+    expect(s).toMatchObject({
+      ledger_entries_sum: '0.004',
+      withholdings: [{ amount: '0.002', code: 'W005', description: 'Pending Refunds' }],
+      withholdings_sum: '0.002',
+      total_amount: '0.002',
+    })
     expect((await call('GET', '/v1/balances', { key: m.testKey })).json.data[0].balance).toBe('0.002')
   })
 
@@ -137,13 +174,22 @@ describe('settlements', () => {
     expect((await entriesOf(p.id))[0]!.settlementId).toBe(rows[0]!.id)
   })
 
-  it('keeps every balance equal to the sum of its entries and every settlement\'s identity on D1', async () => {
+  it("keeps every balance equal to the sum of its entries and every settlement's identity on D1", async () => {
     const m = await merchantWithWallet()
     await setFee(m.id, 100)
     for (let round = 0; round < 3; round++) {
       const p = await completedPayment(m.testKey, { amount: String(5 + round) })
       const [payment] = await getDb(env.DB).select().from(payments).where(eq(payments.id, p.id))
-      if (round !== 1) await completeRefund(env, await createRefund(env, { merchantId: m.id, livemode: false } as Parameters<typeof createRefund>[1], payment!, { amount: '1' }))
+      if (round !== 1)
+        await completeRefund(
+          env,
+          await createRefund(
+            env,
+            { merchantId: m.id, livemode: false } as Parameters<typeof createRefund>[1],
+            payment!,
+            { amount: '1' },
+          ),
+        )
       await call('POST', '/v1/sandbox/settlements/close', { key: m.testKey })
     }
     const db = getDb(env.DB)
@@ -167,10 +213,16 @@ describe('settlements', () => {
 describe('operator fee setting', () => {
   it('shows fee_bps on the merchant and refuses out-of-range values naming the field', async () => {
     const m = await createMerchant()
-    const bad = await call('PATCH', `/v1/merchants/${m.id}`, { headers: { Authorization: 'Bearer test-admin-token' }, body: { fee_bps: 10_001 } })
+    const bad = await call('PATCH', `/v1/merchants/${m.id}`, {
+      headers: { Authorization: 'Bearer test-admin-token' },
+      body: { fee_bps: 10_001 },
+    })
     expect(bad.status).toBe(400)
     expect(bad.json.error.field).toBe('fee_bps')
-    const ok = await call('PATCH', `/v1/merchants/${m.id}`, { headers: { Authorization: 'Bearer test-admin-token' }, body: { fee_bps: 30 } })
+    const ok = await call('PATCH', `/v1/merchants/${m.id}`, {
+      headers: { Authorization: 'Bearer test-admin-token' },
+      body: { fee_bps: 30 },
+    })
     expect(ok.json.data.fee_bps).toBe(30)
   })
 })

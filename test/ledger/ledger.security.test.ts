@@ -42,12 +42,18 @@ describe('ledger and settlements: isolation', () => {
   })
 
   it('needs an API key on every endpoint', async () => {
-    for (const [method, path] of [['GET', '/v1/balances'], ['GET', '/v1/ledger'], ['GET', '/v1/settlements'], ['GET', '/v1/settlements/x'], ['POST', '/v1/sandbox/settlements/close']] as const) {
+    for (const [method, path] of [
+      ['GET', '/v1/balances'],
+      ['GET', '/v1/ledger'],
+      ['GET', '/v1/settlements'],
+      ['GET', '/v1/settlements/x'],
+      ['POST', '/v1/sandbox/settlements/close'],
+    ] as const) {
       expect((await call(method, path)).status, path).toBe(401)
     }
   })
 
-  it('BitPay: another merchant\'s token sees empty ledgers and settlements and a 404 settlement; test tokens see no live data', async () => {
+  it("BitPay: another merchant's token sees empty ledgers and settlements and a 404 settlement; test tokens see no live data", async () => {
     const { b, settlement } = await twoMerchants()
     const identity = newIdentity()
     const token = await pairToken(b.testKey, identity)
@@ -133,7 +139,9 @@ describe('/openapi.json', () => {
       for (const method of methods) {
         const schema = doc.paths[path]?.[method]?.responses?.['200']?.content?.['application/json']?.schema
         expect(schema, `${method} ${path}`).toBeDefined()
-        expect(JSON.stringify(schema), `${method} ${path}`).not.toBe('{"type":"object","properties":{"data":{},"facade":{"type":"string"}},"required":["data"]}')
+        expect(JSON.stringify(schema), `${method} ${path}`).not.toBe(
+          '{"type":"object","properties":{"data":{},"facade":{"type":"string"}},"required":["data"]}',
+        )
       }
     }
     expect(doc.paths['/v1/ledger'].get.responses['200'].content).toHaveProperty('text/csv')

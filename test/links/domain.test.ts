@@ -2,13 +2,30 @@ import { describe, expect, it } from 'vitest'
 import { stringifyWithDecimals, JsonDecimal } from '../../src/api/links/json'
 import { checkoutStage, eip681Uri, formatCountdown, walletTransaction } from '../../src/domain/checkout'
 import { mulDecimal, trimDecimal } from '../../src/domain/decimal'
-import { applyStatusUpdate, decideVisit, isLinkPreview, linkAvailability, linkPaymentStatus, paymentLockSeconds, type LinkFacts, type VisitPayment } from '../../src/domain/links'
+import {
+  applyStatusUpdate,
+  decideVisit,
+  isLinkPreview,
+  linkAvailability,
+  linkPaymentStatus,
+  paymentLockSeconds,
+  type LinkFacts,
+  type VisitPayment,
+} from '../../src/domain/links'
 import { countryOfPhone } from '../../src/domain/phone-country'
 
 const NOW = '2026-01-01T00:00:00.000Z'
 const LATER = '2026-01-01T01:00:00.000Z'
 const EARLIER = '2025-12-31T23:00:00.000Z'
-const facts = (over: Partial<LinkFacts> = {}): LinkFacts => ({ state: 'active', storedActive: true, expiryDate: LATER, maxUses: 1, currentUses: 0, latestPaymentStatus: null, ...over })
+const facts = (over: Partial<LinkFacts> = {}): LinkFacts => ({
+  state: 'active',
+  storedActive: true,
+  expiryDate: LATER,
+  maxUses: 1,
+  currentUses: 0,
+  latestPaymentStatus: null,
+  ...over,
+})
 
 describe('linkPaymentStatus', () => {
   it.each<[string, Partial<LinkFacts>, string]>([
@@ -47,33 +64,70 @@ describe('linkAvailability', () => {
 
 describe('applyStatusUpdate', () => {
   it('switches the link off and moves a future expiry to now for expired', () => {
-    expect(applyStatusUpdate(facts(), 'expired', NOW)).toEqual({ ok: true, state: 'expired', storedActive: false, expiryDate: NOW })
+    expect(applyStatusUpdate(facts(), 'expired', NOW)).toEqual({
+      ok: true,
+      state: 'expired',
+      storedActive: false,
+      expiryDate: NOW,
+    })
     expect(applyStatusUpdate(facts({ expiryDate: EARLIER }), 'expired', NOW)).toMatchObject({ expiryDate: EARLIER })
-    expect(applyStatusUpdate(facts(), 'inactive', NOW)).toMatchObject({ ok: true, state: 'inactive', expiryDate: LATER })
+    expect(applyStatusUpdate(facts(), 'inactive', NOW)).toMatchObject({
+      ok: true,
+      state: 'inactive',
+      expiryDate: LATER,
+    })
   })
   it('refuses a link whose uses are all paid, and un-cancelling', () => {
-    expect(applyStatusUpdate(facts({ latestPaymentStatus: 'completed', currentUses: 1 }), 'cancelled', NOW)).toEqual({ ok: false, reason: 'Cannot update status of completed payment' })
-    expect(applyStatusUpdate(facts({ maxUses: 2, latestPaymentStatus: 'completed', currentUses: 1 }), 'inactive', NOW)).toMatchObject({ ok: true })
+    expect(applyStatusUpdate(facts({ latestPaymentStatus: 'completed', currentUses: 1 }), 'cancelled', NOW)).toEqual({
+      ok: false,
+      reason: 'Cannot update status of completed payment',
+    })
+    expect(
+      applyStatusUpdate(facts({ maxUses: 2, latestPaymentStatus: 'completed', currentUses: 1 }), 'inactive', NOW),
+    ).toMatchObject({ ok: true })
     expect(applyStatusUpdate(facts({ state: 'cancelled' }), 'inactive', NOW)).toMatchObject({ ok: false })
     expect(applyStatusUpdate(facts({ state: 'cancelled' }), 'cancelled', NOW)).toMatchObject({ ok: true })
   })
 })
 
 describe('decideVisit', () => {
-  const pay = (over: Partial<VisitPayment> = {}): VisitPayment => ({ id: 'p1', reference: 'R1', status: 'pending', expiresAt: LATER, ...over })
+  const pay = (over: Partial<VisitPayment> = {}): VisitPayment => ({
+    id: 'p1',
+    reference: 'R1',
+    status: 'pending',
+    expiresAt: LATER,
+    ...over,
+  })
   it('creates the first payment', () => expect(decideVisit(facts(), [], null, NOW)).toEqual({ kind: 'create' }))
-  it('shows the open payment holding a single-use link', () => expect(decideVisit(facts(), [pay()], null, NOW)).toEqual({ kind: 'show', payment: pay() }))
-  it('starts another payment on a multi-use link', () => expect(decideVisit(facts({ maxUses: 2 }), [pay()], null, NOW)).toEqual({ kind: 'create' }))
-  it('brings the buyer back to their own payment', () => expect(decideVisit(facts({ maxUses: 5 }), [], pay({ id: 'mine' }), NOW)).toMatchObject({ kind: 'show', payment: { id: 'mine' } }))
+  it('shows the open payment holding a single-use link', () =>
+    expect(decideVisit(facts(), [pay()], null, NOW)).toEqual({ kind: 'show', payment: pay() }))
+  it('starts another payment on a multi-use link', () =>
+    expect(decideVisit(facts({ maxUses: 2 }), [pay()], null, NOW)).toEqual({ kind: 'create' }))
+  it('brings the buyer back to their own payment', () =>
+    expect(decideVisit(facts({ maxUses: 5 }), [], pay({ id: 'mine' }), NOW)).toMatchObject({
+      kind: 'show',
+      payment: { id: 'mine' },
+    }))
   it('shows the buyer their completed payment even when the link is used up', () =>
-    expect(decideVisit(facts({ currentUses: 1, latestPaymentStatus: 'completed' }), [], pay({ status: 'completed' }), NOW)).toMatchObject({ kind: 'show' }))
+    expect(
+      decideVisit(facts({ currentUses: 1, latestPaymentStatus: 'completed' }), [], pay({ status: 'completed' }), NOW),
+    ).toMatchObject({ kind: 'show' }))
   it('refuses a new buyer as busy while every remaining use of a multi-use link is held by an open payment', () => {
-    expect(decideVisit(facts({ maxUses: 2 }), [pay(), pay({ id: 'p2', status: 'processing' })], null, NOW)).toEqual({ kind: 'unavailable', reason: 'busy' })
-    expect(decideVisit(facts({ maxUses: 3, currentUses: 2 }), [pay()], null, NOW)).toEqual({ kind: 'unavailable', reason: 'busy' })
+    expect(decideVisit(facts({ maxUses: 2 }), [pay(), pay({ id: 'p2', status: 'processing' })], null, NOW)).toEqual({
+      kind: 'unavailable',
+      reason: 'busy',
+    })
+    expect(decideVisit(facts({ maxUses: 3, currentUses: 2 }), [pay()], null, NOW)).toEqual({
+      kind: 'unavailable',
+      reason: 'busy',
+    })
   })
   it('lets a payment whose price lock ran out free its use', () =>
-    expect(decideVisit(facts({ maxUses: 2 }), [pay(), pay({ id: 'p2', expiresAt: EARLIER })], null, NOW)).toEqual({ kind: 'create' }))
-  it('starts again after the buyer\'s attempt expired', () => expect(decideVisit(facts(), [], pay({ expiresAt: EARLIER }), NOW)).toEqual({ kind: 'create' }))
+    expect(decideVisit(facts({ maxUses: 2 }), [pay(), pay({ id: 'p2', expiresAt: EARLIER })], null, NOW)).toEqual({
+      kind: 'create',
+    }))
+  it("starts again after the buyer's attempt expired", () =>
+    expect(decideVisit(facts(), [], pay({ expiresAt: EARLIER }), NOW)).toEqual({ kind: 'create' }))
   it.each<[Partial<LinkFacts>, string]>([
     [{ expiryDate: EARLIER }, 'expired'],
     [{ state: 'inactive', storedActive: false }, 'inactive'],
@@ -82,7 +136,7 @@ describe('decideVisit', () => {
   ])('explains why a link cannot be paid (%o → %s)', (over, reason) => {
     expect(decideVisit(facts(over), [], null, NOW)).toEqual({ kind: 'unavailable', reason })
   })
-  it('locks a payment\'s price for 15 minutes, or until the link closes', () => {
+  it("locks a payment's price for 15 minutes, or until the link closes", () => {
     expect(paymentLockSeconds(facts(), 900, NOW)).toBe(900)
     expect(paymentLockSeconds(facts({ expiryDate: '2026-01-01T00:05:00.000Z' }), 900, NOW)).toBe(300)
   })
@@ -117,7 +171,12 @@ describe('EIP-681 and EIP-1193 payment requests', () => {
 
 describe('exact money on the links surface', () => {
   it('writes decimals as JSON numbers digit for digit', () => {
-    const text = stringifyWithDecimals({ a: new JsonDecimal('12345678901234.56'), b: new JsonDecimal('10.00'), c: [new JsonDecimal('0.000000000000000001')], d: 'dec:1' })
+    const text = stringifyWithDecimals({
+      a: new JsonDecimal('12345678901234.56'),
+      b: new JsonDecimal('10.00'),
+      c: [new JsonDecimal('0.000000000000000001')],
+      d: 'dec:1',
+    })
     expect(text).toBe('{"a":12345678901234.56,"b":10,"c":[0.000000000000000001],"d":"dec:1"}')
   })
   it('refuses what is not a decimal', () => expect(() => new JsonDecimal('1e5')).toThrow())
@@ -161,7 +220,9 @@ describe('isLinkPreview', () => {
   ])('treats the browser %s as a buyer', (userAgent) => expect(isLinkPreview({ method: 'GET', userAgent })).toBe(false))
   it('treats HEAD and speculative prefetch or prerender as previews, whatever the agent', () => {
     expect(isLinkPreview({ method: 'HEAD', userAgent: 'Mozilla/5.0 Chrome/130.0' })).toBe(true)
-    expect(isLinkPreview({ method: 'GET', userAgent: 'Mozilla/5.0 Chrome/130.0', purpose: 'prefetch;prerender' })).toBe(true)
+    expect(isLinkPreview({ method: 'GET', userAgent: 'Mozilla/5.0 Chrome/130.0', purpose: 'prefetch;prerender' })).toBe(
+      true,
+    )
     expect(isLinkPreview({ method: 'GET', userAgent: 'Mozilla/5.0 Chrome/130.0', purpose: 'prefetch' })).toBe(true)
     expect(isLinkPreview({ method: 'GET' })).toBe(false)
   })

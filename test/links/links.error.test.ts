@@ -34,7 +34,10 @@ describe('002 error examples, produced by the matching bad inputs', () => {
 
   it('create: 400 naming order_amount, order_currency and payer_email', async () => {
     const m = await merchantWithWallet()
-    const res = await call('POST', LINKS, { key: m.testKey, body: linkBody(m, { order_amount: 0, order_currency: 'US', payer_email: 'alice.tan@' }) })
+    const res = await call('POST', LINKS, {
+      key: m.testKey,
+      body: linkBody(m, { order_amount: 0, order_currency: 'US', payer_email: 'alice.tan@' }),
+    })
     expect(res.status).toBe(400)
     expect({ ...res.json, details: [...res.json.details].sort((a, b) => a.field.localeCompare(b.field)) }).toEqual({
       ...error400Create,
@@ -63,7 +66,7 @@ describe('002 error examples, produced by the matching bad inputs', () => {
     expect(res.json).toEqual(error400Update)
   })
 
-  it('update: 404 for a link that does not exist (or is another merchant\'s)', async () => {
+  it("update: 404 for a link that does not exist (or is another merchant's)", async () => {
     const m = await merchantWithWallet()
     const other = await merchantWithWallet()
     const theirs = await newLink(other, { order_amount: 12.5 })
@@ -77,7 +80,9 @@ describe('002 error examples, produced by the matching bad inputs', () => {
   it('update: 422 once the payment is completed', async () => {
     const m = await merchantWithWallet()
     const link = await newLink(m) // 10.00 with a test key completes on its own
-    await eventually(async () => (await call('GET', `${LINKS}/${link.id}`, { key: m.testKey })).json.payment_status === 'completed')
+    await eventually(
+      async () => (await call('GET', `${LINKS}/${link.id}`, { key: m.testKey })).json.payment_status === 'completed',
+    )
     const res = await call('PATCH', `${LINKS}/${link.id}`, { key: m.testKey, body: { id: link.id, status: 'expired' } })
     expect(res.status).toBe(422)
     expect(res.json).toEqual(error422Update)
@@ -122,19 +127,44 @@ describe('more bad input, always a 400 in the 002 shape', () => {
     ['a negative amount', { order_amount: -5 }, 'order_amount', 'must be greater than 0'],
     ['a non-numeric amount', { order_amount: 'ten' }, 'order_amount', 'must be a number greater than 0'],
     ['a boolean amount', { order_amount: true }, 'order_amount', 'must be a number greater than 0'],
-    ['more decimals than the currency has', { order_amount: '10.001' }, 'order_amount', 'must have at most 2 decimal places for USD'],
-    ['an unsupported currency', { order_currency: 'XYZ' }, 'order_currency', 'must be a valid 3-letter ISO 4217 code (e.g. GBP, USD)'],
-    ['a token as currency', { order_currency: 'USDC' }, 'order_currency', 'must be a valid 3-letter ISO 4217 code (e.g. GBP, USD)'],
+    [
+      'more decimals than the currency has',
+      { order_amount: '10.001' },
+      'order_amount',
+      'must have at most 2 decimal places for USD',
+    ],
+    [
+      'an unsupported currency',
+      { order_currency: 'XYZ' },
+      'order_currency',
+      'must be a valid 3-letter ISO 4217 code (e.g. GBP, USD)',
+    ],
+    [
+      'a token as currency',
+      { order_currency: 'USDC' },
+      'order_currency',
+      'must be a valid 3-letter ISO 4217 code (e.g. GBP, USD)',
+    ],
     ['a missing payer_email', { payer_email: undefined }, 'payer_email', 'is required'],
     ['a javascript: success_url', { success_url: 'javascript:alert(1)' }, 'success_url', 'must be a valid http(s) URL'],
     ['a relative cancel_url', { cancel_url: '/cancel' }, 'cancel_url', 'must be a valid http(s) URL'],
-    ['a local phone number', { payer_phone: '91234567' }, 'payer_phone', 'must be a phone number in international format (e.g. +6591234567)'],
+    [
+      'a local phone number',
+      { payer_phone: '91234567' },
+      'payer_phone',
+      'must be a phone number in international format (e.g. +6591234567)',
+    ],
     ['a bad IP', { payer_ip: '300.1.1.1' }, 'payer_ip', 'must be a valid IPv4 or IPv6 address'],
     ['webhook_data that is not an object', { webhook_data: 'x' }, 'webhook_data', 'must be a JSON object'],
     ['an empty payment_name', { payment_name: '  ' }, 'payment_name', 'must not be empty'],
     ['max_uses of 0', { max_uses: 0 }, 'max_uses', 'must be an integer of at least 1'],
     ['an unknown field', { colour: 'red' }, 'colour', 'is not a recognized field'],
-    ['both expiry forms', { expires_in: 600, expiry_date: '2999-01-01T00:00:00Z' }, 'expiry_date', 'give expires_in or expiry_date, not both'],
+    [
+      'both expiry forms',
+      { expires_in: 600, expiry_date: '2999-01-01T00:00:00Z' },
+      'expiry_date',
+      'give expires_in or expiry_date, not both',
+    ],
   ])('rejects %s', async (_name, overrides, field, issue) => {
     const m = await merchantWithWallet()
     const res = await call('POST', LINKS, { key: m.testKey, body: linkBody(m, overrides) })
@@ -147,12 +177,22 @@ describe('more bad input, always a 400 in the 002 shape', () => {
     const m = await merchantWithWallet()
     const res = await call('POST', LINKS, { key: m.testKey, body: '{"order_amount": 10,', raw: true })
     expect(res.status).toBe(400)
-    expect(res.json).toEqual({ error: 'invalid_request', message: 'Request body is not valid JSON', code: 400, details: [{ field: 'body', issue: 'Request body is not valid JSON' }] })
+    expect(res.json).toEqual({
+      error: 'invalid_request',
+      message: 'Request body is not valid JSON',
+      code: 400,
+      details: [{ field: 'body', issue: 'Request body is not valid JSON' }],
+    })
   })
 
   it('rejects a non-JSON body with 400', async () => {
     const m = await merchantWithWallet()
-    const res = await call('POST', LINKS, { key: m.testKey, body: 'order_amount=10', raw: true, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })
+    const res = await call('POST', LINKS, {
+      key: m.testKey,
+      body: 'order_amount=10',
+      raw: true,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    })
     expect(res.status).toBe(400)
     expect(res.json).toMatchObject({ error: 'invalid_request', code: 400 })
   })
@@ -160,7 +200,10 @@ describe('more bad input, always a 400 in the 002 shape', () => {
   it('rejects an id in the body that differs from the path', async () => {
     const m = await merchantWithWallet()
     const link = await newLink(m, { order_amount: 12.5 })
-    const res = await call('PATCH', `${LINKS}/${link.id}`, { key: m.testKey, body: { id: SOME_UUID, status: 'expired' } })
+    const res = await call('PATCH', `${LINKS}/${link.id}`, {
+      key: m.testKey,
+      body: { id: SOME_UUID, status: 'expired' },
+    })
     expect(res.status).toBe(400)
     expect(res.json.details).toEqual([{ field: 'id', issue: 'must match the id in the path' }])
   })
@@ -170,7 +213,9 @@ describe('more bad input, always a 400 in the 002 shape', () => {
     const res = await call('GET', `${LINKS}?statuses=paid`, { key: m.testKey })
     expect(res.status).toBe(400)
     expect(res.json.message).toMatch(/^statuses must be a comma-separated list of: pending, /)
-    expect((await call('GET', `${LINKS}?from_date=yesterday`, { key: m.testKey })).json.message).toBe('from_date must be an ISO 8601 date')
+    expect((await call('GET', `${LINKS}?from_date=yesterday`, { key: m.testKey })).json.message).toBe(
+      'from_date must be an ISO 8601 date',
+    )
   })
 })
 
@@ -189,7 +234,11 @@ describe('payment links security', () => {
     const live = await newLink(m, { order_amount: 12.5 }, m.liveKey)
     expect((await call('GET', `${LINKS}/${test.id}`, { key: m.liveKey })).status).toBe(404)
     expect((await call('GET', `${LINKS}/${live.id}`, { key: m.testKey })).status).toBe(404)
-    const lists = await Promise.all([m.testKey, m.liveKey].map(async (key) => (await call('GET', LINKS, { key })).json.payment_links.map((l: { id: string }) => l.id)))
+    const lists = await Promise.all(
+      [m.testKey, m.liveKey].map(async (key) =>
+        (await call('GET', LINKS, { key })).json.payment_links.map((l: { id: string }) => l.id),
+      ),
+    )
     expect(lists).toEqual([[test.id], [live.id]])
     const stranger = await merchantWithWallet()
     expect((await call('GET', LINKS, { key: stranger.testKey })).json.total_items).toBe(0)
@@ -204,7 +253,11 @@ describe('payment links security', () => {
 
   it('verifies a request signature when one is sent', async () => {
     const m = await merchantWithWallet()
-    const res = await call('POST', LINKS, { key: m.testKey, headers: { 'X-Signature': 'deadbeef', 'X-Timestamp': String(Math.floor(Date.now() / 1000)) }, body: linkBody(m) })
+    const res = await call('POST', LINKS, {
+      key: m.testKey,
+      headers: { 'X-Signature': 'deadbeef', 'X-Timestamp': String(Math.floor(Date.now() / 1000)) },
+      body: linkBody(m),
+    })
     expect(res.status).toBe(401)
     expect(res.json).toMatchObject({ error: 'unauthorized', code: 401 })
   })
@@ -236,7 +289,10 @@ describe('payment links security', () => {
 describe('payment links: limits and documentation', () => {
   it('answers over the rate limit with 429 in the 002 shape and Retry-After', async () => {
     const m = await merchantWithWallet()
-    const patched = await call('PATCH', `/v1/merchants/${m.id}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` }, body: { rate_limit_test: 1 } })
+    const patched = await call('PATCH', `/v1/merchants/${m.id}`, {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: { rate_limit_test: 1 },
+    })
     expect(patched.status).toBe(200)
     await call('GET', LINKS, { key: m.testKey })
     const res = await call('GET', LINKS, { key: m.testKey })

@@ -41,10 +41,17 @@ describe('POST /api/v1/payments/links (002 §1)', () => {
     const res = await call('POST', LINKS, { key: m.testKey, body: linkBody(m, { order_amount: '999999999999.99' }) })
     expect(res.status).toBe(200)
     expect(res.text).toContain('"order_amount":999999999999.99,')
-    const dime = await call('POST', LINKS, { key: m.testKey, body: linkBody(m, { order_amount: 0.1, order_currency: 'gbp' }) })
+    const dime = await call('POST', LINKS, {
+      key: m.testKey,
+      body: linkBody(m, { order_amount: 0.1, order_currency: 'gbp' }),
+    })
     expect(dime.text).toContain('"order_amount":0.1,')
     expect(dime.json.order_currency).toBe('GBP')
-    const [row] = (await env.DB.prepare('select order_amount from payment_links where id = ?').bind(dime.json.id).all<{ order_amount: string }>()).results
+    const [row] = (
+      await env.DB.prepare('select order_amount from payment_links where id = ?')
+        .bind(dime.json.id)
+        .all<{ order_amount: string }>()
+    ).results
     expect(row?.order_amount).toBe('0.10')
   })
 
@@ -58,8 +65,22 @@ describe('POST /api/v1/payments/links (002 §1)', () => {
   it('stores link_id on the payment a test-key link starts, signed with the link notify_secret', async () => {
     const m = await merchantWithWallet()
     const link = await newLink(m, { order_amount: 12.5 })
-    const rows = (await env.DB.prepare('select link_id, notify_secret, amount, currency, success_url from payments where link_id = ?').bind(link.id).all()).results
-    expect(rows).toEqual([{ link_id: link.id, notify_secret: link.notify_secret, amount: '12.50', currency: 'USD', success_url: 'https://www.success.io/success.html' }])
+    const rows = (
+      await env.DB.prepare(
+        'select link_id, notify_secret, amount, currency, success_url from payments where link_id = ?',
+      )
+        .bind(link.id)
+        .all()
+    ).results
+    expect(rows).toEqual([
+      {
+        link_id: link.id,
+        notify_secret: link.notify_secret,
+        amount: '12.50',
+        currency: 'USD',
+        success_url: 'https://www.success.io/success.html',
+      },
+    ])
   })
 })
 
@@ -67,10 +88,19 @@ describe('PATCH /api/v1/payments/links/{id} (002 §2)', () => {
   it('answers the example request with every example field and type', async () => {
     const m = await merchantWithWallet()
     const link = await newLink(m, { order_amount: 12.5 })
-    const res = await call('PATCH', `${LINKS}/${link.id}`, { headers: { 'X-API-Key': m.testKey }, body: { id: link.id, status: 'expired' } })
+    const res = await call('PATCH', `${LINKS}/${link.id}`, {
+      headers: { 'X-API-Key': m.testKey },
+      body: { id: link.id, status: 'expired' },
+    })
     expect(res.status).toBe(200)
     expectSameShape(updateResponse, res.json)
-    expect(res.json).toMatchObject({ payment_reference: link.payment_reference, payment_status: 'expired', expires_in: 0, is_active: false, notify_secret: link.notify_secret })
+    expect(res.json).toMatchObject({
+      payment_reference: link.payment_reference,
+      payment_status: 'expired',
+      expires_in: 0,
+      is_active: false,
+      notify_secret: link.notify_secret,
+    })
     expect(Date.parse(res.json.expiry_date)).toBeLessThanOrEqual(Date.now())
   })
 
@@ -83,7 +113,9 @@ describe('PATCH /api/v1/payments/links/{id} (002 §2)', () => {
     const res = await call('PATCH', `${LINKS}/${link.id}`, { key: m.testKey, body: { status } })
     expect(res.status).toBe(200)
     expect(res.json).toMatchObject({ is_active: false, payment_status: paymentStatus })
-    const payment = await env.DB.prepare('select status from payments where link_id = ?').bind(link.id).first<{ status: string }>()
+    const payment = await env.DB.prepare('select status from payments where link_id = ?')
+      .bind(link.id)
+      .first<{ status: string }>()
     expect(payment?.status).toBe('cancelled')
   })
 })
@@ -114,10 +146,25 @@ describe('GET /api/v1/payments/links/{payment_id} (002 §3)', () => {
       usd_price: '10.0000',
       merchant_customer: { customer_id: 'TRE1787238200', customer_name: 'Alice Tan', email: 'alice.tan@triple-a.io' },
     })
-    expect(res.json.payers).toEqual([{ id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/), name: 'Alice Tan', email: 'alice.tan@triple-a.io', country: 'SG' }])
+    expect(res.json.payers).toEqual([
+      {
+        id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+        name: 'Alice Tan',
+        email: 'alice.tan@triple-a.io',
+        country: 'SG',
+      },
+    ])
     const [payment] = res.json.payments
     expect(res.json.txs).toEqual([
-      expect.objectContaining({ t3a_id: payment.id, order_currency: 'USD', receive_amount: 10, status: 'confirmed', payment_tier: 'good', payment_currency: 'USD', payment_amount: 10 }),
+      expect.objectContaining({
+        t3a_id: payment.id,
+        order_currency: 'USD',
+        receive_amount: 10,
+        status: 'confirmed',
+        payment_tier: 'good',
+        payment_currency: 'USD',
+        payment_amount: 10,
+      }),
     ])
     expect(res.json.txs[0].txid).toMatch(/^0x[0-9a-f]{64}$/)
   })

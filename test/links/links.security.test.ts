@@ -7,9 +7,14 @@ import { call, merchantWithWallets } from '../helpers/api'
 import { LINKS, newLink, visit } from '../helpers/links'
 
 const paymentsOf = async (linkId: string) =>
-  (await env.DB.prepare('select id, status, exception from payments where link_id = ? order by created_at').bind(linkId).all<{ id: string; status: string; exception: string | null }>()).results
+  (
+    await env.DB.prepare('select id, status, exception from payments where link_id = ? order by created_at')
+      .bind(linkId)
+      .all<{ id: string; status: string; exception: string | null }>()
+  ).results
 
-const firstVisits = (url: string, n: number) => Promise.all(Array.from({ length: n }, () => visit(new URL(url).pathname)))
+const firstVisits = (url: string, n: number) =>
+  Promise.all(Array.from({ length: n }, () => visit(new URL(url).pathname)))
 
 describe('GET /link/:reference under concurrent first visits', () => {
   it('opens exactly one payment for a single-use link, and sends every visitor to it', async () => {
@@ -51,7 +56,10 @@ describe('GET /link/:reference under concurrent first visits', () => {
   it('withdraws every unpaid payment when the link is cancelled while buyers are opening it', async () => {
     const m = await merchantWithWallets()
     const link = await newLink(m, { order_amount: 12.5, max_uses: 10 }, m.liveKey)
-    const [visits, patched] = await Promise.all([firstVisits(link.hosted_url, 10), call('PATCH', `${LINKS}/${link.id}`, { key: m.liveKey, body: { status: 'cancelled' } })])
+    const [visits, patched] = await Promise.all([
+      firstVisits(link.hosted_url, 10),
+      call('PATCH', `${LINKS}/${link.id}`, { key: m.liveKey, body: { status: 'cancelled' } }),
+    ])
     expect(patched.status, patched.text).toBe(200)
     expect(visits.every((v) => v.status === 302 || v.status === 410)).toBe(true)
     expect((await paymentsOf(link.id)).filter((p) => p.status !== 'cancelled')).toEqual([])
@@ -61,7 +69,10 @@ describe('GET /link/:reference under concurrent first visits', () => {
     const m = await merchantWithWallets()
     const link = await newLink(m, { order_amount: 12.5 })
     const [payment] = await paymentsOf(link.id)
-    const paid = await call('POST', `/v1/sandbox/payments/${payment!.id}/simulate`, { key: m.testKey, body: { chain_id: 31337, token: 'ETH' } })
+    const paid = await call('POST', `/v1/sandbox/payments/${payment!.id}/simulate`, {
+      key: m.testKey,
+      body: { chain_id: 31337, token: 'ETH' },
+    })
     expect(paid.json.data.status).toBe('completed')
     const again = await visit(new URL(link.hosted_url).pathname)
     expect(again.status).toBe(410)
@@ -85,10 +96,14 @@ describe('completing a payment of a link', () => {
     const m = await merchantWithWallets()
     const link = await newLink(m, { order_amount: 12.5 })
     const [a, b] = await oversold(link.id)
-    const pay = (id: string) => call('POST', `/v1/sandbox/payments/${id}/simulate`, { key: m.testKey, body: { chain_id: 31337, token: 'ETH' } })
+    const pay = (id: string) =>
+      call('POST', `/v1/sandbox/payments/${id}/simulate`, { key: m.testKey, body: { chain_id: 31337, token: 'ETH' } })
     const results = await Promise.all([pay(a), pay(b)])
     expect(results.map((r) => r.status)).toEqual([200, 200])
-    expect(results.map((r) => `${r.json.data.status}/${r.json.data.exception}`).sort()).toEqual(['completed/null', 'expired/paid_late'])
+    expect(results.map((r) => `${r.json.data.status}/${r.json.data.exception}`).sort()).toEqual([
+      'completed/null',
+      'expired/paid_late',
+    ])
     const statuses = (await paymentsOf(link.id)).map((p) => p.status).sort()
     expect(statuses).toEqual(['completed', 'expired'])
     const api = await call('GET', `${LINKS}/${link.id}`, { key: m.testKey })
@@ -121,11 +136,18 @@ describe('link previews never open a payment', () => {
     }
     const head = await visit(path, { method: 'HEAD' })
     expect(head.status).toBe(200)
-    const prefetch = await visit(path, { headers: { 'sec-purpose': 'prefetch', 'user-agent': 'Mozilla/5.0 Chrome/130.0' } })
+    const prefetch = await visit(path, {
+      headers: { 'sec-purpose': 'prefetch', 'user-agent': 'Mozilla/5.0 Chrome/130.0' },
+    })
     expect(prefetch.status).toBe(200)
     expect(await paymentsOf(link.id)).toHaveLength(0)
 
-    const buyer = await visit(path, { headers: { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36' } })
+    const buyer = await visit(path, {
+      headers: {
+        'user-agent':
+          'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36',
+      },
+    })
     expect(buyer.status).toBe(302)
     expect(await paymentsOf(link.id)).toHaveLength(1)
   })

@@ -12,7 +12,7 @@ async function paymentPage() {
 
 const sameOrigin = { origin: 'http://gateway.test' }
 
-describe('the hosted pages\' forms', () => {
+describe("the hosted pages' forms", () => {
   it('answer a multipart body that cannot be parsed with a 400 page, not a 500', async () => {
     const path = await paymentPage()
     const res = await visit(`${path}/select`, {
@@ -34,11 +34,15 @@ describe('the hosted pages\' forms', () => {
     expect(res.headers.get('location')).toBe(path)
   })
 
-  it('refuse a body over the APIs\' limit with 413, on every page POST', async () => {
+  it("refuse a body over the APIs' limit with 413, on every page POST", async () => {
     const path = await paymentPage()
     const big = `option=31337:ETH&pad=${'x'.repeat(LIMITS.maxBodyBytes)}`
     for (const action of ['select', 'cancel']) {
-      const res = await visit(`${path}/${action}`, { method: 'POST', body: big, headers: { 'content-type': 'application/x-www-form-urlencoded', ...sameOrigin } })
+      const res = await visit(`${path}/${action}`, {
+        method: 'POST',
+        body: big,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...sameOrigin },
+      })
       expect(res.status, action).toBe(413)
       expect(res.text).toContain(`exceeds ${LIMITS.maxBodyBytes} bytes`)
     }

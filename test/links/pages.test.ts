@@ -45,7 +45,7 @@ describe('GET /link/:reference → the hosted checkout', () => {
     expect(page.text).toContain('Pay with browser wallet')
   })
 
-  it('keeps a single-use link on one payment, and gives a multi-use link\'s new buyer a new one', async () => {
+  it("keeps a single-use link on one payment, and gives a multi-use link's new buyer a new one", async () => {
     const m = await merchantWithWallet()
     const single = await newLink(m, { order_amount: 12.5 })
     const a = await open(single.hosted_url)
@@ -59,15 +59,27 @@ describe('GET /link/:reference → the hosted checkout', () => {
     expect(stranger.path).not.toBe(first.path)
   })
 
-  it('starts a live link\'s first payment on the first visit, with link_id set', async () => {
+  it("starts a live link's first payment on the first visit, with link_id set", async () => {
     const m = await merchantWithWallet()
     // A live payment needs a live wallet of the merchant's own.
-    const liveXpub = HDKey.fromMasterSeed(crypto.getRandomValues(new Uint8Array(32))).derive("m/44'/60'/0'").publicExtendedKey
-    expect((await call('POST', '/v1/wallets', { key: m.liveKey, body: { chain_id: 8453, xpub: liveXpub } })).status).toBe(201)
+    const liveXpub = HDKey.fromMasterSeed(crypto.getRandomValues(new Uint8Array(32))).derive(
+      "m/44'/60'/0'",
+    ).publicExtendedKey
+    expect(
+      (await call('POST', '/v1/wallets', { key: m.liveKey, body: { chain_id: 8453, xpub: liveXpub } })).status,
+    ).toBe(201)
     const link = await newLink(m, { order_amount: 12.5 }, m.liveKey)
-    expect((await env.DB.prepare('select count(*) as n from payments where link_id = ?').bind(link.id).first<{ n: number }>())?.n).toBe(0)
+    expect(
+      (
+        await env.DB.prepare('select count(*) as n from payments where link_id = ?')
+          .bind(link.id)
+          .first<{ n: number }>()
+      )?.n,
+    ).toBe(0)
     await open(link.hosted_url)
-    const row = await env.DB.prepare('select livemode, notify_secret from payments where link_id = ?').bind(link.id).first<{ livemode: number; notify_secret: string }>()
+    const row = await env.DB.prepare('select livemode, notify_secret from payments where link_id = ?')
+      .bind(link.id)
+      .first<{ livemode: number; notify_secret: string }>()
     expect(row).toEqual({ livemode: 1, notify_secret: link.notify_secret })
   })
 
@@ -100,7 +112,9 @@ describe('GET /link/:reference → the hosted checkout', () => {
   it('shows a clear page for a link past its expiry date', async () => {
     const m = await merchantWithWallet()
     const link = await newLink(m, { order_amount: 12.5, expires_in: 60 })
-    await env.DB.prepare('update payment_links set expiry_date = ? where id = ?').bind(new Date(Date.now() - 1000).toISOString(), link.id).run()
+    await env.DB.prepare('update payment_links set expiry_date = ? where id = ?')
+      .bind(new Date(Date.now() - 1000).toISOString(), link.id)
+      .run()
     const page = await visit(new URL(link.hosted_url).pathname)
     expect(page.status).toBe(410)
     expect(page.text).toContain('This payment link has expired')
@@ -131,7 +145,9 @@ describe('the checkout page actions', () => {
     await choose(path, '8453:USDC')
     const page = await visit(path)
     expect(page.text).toContain('12.5 USDC on Base')
-    expect(page.text).toMatch(/data-uri="ethereum:0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913@8453\/transfer\?address=0x[0-9a-fA-F]{40}&amp;uint256=12500000"/)
+    expect(page.text).toMatch(
+      /data-uri="ethereum:0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913@8453\/transfer\?address=0x[0-9a-fA-F]{40}&amp;uint256=12500000"/,
+    )
     expect(page.text).toContain('Pay with another currency')
   })
 
@@ -141,19 +157,28 @@ describe('the checkout page actions', () => {
     const { path } = await open(link.hosted_url)
     await choose(path)
     const before = JSON.parse((await visit(`${path}/status`)).text)
-    expect(before).toMatchObject({ status: 'pending', stage: 'awaiting', required_confirmations: 2, success_url: 'https://www.success.io/success.html' })
+    expect(before).toMatchObject({
+      status: 'pending',
+      stage: 'awaiting',
+      required_confirmations: 2,
+      success_url: 'https://www.success.io/success.html',
+    })
     const paymentId = (await call('GET', `${LINKS}/${link.id}`, { key: m.testKey })).json.payments[0].id
     await call('POST', `/v1/sandbox/payments/${paymentId}/simulate`, { key: m.testKey, body: { confirmed: false } })
     expect(JSON.parse((await visit(`${path}/status`)).text)).toMatchObject({ stage: 'confirming', confirmations: 0 })
     await call('POST', `/v1/sandbox/payments/${paymentId}/simulate`, { key: m.testKey, body: {} })
     expect(JSON.parse((await visit(`${path}/status`)).text)).toMatchObject({ stage: 'paid', status: 'completed' })
-    expect((await call('GET', `${LINKS}/${link.id}`, { key: m.testKey })).json).toMatchObject({ payment_status: 'completed', current_uses: 1, is_active: false })
+    expect((await call('GET', `${LINKS}/${link.id}`, { key: m.testKey })).json).toMatchObject({
+      payment_status: 'completed',
+      current_uses: 1,
+      is_active: false,
+    })
     const used = await visit(new URL(link.hosted_url).pathname)
     expect(used.status).toBe(410)
     expect(used.text).toContain('This payment link has already been paid')
   })
 
-  it('cancels on the buyer\'s request and returns to cancel_url, but not from another site', async () => {
+  it("cancels on the buyer's request and returns to cancel_url, but not from another site", async () => {
     const m = await merchantWithWallet()
     const link = await newLink(m, { order_amount: 12.5 })
     const { path } = await open(link.hosted_url)
@@ -164,6 +189,9 @@ describe('the checkout page actions', () => {
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe('https://www.failure.io/cancel.html')
     expect(JSON.parse((await visit(`${path}/status`)).text).stage).toBe('cancelled')
-    expect((await call('GET', `${LINKS}/${link.id}`, { key: m.testKey })).json).toMatchObject({ payment_status: 'cancelled', is_active: true })
+    expect((await call('GET', `${LINKS}/${link.id}`, { key: m.testKey })).json).toMatchObject({
+      payment_status: 'cancelled',
+      is_active: true,
+    })
   })
 })

@@ -33,7 +33,13 @@ export default async function setup(project: TestProject) {
         const log = received.get(name) ?? []
         const fail = Number(url.searchParams.get('fail') ?? (url.searchParams.has('status') ? Infinity : 0))
         const status = log.length < fail ? Number(url.searchParams.get('status') ?? 500) : 200
-        log.push({ path: url.pathname + url.search, headers: flatten(req.headers), body: Buffer.concat(chunks).toString('utf8'), status, receivedAt: Date.now() })
+        log.push({
+          path: url.pathname + url.search,
+          headers: flatten(req.headers),
+          body: Buffer.concat(chunks).toString('utf8'),
+          status,
+          receivedAt: Date.now(),
+        })
         received.set(name, log)
         res.writeHead(status, { 'Content-Type': 'text/plain' }).end(status === 200 ? 'ok' : 'nope')
         return

@@ -1,9 +1,26 @@
 import { describe, expect, it } from 'vitest'
-import { bitpayRecipientIpnData, PAYOUT_MANUAL_IPN, payoutIpnEvent, RECIPIENT_MANUAL_IPN, recipientIpnEvent } from '../../src/domain/bitpay-payouts'
+import {
+  bitpayRecipientIpnData,
+  PAYOUT_MANUAL_IPN,
+  payoutIpnEvent,
+  RECIPIENT_MANUAL_IPN,
+  recipientIpnEvent,
+} from '../../src/domain/bitpay-payouts'
 import { decryptPayoutKey, encryptPayoutKey } from '../../src/auth/payout-keys'
 import { WEBHOOK_EVENT_TYPES } from '../../src/domain/events'
 import { EVENT_TYPES } from '../../src/domain/payment-status'
-import { canFund, canSetRecipientStatus, dailyLimitFor, limitDay, limitUnits, PAYOUT_STATUSES, payoutEventFor, RECIPIENT_STATUSES, recipientChallenge, recipientEventFor } from '../../src/domain/payouts'
+import {
+  canFund,
+  canSetRecipientStatus,
+  dailyLimitFor,
+  limitDay,
+  limitUnits,
+  PAYOUT_STATUSES,
+  payoutEventFor,
+  RECIPIENT_STATUSES,
+  recipientChallenge,
+  recipientEventFor,
+} from '../../src/domain/payouts'
 
 describe('payout rules', () => {
   it('funds only what the balance less the committed amount covers', () => {
@@ -17,7 +34,12 @@ describe('payout rules', () => {
     expect(canSetRecipientStatus('paused', 'active')).toBe(true)
   })
   it('names the address and the nonce in the challenge', () => {
-    const m = recipientChallenge({ merchantName: 'Shop', recipientId: 'rcp_1', address: '0xABCdef0000000000000000000000000000000001', nonce: 'n1' })
+    const m = recipientChallenge({
+      merchantName: 'Shop',
+      recipientId: 'rcp_1',
+      address: '0xABCdef0000000000000000000000000000000001',
+      nonce: 'n1',
+    })
     expect(m).toContain('0xabcdef0000000000000000000000000000000001')
     expect(m).toContain('n1')
   })
@@ -37,8 +59,22 @@ describe('payout key encryption', () => {
 
 describe('payout events and the daily limit', () => {
   it('names one event per status, and endpoints may filter on payment, payout and recipient events', () => {
-    expect(PAYOUT_STATUSES.map(payoutEventFor)).toEqual(['payout.created', 'payout.funded', 'payout.processing', 'payout.completed', 'payout.cancelled', 'payout.failed'])
-    expect(RECIPIENT_STATUSES.map(recipientEventFor)).toEqual(['recipient.invited', 'recipient.unverified', 'recipient.verified', 'recipient.active', 'recipient.paused', 'recipient.removed'])
+    expect(PAYOUT_STATUSES.map(payoutEventFor)).toEqual([
+      'payout.created',
+      'payout.funded',
+      'payout.processing',
+      'payout.completed',
+      'payout.cancelled',
+      'payout.failed',
+    ])
+    expect(RECIPIENT_STATUSES.map(recipientEventFor)).toEqual([
+      'recipient.invited',
+      'recipient.unverified',
+      'recipient.verified',
+      'recipient.active',
+      'recipient.paused',
+      'recipient.removed',
+    ])
     expect(WEBHOOK_EVENT_TYPES.slice(0, EVENT_TYPES.length)).toEqual([...EVENT_TYPES])
     expect(new Set(WEBHOOK_EVENT_TYPES).size).toBe(WEBHOOK_EVENT_TYPES.length)
   })
@@ -60,19 +96,35 @@ describe('payout events and the daily limit', () => {
 describe('BitPay payout and recipient IPN codes (BITPAY-REFERENCE §11)', () => {
   it('gives every recipient status its 4001–4006 code, and 4007 to a manual notification', () => {
     expect(RECIPIENT_STATUSES.map((s) => [s, recipientIpnEvent(s).code, recipientIpnEvent(s).name])).toEqual([
-      ['invited', 4001, 'recipient_invited'], ['unverified', 4002, 'recipient_unverified'], ['verified', 4003, 'recipient_verified'],
-      ['active', 4004, 'recipient_active'], ['paused', 4005, 'recipient_paused'], ['removed', 4006, 'recipient_removed'],
+      ['invited', 4001, 'recipient_invited'],
+      ['unverified', 4002, 'recipient_unverified'],
+      ['verified', 4003, 'recipient_verified'],
+      ['active', 4004, 'recipient_active'],
+      ['paused', 4005, 'recipient_paused'],
+      ['removed', 4006, 'recipient_removed'],
     ])
     expect(RECIPIENT_MANUAL_IPN).toEqual({ code: 4007, name: 'recipient_manuallyNotified' })
   })
   it('gives funded, processing, complete and cancelled 5001–5004, a manual notification 5005, and new and failed none', () => {
     expect(Object.fromEntries(PAYOUT_STATUSES.map((s) => [s, payoutIpnEvent(s)]))).toEqual({
-      new: null, funded: { code: 5001, name: 'payout_funded' }, processing: { code: 5002, name: 'payout_processing' },
-      complete: { code: 5003, name: 'payout_completed' }, failed: null, cancelled: { code: 5004, name: 'payout_cancelled' },
+      new: null,
+      funded: { code: 5001, name: 'payout_funded' },
+      processing: { code: 5002, name: 'payout_processing' },
+      complete: { code: 5003, name: 'payout_completed' },
+      failed: null,
+      cancelled: { code: 5004, name: 'payout_cancelled' },
     })
     expect(PAYOUT_MANUAL_IPN).toEqual({ code: 5005, name: 'payout_manuallyNotified' })
   })
   it('sends a recipient as {id, shopperId, email, label, status}, without its notificationURL', () => {
-    expect(bitpayRecipientIpnData({ id: 'rcp_1', email: 'a@b.co', label: null, notificationUrl: 'https://x.example/ipn', status: 'verified' })).toEqual({ id: 'rcp_1', shopperId: null, email: 'a@b.co', label: null, status: 'verified' })
+    expect(
+      bitpayRecipientIpnData({
+        id: 'rcp_1',
+        email: 'a@b.co',
+        label: null,
+        notificationUrl: 'https://x.example/ipn',
+        status: 'verified',
+      }),
+    ).toEqual({ id: 'rcp_1', shopperId: null, email: 'a@b.co', label: null, status: 'verified' })
   })
 })

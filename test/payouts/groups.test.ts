@@ -10,11 +10,17 @@ import { call, createMerchant } from '../helpers/api'
 /** A merchant with a test payout wallet and an active recipient. */
 async function world() {
   const m = await createMerchant()
-  await call('POST', '/v1/payout-wallets', { key: m.testKey, body: { chain_id: 31337, private_key: generatePrivateKey() } })
+  await call('POST', '/v1/payout-wallets', {
+    key: m.testKey,
+    body: { chain_id: 31337, private_key: generatePrivateKey() },
+  })
   const email = `g.${crypto.randomUUID().slice(0, 8)}@example.com`
   const invited = await call('POST', '/v1/recipients', { key: m.testKey, body: { recipients: [{ email }] } })
   const recipientId = invited.json.data[0].id as string
-  await call('POST', `/v1/sandbox/recipients/${recipientId}/activate`, { key: m.testKey, body: { address: '0x000000000000000000000000000000000000dEaD' } })
+  await call('POST', `/v1/sandbox/recipients/${recipientId}/activate`, {
+    key: m.testKey,
+    body: { address: '0x000000000000000000000000000000000000dEaD' },
+  })
   return { m, recipientId, email }
 }
 
@@ -38,11 +44,32 @@ describe('payout groups (native /v1/payout-groups)', () => {
     expect(res.status).toBe(201)
     const group = res.json.data
     expect(group).toMatchObject({ object: 'payout_group', instruction_count: 5, livemode: false })
-    expect(group.payouts.map((p: { amount: string; reference: string | null; status: string }) => [p.amount, p.reference, p.status])).toEqual([['1.5', 'g-1', 'new'], ['2', null, 'new']])
+    expect(
+      group.payouts.map((p: { amount: string; reference: string | null; status: string }) => [
+        p.amount,
+        p.reference,
+        p.status,
+      ]),
+    ).toEqual([
+      ['1.5', 'g-1', 'new'],
+      ['2', null, 'new'],
+    ])
     expect(group.failed).toEqual([
-      { index: 1, payee: recipientId, code: 'INVALID_AMOUNT', field: 'amount', message: expect.stringMatching(/^amount/) },
+      {
+        index: 1,
+        payee: recipientId,
+        code: 'INVALID_AMOUNT',
+        field: 'amount',
+        message: expect.stringMatching(/^amount/),
+      },
       { index: 3, payee: 'rcp_nobody', code: 'NOT_FOUND', field: null, message: 'Recipient not found' },
-      { index: 4, payee: recipientId, code: 'UNSUPPORTED_TOKEN', field: 'currency', message: expect.stringMatching(/NOPE/) },
+      {
+        index: 4,
+        payee: recipientId,
+        code: 'UNSUPPORTED_TOKEN',
+        field: 'currency',
+        message: expect.stringMatching(/NOPE/),
+      },
     ])
     // Stored with the group's id.
     const rows = await getDb(env.DB).select().from(payouts).where(eq(payouts.groupId, group.id))
@@ -58,8 +85,18 @@ describe('payout groups (native /v1/payout-groups)', () => {
     const res = await call('POST', '/v1/payout-groups', { key: m.testKey, body: { instructions: [{ amount: '1' }] } })
     expect(res.status).toBe(201)
     expect(res.json.data.payouts).toEqual([])
-    expect(res.json.data.failed).toEqual([{ index: 0, payee: null, code: 'VALIDATION_ERROR', field: 'recipient_id', message: 'recipient_id or recipient_email is required' }])
-    expect((await call('GET', `/v1/payout-groups/${res.json.data.id}`, { key: m.testKey })).json.data.failed).toHaveLength(1)
+    expect(res.json.data.failed).toEqual([
+      {
+        index: 0,
+        payee: null,
+        code: 'VALIDATION_ERROR',
+        field: 'recipient_id',
+        message: 'recipient_id or recipient_email is required',
+      },
+    ])
+    expect(
+      (await call('GET', `/v1/payout-groups/${res.json.data.id}`, { key: m.testKey })).json.data.failed,
+    ).toHaveLength(1)
   })
 
   it(`takes 1 to ${MAX_GROUP_INSTRUCTIONS} instructions, refusing others with a 400 naming instructions`, async () => {
@@ -73,7 +110,10 @@ describe('payout groups (native /v1/payout-groups)', () => {
     const missing = await call('POST', '/v1/payout-groups', { key: m.testKey, body: {} })
     expect(missing.status).toBe(400)
     expect(missing.json.error.field).toBe('instructions')
-    const full = await call('POST', '/v1/payout-groups', { key: m.testKey, body: { instructions: Array.from({ length: MAX_GROUP_INSTRUCTIONS }, () => one) } })
+    const full = await call('POST', '/v1/payout-groups', {
+      key: m.testKey,
+      body: { instructions: Array.from({ length: MAX_GROUP_INSTRUCTIONS }, () => one) },
+    })
     expect(full.status).toBe(201)
     expect(full.json.data.payouts).toHaveLength(MAX_GROUP_INSTRUCTIONS)
     expect(full.json.data.failed).toEqual([])
@@ -82,7 +122,8 @@ describe('payout groups (native /v1/payout-groups)', () => {
   it('DELETE cancels the payouts still new and reports the others as failed', async () => {
     const { m, recipientId } = await world()
     const one = { amount: '1', recipient_id: recipientId, effective_date: LATER }
-    const group = (await call('POST', '/v1/payout-groups', { key: m.testKey, body: { instructions: [one, one, one] } })).json.data
+    const group = (await call('POST', '/v1/payout-groups', { key: m.testKey, body: { instructions: [one, one, one] } }))
+      .json.data
     const [a, b, c] = group.payouts.map((p: { id: string }) => p.id) as string[]
     // b was funded meanwhile; c was cancelled on its own.
     await getDb(env.DB).update(payouts).set({ status: 'funded' }).where(eq(payouts.id, b!))
@@ -90,7 +131,9 @@ describe('payout groups (native /v1/payout-groups)', () => {
 
     const res = await call('DELETE', `/v1/payout-groups/${group.id}`, { key: m.testKey })
     expect(res.status).toBe(200)
-    expect(res.json.data.cancelled.map((p: { id: string; status: string }) => [p.id, p.status])).toEqual([[a, 'cancelled']])
+    expect(res.json.data.cancelled.map((p: { id: string; status: string }) => [p.id, p.status])).toEqual([
+      [a, 'cancelled'],
+    ])
     expect(res.json.data.failed).toEqual([
       { payout_id: b, message: 'A funded payout cannot be cancelled' },
       { payout_id: c, message: 'A cancelled payout cannot be cancelled' },
@@ -103,14 +146,22 @@ describe('payout groups (native /v1/payout-groups)', () => {
   it('another merchant, or the other mode, does not see the group (404)', async () => {
     const a = await world()
     const b = await createMerchant()
-    const group = (await call('POST', '/v1/payout-groups', { key: a.m.testKey, body: { instructions: [{ amount: '1', recipient_id: a.recipientId, effective_date: LATER }] } })).json.data
+    const group = (
+      await call('POST', '/v1/payout-groups', {
+        key: a.m.testKey,
+        body: { instructions: [{ amount: '1', recipient_id: a.recipientId, effective_date: LATER }] },
+      })
+    ).json.data
     for (const key of [b.testKey, a.m.liveKey]) {
       expect((await call('GET', `/v1/payout-groups/${group.id}`, { key })).status).toBe(404)
       expect((await call('DELETE', `/v1/payout-groups/${group.id}`, { key })).status).toBe(404)
     }
     expect((await call('GET', `/v1/payouts/${group.payouts[0].id}`, { key: a.m.testKey })).json.data.status).toBe('new')
     // Instructions naming another merchant's recipient fail as not found.
-    const foreign = await call('POST', '/v1/payout-groups', { key: b.testKey, body: { instructions: [{ amount: '1', recipient_id: a.recipientId }] } })
+    const foreign = await call('POST', '/v1/payout-groups', {
+      key: b.testKey,
+      body: { instructions: [{ amount: '1', recipient_id: a.recipientId }] },
+    })
     expect(foreign.json.data.failed[0]).toMatchObject({ code: 'NOT_FOUND' })
   })
 })

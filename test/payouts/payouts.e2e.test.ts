@@ -15,13 +15,21 @@ const WALLET_ADDRESS = '0x90F79bf6EB2c4f870365E785982E1f101E93b906'
 
 async function usdcOf(address: string): Promise<bigint> {
   const { publicClient, ctx } = e2eChain()
-  return publicClient.readContract({ address: ctx.usdc, abi: erc20Abi, functionName: 'balanceOf', args: [address as `0x${string}`] })
+  return publicClient.readContract({
+    address: ctx.usdc,
+    abi: erc20Abi,
+    functionName: 'balanceOf',
+    args: [address as `0x${string}`],
+  })
 }
 
 /** Invites a recipient and activates it the way the hosted page does: challenge, personal_sign, verify. */
 async function activeRecipient(m: TestMerchant, key: string) {
   const account = privateKeyToAccount(generatePrivateKey())
-  const invited = await call('POST', '/v1/recipients', { key, body: { recipients: [{ email: `r${Date.now()}${Math.random()}@example.com`.replace('0.', ''), label: 'Jane' }] } })
+  const invited = await call('POST', '/v1/recipients', {
+    key,
+    body: { recipients: [{ email: `r${Date.now()}${Math.random()}@example.com`.replace('0.', ''), label: 'Jane' }] },
+  })
   expect(invited.status).toBe(201)
   const id = invited.json.data[0].id as string
   const got = await call('GET', `/v1/recipients/${id}`, { key })
@@ -35,7 +43,9 @@ async function activeRecipient(m: TestMerchant, key: string) {
   expect(verified.status).toBe(200)
   expect(verified.json).toEqual({ status: 'active', address: account.address })
   // Single-use: the same signature again is refused.
-  expect((await call('POST', `/recipient/${token}/verify`, { body: { address: account.address, signature } })).status).toBe(409)
+  expect(
+    (await call('POST', `/recipient/${token}/verify`, { body: { address: account.address, signature } })).status,
+  ).toBe(409)
   void m
   return { id, address: account.address, token }
 }
@@ -61,9 +71,17 @@ async function ledgerOf(payoutId: string) {
 describe('payouts on the local chain (live key)', () => {
   it('registers a funded hot wallet, pays an activated recipient 5 USDC exactly, and debits the ledger', async () => {
     const m = await createMerchant()
-    const created = await call('POST', '/v1/payout-wallets', { key: m.liveKey, body: { chain_id: 31337, private_key: WALLET_KEY, label: 'hot' } })
+    const created = await call('POST', '/v1/payout-wallets', {
+      key: m.liveKey,
+      body: { chain_id: 31337, private_key: WALLET_KEY, label: 'hot' },
+    })
     expect(created.status).toBe(201)
-    expect(created.json.data).toMatchObject({ object: 'payout_wallet', chain_id: 31337, address: WALLET_ADDRESS, livemode: true })
+    expect(created.json.data).toMatchObject({
+      object: 'payout_wallet',
+      chain_id: 31337,
+      address: WALLET_ADDRESS,
+      livemode: true,
+    })
     expect(created.text.toLowerCase()).not.toContain(WALLET_KEY.slice(2))
     const [stored] = await getDb(env.DB).select().from(payoutWallets).where(eq(payoutWallets.id, created.json.data.id))
     expect(stored?.encryptedKey.toLowerCase()).not.toContain(WALLET_KEY.slice(2))
@@ -81,9 +99,18 @@ describe('payouts on the local chain (live key)', () => {
     expect(invites[0]?.textBody).toContain(`/recipient/${recipient.token}`)
 
     const before = await usdcOf(recipient.address)
-    const payout = await call('POST', '/v1/payouts', { key: m.liveKey, body: { amount: '5', currency: 'USDC', recipient_id: recipient.id, reference: 'June' } })
+    const payout = await call('POST', '/v1/payouts', {
+      key: m.liveKey,
+      body: { amount: '5', currency: 'USDC', recipient_id: recipient.id, reference: 'June' },
+    })
     expect(payout.status).toBe(201)
-    expect(payout.json.data).toMatchObject({ status: 'new', amount: '5', currency: 'USDC', amount_base_units: '5000000', to_address: recipient.address })
+    expect(payout.json.data).toMatchObject({
+      status: 'new',
+      amount: '5',
+      currency: 'USDC',
+      amount_base_units: '5000000',
+      to_address: recipient.address,
+    })
 
     const done = await tickUntil(m.liveKey, payout.json.data.id, 'complete')
     expect(done.status).toBe('complete')
@@ -105,9 +132,18 @@ describe('payouts on the local chain (live key)', () => {
     const balance = await usdcOf(WALLET_ADDRESS)
     const tooMuch = (balance / 1_000_000n + 1n).toString()
     // More than the default daily limit too: the operator raises it so the wallet balance is what refuses it.
-    const raised = await call('PATCH', `/v1/merchants/${m.id}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` }, body: { payout_daily_limits: { USDC: '1000000000' } } })
+    const raised = await call('PATCH', `/v1/merchants/${m.id}`, {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: { payout_daily_limits: { USDC: '1000000000' } },
+    })
     expect(raised.status).toBe(200)
-    const big = await call('POST', '/v1/payouts', { key: m.liveKey, body: { amount: tooMuch, recipient_email: (await call('GET', `/v1/recipients/${recipient.id}`, { key: m.liveKey })).json.data.email } })
+    const big = await call('POST', '/v1/payouts', {
+      key: m.liveKey,
+      body: {
+        amount: tooMuch,
+        recipient_email: (await call('GET', `/v1/recipients/${recipient.id}`, { key: m.liveKey })).json.data.email,
+      },
+    })
     expect(big.status).toBe(201)
     const failed = await tickUntil(m.liveKey, big.json.data.id, 'failed')
     expect(failed.status).toBe('failed')
@@ -118,7 +154,10 @@ describe('payouts on the local chain (live key)', () => {
 
     const { publicClient } = e2eChain()
     const nonceBefore = await publicClient.getTransactionCount({ address: WALLET_ADDRESS, blockTag: 'pending' })
-    const later = await call('POST', '/v1/payouts', { key: m.liveKey, body: { amount: '1', recipient_id: recipient.id, effective_date: new Date(Date.now() + 3600_000).toISOString() } })
+    const later = await call('POST', '/v1/payouts', {
+      key: m.liveKey,
+      body: { amount: '1', recipient_id: recipient.id, effective_date: new Date(Date.now() + 3600_000).toISOString() },
+    })
     const cancelled = await call('POST', `/v1/payouts/${later.json.data.id}/cancel`, { key: m.liveKey })
     expect(cancelled.json.data.status).toBe('cancelled')
     await processDuePayouts(env, new Date(Date.now() + 7200_000))
@@ -131,18 +170,34 @@ describe('payouts on the local chain (live key)', () => {
 })
 
 describe('payouts in test mode and between merchants', () => {
-  it('simulates sandbox payouts (no broadcast) and hides one merchant\'s wallets, recipients and payouts from another', async () => {
+  it("simulates sandbox payouts (no broadcast) and hides one merchant's wallets, recipients and payouts from another", async () => {
     const m = await createMerchant()
     const other = await createMerchant()
     const key = generatePrivateKey()
-    const wallet = await call('POST', '/v1/payout-wallets', { key: m.testKey, body: { chain_id: 31337, private_key: key } })
+    const wallet = await call('POST', '/v1/payout-wallets', {
+      key: m.testKey,
+      body: { chain_id: 31337, private_key: key },
+    })
     expect(wallet.status).toBe(201)
     expect(wallet.json.data.livemode).toBe(false)
-    const invited = await call('POST', '/v1/recipients', { key: m.testKey, body: { recipients: [{ email: 'sandbox@example.com' }] } })
+    const invited = await call('POST', '/v1/recipients', {
+      key: m.testKey,
+      body: { recipients: [{ email: 'sandbox@example.com' }] },
+    })
     const rid = invited.json.data[0].id as string
     const recipientAddress = privateKeyToAccount(generatePrivateKey()).address
-    expect((await call('POST', `/v1/sandbox/recipients/${rid}/activate`, { key: m.liveKey, body: { address: recipientAddress } })).status).toBe(403)
-    const activated = await call('POST', `/v1/sandbox/recipients/${rid}/activate`, { key: m.testKey, body: { address: recipientAddress } })
+    expect(
+      (
+        await call('POST', `/v1/sandbox/recipients/${rid}/activate`, {
+          key: m.liveKey,
+          body: { address: recipientAddress },
+        })
+      ).status,
+    ).toBe(403)
+    const activated = await call('POST', `/v1/sandbox/recipients/${rid}/activate`, {
+      key: m.testKey,
+      body: { address: recipientAddress },
+    })
     expect(activated.json.data.status).toBe('active')
     const payout = await call('POST', '/v1/payouts', { key: m.testKey, body: { amount: '2.5', recipient_id: rid } })
     expect(payout.status).toBe(201)
@@ -155,11 +210,17 @@ describe('payouts in test mode and between merchants', () => {
     expect((await call('POST', `/v1/payouts/${payout.json.data.id}/cancel`, { key: other.testKey })).status).toBe(404)
     expect((await call('DELETE', `/v1/payout-wallets/${wallet.json.data.id}`, { key: other.testKey })).status).toBe(404)
     expect((await call('GET', '/v1/payout-wallets', { key: other.testKey })).json.data).toEqual([])
-    expect((await call('POST', '/v1/payouts', { key: other.testKey, body: { amount: '1', recipient_id: rid } })).status).toBe(404)
+    expect(
+      (await call('POST', '/v1/payouts', { key: other.testKey, body: { amount: '1', recipient_id: rid } })).status,
+    ).toBe(404)
 
     // Label and notification URL change; email cannot.
-    expect((await call('PATCH', `/v1/recipients/${rid}`, { key: m.testKey, body: { label: 'New' } })).json.data.label).toBe('New')
-    expect((await call('PATCH', `/v1/recipients/${rid}`, { key: m.testKey, body: { email: 'x@example.com' } })).status).toBe(400)
+    expect(
+      (await call('PATCH', `/v1/recipients/${rid}`, { key: m.testKey, body: { label: 'New' } })).json.data.label,
+    ).toBe('New')
+    expect(
+      (await call('PATCH', `/v1/recipients/${rid}`, { key: m.testKey, body: { email: 'x@example.com' } })).status,
+    ).toBe(400)
     expect((await call('DELETE', `/v1/payout-wallets/${wallet.json.data.id}`, { key: m.testKey })).status).toBe(200)
     expect((await call('GET', '/v1/payout-wallets', { key: m.testKey })).json.data).toEqual([])
   })
@@ -167,12 +228,19 @@ describe('payouts in test mode and between merchants', () => {
   it('refuses payout wallets without PAYOUT_KEY_SECRET, and bad keys, without echoing the key', async () => {
     const m = await createMerchant()
     const key = generatePrivateKey()
-    const refused = await call('POST', '/v1/payout-wallets', { key: m.testKey, body: { chain_id: 31337, private_key: key }, env: { PAYOUT_KEY_SECRET: '' } })
+    const refused = await call('POST', '/v1/payout-wallets', {
+      key: m.testKey,
+      body: { chain_id: 31337, private_key: key },
+      env: { PAYOUT_KEY_SECRET: '' },
+    })
     expect(refused.status).toBe(403)
     expect(refused.json.error.message).toMatch(/PAYOUT_KEY_SECRET/)
     expect(refused.text).not.toContain(key.slice(2))
     const bad = `0x${'zz'.repeat(32)}`
-    const invalid = await call('POST', '/v1/payout-wallets', { key: m.testKey, body: { chain_id: 31337, private_key: bad } })
+    const invalid = await call('POST', '/v1/payout-wallets', {
+      key: m.testKey,
+      body: { chain_id: 31337, private_key: bad },
+    })
     expect(invalid.status).toBe(400)
     expect(invalid.text).not.toContain('zzzz')
   })

@@ -23,7 +23,11 @@ beforeAll(() => {
     // biome-ignore lint/suspicious/noConsole: the test captures every console line to prove the key is never printed
     const original = console[level].bind(console)
     vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      seen.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' '))
+      seen.push(
+        args
+          .map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a)))
+          .join(' '),
+      )
       original(...args)
     })
   }
@@ -35,7 +39,12 @@ afterAll(() => {
 
 async function usdcOf(address: string): Promise<bigint> {
   const { publicClient, ctx } = e2eChain()
-  return publicClient.readContract({ address: ctx.usdc, abi: erc20Abi, functionName: 'balanceOf', args: [address as Hex] })
+  return publicClient.readContract({
+    address: ctx.usdc,
+    abi: erc20Abi,
+    functionName: 'balanceOf',
+    args: [address as Hex],
+  })
 }
 
 /** A live merchant with a fresh payout wallet funded with ETH and `usdc` base units, and a recipient activated by signature. */
@@ -47,15 +56,29 @@ async function fundedSetup(usdc: bigint) {
   await payNative(walletAddress, parseEther('1'))
   await payToken(ctx.usdc, walletAddress, usdc)
   const m = await createMerchant()
-  const wallet = await call('POST', '/v1/payout-wallets', { key: m.liveKey, body: { chain_id: 31337, private_key: key.slice(2), label: 'robust' } })
+  const wallet = await call('POST', '/v1/payout-wallets', {
+    key: m.liveKey,
+    body: { chain_id: 31337, private_key: key.slice(2), label: 'robust' },
+  })
   expect(wallet.status).toBe(201)
   const owner = privateKeyToAccount(generatePrivateKey())
-  const invited = await call('POST', '/v1/recipients', { key: m.liveKey, body: { recipients: [{ email: `robust${crypto.randomUUID().slice(0, 8)}@example.com` }] } })
+  const invited = await call('POST', '/v1/recipients', {
+    key: m.liveKey,
+    body: { recipients: [{ email: `robust${crypto.randomUUID().slice(0, 8)}@example.com` }] },
+  })
   const token = new URL(invited.json.data[0].invite_url as string).pathname.split('/').pop()
   const { message } = (await call('GET', `/recipient/${token}/challenge?address=${owner.address}`)).json
-  const verified = await call('POST', `/recipient/${token}/verify`, { body: { address: owner.address, signature: await owner.signMessage({ message }) } })
+  const verified = await call('POST', `/recipient/${token}/verify`, {
+    body: { address: owner.address, signature: await owner.signMessage({ message }) },
+  })
   expect(verified.json.status).toBe('active')
-  return { m, walletId: wallet.json.data.id as string, walletAddress, recipientId: invited.json.data[0].id as string, to: owner.address }
+  return {
+    m,
+    walletId: wallet.json.data.id as string,
+    walletAddress,
+    recipientId: invited.json.data[0].id as string,
+    to: owner.address,
+  }
 }
 
 async function payoutRow(id: string) {
@@ -85,14 +108,20 @@ describe('the payout wallet object under load and faults (local chain)', () => {
     const startNonce = await publicClient.getTransactionCount({ address: s.walletAddress, blockTag: 'pending' })
     const before = await usdcOf(s.to)
     const amounts = Array.from({ length: 20 }, (_, i) => `1.${String(i + 1).padStart(2, '0')}`)
-    const created = await Promise.all(amounts.map((amount) => call('POST', '/v1/payouts', { key: s.m.liveKey, body: { amount, recipient_id: s.recipientId } })))
+    const created = await Promise.all(
+      amounts.map((amount) =>
+        call('POST', '/v1/payouts', { key: s.m.liveKey, body: { amount, recipient_id: s.recipientId } }),
+      ),
+    )
     expect(created.map((r) => r.status)).toEqual(Array(20).fill(201))
     const ids = created.map((r) => r.json.data.id as string)
     // Fund them, then make the object sign all twenty at the same time.
     for (const id of ids) expect(await fundPayout(env, await payoutRow(id))).toBe('funded')
     await Promise.all(ids.map((id) => payoutWallet(env, s.walletId).advance(id)))
     // All signed and sent (each mined block confirms the earlier ones, so some are complete already).
-    expect((await Promise.all(ids.map(payoutRow))).every((r) => r.status === 'processing' || r.status === 'complete')).toBe(true)
+    expect(
+      (await Promise.all(ids.map(payoutRow))).every((r) => r.status === 'processing' || r.status === 'complete'),
+    ).toBe(true)
 
     const rows = await tickUntilComplete(ids)
     expect(rows.map((r) => r.status)).toEqual(Array(20).fill('complete'))
@@ -102,7 +131,9 @@ describe('the payout wallet object under load and faults (local chain)', () => {
     expect(nonces).toEqual(Array.from({ length: 20 }, (_, i) => startNonce + i))
     const sum = amounts.reduce((acc, a) => acc + BigInt(a.replace('.', '')) * 10_000n, 0n)
     expect((await usdcOf(s.to)) - before).toBe(sum)
-    expect(await publicClient.getTransactionCount({ address: s.walletAddress, blockTag: 'pending' })).toBe(startNonce + 20)
+    expect(await publicClient.getTransactionCount({ address: s.walletAddress, blockTag: 'pending' })).toBe(
+      startNonce + 20,
+    )
   })
 
   it('retries a broadcast that hit RPC errors with the same nonce and the same raw transaction, and sends the payout once', async () => {
@@ -110,7 +141,10 @@ describe('the payout wallet object under load and faults (local chain)', () => {
     const { publicClient } = e2eChain()
     const startNonce = await publicClient.getTransactionCount({ address: s.walletAddress, blockTag: 'pending' })
     const before = await usdcOf(s.to)
-    const p = await call('POST', '/v1/payouts', { key: s.m.liveKey, body: { amount: '4', recipient_id: s.recipientId } })
+    const p = await call('POST', '/v1/payouts', {
+      key: s.m.liveKey,
+      body: { amount: '4', recipient_id: s.recipientId },
+    })
     const id = p.json.data.id as string
     const stub = payoutWallet(env, s.walletId)
     // Every broadcast of the first tick fails (three attempts), as an RPC outage would.
@@ -130,7 +164,9 @@ describe('the payout wallet object under load and faults (local chain)', () => {
     // Each attempt sent the same bytes: the same hash, so the same nonce.
     expect(new Set(sent)).toEqual(new Set([txid]))
     expect((await publicClient.getTransaction({ hash: txid })).nonce).toBe(startNonce)
-    expect(await publicClient.getTransactionCount({ address: s.walletAddress, blockTag: 'pending' })).toBe(startNonce + 1)
+    expect(await publicClient.getTransactionCount({ address: s.walletAddress, blockTag: 'pending' })).toBe(
+      startNonce + 1,
+    )
     expect((await usdcOf(s.to)) - before).toBe(4_000_000n)
   })
 
@@ -139,7 +175,10 @@ describe('the payout wallet object under load and faults (local chain)', () => {
     const { publicClient } = e2eChain()
     const startNonce = await publicClient.getTransactionCount({ address: s.walletAddress, blockTag: 'pending' })
     const before = await usdcOf(s.to)
-    const p = await call('POST', '/v1/payouts', { key: s.m.liveKey, body: { amount: '3', recipient_id: s.recipientId } })
+    const p = await call('POST', '/v1/payouts', {
+      key: s.m.liveKey,
+      body: { amount: '3', recipient_id: s.recipientId },
+    })
     const id = p.json.data.id as string
     expect(await fundPayout(env, await payoutRow(id))).toBe('funded')
     const stub = payoutWallet(env, s.walletId)
@@ -167,7 +206,9 @@ describe('the payout wallet object under load and faults (local chain)', () => {
     // The transaction signed before the crash is the one sent, the only one.
     expect(txid).toBe(signed)
     expect(new Set(sent)).toEqual(new Set([txid]))
-    expect(await publicClient.getTransactionCount({ address: s.walletAddress, blockTag: 'pending' })).toBe(startNonce + 1)
+    expect(await publicClient.getTransactionCount({ address: s.walletAddress, blockTag: 'pending' })).toBe(
+      startNonce + 1,
+    )
     expect((await usdcOf(s.to)) - before).toBe(3_000_000n)
     const types = (await getDb(env.DB).select().from(events).where(eq(events.payoutId, id))).map((e) => e.type)
     expect(types).toEqual(['payout.created', 'payout.funded', 'payout.processing', 'payout.completed'])
@@ -178,11 +219,21 @@ describe('the payout wallet object under load and faults (local chain)', () => {
     const key = keys[keys.length - 1] ?? ''
     // Registering the same key again, malformed variants of it, and without the secret.
     await call('POST', '/v1/payout-wallets', { key: s.m.liveKey, body: { chain_id: 31337, private_key: key } })
-    await call('POST', '/v1/payout-wallets', { key: s.m.liveKey, body: { chain_id: 31337, private_key: `${key.slice(0, 64)}zz` } })
+    await call('POST', '/v1/payout-wallets', {
+      key: s.m.liveKey,
+      body: { chain_id: 31337, private_key: `${key.slice(0, 64)}zz` },
+    })
     await call('POST', '/v1/payout-wallets', { key: s.m.liveKey, body: { chain_id: 999999, private_key: key } })
-    await call('POST', '/v1/payout-wallets', { key: s.m.liveKey, body: { chain_id: 31337, private_key: key }, env: { PAYOUT_KEY_SECRET: '' } })
+    await call('POST', '/v1/payout-wallets', {
+      key: s.m.liveKey,
+      body: { chain_id: 31337, private_key: key },
+      env: { PAYOUT_KEY_SECRET: '' },
+    })
     await call('GET', '/v1/payout-wallets', { key: s.m.liveKey })
-    const p = await call('POST', '/v1/payouts', { key: s.m.liveKey, body: { amount: '1', recipient_id: s.recipientId } })
+    const p = await call('POST', '/v1/payouts', {
+      key: s.m.liveKey,
+      body: { amount: '1', recipient_id: s.recipientId },
+    })
     // A broadcast fault logs an error on the way.
     await payoutWallet(env, s.walletId).setFaults({ failBroadcasts: 3 })
     await tickUntilComplete([p.json.data.id])
@@ -190,7 +241,10 @@ describe('the payout wallet object under load and faults (local chain)', () => {
     await call('DELETE', `/v1/payout-wallets/${s.walletId}`, { key: s.m.liveKey })
     await call('DELETE', `/v1/payout-wallets/${s.walletId}`, { key: s.m.liveKey })
     await call('GET', '/openapi.json')
-    await call('PATCH', `/v1/merchants/${s.m.id}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` }, body: { fee_bps: 0 } })
+    await call('PATCH', `/v1/merchants/${s.m.id}`, {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: { fee_bps: 0 },
+    })
 
     expect(seen.some((line) => line.includes('payout broadcast failed'))).toBe(true)
     for (const k of keys) {

@@ -10,7 +10,9 @@ const form = (share: string, headers: Record<string, string> = { origin: 'http:/
   body: `share=${share}`,
 })
 
-async function testPayment(body: Record<string, unknown> = { amount: '12.00', currency: 'USD', chain_id: 31337, token: 'USDC' }) {
+async function testPayment(
+  body: Record<string, unknown> = { amount: '12.00', currency: 'USD', chain_id: 31337, token: 'USDC' },
+) {
   const m = await createMerchant()
   const p = (await call('POST', '/v1/payments', { key: m.testKey, body })).json.data
   return { m, p, get: async () => (await call('GET', `/v1/payments/${p.id}`, { key: m.testKey })).json.data }
@@ -49,12 +51,22 @@ describe('POST /pay/{reference}/simulate (the test buttons)', () => {
 
   it('does not exist for a live payment, and a live page has no banner and no buttons', async () => {
     const m = await createMerchant()
-    const xpub = HDKey.fromMasterSeed(crypto.getRandomValues(new Uint8Array(32))).derive("m/44'/60'/0'").publicExtendedKey
+    const xpub = HDKey.fromMasterSeed(crypto.getRandomValues(new Uint8Array(32))).derive(
+      "m/44'/60'/0'",
+    ).publicExtendedKey
     expect((await call('POST', '/v1/wallets', { key: m.liveKey, body: { chain_id: 8453, xpub } })).status).toBe(201)
-    const live = (await call('POST', '/v1/payments', { key: m.liveKey, body: { amount: '10.00', currency: 'USD', chain_id: 8453, token: 'USDC' } })).json.data
+    const live = (
+      await call('POST', '/v1/payments', {
+        key: m.liveKey,
+        body: { amount: '10.00', currency: 'USD', chain_id: 8453, token: 'USDC' },
+      })
+    ).json.data
     const res = await visit(`/pay/${live.reference}/simulate`, form('full'))
     expect(res.status).toBe(404)
-    expect((await call('GET', `/v1/payments/${live.id}`, { key: m.liveKey })).json.data).toMatchObject({ status: 'pending', amount_received: '0' })
+    expect((await call('GET', `/v1/payments/${live.id}`, { key: m.liveKey })).json.data).toMatchObject({
+      status: 'pending',
+      amount_received: '0',
+    })
     const page = await visit(`/pay/${live.reference}`)
     expect(page.status).toBe(200)
     expect(page.text).toContain(live.deposit_address)

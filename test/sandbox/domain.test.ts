@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { deriveDepositAddress } from '../../src/chain/addresses'
-import { defaultTestChain, sandboxKey, sandboxXpub, simulatedTotal, stepRetryDelayMs, STEP_RETRY_SECONDS } from '../../src/domain/sandbox'
+import {
+  defaultTestChain,
+  sandboxKey,
+  sandboxXpub,
+  simulatedTotal,
+  stepRetryDelayMs,
+  STEP_RETRY_SECONDS,
+} from '../../src/domain/sandbox'
 
 describe('sandbox wallet derivation', () => {
   const key = sandboxKey({ adminToken: 'admin-token' })!
@@ -9,7 +16,9 @@ describe('sandbox wallet derivation', () => {
     expect(sandboxXpub(key, 'merchant-a')).toBe(sandboxXpub(key, 'merchant-a'))
     expect(sandboxXpub(key, 'merchant-a')).not.toBe(sandboxXpub(key, 'merchant-b'))
     expect(sandboxXpub(key, 'merchant-a')).toMatch(/^xpub/)
-    expect(deriveDepositAddress(sandboxXpub(key, 'merchant-a'), 0)).not.toBe(deriveDepositAddress(sandboxXpub(key, 'merchant-b'), 0))
+    expect(deriveDepositAddress(sandboxXpub(key, 'merchant-a'), 0)).not.toBe(
+      deriveDepositAddress(sandboxXpub(key, 'merchant-b'), 0),
+    )
   })
 
   it('prefers SANDBOX_SECRET, falls back to a key derived from ADMIN_TOKEN, and needs one of them', () => {
@@ -23,7 +32,13 @@ describe('sandbox wallet derivation', () => {
   })
 
   it('uses the first test chain of the registry', () => {
-    expect(defaultTestChain([{ id: 1, testnet: false }, { id: 31337, testnet: true }, { id: 84532, testnet: true }])?.id).toBe(31337)
+    expect(
+      defaultTestChain([
+        { id: 1, testnet: false },
+        { id: 31337, testnet: true },
+        { id: 84532, testnet: true },
+      ])?.id,
+    ).toBe(31337)
     expect(defaultTestChain([{ id: 1, testnet: false }])).toBeUndefined()
   })
 })

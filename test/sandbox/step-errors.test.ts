@@ -28,10 +28,22 @@ describe('a sandbox settlement that cannot complete', () => {
       const p = await get(m.testKey, payment.id)
       return p.last_error && p
     }, 8_000)
-    expect(failed).toMatchObject({ status: 'pending', last_error: { code: 'WALLET_REQUIRED', step: 'sandbox_settlement', message: expect.stringContaining('No test wallet') } })
+    expect(failed).toMatchObject({
+      status: 'pending',
+      last_error: {
+        code: 'WALLET_REQUIRED',
+        step: 'sandbox_settlement',
+        message: expect.stringContaining('No test wallet'),
+      },
+    })
     const [event] = await waitForRequests(hook.name, 1, (r) => JSON.parse(r.body).event_type === 'payment.error')
-    expect(JSON.parse(event!.body)).toMatchObject({ payment_id: payment.id, last_error: { code: 'WALLET_REQUIRED', step: 'sandbox_settlement' } })
-    const events = (await call('GET', `/v1/payments/${payment.id}/events`, { key: m.testKey })).json.data as { type: string }[]
+    expect(JSON.parse(event!.body)).toMatchObject({
+      payment_id: payment.id,
+      last_error: { code: 'WALLET_REQUIRED', step: 'sandbox_settlement' },
+    })
+    const events = (await call('GET', `/v1/payments/${payment.id}/events`, { key: m.testKey })).json.data as {
+      type: string
+    }[]
     expect(events.map((e) => e.type)).toContain('payment.error')
 
     // Nothing left to retry: the only alarm left is the payment's expiry.
@@ -48,7 +60,13 @@ describe('a sandbox settlement that cannot complete', () => {
     await env.DB.prepare("UPDATE wallets SET xpub = 'xpub-broken' WHERE merchant_id = ?").bind(m.id).run()
 
     const retryAt = await eventually(
-      () => runInDurableObject(stub(payment.id), async (_i, state) => (await state.storage.get<number>('attempts:sandbox_settlement')) === 1 && state.storage.get<number>('sandboxAt')),
+      () =>
+        runInDurableObject(
+          stub(payment.id),
+          async (_i, state) =>
+            (await state.storage.get<number>('attempts:sandbox_settlement')) === 1 &&
+            state.storage.get<number>('sandboxAt'),
+        ),
       8_000,
     )
     expect(retryAt).toBeGreaterThan(Date.now() + 2_000)
@@ -60,7 +78,14 @@ describe('a sandbox settlement that cannot complete', () => {
     })
     expect(await runDurableObjectAlarm(stub(payment.id))).toBe(true)
     const p = await get(m.testKey, payment.id)
-    expect(p).toMatchObject({ status: 'pending', last_error: { code: 'INTERNAL_ERROR', step: 'sandbox_settlement', message: expect.stringContaining('gave up after 5 attempts') } })
+    expect(p).toMatchObject({
+      status: 'pending',
+      last_error: {
+        code: 'INTERNAL_ERROR',
+        step: 'sandbox_settlement',
+        message: expect.stringContaining('gave up after 5 attempts'),
+      },
+    })
     await runInDurableObject(stub(payment.id), async (_i, state) => {
       expect(await state.storage.get('sandboxAt')).toBeUndefined()
       expect(await state.storage.getAlarm()).toBe(Date.parse(payment.expires_at))

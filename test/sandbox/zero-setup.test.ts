@@ -20,7 +20,8 @@ async function newMerchant() {
   return { ...merchant, hook }
 }
 
-const v1Status = async (m: TestMerchant, id: string) => (await call('GET', `/v1/payments/${id}`, { key: m.testKey })).json.data
+const v1Status = async (m: TestMerchant, id: string) =>
+  (await call('GET', `/v1/payments/${id}`, { key: m.testKey })).json.data
 
 /** Waits for the payment's status, then checks it stays there after the sandbox alarm has had its time. */
 async function expectSettles(m: TestMerchant, id: string, status: string) {
@@ -33,7 +34,11 @@ async function expectSettles(m: TestMerchant, id: string, status: string) {
 }
 
 async function expectCompletedWebhook(hook: { name: string }, paymentId: string) {
-  const [completed] = await waitForRequests(hook.name, 1, (r) => eventOf(r).event_type === 'payment.completed' && eventOf(r).payment_id === paymentId)
+  const [completed] = await waitForRequests(
+    hook.name,
+    1,
+    (r) => eventOf(r).event_type === 'payment.completed' && eventOf(r).payment_id === paymentId,
+  )
   expect(eventOf(completed!)).toMatchObject({ status: 'completed', payment_id: paymentId })
 }
 
@@ -46,17 +51,26 @@ describe('a brand-new merchant with no wallet, in test mode', () => {
   it('POST /v1/payments: 10.00 completes within seconds (payment.completed delivered), 20.00 fails, 30.00 stays processing', async () => {
     const m = await newMerchant()
     const started = Date.now()
-    const create = (amount: string) => call('POST', '/v1/payments', { key: m.testKey, body: { amount, currency: 'USD' } })
+    const create = (amount: string) =>
+      call('POST', '/v1/payments', { key: m.testKey, body: { amount, currency: 'USD' } })
     const [ten, twenty, thirty] = await Promise.all([create('10.00'), create('20.00'), create('30.00')])
     for (const res of [ten, twenty, thirty]) expect(res.status, res.text).toBe(201)
 
     const completed = await expectSettles(m, ten.json.data.id, 'completed')
-    expect(completed).toMatchObject({ chain_id: 31337, pay_currency: 'USDC', pay_amount: '10', amount_received: '10', deposit_address: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/) })
+    expect(completed).toMatchObject({
+      chain_id: 31337,
+      pay_currency: 'USDC',
+      pay_amount: '10',
+      amount_received: '10',
+      deposit_address: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/),
+    })
     await expectCompletedWebhook(m.hook, ten.json.data.id)
     expect(Date.now() - started).toBeLessThan(15_000)
     await expectSettles(m, twenty.json.data.id, 'failed')
     await expectSettles(m, thirty.json.data.id, 'processing')
-    const types = (await received(m.hook.name)).filter((r) => eventOf(r).payment_id === thirty.json.data.id).map((r) => eventOf(r).event_type)
+    const types = (await received(m.hook.name))
+      .filter((r) => eventOf(r).payment_id === thirty.json.data.id)
+      .map((r) => eventOf(r).event_type)
     expect(types).toContain('payment.processing')
     expect(types).not.toContain('payment.completed')
   })
@@ -83,7 +97,11 @@ describe('a brand-new merchant with no wallet, in test mode', () => {
     const m = await newMerchant()
     const identity = newIdentity()
     const token = await pairToken(m.testKey, identity)
-    const client = Client.createClientByPrivateKey(identity.privateKey, new TokenContainer({ [Facade.Merchant]: token }), Environment.Test)
+    const client = Client.createClientByPrivateKey(
+      identity.privateKey,
+      new TokenContainer({ [Facade.Merchant]: token }),
+      Environment.Test,
+    )
     const ipn = receiverUrl()
     const invoice = (price: number) => Object.assign(new Models.Invoice(price, 'USD'), { notificationURL: ipn.url })
     const ten = await client.createInvoice(invoice(10))
@@ -94,7 +112,11 @@ describe('a brand-new merchant with no wallet, in test mode', () => {
 
     await eventually(async () => ['confirmed', 'complete'].includes((await client.getInvoice(ten.id!)).status!), 8_000)
     await expectCompletedWebhook(m.hook, ten.id!)
-    const ipns = await waitForRequests(ipn.name, 1, (r) => JSON.parse(r.body).id === ten.id && ['confirmed', 'complete'].includes(JSON.parse(r.body).status))
+    const ipns = await waitForRequests(
+      ipn.name,
+      1,
+      (r) => JSON.parse(r.body).id === ten.id && ['confirmed', 'complete'].includes(JSON.parse(r.body).status),
+    )
     expect(JSON.parse(ipns[0]!.body)).toMatchObject({ id: ten.id, price: 10, currency: 'USD' })
     await eventually(async () => (await client.getInvoice(twenty.id!)).status === 'invalid', 8_000)
     await eventually(async () => (await client.getInvoice(thirty.id!)).status === 'paid', 8_000)
@@ -106,13 +128,21 @@ describe('a brand-new merchant with no wallet, in test mode', () => {
     const m = await newMerchant()
     let nonce = Date.now()
     const order = async (amount: string) => {
-      const res = await call('POST', '/api/payment-orders/', { key: m.testKey, body: { amount, currency: 'USDC', blockchain: 'anvil', nonce: ++nonce } })
+      const res = await call('POST', '/api/payment-orders/', {
+        key: m.testKey,
+        body: { amount, currency: 'USDC', blockchain: 'anvil', nonce: ++nonce },
+      })
       expect(res.status, res.text).toBe(201)
-      expect(res.json.data).toMatchObject({ chain_id: 31337, status: 'pending', wallet_address: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/) })
+      expect(res.json.data).toMatchObject({
+        chain_id: 31337,
+        status: 'pending',
+        wallet_address: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/),
+      })
       return res.json.data.id as string
     }
     const [ten, twenty, thirty] = [await order('10.00'), await order('20.00'), await order('30.00')]
-    const status = async (id: string) => (await call('GET', `/api/payment-orders/${id}/`, { key: m.testKey })).json.data.status
+    const status = async (id: string) =>
+      (await call('GET', `/api/payment-orders/${id}/`, { key: m.testKey })).json.data.status
     await eventually(async () => (await status(ten)) === 'completed', 8_000)
     await expectCompletedWebhook(m.hook, ten)
     await eventually(async () => (await status(twenty)) === 'failed', 8_000)
@@ -123,7 +153,8 @@ describe('a brand-new merchant with no wallet, in test mode', () => {
 
   it('the hosted page of a test payment offers the sandbox chain instead of "cannot take crypto payments"', async () => {
     const m = await createMerchant()
-    const p = (await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '12.00', currency: 'USD' } })).json.data
+    const p = (await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '12.00', currency: 'USD' } })).json
+      .data
     const page = await call('GET', `/pay/${p.reference}`)
     expect(page.status).toBe(200)
     expect(page.text).not.toContain('cannot take crypto payments')

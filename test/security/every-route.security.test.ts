@@ -55,7 +55,8 @@ const keyRoutes = routesOf('merchant-key')
 type Surface = 'v1' | 'links' | 'cryptopay'
 
 /** The code and field of an error in the surface's shape (payment links carry the status, not a code). */
-function refusal(surface: Surface, json: any): { code: unknown; field: unknown } { // eslint-disable-line @typescript-eslint/no-explicit-any -- three error shapes
+function refusal(surface: Surface, json: any): { code: unknown; field: unknown } {
+  // eslint-disable-line @typescript-eslint/no-explicit-any -- three error shapes
   if (surface === 'links') return { code: json?.error, field: json?.message }
   if (surface === 'cryptopay') return { code: json?.error?.code, field: Object.keys(json?.error?.details ?? {})[0] }
   return { code: json?.error?.code, field: json?.error?.field }
@@ -65,8 +66,16 @@ const expected = (surface: Surface, code: string, field: string, message: RegExp
 
 describe('the route table', () => {
   it('finds the routes of every surface and a fixture for each', () => {
-    for (const prefix of ['POST /v1/payments', 'GET /v1/bitpay/', 'POST /api/v1/payments/links', 'POST /api/merchant-wallets']) {
-      expect(keyRoutes.some((r) => r.startsWith(prefix)), prefix).toBe(true)
+    for (const prefix of [
+      'POST /v1/payments',
+      'GET /v1/bitpay/',
+      'POST /api/v1/payments/links',
+      'POST /api/merchant-wallets',
+    ]) {
+      expect(
+        keyRoutes.some((r) => r.startsWith(prefix)),
+        prefix,
+      ).toBe(true)
     }
     expectFixtureForEvery('merchant-key', FIXTURES)
     expectFixtureForEvery('bitpay', BITPAY_FIXTURES)
@@ -78,7 +87,14 @@ describe('the route table', () => {
 
   it('classifies routes by rule: operator routes by their document, the rest by surface', () => {
     const kinds = Object.fromEntries(ROUTES.map((r) => [r.route, r.kind]))
-    expect(kinds).toMatchObject({ 'POST /v1/merchants': 'operator', 'GET /v1/payments': 'merchant-key', 'GET /invoices/:id': 'bitpay', 'GET /pay/:reference/status': 'page', 'GET /docs': 'public', 'POST /api/auth/login': 'login' })
+    expect(kinds).toMatchObject({
+      'POST /v1/merchants': 'operator',
+      'GET /v1/payments': 'merchant-key',
+      'GET /invoices/:id': 'bitpay',
+      'GET /pay/:reference/status': 'page',
+      'GET /docs': 'public',
+      'POST /api/auth/login': 'login',
+    })
   })
 })
 
@@ -110,16 +126,31 @@ describe.each(keyRoutes)('%s', (route) => {
     if (!fixture) throw new Error(`no fixture for ${route}: add one to FIXTURES in test/security/fixtures.ts`)
     const request = await fixture(w)
     const { path, body } = request
-    await expectKeyRefusals(entry, request, { key: w.m.testKey, revokedKey, otherMerchantKey: stranger.testKey, otherModeKey: w.m.liveKey })
+    await expectKeyRefusals(entry, request, {
+      key: w.m.testKey,
+      revokedKey,
+      otherMerchantKey: stranger.testKey,
+      otherModeKey: w.m.liveKey,
+    })
 
     const payload = body === undefined ? '' : JSON.stringify(body)
     const unsigned = await callRaw(method, path, strict.key, payload)
     expect(unsigned.status, `unsigned ${method} ${path}: ${unsigned.text}`).toBe(401)
-    expect(refusal(surface, unsigned.json)).toEqual(expected(surface, 'INVALID_SIGNATURE', 'X-Signature', /X-Signature/))
+    expect(refusal(surface, unsigned.json)).toEqual(
+      expected(surface, 'INVALID_SIGNATURE', 'X-Signature', /X-Signature/),
+    )
 
-    const forged = await callRaw(method, path, strict.key, payload, signatureHeaders(`sig_${randomHex(32)}`, method, path, payload))
+    const forged = await callRaw(
+      method,
+      path,
+      strict.key,
+      payload,
+      signatureHeaders(`sig_${randomHex(32)}`, method, path, payload),
+    )
     expect(forged.status, `forged ${method} ${path}: ${forged.text}`).toBe(401)
-    expect(refusal(surface, forged.json)).toEqual(expected(surface, 'INVALID_SIGNATURE', 'X-Signature', /does not match/))
+    expect(refusal(surface, forged.json)).toEqual(
+      expected(surface, 'INVALID_SIGNATURE', 'X-Signature', /does not match/),
+    )
 
     const headers = signatureHeaders(strict.secret, method, path, payload)
     const signed = await callRaw(method, path, strict.key, payload, headers)
@@ -128,7 +159,9 @@ describe.each(keyRoutes)('%s', (route) => {
 
     const replayed = await callRaw(method, path, strict.key, payload, headers)
     expect(replayed.status, `replayed ${method} ${path}: ${replayed.text}`).toBe(401)
-    expect(refusal(surface, replayed.json)).toEqual(expected(surface, 'SIGNATURE_REPLAYED', 'X-Signature', /already used/))
+    expect(refusal(surface, replayed.json)).toEqual(
+      expected(surface, 'SIGNATURE_REPLAYED', 'X-Signature', /already used/),
+    )
   })
 })
 
@@ -146,7 +179,7 @@ describe.each(routesOf('bitpay'))('%s (BitPay)', (route) => {
     w = await bitpayWorld(await merchantWithWallets(), bitpayStranger)
   })
 
-  it('refuses the wrong credentials for how it is authorised, in BitPay\'s error shape, and serves the right ones', async () => {
+  it("refuses the wrong credentials for how it is authorised, in BitPay's error shape, and serves the right ones", async () => {
     const fixture = BITPAY_FIXTURES[route]
     if (!fixture) throw new Error(`no fixture for ${route}: add one to BITPAY_FIXTURES in test/security/fixtures.ts`)
     await expectBitPayRefusals(entry, await fixture(w), w)
@@ -175,19 +208,21 @@ describe.each(routesOf('page'))('%s (hosted page)', (route) => {
   })
 })
 
-
 describe('public routes and the CryptoPay login', () => {
   it.each(Object.entries(PUBLIC_FIXTURES))('serves %s without credentials', async (_route, path) => {
     expectServed(await call('GET', path), path)
   })
 
-  it('refuses a wrong password at POST /api/auth/login with 401 in CryptoPay\'s shape', async () => {
+  it("refuses a wrong password at POST /api/auth/login with 401 in CryptoPay's shape", async () => {
     const m = await createMerchant()
     const username = `walk${randomHex(4)}`
     await made('POST', '/v1/users', m.testKey, { username, password: 'correct horse battery staple' })
     const wrong = await call('POST', '/api/auth/login', { body: { username, password: 'wrong horse battery staple' } })
     expect(wrong.status).toBe(401)
     expect(wrong.json).toMatchObject({ success: false, error: { code: expect.any(String) } })
-    expectServed(await call('POST', '/api/auth/login', { body: { username, password: 'correct horse battery staple' } }), 'login')
+    expectServed(
+      await call('POST', '/api/auth/login', { body: { username, password: 'correct horse battery staple' } }),
+      'login',
+    )
   })
 })

@@ -8,7 +8,11 @@ import { callRaw, signatureHeaders } from '../helpers/signing'
 const payload = JSON.stringify({ amount: '5', currency: 'USD' })
 const now = () => Math.floor(Date.now() / 1000)
 const paymentCount = async (merchantId: string) =>
-  (await env.DB.prepare('SELECT count(*) AS n FROM payments WHERE merchant_id = ?').bind(merchantId).first<{ n: number }>())?.n
+  (
+    await env.DB.prepare('SELECT count(*) AS n FROM payments WHERE merchant_id = ?')
+      .bind(merchantId)
+      .first<{ n: number }>()
+  )?.n
 
 describe('a signed request is accepted once', () => {
   it('refuses the same signed POST /v1/payments sent twice with 401 SIGNATURE_REPLAYED on X-Signature, creating one payment', async () => {
@@ -26,7 +30,10 @@ describe('a signed request is accepted once', () => {
     const m = await merchantWithWallet()
     const headers = signatureHeaders(m.testSigningSecret, 'POST', '/v1/payments', payload)
     expect((await callRaw('POST', '/v1/payments', m.testKey, payload, headers)).status).toBe(201)
-    const upper = await callRaw('POST', '/v1/payments', m.testKey, payload, { ...headers, 'X-Signature': headers['X-Signature'].toUpperCase() })
+    const upper = await callRaw('POST', '/v1/payments', m.testKey, payload, {
+      ...headers,
+      'X-Signature': headers['X-Signature'].toUpperCase(),
+    })
     expect(upper.json.error.code).toBe('SIGNATURE_REPLAYED')
   })
 
@@ -42,9 +49,15 @@ describe('a signed request is accepted once', () => {
     const m = await merchantWithWallet()
     const key = { 'Idempotency-Key': 'order-77' }
     const t = now()
-    const first = await callRaw('POST', '/v1/payments', m.testKey, payload, { ...key, ...signatureHeaders(m.testSigningSecret, 'POST', '/v1/payments', payload, t - 1) })
+    const first = await callRaw('POST', '/v1/payments', m.testKey, payload, {
+      ...key,
+      ...signatureHeaders(m.testSigningSecret, 'POST', '/v1/payments', payload, t - 1),
+    })
     expect(first.status).toBe(201)
-    const retry = await callRaw('POST', '/v1/payments', m.testKey, payload, { ...key, ...signatureHeaders(m.testSigningSecret, 'POST', '/v1/payments', payload, t) })
+    const retry = await callRaw('POST', '/v1/payments', m.testKey, payload, {
+      ...key,
+      ...signatureHeaders(m.testSigningSecret, 'POST', '/v1/payments', payload, t),
+    })
     expect(retry.status).toBe(201)
     expect(retry.headers.get('idempotent-replayed')).toBe('true')
     expect(retry.json.data.id).toBe(first.json.data.id)
@@ -69,10 +82,17 @@ describe('a signed request is accepted once', () => {
     }
     const links = await replay('/api/v1/payments/links')
     expect(links.status).toBe(401)
-    expect(links.json).toMatchObject({ error: 'unauthorized', code: 401, message: expect.stringMatching(/already used/) })
+    expect(links.json).toMatchObject({
+      error: 'unauthorized',
+      code: 401,
+      message: expect.stringMatching(/already used/),
+    })
     const cryptoPay = await replay('/api/merchant-wallets/')
     expect(cryptoPay.status).toBe(401)
-    expect(cryptoPay.json).toMatchObject({ success: false, error: { code: 'SIGNATURE_REPLAYED', details: { 'X-Signature': [expect.stringMatching(/fresh X-Timestamp/)] } } })
+    expect(cryptoPay.json).toMatchObject({
+      success: false,
+      error: { code: 'SIGNATURE_REPLAYED', details: { 'X-Signature': [expect.stringMatching(/fresh X-Timestamp/)] } },
+    })
   })
 })
 
@@ -80,11 +100,21 @@ describe('cron maintenance', () => {
   it('forgets signatures whose timestamp has left the window and keeps the others', async () => {
     const t = now()
     await env.DB.batch([
-      env.DB.prepare('INSERT INTO used_signatures (signature_hash, key_id, expires_at) VALUES (?, ?, ?)').bind('old', 'key_a', t - 1),
-      env.DB.prepare('INSERT INTO used_signatures (signature_hash, key_id, expires_at) VALUES (?, ?, ?)').bind('fresh', 'key_a', t + SIGNATURE_WINDOW_SECONDS),
+      env.DB.prepare('INSERT INTO used_signatures (signature_hash, key_id, expires_at) VALUES (?, ?, ?)').bind(
+        'old',
+        'key_a',
+        t - 1,
+      ),
+      env.DB.prepare('INSERT INTO used_signatures (signature_hash, key_id, expires_at) VALUES (?, ?, ?)').bind(
+        'fresh',
+        'key_a',
+        t + SIGNATURE_WINDOW_SECONDS,
+      ),
     ])
     await runMaintenance(env, new Date(t * 1000))
-    const left = await env.DB.prepare("SELECT signature_hash FROM used_signatures WHERE signature_hash IN ('old', 'fresh')").all<{ signature_hash: string }>()
+    const left = await env.DB.prepare(
+      "SELECT signature_hash FROM used_signatures WHERE signature_hash IN ('old', 'fresh')",
+    ).all<{ signature_hash: string }>()
     expect(left.results.map((r) => r.signature_hash)).toEqual(['fresh'])
   })
 

@@ -12,11 +12,26 @@ describe('one authentication path for merchant keys on every surface', () => {
     const body = JSON.stringify({ blockchain: 'arbitrum', address: '0x000000000000000000000000000000000000dEaD' })
     const unsigned = await callRaw('POST', '/api/merchant-wallets/', strict.key, body)
     expect(unsigned.status).toBe(401)
-    expect(unsigned.json).toMatchObject({ success: false, error: { code: 'INVALID_SIGNATURE', details: { 'X-Signature': [expect.any(String)] } } })
-    const forged = await callRaw('POST', '/api/merchant-wallets/', strict.key, body, signatureHeaders(m.liveSigningSecret, 'POST', '/api/merchant-wallets/', body))
+    expect(unsigned.json).toMatchObject({
+      success: false,
+      error: { code: 'INVALID_SIGNATURE', details: { 'X-Signature': [expect.any(String)] } },
+    })
+    const forged = await callRaw(
+      'POST',
+      '/api/merchant-wallets/',
+      strict.key,
+      body,
+      signatureHeaders(m.liveSigningSecret, 'POST', '/api/merchant-wallets/', body),
+    )
     expect(forged.status).toBe(401)
     expect((await call('GET', '/v1/wallets', { key: m.liveKey })).json.data).toEqual([])
-    const signed = await callRaw('POST', '/api/merchant-wallets/', strict.key, body, signatureHeaders(strict.secret, 'POST', '/api/merchant-wallets/', body))
+    const signed = await callRaw(
+      'POST',
+      '/api/merchant-wallets/',
+      strict.key,
+      body,
+      signatureHeaders(strict.secret, 'POST', '/api/merchant-wallets/', body),
+    )
     expect(signed.status).toBe(201)
   })
 
@@ -35,7 +50,10 @@ describe('one authentication path for merchant keys on every surface', () => {
 
   it('keeps the mode of the key on every surface: a live key does not see test resources', async () => {
     const m = await createMerchant()
-    await call('POST', '/api/merchant-wallets/', { key: m.testKey, body: { blockchain: 'base', address: '0x5fbdb2315678afecb367f032d93f642f64180aa3' } })
+    await call('POST', '/api/merchant-wallets/', {
+      key: m.testKey,
+      body: { blockchain: 'base', address: '0x5fbdb2315678afecb367f032d93f642f64180aa3' },
+    })
     expect((await call('GET', '/api/merchant-wallets/', { key: m.testKey })).json.data).toHaveLength(1)
     expect((await call('GET', '/api/merchant-wallets/', { key: m.liveKey })).json.data).toEqual([])
     expect((await call('GET', '/v1/wallets', { key: m.liveKey })).json.data).toEqual([])
@@ -47,7 +65,8 @@ describe('one authentication path for merchant keys on every surface', () => {
     const intoMinute = Date.now() % 60_000
     if (intoMinute > 55_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 50))
     const statuses = []
-    for (const path of [...ONE_ROUTE_PER_SURFACE, ONE_ROUTE_PER_SURFACE[3] ?? '', ONE_ROUTE_PER_SURFACE[0] ?? '']) statuses.push((await call('GET', path, { key: m.testKey })).status)
+    for (const path of [...ONE_ROUTE_PER_SURFACE, ONE_ROUTE_PER_SURFACE[3] ?? '', ONE_ROUTE_PER_SURFACE[0] ?? ''])
+      statuses.push((await call('GET', path, { key: m.testKey })).status)
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429])
   })
 })

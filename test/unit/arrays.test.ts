@@ -3,7 +3,10 @@ import { zip } from '../../src/domain/arrays'
 
 describe('zip: batch answers paired with their requests', () => {
   it('pairs by position', () => {
-    expect(zip(['a', 'b'], [1n, 2n])).toEqual([['a', 1n], ['b', 2n]])
+    expect(zip(['a', 'b'], [1n, 2n])).toEqual([
+      ['a', 1n],
+      ['b', 2n],
+    ])
     expect(zip([], [])).toEqual([])
   })
 

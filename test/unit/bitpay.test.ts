@@ -45,7 +45,12 @@ describe('BitPay mapping', () => {
   })
 
   it('maps exceptions', () => {
-    expect([null, 'underpaid', 'overpaid', 'paid_late'].map((e) => bitpayExceptionStatus(e as never))).toEqual([false, 'paidPartial', 'paidOver', 'paidLate'])
+    expect([null, 'underpaid', 'overpaid', 'paid_late'].map((e) => bitpayExceptionStatus(e as never))).toEqual([
+      false,
+      'paidPartial',
+      'paidOver',
+      'paidLate',
+    ])
   })
 
   // One row per entry of seed 003's "Error codes" this gateway uses, per resource it serves.
@@ -89,6 +94,7 @@ describe('BitPay mapping', () => {
   })
 
   it('has a code for every reason of every family', () => {
-    for (const row of Object.values(BITPAY_ERROR_TABLE)) expect(Object.keys(row).sort()).toEqual(['conflict', 'invalid', 'missing', 'not_found', 'other', 'state'])
+    for (const row of Object.values(BITPAY_ERROR_TABLE))
+      expect(Object.keys(row).sort()).toEqual(['conflict', 'invalid', 'missing', 'not_found', 'other', 'state'])
   })
 })

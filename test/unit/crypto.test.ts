@@ -10,7 +10,7 @@ import { TEST_XPUB } from '../helpers/api'
 const seed = new Uint8Array(Array.from({ length: 16 }, (_, i) => i))
 
 describe('deposit addresses', () => {
-  it('derives m/44\'/60\'/0\'/0/i from the xpub exactly as the private key path does', () => {
+  it("derives m/44'/60'/0'/0/i from the xpub exactly as the private key path does", () => {
     const root = HDKey.fromMasterSeed(seed)
     for (const i of [0, 1, 7, 1000]) {
       const priv = root.derive(`m/44'/60'/0'/0/${i}`).privateKey!
@@ -29,9 +29,18 @@ describe('deposit addresses', () => {
 describe('request signatures', () => {
   const secret = 'sig_secret'
   const now = 1_700_000_000
-  const sign = (ts: number, body = '{"a":1}') => hmacSha256Hex(secret, signingPayload(String(ts), 'POST', '/v1/payments', body))
+  const sign = (ts: number, body = '{"a":1}') =>
+    hmacSha256Hex(secret, signingPayload(String(ts), 'POST', '/v1/payments', body))
   const check = (signature: string | undefined, ts: number | undefined, body = '{"a":1}') =>
-    verifyRequestSignature({ secret, signature, timestamp: ts === undefined ? undefined : String(ts), method: 'POST', path: '/v1/payments', body, nowSeconds: now })
+    verifyRequestSignature({
+      secret,
+      signature,
+      timestamp: ts === undefined ? undefined : String(ts),
+      method: 'POST',
+      path: '/v1/payments',
+      body,
+      nowSeconds: now,
+    })
 
   it('accepts a fresh signature over timestamp + method + path + body', () => {
     expect(check(sign(now), now)).toEqual({ ok: true })

@@ -5,7 +5,11 @@ import { validationError } from '../../src/api/validation'
 import { bitpayErrorCode } from '../../src/domain/bitpay'
 import { ApiError, defaultReason, missing, notFound } from '../../src/errors'
 
-const body = z.object({ email: z.string().email(), sin: z.string({ message: 'sin is required' }), items: z.array(z.object({ price: z.number() })) })
+const body = z.object({
+  email: z.string().email(),
+  sin: z.string({ message: 'sin is required' }),
+  items: z.array(z.object({ price: z.number() })),
+})
 
 describe('error reasons come from structure, not from the message', () => {
   it('a field left out is missing, whatever its message says', () => {
@@ -16,14 +20,23 @@ describe('error reasons come from structure, not from the message', () => {
 
   it('a nested field left out is missing; one of the wrong type is invalid', () => {
     const left = { email: 'a@b.co', sin: 'x', items: [{}] }
-    expect(validationError(body.safeParse(left).error!, 'json', left)).toMatchObject({ field: 'items.0.price', reason: 'missing' })
+    expect(validationError(body.safeParse(left).error!, 'json', left)).toMatchObject({
+      field: 'items.0.price',
+      reason: 'missing',
+    })
     const wrong = { email: 'a@b.co', sin: 'x', items: [{ price: '9' }] }
-    expect(validationError(body.safeParse(wrong).error!, 'json', wrong)).toMatchObject({ field: 'items.0.price', reason: 'invalid' })
+    expect(validationError(body.safeParse(wrong).error!, 'json', wrong)).toMatchObject({
+      field: 'items.0.price',
+      reason: 'invalid',
+    })
   })
 
   it('a present but malformed field is invalid', () => {
     const input = { email: 'nope', sin: 'x', items: [] }
-    expect(validationError(body.safeParse(input).error!, 'json', input)).toMatchObject({ field: 'email', reason: 'invalid' })
+    expect(validationError(body.safeParse(input).error!, 'json', input)).toMatchObject({
+      field: 'email',
+      reason: 'invalid',
+    })
   })
 
   it('a message that says "required" does not make an error missing', () => {

@@ -6,7 +6,8 @@ import { currentRequestId, log, withRequestId } from '../../src/log'
 
 afterEach(() => vi.restoreAllMocks())
 
-const lines = (spy: { mock: { calls: unknown[][] } }) => spy.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>)
+const lines = (spy: { mock: { calls: unknown[][] } }) =>
+  spy.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>)
 
 describe('log: one JSON line per event', () => {
   it('writes level, message and fields to the console stream of the level', () => {
@@ -30,7 +31,10 @@ describe('log: one JSON line per event', () => {
       log.error('inside')
     })
     log.error('outside')
-    expect(lines(error)).toEqual([{ level: 'error', msg: 'inside', requestId: 'req_1' }, { level: 'error', msg: 'outside' }])
+    expect(lines(error)).toEqual([
+      { level: 'error', msg: 'inside', requestId: 'req_1' },
+      { level: 'error', msg: 'outside' },
+    ])
     expect(currentRequestId()).toBeUndefined()
   })
 
@@ -42,6 +46,8 @@ describe('log: one JSON line per event', () => {
       return c.text('ok')
     })
     const res = await app.request('/x')
-    expect(lines(warn)).toEqual([{ level: 'warn', msg: 'something odd', requestId: res.headers.get('X-Request-Id'), path: '/x' }])
+    expect(lines(warn)).toEqual([
+      { level: 'warn', msg: 'something odd', requestId: res.headers.get('X-Request-Id'), path: '/x' },
+    ])
   })
 })

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { LIMITS, maxOrderAmount } from '../../src/config'
-import { assertAtMost, canonicalAmount, compareDecimals, decimalFromJson, formatFixed, formatUnits, MoneyError, parseDecimal, toBaseUnits } from '../../src/domain/money'
+import {
+  assertAtMost,
+  canonicalAmount,
+  compareDecimals,
+  decimalFromJson,
+  formatFixed,
+  formatUnits,
+  MoneyError,
+  parseDecimal,
+  toBaseUnits,
+} from '../../src/domain/money'
 
 describe('money', () => {
   it.each([

@@ -1,15 +1,41 @@
 import { describe, expect, it } from 'vitest'
-import { fallbackRateSource, feedPrice, pickRates, pricesFor, staticRateSource, type RateAttempt, type RateSource } from '../../src/domain/rates'
+import {
+  fallbackRateSource,
+  feedPrice,
+  pickRates,
+  pricesFor,
+  staticRateSource,
+  type RateAttempt,
+  type RateSource,
+} from '../../src/domain/rates'
 
 describe('pickRates(attempts, symbols)', () => {
   const chainlink: RateAttempt = { name: 'chainlink', prices: { USD: '1', ETH: '2500' } }
   const stat: RateAttempt = { name: 'static', prices: { USD: '1', ETH: '3000', EUR: '1.08', USDC: '1' } }
   it.each<[string, RateAttempt[], string[], string, Record<string, string>]>([
     ['the first source wins for what it has', [chainlink, stat], ['USD', 'ETH'], 'chainlink', { ETH: '2500' }],
-    ['the next source fills what the first lacks', [chainlink, stat], ['EUR', 'ETH'], 'static+chainlink', { ETH: '2500', EUR: '1.08' }],
+    [
+      'the next source fills what the first lacks',
+      [chainlink, stat],
+      ['EUR', 'ETH'],
+      'static+chainlink',
+      { ETH: '2500', EUR: '1.08' },
+    ],
     ['USD does not count as a source', [chainlink, stat], ['USD', 'USDC'], 'static', { USDC: '1' }],
-    ['a failed source is skipped', [{ name: 'chainlink', error: 'down' }, stat], ['USD', 'ETH'], 'static', { ETH: '3000' }],
-    ['missing everywhere: the price is absent (pricing then fails)', [chainlink], ['USD', 'JPY'], 'chainlink', { ETH: '2500' }],
+    [
+      'a failed source is skipped',
+      [{ name: 'chainlink', error: 'down' }, stat],
+      ['USD', 'ETH'],
+      'static',
+      { ETH: '3000' },
+    ],
+    [
+      'missing everywhere: the price is absent (pricing then fails)',
+      [chainlink],
+      ['USD', 'JPY'],
+      'chainlink',
+      { ETH: '2500' },
+    ],
   ])('%s', (_name, attempts, symbols, source, prices) => {
     const picked = pickRates(attempts, symbols)
     expect(picked.source).toBe(source)

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { callbackUrlProblem, checkUrls, embeddedIPv4, parseIPv6, redirectUrlProblem, webPageHref } from '../../src/domain/url-policy'
+import {
+  callbackUrlProblem,
+  checkUrls,
+  embeddedIPv4,
+  parseIPv6,
+  redirectUrlProblem,
+  webPageHref,
+} from '../../src/domain/url-policy'
 import { ApiError } from '../../src/errors'
 
 const refusedInProduction = (url: string) => callbackUrlProblem(url, 'production')
@@ -52,7 +59,9 @@ describe('callback URL policy in production', () => {
     ['240.0.0.1', 'reserved'],
     ['255.255.255.255', 'limited broadcast'],
   ])('refuses the IPv4 literal %s (%s)', (ip, range) => {
-    expect(refusedInProduction(`https://${ip}/h`)).toBe(`must not point to a special-purpose address (${range}) in production`)
+    expect(refusedInProduction(`https://${ip}/h`)).toBe(
+      `must not point to a special-purpose address (${range}) in production`,
+    )
   })
 
   it.each([
@@ -84,7 +93,9 @@ describe('callback URL policy in production', () => {
     ['[4000::1]', 'not global unicast'],
     ['[1::1]', 'not global unicast'],
   ])('refuses the IPv6 literal %s (%s)', (host, range) => {
-    expect(refusedInProduction(`https://${host}/h`)).toBe(`must not point to a special-purpose address (${range}) in production`)
+    expect(refusedInProduction(`https://${host}/h`)).toBe(
+      `must not point to a special-purpose address (${range}) in production`,
+    )
   })
 
   it.each([
@@ -130,13 +141,19 @@ describe('callback URL policy in production', () => {
     expect(refusedInProduction(url)).toBe('must not point to a local or special-use domain name in production')
   })
 
-  it.each(['https://metadata/', 'https://gateway./', 'https://printer/'])('refuses the single-label name in %s', (url) => {
-    expect(refusedInProduction(url)).toBe('must have a public domain name in production')
-  })
+  it.each(['https://metadata/', 'https://gateway./', 'https://printer/'])(
+    'refuses the single-label name in %s',
+    (url) => {
+      expect(refusedInProduction(url)).toBe('must have a public domain name in production')
+    },
+  )
 
-  it.each(['https://example.com:22/', 'https://example.com:8443/', 'https://example.com:80/', 'https://8.8.8.8:8080/'])('refuses the non-default port in %s', (url) => {
-    expect(refusedInProduction(url)).toBe('must use the default https port (443) in production')
-  })
+  it.each(['https://example.com:22/', 'https://example.com:8443/', 'https://example.com:80/', 'https://8.8.8.8:8080/'])(
+    'refuses the non-default port in %s',
+    (url) => {
+      expect(refusedInProduction(url)).toBe('must use the default https port (443) in production')
+    },
+  )
 
   it.each<[string, string]>([
     ['http://shop.example.com/h', 'must be https in production'],
@@ -151,10 +168,13 @@ describe('callback URL policy in production', () => {
 })
 
 describe('callback URL policy outside production', () => {
-  it.each(['http://127.0.0.1:8080/h', 'http://localhost:8787/h', 'https://[::1]/h', 'http://shop.example/h'])('accepts the local receiver %s in development and sandbox', (url) => {
-    expect(callbackUrlProblem(url, 'development')).toBeNull()
-    expect(callbackUrlProblem(url, 'sandbox')).toBeNull()
-  })
+  it.each(['http://127.0.0.1:8080/h', 'http://localhost:8787/h', 'https://[::1]/h', 'http://shop.example/h'])(
+    'accepts the local receiver %s in development and sandbox',
+    (url) => {
+      expect(callbackUrlProblem(url, 'development')).toBeNull()
+      expect(callbackUrlProblem(url, 'sandbox')).toBeNull()
+    },
+  )
 
   it.each(['mailto:a@b.c', 'file:///etc/passwd', 'https://u:p@127.0.0.1/'])('still refuses %s', (url) => {
     expect(callbackUrlProblem(url, 'development')).not.toBeNull()
@@ -180,9 +200,12 @@ describe('IPv6 decoding', () => {
     expect(dotted).toBe(expected)
   })
 
-  it.each(['1:2:3:4:5:6:7:8:9', '1::2::3', '12345::', 'g::1', '::ffff:1.2.3'])('refuses the malformed address %s', (text) => {
-    expect(parseIPv6(text)).toBeNull()
-  })
+  it.each(['1:2:3:4:5:6:7:8:9', '1::2::3', '12345::', 'g::1', '::ffff:1.2.3'])(
+    'refuses the malformed address %s',
+    (text) => {
+      expect(parseIPv6(text)).toBeNull()
+    },
+  )
 })
 
 describe('redirect URL policy', () => {
@@ -190,10 +213,13 @@ describe('redirect URL policy', () => {
     expect(redirectUrlProblem(url, 'production')).toBeNull()
   })
 
-  it.each(['http://shop.example.com/thanks', 'http://localhost:3000/back'])('accepts http (%s) outside production only', (url) => {
-    expect(redirectUrlProblem(url, 'development')).toBeNull()
-    expect(redirectUrlProblem(url, 'production')).toBe('must be an absolute https URL')
-  })
+  it.each(['http://shop.example.com/thanks', 'http://localhost:3000/back'])(
+    'accepts http (%s) outside production only',
+    (url) => {
+      expect(redirectUrlProblem(url, 'development')).toBeNull()
+      expect(redirectUrlProblem(url, 'production')).toBe('must be an absolute https URL')
+    },
+  )
 
   it.each([
     'javascript:alert(document.cookie)',
@@ -242,7 +268,11 @@ describe('checkUrls', () => {
     try {
       attempt()
     } catch (err) {
-      expect(err).toMatchObject({ code: 'VALIDATION_ERROR', field: 'closeURL', message: 'closeURL must be an absolute https URL' })
+      expect(err).toMatchObject({
+        code: 'VALIDATION_ERROR',
+        field: 'closeURL',
+        message: 'closeURL must be an absolute https URL',
+      })
     }
   })
 })

@@ -27,19 +27,28 @@ describe('POST /v1/webhook-endpoints/{id}/test reports failures without revealin
       await testEvent(m.testKey, 'http://127.0.0.1:1/hook'),
       await testEvent(m.testKey, 'https://127.0.0.1:9/hook'),
     ]
-    for (const answer of answers) expect(answer).toMatchObject({ status_code: null, error: 'could not deliver', succeeded: false })
+    for (const answer of answers)
+      expect(answer).toMatchObject({ status_code: null, error: 'could not deliver', succeeded: false })
   })
 
   it('names the HTTP status when the receiver answered', async () => {
     const m = await createMerchant()
     const r = receiverUrl('?status=503')
-    expect(await testEvent(m.testKey, r.url)).toMatchObject({ status_code: 503, error: 'could not deliver: HTTP 503', succeeded: false })
+    expect(await testEvent(m.testKey, r.url)).toMatchObject({
+      status_code: 503,
+      error: 'could not deliver: HTTP 503',
+      succeeded: false,
+    })
   })
 
   it('does not call a stored URL the policy refuses in production', async () => {
     const m = await createMerchant()
     const r = receiverUrl()
-    expect(await testEvent(m.testKey, r.url, { ENVIRONMENT: 'production' })).toMatchObject({ status_code: null, error: 'could not deliver: the URL is not allowed', succeeded: false })
+    expect(await testEvent(m.testKey, r.url, { ENVIRONMENT: 'production' })).toMatchObject({
+      status_code: null,
+      error: 'could not deliver: the URL is not allowed',
+      succeeded: false,
+    })
     expect(await received(r.name)).toHaveLength(0)
   })
 })
@@ -55,7 +64,8 @@ describe('webhook delivery failures are recorded as attempts', () => {
       return d?.attempts >= 2 && d
     })
     expect(delivery).toMatchObject({ last_status_code: null, last_error: 'could not deliver' })
-    for (const attempt of delivery.attempt_log) expect(attempt).toMatchObject({ status_code: null, error: 'could not deliver', response_snippet: null })
+    for (const attempt of delivery.attempt_log)
+      expect(attempt).toMatchObject({ status_code: null, error: 'could not deliver', response_snippet: null })
   })
 
   it('ends a delivery whose stored URL the policy refuses at send time, without calling it, and disables the endpoint', async () => {
@@ -65,15 +75,24 @@ describe('webhook delivery failures are recorded as attempts', () => {
     const p = (await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '4', currency: 'USD' } })).json.data
     const [event] = (await call('GET', `/v1/payments/${p.id}/events`, { key: m.testKey })).json.data
     const now = new Date().toISOString()
-    await env.DB.prepare('INSERT INTO webhook_deliveries (id, event_id, merchant_id, payment_id, target, endpoint_id, url, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)')
+    await env.DB.prepare(
+      'INSERT INTO webhook_deliveries (id, event_id, merchant_id, payment_id, target, endpoint_id, url, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)',
+    )
       .bind('wd_refused', event.id, m.id, p.id, ep.id, ep.id, r.url, 'pending', now, now)
       .run()
 
     expect(await deliver({ ...env, ENVIRONMENT: 'production' }, 'wd_refused', { invoiceView })).toBe('gone')
     expect(await received(r.name)).toHaveLength(0)
     const [delivery] = (await call('GET', `/v1/webhook-endpoints/${ep.id}/deliveries`, { key: m.testKey })).json.data
-    expect(delivery).toMatchObject({ status: 'failed', last_error: 'could not deliver: the URL is not allowed', attempt_log: [{ status_code: null, error: 'could not deliver: the URL is not allowed' }] })
-    expect((await call('GET', `/v1/webhook-endpoints/${ep.id}`, { key: m.testKey })).json.data).toMatchObject({ status: 'disabled', disabled_reason: 'the URL is not allowed' })
+    expect(delivery).toMatchObject({
+      status: 'failed',
+      last_error: 'could not deliver: the URL is not allowed',
+      attempt_log: [{ status_code: null, error: 'could not deliver: the URL is not allowed' }],
+    })
+    expect((await call('GET', `/v1/webhook-endpoints/${ep.id}`, { key: m.testKey })).json.data).toMatchObject({
+      status: 'disabled',
+      disabled_reason: 'the URL is not allowed',
+    })
   })
 })
 
@@ -82,9 +101,12 @@ describe('postWebhook never throws', () => {
   const post = () => postWebhook('https://hooks.shop-example.com/h', '{}', {})
 
   it.each([
-    ['fetch throwing workerd\'s internal error', new Error('internal error; reference = 0123abcd')],
+    ["fetch throwing workerd's internal error", new Error('internal error; reference = 0123abcd')],
     ['a DNS failure', new TypeError('Network connection lost.')],
-    ['a timeout from AbortSignal.timeout', new DOMException('The operation was aborted due to timeout', 'TimeoutError')],
+    [
+      'a timeout from AbortSignal.timeout',
+      new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+    ],
     ['an abort', new DOMException('The operation was aborted', 'AbortError')],
   ])('turns %s into "could not deliver", without the error text', async (_name, error) => {
     vi.spyOn(console, 'warn').mockImplementation(() => undefined)
@@ -103,7 +125,11 @@ describe('postWebhook never throws', () => {
       },
     })
     vi.spyOn(globalThis, 'fetch').mockResolvedValue(new Response(body, { status: 502 }))
-    expect(await post()).toMatchObject({ statusCode: 502, error: 'could not deliver: HTTP 502', responseSnippet: 'partial' })
+    expect(await post()).toMatchObject({
+      statusCode: 502,
+      error: 'could not deliver: HTTP 502',
+      responseSnippet: 'partial',
+    })
   })
 
   it('reads at most a couple of KB of a huge answer and keeps 500 characters', async () => {

@@ -22,7 +22,12 @@ describe('webhook delivery', () => {
     const m = await merchantWithWallet()
     const r = receiverUrl()
     const ep = await endpoint(m.testKey, r.url)
-    const payment = (await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '10.00', currency: 'USD', metadata: { order_id: 'ABC12345-12' } } })).json.data
+    const payment = (
+      await call('POST', '/v1/payments', {
+        key: m.testKey,
+        body: { amount: '10.00', currency: 'USD', metadata: { order_id: 'ABC12345-12' } },
+      })
+    ).json.data
 
     const [completed] = await waitForRequests(r.name, 1, (x) => eventType(x) === 'payment.completed')
     // Give any duplicate a moment to show up, then check there is exactly one.
@@ -52,11 +57,14 @@ describe('webhook delivery', () => {
     expect(completed!.headers['webhook-id']).toBe(body.event_id)
   })
 
-  it('sends a payment\'s events in sequence order with increasing sequence numbers', async () => {
+  it("sends a payment's events in sequence order with increasing sequence numbers", async () => {
     const m = await merchantWithWallet()
     const r = receiverUrl()
     await endpoint(m.testKey, r.url)
-    await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '10.00', currency: 'USD', chain_id: 31337, token: 'ETH' } })
+    await call('POST', '/v1/payments', {
+      key: m.testKey,
+      body: { amount: '10.00', currency: 'USD', chain_id: 31337, token: 'ETH' },
+    })
     const got = await waitForRequests(r.name, 2)
     const bodies = got.map((x) => JSON.parse(x.body)).sort((a, b) => a.sequence - b.sequence)
     expect(bodies.map((b) => [b.sequence, b.event_type])).toEqual([
@@ -65,12 +73,17 @@ describe('webhook delivery', () => {
     ])
   })
 
-  it('only sends the event types an endpoint asked for, and also posts to the payment\'s notification_url', async () => {
+  it("only sends the event types an endpoint asked for, and also posts to the payment's notification_url", async () => {
     const m = await merchantWithWallet()
     const hook = receiverUrl()
     const notify = receiverUrl()
     await endpoint(m.testKey, hook.url, ['payment.cancelled'])
-    const p = (await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '4', currency: 'USD', notification_url: notify.url } })).json.data
+    const p = (
+      await call('POST', '/v1/payments', {
+        key: m.testKey,
+        body: { amount: '4', currency: 'USD', notification_url: notify.url },
+      })
+    ).json.data
     await call('POST', `/v1/payments/${p.id}/cancel`, { key: m.testKey })
     const hooks = await waitForRequests(hook.name, 1)
     expect(hooks.map(eventType)).toEqual(['payment.cancelled'])
@@ -105,11 +118,15 @@ describe('webhook delivery', () => {
     const p = (await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '4', currency: 'USD' } })).json.data
     // Let the real queue (backoff scale 0 in tests) dead-letter it, then drive attempts by hand.
     const deliveryId = await eventually(async () => {
-      const row = await env.DB.prepare("SELECT id FROM webhook_deliveries WHERE payment_id = ? AND status = 'failed'").bind(p.id).first<{ id: string }>()
+      const row = await env.DB.prepare("SELECT id FROM webhook_deliveries WHERE payment_id = ? AND status = 'failed'")
+        .bind(p.id)
+        .first<{ id: string }>()
       return row?.id
     }, 30_000)
     await env.DB.prepare("UPDATE webhook_deliveries SET status = 'pending' WHERE id = ?").bind(deliveryId).run()
-    const productionEnv = new Proxy(env, { get: (target, key) => (key === 'WEBHOOK_BACKOFF_SCALE' ? '1' : Reflect.get(target, key)) })
+    const productionEnv = new Proxy(env, {
+      get: (target, key) => (key === 'WEBHOOK_BACKOFF_SCALE' ? '1' : Reflect.get(target, key)),
+    })
     // getQueueResult() does not report delaySeconds, so the batch records what the consumer asks for.
     const delays: (number | undefined)[] = []
     for (const attempts of [1, 2, 3, 13]) {
@@ -135,20 +152,34 @@ describe('webhook delivery', () => {
     await endpoint(m.testKey, ok.url, ['payment.updated'])
     await endpoint(m.testKey, failing.url, ['payment.updated'])
     const p = (await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '4', currency: 'USD' } })).json.data
-    const data = await env.DB.prepare('SELECT data FROM events WHERE payment_id = ?').bind(p.id).first<{ data: string }>()
-    await env.DB.prepare("INSERT INTO events (id, merchant_id, payment_id, livemode, type, sequence, data, created_at) VALUES ('evt_hop_' || ?, ?, ?, 0, 'payment.updated', 98, ?, ?)")
+    const data = await env.DB.prepare('SELECT data FROM events WHERE payment_id = ?')
+      .bind(p.id)
+      .first<{ data: string }>()
+    await env.DB.prepare(
+      "INSERT INTO events (id, merchant_id, payment_id, livemode, type, sequence, data, created_at) VALUES ('evt_hop_' || ?, ?, ?, 0, 'payment.updated', 98, ?, ?)",
+    )
       .bind(p.id, m.id, p.id, data!.data, new Date().toISOString())
       .run()
     const sent: { body: WebhookMessage; delaySeconds?: number }[] = []
     const productionEnv = new Proxy(env, {
       get: (target, key) => {
         if (key === 'WEBHOOK_BACKOFF_SCALE') return '1'
-        if (key === 'WEBHOOKS') return { sendBatch: async (batch: { body: WebhookMessage; delaySeconds?: number }[]) => void sent.push(...batch) }
+        if (key === 'WEBHOOKS')
+          return {
+            sendBatch: async (batch: { body: WebhookMessage; delaySeconds?: number }[]) => void sent.push(...batch),
+          }
         return Reflect.get(target, key)
       },
     })
     const acked: string[] = []
-    const message = { id: 'hop', timestamp: new Date(), attempts: 1, body: { type: 'event', eventId: `evt_hop_${p.id}` } as WebhookMessage, retry: () => {}, ack: () => acked.push('hop') }
+    const message = {
+      id: 'hop',
+      timestamp: new Date(),
+      attempts: 1,
+      body: { type: 'event', eventId: `evt_hop_${p.id}` } as WebhookMessage,
+      retry: () => {},
+      ack: () => acked.push('hop'),
+    }
     const batch = { queue: 'bitxpay-webhooks', messages: [message], retryAll: () => {}, ackAll: () => {} }
     await worker.queue(batch as unknown as MessageBatch<WebhookMessage>, productionEnv, createExecutionContext())
 
@@ -157,7 +188,10 @@ describe('webhook delivery', () => {
     expect(acked).toEqual(['hop'])
     // The failing target got its first attempt in line and one delayed retry message.
     expect(sent).toHaveLength(1)
-    expect(sent[0]).toMatchObject({ body: { type: 'delivery', eventId: `evt_hop_${p.id}`, prior: 1 }, delaySeconds: 30 })
+    expect(sent[0]).toMatchObject({
+      body: { type: 'delivery', eventId: `evt_hop_${p.id}`, prior: 1 },
+      delaySeconds: 30,
+    })
   })
 
   it('dead-letters a receiver that never recovers, marks the delivery failed, and resend delivers once it is back', async () => {
@@ -178,7 +212,11 @@ describe('webhook delivery', () => {
     expect(resend.json.data).toEqual({ event_id: failed.id, queued: 1 })
     const got = await waitForRequests(r.name, 15)
     expect(got[14]!.status).toBe(200)
-    await eventually(async () => (await call('GET', `/v1/events/${failed.id}`, { key: m.testKey })).json.data.deliveries[0].status === 'succeeded')
+    await eventually(
+      async () =>
+        (await call('GET', `/v1/events/${failed.id}`, { key: m.testKey })).json.data.deliveries[0].status ===
+        'succeeded',
+    )
   })
 
   it('disables an endpoint whose receiver answers 410 Gone', async () => {
@@ -186,7 +224,10 @@ describe('webhook delivery', () => {
     const r = receiverUrl('?status=410')
     const ep = await endpoint(m.testKey, r.url, ['payment.created'])
     await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '4', currency: 'USD' } })
-    await eventually(async () => (await call('GET', `/v1/webhook-endpoints/${ep.id}`, { key: m.testKey })).json.data.status === 'disabled')
+    await eventually(
+      async () =>
+        (await call('GET', `/v1/webhook-endpoints/${ep.id}`, { key: m.testKey })).json.data.status === 'disabled',
+    )
     const got = await received(r.name)
     expect(got).toHaveLength(1)
   })
@@ -199,14 +240,25 @@ describe('webhook delivery', () => {
     await waitForRequests(r.name, 1)
     // An outbox row whose enqueue never happened (written as the object would, two minutes ago).
     const old = new Date(Date.now() - 120_000).toISOString()
-    const data = await env.DB.prepare('SELECT data FROM events WHERE payment_id = ?').bind(p.id).first<{ data: string }>()
-    await env.DB.prepare("INSERT INTO events (id, merchant_id, payment_id, livemode, type, sequence, data, created_at) VALUES ('evt_orphan_' || ?, ?, ?, 0, 'payment.updated', 99, ?, ?)")
+    const data = await env.DB.prepare('SELECT data FROM events WHERE payment_id = ?')
+      .bind(p.id)
+      .first<{ data: string }>()
+    await env.DB.prepare(
+      "INSERT INTO events (id, merchant_id, payment_id, livemode, type, sequence, data, created_at) VALUES ('evt_orphan_' || ?, ?, ?, 0, 'payment.updated', 99, ?, ?)",
+    )
       .bind(p.id, m.id, p.id, data!.data, old)
       .run()
     expect(await sweepOutbox(env)).toBeGreaterThanOrEqual(1)
     const got = await waitForRequests(r.name, 1, (x) => JSON.parse(x.body).event_id === `evt_orphan_${p.id}`)
     expect(eventType(got[0]!)).toBe('payment.updated')
     // Once fanned out it is no longer swept.
-    await eventually(async () => (await env.DB.prepare('SELECT dispatched_at FROM events WHERE id = ?').bind(`evt_orphan_${p.id}`).first<{ dispatched_at: string | null }>())?.dispatched_at)
+    await eventually(
+      async () =>
+        (
+          await env.DB.prepare('SELECT dispatched_at FROM events WHERE id = ?')
+            .bind(`evt_orphan_${p.id}`)
+            .first<{ dispatched_at: string | null }>()
+        )?.dispatched_at,
+    )
   })
 })

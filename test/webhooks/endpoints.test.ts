@@ -6,18 +6,34 @@ import { received, receiverUrl, waitForRequests } from '../helpers/receiver'
 describe('/v1/webhook-endpoints', () => {
   it('creates with a secret shown once, lists, updates, rotates and deletes', async () => {
     const m = await createMerchant()
-    const created = await call('POST', '/v1/webhook-endpoints', { key: m.testKey, body: { url: 'https://shop.example/hooks', description: 'main', enabled_events: ['payment.completed'] } })
+    const created = await call('POST', '/v1/webhook-endpoints', {
+      key: m.testKey,
+      body: { url: 'https://shop.example/hooks', description: 'main', enabled_events: ['payment.completed'] },
+    })
     expect(created.status).toBe(201)
     const ep = created.json.data
-    expect(ep).toMatchObject({ object: 'webhook_endpoint', url: 'https://shop.example/hooks', enabled_events: ['payment.completed'], status: 'enabled', livemode: false })
+    expect(ep).toMatchObject({
+      object: 'webhook_endpoint',
+      url: 'https://shop.example/hooks',
+      enabled_events: ['payment.completed'],
+      status: 'enabled',
+      livemode: false,
+    })
     expect(ep.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/)
 
     const list = await call('GET', '/v1/webhook-endpoints', { key: m.testKey })
     expect(list.json.data).toHaveLength(1)
     expect(list.json.data[0]).not.toHaveProperty('secret')
 
-    const updated = await call('PATCH', `/v1/webhook-endpoints/${ep.id}`, { key: m.testKey, body: { enabled_events: null, status: 'disabled' } })
-    expect(updated.json.data).toMatchObject({ enabled_events: null, status: 'disabled', disabled_reason: 'disabled by merchant' })
+    const updated = await call('PATCH', `/v1/webhook-endpoints/${ep.id}`, {
+      key: m.testKey,
+      body: { enabled_events: null, status: 'disabled' },
+    })
+    expect(updated.json.data).toMatchObject({
+      enabled_events: null,
+      status: 'disabled',
+      disabled_reason: 'disabled by merchant',
+    })
 
     const rotated = await call('POST', `/v1/webhook-endpoints/${ep.id}/rotate-secret`, { key: m.testKey })
     expect(rotated.json.data.secret).toMatch(/^whsec_/)
@@ -31,7 +47,11 @@ describe('/v1/webhook-endpoints', () => {
     ['a malformed URL', { url: 'not a url' }, 'url'],
     ['a non-http scheme', { url: 'ftp://shop.example/hooks' }, 'url'],
     ['credentials in the URL', { url: 'https://user:pw@shop.example/hooks' }, 'url'],
-    ['an unknown event type', { url: 'https://shop.example/h', enabled_events: ['payment.exploded'] }, 'enabled_events.0'],
+    [
+      'an unknown event type',
+      { url: 'https://shop.example/h', enabled_events: ['payment.exploded'] },
+      'enabled_events.0',
+    ],
     ['an empty event list', { url: 'https://shop.example/h', enabled_events: [] }, 'enabled_events'],
   ])('refuses %s with 400 naming %s', async (_name, body, field) => {
     const m = await createMerchant()
@@ -42,7 +62,10 @@ describe('/v1/webhook-endpoints', () => {
 
   it('refuses a bad notification_url on a payment naming notification_url', async () => {
     const m = await createMerchant()
-    const res = await call('POST', '/v1/payments', { key: m.testKey, body: { amount: '1', currency: 'USD', notification_url: 'ftp://x.example/' } })
+    const res = await call('POST', '/v1/payments', {
+      key: m.testKey,
+      body: { amount: '1', currency: 'USD', notification_url: 'ftp://x.example/' },
+    })
     expect(res.status).toBe(400)
     expect(res.json.error.field).toBe('notification_url')
   })
@@ -50,7 +73,8 @@ describe('/v1/webhook-endpoints', () => {
   it('keeps endpoints, events and deliveries per merchant', async () => {
     const a = await createMerchant()
     const b = await createMerchant()
-    const ep = (await call('POST', '/v1/webhook-endpoints', { key: a.testKey, body: { url: 'https://a.example/h' } })).json.data
+    const ep = (await call('POST', '/v1/webhook-endpoints', { key: a.testKey, body: { url: 'https://a.example/h' } }))
+      .json.data
     for (const [method, path] of [
       ['GET', `/v1/webhook-endpoints/${ep.id}`],
       ['PATCH', `/v1/webhook-endpoints/${ep.id}`],

@@ -25,9 +25,15 @@ export async function bitpayBody(c: { req: { text(): Promise<string> } }): Promi
 export async function signerSin(c: { req: HonoRequest }): Promise<string> {
   const identity = c.req.header('x-identity')
   const signature = c.req.header('x-signature')
-  if (!identity || !signature) throw new ApiError('UNAUTHORIZED', 'This request must be signed: x-identity and x-signature headers are required', 'x-signature')
+  if (!identity || !signature)
+    throw new ApiError(
+      'UNAUTHORIZED',
+      'This request must be signed: x-identity and x-signature headers are required',
+      'x-signature',
+    )
   const body = ['GET', 'DELETE', 'HEAD'].includes(c.req.method) ? '' : await c.req.text()
-  if (!verifyBitPaySignature(identity, signature, c.req.url + body)) throw new ApiError('UNAUTHORIZED', 'Invalid signature', 'x-signature')
+  if (!verifyBitPaySignature(identity, signature, c.req.url + body))
+    throw new ApiError('UNAUTHORIZED', 'Invalid signature', 'x-signature')
   return sinFromPublicKey(identity.toLowerCase())
 }
 
@@ -45,16 +51,19 @@ export async function requestToken(c: { req: HonoRequest }): Promise<string | un
 export function bitpayAuth(allowed: readonly Facade[], options: { tokenFromPath?: string } = {}) {
   return createMiddleware<BitPayEnv>(async (c, next) => {
     const token = options.tokenFromPath ? c.req.param(options.tokenFromPath) : await requestToken(c)
-    if (!token) throw new ApiError('UNAUTHORIZED', 'This endpoint does not support the public facade: send a token', 'token')
+    if (!token)
+      throw new ApiError('UNAUTHORIZED', 'This endpoint does not support the public facade: send a token', 'token')
     // A valid signature is read first, so one query also tells whether its SIN is linked to the token.
     const signer = await signerSin(c).catch(() => null)
     const found = await activeToken(getDb(c.env.DB), token, signer)
     if (!found) throw new ApiError('UNAUTHORIZED', 'Invalid token', 'token')
     const facade = found.token.facade
-    if (!allowed.includes(facade)) throw new ApiError('FORBIDDEN', `This endpoint does not support the ${facade} facade`, 'token')
+    if (!allowed.includes(facade))
+      throw new ApiError('FORBIDDEN', `This endpoint does not support the ${facade} facade`, 'token')
     if (facade !== 'pos') {
       if (signer === null) await signerSin(c) // throws the reason: missing or invalid signature
-      if (!found.signerLinked) throw new ApiError('UNAUTHORIZED', 'This token is bound to another client identity', 'x-identity')
+      if (!found.signerLinked)
+        throw new ApiError('UNAUTHORIZED', 'This token is bound to another client identity', 'x-identity')
     }
     const mode = found.token.livemode ? 'live' : 'test'
     c.set('bitpay', { facade, sin: facade === 'pos' ? found.token.sin : signer, token })
@@ -66,7 +75,9 @@ export function bitpayAuth(allowed: readonly Facade[], options: { tokenFromPath?
       livemode: found.token.livemode,
       requireSignature: false,
       signingSecret: '',
-      rateLimit: (found.token.livemode ? found.merchant.rateLimitLive : found.merchant.rateLimitTest) ?? DEFAULT_RATE_LIMITS[mode],
+      rateLimit:
+        (found.token.livemode ? found.merchant.rateLimitLive : found.merchant.rateLimitTest) ??
+        DEFAULT_RATE_LIMITS[mode],
       hourlyLimit: hourlyLimit(found.merchant),
     }
     c.set('credential', auth)

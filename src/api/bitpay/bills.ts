@@ -3,7 +3,17 @@ import { getDb } from '../../db/client'
 import { BILL_STATUSES, type BillItem } from '../../domain/bills'
 import { JsonDecimal } from '../../domain/exact-json'
 import { ApiError } from '../../errors'
-import { billByToken, billUrl, createBill, deliverBill, findBill, listBills, updateBill, type BillInput, type BillRow } from '../../services/bills/bills'
+import {
+  billByToken,
+  billUrl,
+  createBill,
+  deliverBill,
+  findBill,
+  listBills,
+  updateBill,
+  type BillInput,
+  type BillRow,
+} from '../../services/bills/bills'
 import { tokensForSin } from '../../services/bitpay/tokens'
 import { decimalInput } from '../schemas'
 import { signerSin } from './auth'
@@ -15,10 +25,22 @@ const text = (max: number) => z.string().max(max).nullish()
 export const bitpayBillBody = z.object({
   token: z.string(),
   number: text(128),
-  currency: z.string().regex(/^[A-Za-z0-9]{2,12}$/, 'must be a currency code').transform((s) => s.toUpperCase()),
+  currency: z
+    .string()
+    .regex(/^[A-Za-z0-9]{2,12}$/, 'must be a currency code')
+    .transform((s) => s.toUpperCase()),
   email: z.string().email(),
   cc: z.array(z.string().email()).max(10).nullish(),
-  items: z.array(z.object({ description: text(500), price: decimalInput, quantity: z.number().int().min(1).max(1_000_000).default(1) })).min(1).max(100),
+  items: z
+    .array(
+      z.object({
+        description: text(500),
+        price: decimalInput,
+        quantity: z.number().int().min(1).max(1_000_000).default(1),
+      }),
+    )
+    .min(1)
+    .max(100),
   name: text(200),
   address1: text(200),
   address2: text(200),
@@ -41,7 +63,12 @@ export function billInputOfBitPay(b: z.infer<typeof bitpayBillBody>): BillInput 
 
 /** BitPay's bill object; the pos facade leaves out the buyer's address and the merchant. */
 export function bitpayBillView(env: Env, b: BillRow, requestUrl: string, facade: 'merchant' | 'pos') {
-  const items = (JSON.parse(b.items) as BillItem[]).map((i) => ({ id: i.id, description: i.description ?? undefined, price: new JsonDecimal(i.price), quantity: i.quantity }))
+  const items = (JSON.parse(b.items) as BillItem[]).map((i) => ({
+    id: i.id,
+    description: i.description ?? undefined,
+    price: new JsonDecimal(i.price),
+    quantity: i.quantity,
+  }))
   const base = {
     status: b.status,
     url: billUrl(env, b.id, requestUrl),
@@ -58,14 +85,29 @@ export function bitpayBillView(env: Env, b: BillRow, requestUrl: string, facade:
     token: b.token,
   }
   if (facade === 'pos') return base
-  return { ...base, name: b.name ?? undefined, address1: b.address1 ?? undefined, address2: b.address2 ?? undefined, city: b.city ?? undefined, state: b.state ?? undefined, zip: b.zip ?? undefined, country: b.country ?? undefined, phone: b.phone ?? undefined, merchant: b.merchantId }
+  return {
+    ...base,
+    name: b.name ?? undefined,
+    address1: b.address1 ?? undefined,
+    address2: b.address2 ?? undefined,
+    city: b.city ?? undefined,
+    state: b.state ?? undefined,
+    zip: b.zip ?? undefined,
+    country: b.country ?? undefined,
+    phone: b.phone ?? undefined,
+    merchant: b.merchantId,
+  }
 }
 
 /**
  * Authorised by a resource's own token (handed out with the bill or subscription): a signature, if
  * sent (or `signed`), must verify and come from an identity paired with the same merchant and mode.
  */
-export async function checkResourceSigner(c: BitPayRequest, owner: { merchantId: string; livemode: boolean }, signed: boolean): Promise<void> {
+export async function checkResourceSigner(
+  c: BitPayRequest,
+  owner: { merchantId: string; livemode: boolean },
+  signed: boolean,
+): Promise<void> {
   if (!signed && !c.req.header('x-signature')) return
   const sin = await signerSin(c)
   const paired = await tokensForSin(getDb(c.env.DB), sin)
@@ -74,7 +116,12 @@ export async function checkResourceSigner(c: BitPayRequest, owner: { merchantId:
   }
 }
 
-const billItem = z.object({ id: z.string().optional().openapi({ description: 'Set on stored bills' }), description: z.string().optional(), price: z.number().openapi({ description: 'Exact decimal' }), quantity: z.number().int() })
+const billItem = z.object({
+  id: z.string().optional().openapi({ description: 'Set on stored bills' }),
+  description: z.string().optional(),
+  price: z.number().openapi({ description: 'Exact decimal' }),
+  quantity: z.number().int(),
+})
 const posBill = z.object({
   status: z.enum(BILL_STATUSES),
   url: z.string().openapi({ description: 'The hosted bill page /bill/{id}' }),
@@ -88,7 +135,9 @@ const posBill = z.object({
   emailBill: z.boolean(),
   id: z.string(),
   items: z.array(billItem),
-  token: z.string().openapi({ description: 'Bill resource token: authorises PUT /bills/{id} and POST /bills/{id}/deliveries' }),
+  token: z
+    .string()
+    .openapi({ description: 'Bill resource token: authorises PUT /bills/{id} and POST /bills/{id}/deliveries' }),
 })
 const address = {
   name: z.string().optional(),

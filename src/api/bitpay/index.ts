@@ -15,7 +15,21 @@ import { bitpayRecipientsRouter, limitRecipientsBody } from './recipients'
 import { bitpayPayoutsRouter } from './payouts'
 
 /** BitPay's root paths (seed 003) this gateway serves. */
-export const BITPAY_PREFIXES = ['/tokens', '/invoices', '/refunds', '/rates', '/currencies', '/supportedwallets', '/sessions', '/bills', '/subscriptions', '/ledgers', '/settlements', '/recipients', '/payouts'] as const
+export const BITPAY_PREFIXES = [
+  '/tokens',
+  '/invoices',
+  '/refunds',
+  '/rates',
+  '/currencies',
+  '/supportedwallets',
+  '/sessions',
+  '/bills',
+  '/subscriptions',
+  '/ledgers',
+  '/settlements',
+  '/recipients',
+  '/payouts',
+] as const
 
 export function isBitPayPath(path: string): boolean {
   return BITPAY_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))
@@ -25,7 +39,8 @@ export function isBitPayPath(path: string): boolean {
 export function mountBitPay(app: OpenAPIHono<AppEnv>, limitBody: MiddlewareHandler<AppEnv>): void {
   registerBitPaySecurity(app)
   // Hono's `/x/*` also matches `/x`, so one pattern per prefix covers both.
-  for (const prefix of BITPAY_PREFIXES) app.use(`${prefix}/*`, prefix === '/recipients' ? limitRecipientsBody : limitBody, apiSession)
+  for (const prefix of BITPAY_PREFIXES)
+    app.use(`${prefix}/*`, prefix === '/recipients' ? limitRecipientsBody : limitBody, apiSession)
   app.route('/', tokensRouter)
   app.route('/', tokenSinsRouter)
   app.route('/', ledgersRouter)

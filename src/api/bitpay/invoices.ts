@@ -3,7 +3,14 @@ import { chainsFor } from '../../chain/registry'
 import { getDb } from '../../db/client'
 import { ApiError } from '../../errors'
 import { invoiceView, invoiceViews } from '../../services/bitpay/invoice-view'
-import { cancelInvoice, createInvoice, findInvoice, invoiceByOwnToken, listInvoices, updateInvoiceBuyer } from '../../services/bitpay/invoices'
+import {
+  cancelInvoice,
+  createInvoice,
+  findInvoice,
+  invoiceByOwnToken,
+  listInvoices,
+  updateInvoiceBuyer,
+} from '../../services/bitpay/invoices'
 import { defaultOption } from '../../services/payments/payment-option'
 import { paymentObject, unwrap } from '../../services/payments/payments'
 import { resendLatestEvent } from '../../services/webhooks/events'
@@ -44,7 +51,10 @@ bitpayRoute(invoicesRouter, {
       buyer: body.buyer ?? undefined,
       transactionCurrency: body.forcedBuyerSelectedTransactionCurrency ?? undefined,
     })
-    return { facade: `${token.facade === 'pos' ? 'pos' : 'merchant'}/invoice` as const, data: await invoiceView(c.env, c.req.url, payment, invoice) }
+    return {
+      facade: `${token.facade === 'pos' ? 'pos' : 'merchant'}/invoice` as const,
+      data: await invoiceView(c.env, c.req.url, payment, invoice),
+    }
   },
 })
 bitpayRoute(invoicesRouter, {
@@ -77,7 +87,10 @@ bitpayRoute(invoicesRouter, {
   responses: { 200: facaded },
   handler: async (c, { auth, token, params }) => {
     const { payment, invoice } = await findInvoice(c.env, auth, { guid: params.guid })
-    return { facade: `${token.facade === 'pos' ? 'pos' : 'merchant'}/invoice` as const, data: await invoiceView(c.env, c.req.url, payment, invoice) }
+    return {
+      facade: `${token.facade === 'pos' ? 'pos' : 'merchant'}/invoice` as const,
+      data: await invoiceView(c.env, c.req.url, payment, invoice),
+    }
   },
 })
 bitpayRoute(invoicesRouter, {
@@ -87,10 +100,18 @@ bitpayRoute(invoicesRouter, {
   signing: 'token',
   facades: ['merchant'],
   request: { params: idParam },
-  responses: { 200: z.object({ data: z.object({ token: z.string(), events: z.array(z.string()), actions: z.array(z.string()) }) }) },
+  responses: {
+    200: z.object({ data: z.object({ token: z.string(), events: z.array(z.string()), actions: z.array(z.string()) }) }),
+  },
   handler: async (c, { auth, params }) => {
     const { invoice } = await findInvoice(c.env, auth, { id: params.id })
-    return { data: { token: invoice.invoiceToken, events: ['payment', 'confirmation', 'paymentRejected'], actions: ['subscribe', 'unsubscribe'] } }
+    return {
+      data: {
+        token: invoice.invoiceToken,
+        events: ['payment', 'confirmation', 'paymentRejected'],
+        actions: ['subscribe', 'unsubscribe'],
+      },
+    }
   },
 })
 bitpayRoute(invoicesRouter, {
@@ -103,7 +124,10 @@ bitpayRoute(invoicesRouter, {
   responses: { 200: facaded },
   handler: async (c, { auth, token, params }) => {
     const { payment, invoice } = await findInvoice(c.env, auth, { id: params.id })
-    return { facade: `${token.facade === 'pos' ? 'pos' : 'merchant'}/invoice` as const, data: await invoiceView(c.env, c.req.url, payment, invoice) }
+    return {
+      facade: `${token.facade === 'pos' ? 'pos' : 'merchant'}/invoice` as const,
+      data: await invoiceView(c.env, c.req.url, payment, invoice),
+    }
   },
 })
 bitpayRoute(invoicesRouter, {
@@ -133,7 +157,7 @@ bitpayRoute(invoicesRouter, {
 bitpayRoute(invoicesRouter, {
   method: 'put',
   path: '/invoices/{id}',
-  summary: 'Update the buyer\'s email or phone',
+  summary: "Update the buyer's email or phone",
   signing: 'token',
   facades: ['merchant'],
   request: { params: idParam, body: updateInvoiceBody },

@@ -21,7 +21,11 @@ export const bitpayDate = z.preprocess(
     .optional(),
 )
 
-export const ledgerEntriesQuery = z.object({ startDate: bitpayDate, endDate: bitpayDate, currency: z.string().optional() })
+export const ledgerEntriesQuery = z.object({
+  startDate: bitpayDate,
+  endDate: bitpayDate,
+  currency: z.string().optional(),
+})
 
 /** BitPay's `buyerFields` from the invoice's buyer object. */
 function buyerFields(b: Record<string, unknown> | undefined) {
@@ -83,9 +87,14 @@ const buyerFieldsSchema = z.object({
 })
 const ledgerEntrySchema = z
   .object({
-    type: z.string().openapi({ description: 'Entry name: Invoice, Invoice Fee, Invoice Refund, Account Settlement, …' }),
+    type: z
+      .string()
+      .openapi({ description: 'Entry name: Invoice, Invoice Fee, Invoice Refund, Account Settlement, …' }),
     amount: z.number().int().openapi({ description: 'Exact integer amount; the decimal is amount / scale' }),
-    code: z.number().int().openapi({ description: '1000 invoice, 1017 settlement, 1020 refund, 1022 corrective, 1023 invoice fee, 1034 payout, 1040 payout fee' }),
+    code: z.number().int().openapi({
+      description:
+        '1000 invoice, 1017 settlement, 1020 refund, 1022 corrective, 1023 invoice fee, 1034 payout, 1040 payout fee',
+    }),
     description: z.string(),
     timestamp: z.string().openapi({ description: 'ISO 8601 UTC' }),
     txType: z.string().openapi({ description: 'Deprecated: sale, Invoice Fee, Invoice Refund, …' }),
@@ -112,12 +121,20 @@ bitpayRoute(ledgersRouter, {
   responses: {
     200: z.object({
       facade: z.literal(FACADE),
-      data: z.array(z.object({ currency: z.string().openapi({ description: 'A currency held (pay token), e.g. ETH' }), balance: z.number().openapi({ description: 'Exact decimal balance: the sum of the entries' }) })),
+      data: z.array(
+        z.object({
+          currency: z.string().openapi({ description: 'A currency held (pay token), e.g. ETH' }),
+          balance: z.number().openapi({ description: 'Exact decimal balance: the sum of the entries' }),
+        }),
+      ),
     }),
   },
   handler: async (c, { auth }) => {
     const rows = await balances(getDb(c.env.DB), auth)
-    return { facade: FACADE, data: rows.map((b) => ({ currency: b.currency, balance: new JsonDecimal(formatLedgerAmount(b.balance)) })) }
+    return {
+      facade: FACADE,
+      data: rows.map((b) => ({ currency: b.currency, balance: new JsonDecimal(formatLedgerAmount(b.balance)) })),
+    }
   },
 })
 bitpayRoute(ledgersRouter, {
@@ -132,9 +149,16 @@ bitpayRoute(ledgersRouter, {
     const end = q.endDate === undefined ? Date.now() : q.endDate + DAY_MS // endDate is a whole day
     const start = q.startDate ?? end - DEFAULT_LEDGER_DAYS * DAY_MS
     const db = getDb(c.env.DB)
-    const filter = { currency: params.currency.toUpperCase(), from: new Date(start).toISOString(), to: new Date(end).toISOString() }
+    const filter = {
+      currency: params.currency.toUpperCase(),
+      from: new Date(start).toISOString(),
+      to: new Date(end).toISOString(),
+    }
     const { rows } = await listEntries(db, auth, filter, { offset: 0, limit: MAX_ENTRIES })
-    const ctx = await bitpayContext(db, rows.flatMap((r) => (r.payment ? [r.payment.id] : [])))
+    const ctx = await bitpayContext(
+      db,
+      rows.flatMap((r) => (r.payment ? [r.payment.id] : [])),
+    )
     return { facade: FACADE, data: rows.map((r) => bitpayLedgerEntry(r, ctx)) }
   },
 })

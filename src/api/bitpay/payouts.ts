@@ -38,7 +38,8 @@ const payoutBody = z.object({
 
 /** decimalInput is a union, whose issue does not tell "absent" from "wrong": say it first, before any other field. */
 function requireAmount(raw: unknown): unknown {
-  if (raw && typeof raw === 'object' && ((raw as Record<string, unknown>).amount ?? null) === null) throw new ApiError('INVALID_AMOUNT', 'amount is required', 'amount', { reason: 'missing' })
+  if (raw && typeof raw === 'object' && ((raw as Record<string, unknown>).amount ?? null) === null)
+    throw new ApiError('INVALID_AMOUNT', 'amount is required', 'amount', { reason: 'missing' })
   return raw
 }
 /** A payout instruction as validated: `amount` missing is named first (documented as payoutBody). */
@@ -54,10 +55,25 @@ function nativePayout(env: Env, b: z.output<typeof payoutBody>): NewPayout {
   const fiat = fiatDecimals(currency) !== undefined
   const ledger = b.ledgerCurrency?.toUpperCase()
   // A fiat amount is converted into ledgerCurrency (the token paid); a token amount pays that token.
-  if (!fiat && ledger && ledger !== currency) throw new ApiError('INVALID_CURRENCY', `ledgerCurrency must be the payout's currency (${currency}) when that is a token`, 'ledgerCurrency')
-  if (fiat && ledger && fiatDecimals(ledger) !== undefined) throw new ApiError('INVALID_CURRENCY', `ledgerCurrency must be the token paid (e.g. USDC), not ${ledger}`, 'ledgerCurrency')
+  if (!fiat && ledger && ledger !== currency)
+    throw new ApiError(
+      'INVALID_CURRENCY',
+      `ledgerCurrency must be the payout's currency (${currency}) when that is a token`,
+      'ledgerCurrency',
+    )
+  if (fiat && ledger && fiatDecimals(ledger) !== undefined)
+    throw new ApiError(
+      'INVALID_CURRENCY',
+      `ledgerCurrency must be the token paid (e.g. USDC), not ${ledger}`,
+      'ledgerCurrency',
+    )
   if (!b.recipientId && !b.email) {
-    if (b.shopperId) throw new ApiError('VALIDATION_ERROR', 'shopperId is not supported: identify the recipient by recipientId or email', 'shopperId')
+    if (b.shopperId)
+      throw new ApiError(
+        'VALIDATION_ERROR',
+        'shopperId is not supported: identify the recipient by recipientId or email',
+        'shopperId',
+      )
     throw new ApiError('VALIDATION_ERROR', 'recipientId or email is required', 'recipientId', { reason: 'missing' })
   }
   checkUrls(env.ENVIRONMENT, [{ field: 'notificationURL', kind: 'callback', value: b.notificationURL }])
@@ -132,11 +148,18 @@ bitpayRoute(bitpayPayoutsRouter, {
   responses: {
     200: z.object({
       created: z.array(payoutSchema),
-      failed: z.array(z.object({ errMessage: z.string(), payee: z.string().optional().openapi({ description: "The instruction's email, recipientId or shopperId" }) })),
+      failed: z.array(
+        z.object({
+          errMessage: z.string(),
+          payee: z.string().optional().openapi({ description: "The instruction's email, recipientId or shopperId" }),
+        }),
+      ),
     }),
   },
   handler: async (c, { auth, body }) => {
-    const { created, failed } = await createPayoutGroup(c.env, auth, body.instructions, (raw) => nativePayout(c.env, parse(payoutRequest, raw)))
+    const { created, failed } = await createPayoutGroup(c.env, auth, body.instructions, (raw) =>
+      nativePayout(c.env, parse(payoutRequest, raw)),
+    )
     return { created: await bitpayPayouts(c.env, auth, created), failed: failed.map(bitpayGroupFailure) }
   },
 })
@@ -147,10 +170,18 @@ bitpayRoute(bitpayPayoutsRouter, {
   signing: 'token',
   facades: PAYOUT_FACADES,
   request: { params: z.object({ groupId: z.string() }) },
-  responses: { 200: z.object({ cancelled: z.array(payoutSchema), failed: z.array(z.object({ errMessage: z.string(), payoutId: z.string() })) }) },
+  responses: {
+    200: z.object({
+      cancelled: z.array(payoutSchema),
+      failed: z.array(z.object({ errMessage: z.string(), payoutId: z.string() })),
+    }),
+  },
   handler: async (c, { auth, params }) => {
     const { cancelled, failed } = await cancelPayoutGroup(c.env, auth, params.groupId)
-    return { cancelled: await bitpayPayouts(c.env, auth, cancelled), failed: failed.map((f) => ({ errMessage: f.message, payoutId: f.payoutId })) }
+    return {
+      cancelled: await bitpayPayouts(c.env, auth, cancelled),
+      failed: failed.map((f) => ({ errMessage: f.message, payoutId: f.payoutId })),
+    }
   },
 })
 bitpayRoute(bitpayPayoutsRouter, {
@@ -230,4 +261,3 @@ bitpayRoute(bitpayPayoutsRouter, {
     return BITPAY_TRUE
   },
 })
-

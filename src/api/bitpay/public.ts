@@ -7,11 +7,35 @@ import { ApiError } from '../../errors'
 import { bitpayRoute, bitpayRouter } from './route'
 
 const FIAT_NAMES: Readonly<Record<string, string>> = {
-  USD: 'US Dollar', EUR: 'Eurozone Euro', GBP: 'Pound Sterling', JPY: 'Japanese Yen', CHF: 'Swiss Franc', CAD: 'Canadian Dollar',
-  AUD: 'Australian Dollar', NZD: 'New Zealand Dollar', SGD: 'Singapore Dollar', HKD: 'Hong Kong Dollar', SEK: 'Swedish Krona',
-  NOK: 'Norwegian Krone', DKK: 'Danish Krone', PLN: 'Polish Zloty', CZK: 'Czech Koruna', INR: 'Indian Rupee', BRL: 'Brazilian Real',
-  MXN: 'Mexican Peso', ZAR: 'South African Rand', AED: 'UAE Dirham', KRW: 'South Korean Won', CNY: 'Chinese Yuan', TRY: 'Turkish Lira',
-  IDR: 'Indonesian Rupiah', MYR: 'Malaysian Ringgit', PHP: 'Philippine Peso', THB: 'Thai Baht', NGN: 'Nigerian Naira', KES: 'Kenyan Shilling',
+  USD: 'US Dollar',
+  EUR: 'Eurozone Euro',
+  GBP: 'Pound Sterling',
+  JPY: 'Japanese Yen',
+  CHF: 'Swiss Franc',
+  CAD: 'Canadian Dollar',
+  AUD: 'Australian Dollar',
+  NZD: 'New Zealand Dollar',
+  SGD: 'Singapore Dollar',
+  HKD: 'Hong Kong Dollar',
+  SEK: 'Swedish Krona',
+  NOK: 'Norwegian Krone',
+  DKK: 'Danish Krone',
+  PLN: 'Polish Zloty',
+  CZK: 'Czech Koruna',
+  INR: 'Indian Rupee',
+  BRL: 'Brazilian Real',
+  MXN: 'Mexican Peso',
+  ZAR: 'South African Rand',
+  AED: 'UAE Dirham',
+  KRW: 'South Korean Won',
+  CNY: 'Chinese Yuan',
+  TRY: 'Turkish Lira',
+  IDR: 'Indonesian Rupiah',
+  MYR: 'Malaysian Ringgit',
+  PHP: 'Philippine Peso',
+  THB: 'Thai Baht',
+  NGN: 'Nigerian Naira',
+  KES: 'Kenyan Shilling',
   ARS: 'Argentine Peso',
 }
 
@@ -29,7 +53,11 @@ function cryptoSymbols(env: Env): string[] {
   return [...new Set([...chainsFor(env).values()].flatMap((c) => c.tokens.map((t) => t.symbol)))]
 }
 
-const rateSchema = z.object({ code: z.string(), name: z.string(), rate: z.number().openapi({ description: 'Price of one base unit in `code`' }) })
+const rateSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  rate: z.number().openapi({ description: 'Price of one base unit in `code`' }),
+})
 const currencySchema = z.object({
   code: z.string(),
   symbol: z.string(),
@@ -48,7 +76,15 @@ const walletSchema = z.object({
   avatar: z.string(),
   paypro: z.boolean(),
   currencies: z.array(
-    z.object({ code: z.string(), p2p: z.boolean(), dappBrowser: z.boolean(), payPro: z.boolean(), qr: z.object({ type: z.string() }), withdrawalFee: z.string(), walletConnect: z.boolean() }),
+    z.object({
+      code: z.string(),
+      p2p: z.boolean(),
+      dappBrowser: z.boolean(),
+      payPro: z.boolean(),
+      qr: z.object({ type: z.string() }),
+      withdrawalFee: z.string(),
+      walletConnect: z.boolean(),
+    }),
   ),
 })
 const rates = z.object({ data: z.array(rateSchema) })
@@ -77,7 +113,8 @@ bitpayRoute(bitpayPublicRouter, {
   handler: async (c, { params }) => {
     const base = params.base.toUpperCase()
     const prices = await rateSourceFor(c.env).prices()
-    if (!cryptoSymbols(c.env).includes(base) || prices[base] === undefined) throw new ApiError('NOT_FOUND', `No rates for ${base}`)
+    if (!cryptoSymbols(c.env).includes(base) || prices[base] === undefined)
+      throw new ApiError('NOT_FOUND', `No rates for ${base}`)
     return { data: ratesFor(prices, base) }
   },
 })
@@ -93,7 +130,8 @@ bitpayRoute(bitpayPublicRouter, {
     const currency = params.currency.toUpperCase()
     const prices = await rateSourceFor(c.env).prices()
     const rate = rateOf(prices, base, currency)
-    if (rate === null || !cryptoSymbols(c.env).includes(base)) throw new ApiError('NOT_FOUND', `No rate for ${base}/${currency}`)
+    if (rate === null || !cryptoSymbols(c.env).includes(base))
+      throw new ApiError('NOT_FOUND', `No rate for ${base}/${currency}`)
     return { data: { code: currency, name: FIAT_NAMES[currency] ?? currency, rate } }
   },
 })
@@ -119,7 +157,18 @@ bitpayRoute(bitpayPublicRouter, {
     const crypto = [...chainsFor(c.env).values()].flatMap((chain) =>
       chain.tokens
         .filter((t) => !seen.has(t.symbol) && seen.add(t.symbol))
-        .map((t) => ({ code: t.symbol, symbol: t.symbol, precision: t.decimals, name: t.symbol, plural: t.symbol, alts: '', minimum: 0, sanctioned: false, decimals: t.decimals, chain: chain.name })),
+        .map((t) => ({
+          code: t.symbol,
+          symbol: t.symbol,
+          precision: t.decimals,
+          name: t.symbol,
+          plural: t.symbol,
+          alts: '',
+          minimum: 0,
+          sanctioned: false,
+          decimals: t.decimals,
+          chain: chain.name,
+        })),
     )
     return { data: [...crypto, ...fiat] }
   },
@@ -131,9 +180,30 @@ bitpayRoute(bitpayPublicRouter, {
   signing: 'public',
   responses: { 200: z.object({ data: z.array(walletSchema) }) },
   handler: (c) => {
-    const currencies = cryptoSymbols(c.env).map((code) => ({ code, p2p: true, dappBrowser: true, payPro: false, qr: { type: 'EIP681' }, withdrawalFee: '0', walletConnect: false }))
-    const wallet = (key: string, displayName: string) => ({ key, displayName, avatar: `${key}.svg`, paypro: false, currencies })
-    return { data: [wallet('metamask', 'MetaMask'), wallet('coinbaseWallet', 'Coinbase Wallet'), wallet('rainbow', 'Rainbow'), wallet('trustWallet', 'Trust Wallet')] }
+    const currencies = cryptoSymbols(c.env).map((code) => ({
+      code,
+      p2p: true,
+      dappBrowser: true,
+      payPro: false,
+      qr: { type: 'EIP681' },
+      withdrawalFee: '0',
+      walletConnect: false,
+    }))
+    const wallet = (key: string, displayName: string) => ({
+      key,
+      displayName,
+      avatar: `${key}.svg`,
+      paypro: false,
+      currencies,
+    })
+    return {
+      data: [
+        wallet('metamask', 'MetaMask'),
+        wallet('coinbaseWallet', 'Coinbase Wallet'),
+        wallet('rainbow', 'Rainbow'),
+        wallet('trustWallet', 'Trust Wallet'),
+      ],
+    }
   },
 })
 

@@ -15,7 +15,9 @@ const FACADE = 'payout/recipient' as const
 
 /** The body of BitPay's boolean calls (delete, request notification): the v8 SDK reads it as true. */
 export const BITPAY_TRUE = { status: 'success', data: {}, message: null } as const
-export const bitpayTrueSchema = z.object({ status: z.literal('success'), data: z.object({}), message: z.null() }).openapi('BitPayTrue')
+export const bitpayTrueSchema = z
+  .object({ status: z.literal('success'), data: z.object({}), message: z.null() })
+  .openapi('BitPayTrue')
 
 /** Bodies of /recipients may exceed the gateway's 64 KiB: 1,000 invites of ~100 bytes each fit in this. */
 export const RECIPIENTS_MAX_BODY_BYTES = 512 * 1024
@@ -35,20 +37,33 @@ export const bodyToken = z.string().optional().openapi({ description: 'The payou
 const inviteBody = z.object({
   token: bodyToken,
   recipients: z
-    .array(z.object({ email: z.string().email().max(254), label: optionalText(100), notificationURL: optionalText(2048) }))
+    .array(
+      z.object({ email: z.string().email().max(254), label: optionalText(100), notificationURL: optionalText(2048) }),
+    )
     .min(1)
     .max(MAX_INVITES_PER_CALL),
 })
 
 /** `?limit=&offset=`: integers, `key=` meaning the default. */
 export const pageQuery = {
-  limit: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(MAX_BITPAY_PAGE).default(100)),
+  limit: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(1).max(MAX_BITPAY_PAGE).default(100),
+  ),
   offset: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).default(0)),
 }
-const listQuery = z.object({ status: z.preprocess((v) => (v === '' ? undefined : v), z.enum(RECIPIENT_STATUSES).optional()), ...pageQuery })
+const listQuery = z.object({
+  status: z.preprocess((v) => (v === '' ? undefined : v), z.enum(RECIPIENT_STATUSES).optional()),
+  ...pageQuery,
+})
 
 /** PUT carries the whole recipient object; `email` may only repeat the current one (or be null). */
-const updateBody = z.object({ token: bodyToken, email: optionalText(254), label: optionalText(100), notificationURL: optionalText(2048) })
+const updateBody = z.object({
+  token: bodyToken,
+  email: optionalText(254),
+  label: optionalText(100),
+  notificationURL: optionalText(2048),
+})
 
 const recipientSchema = z
   .object({
@@ -74,8 +89,19 @@ bitpayRoute(bitpayRecipientsRouter, {
   request: { body: inviteBody },
   responses: { 200: many },
   handler: async (c, { auth, body }) => {
-    checkUrls(c.env.ENVIRONMENT, body.recipients.map((r, i) => ({ field: `recipients.${i}.notificationURL`, kind: 'callback' as const, value: r.notificationURL })))
-    const invites = body.recipients.map((r) => ({ email: r.email, label: r.label ?? undefined, notification_url: r.notificationURL ?? undefined }))
+    checkUrls(
+      c.env.ENVIRONMENT,
+      body.recipients.map((r, i) => ({
+        field: `recipients.${i}.notificationURL`,
+        kind: 'callback' as const,
+        value: r.notificationURL,
+      })),
+    )
+    const invites = body.recipients.map((r) => ({
+      email: r.email,
+      label: r.label ?? undefined,
+      notification_url: r.notificationURL ?? undefined,
+    }))
     const rows = await inviteRecipients(c.env, auth, invites, c.req.url)
     // In the order asked for (an email repeated in the call appears once).
     const byEmail = new Map(rows.map((r) => [r.email, r]))
@@ -91,7 +117,10 @@ bitpayRoute(bitpayRecipientsRouter, {
   facades: PAYOUT_FACADES,
   request: { query: listQuery },
   responses: { 200: many },
-  handler: async (c, { auth, query }) => ({ facade: FACADE, data: (await findRecipients(c.env, auth, query)).map(bitpayRecipient) }),
+  handler: async (c, { auth, query }) => ({
+    facade: FACADE,
+    data: (await findRecipients(c.env, auth, query)).map(bitpayRecipient),
+  }),
 })
 bitpayRoute(bitpayRecipientsRouter, {
   method: 'get',
@@ -101,21 +130,32 @@ bitpayRoute(bitpayRecipientsRouter, {
   facades: PAYOUT_FACADES,
   request: { params: idParam },
   responses: { 200: one },
-  handler: async (c, { auth, params }) => ({ facade: FACADE, data: bitpayRecipient(await getRecipient(c.env, auth, params.id)) }),
+  handler: async (c, { auth, params }) => ({
+    facade: FACADE,
+    data: bitpayRecipient(await getRecipient(c.env, auth, params.id)),
+  }),
 })
 bitpayRoute(bitpayRecipientsRouter, {
   method: 'put',
   path: '/recipients/{id}',
-  summary: 'Update a recipient\'s label or notificationURL (email cannot change)',
+  summary: "Update a recipient's label or notificationURL (email cannot change)",
   signing: 'token',
   facades: PAYOUT_FACADES,
   request: { params: idParam, body: updateBody },
   responses: { 200: one },
   handler: async (c, { auth, params, body }) => {
     const current = await getRecipient(c.env, auth, params.id)
-    if (body.email && body.email.toLowerCase() !== current.email) throw new ApiError('VALIDATION_ERROR', 'email cannot change: invite the new address as another recipient', 'email')
+    if (body.email && body.email.toLowerCase() !== current.email)
+      throw new ApiError(
+        'VALIDATION_ERROR',
+        'email cannot change: invite the new address as another recipient',
+        'email',
+      )
     checkUrls(c.env.ENVIRONMENT, [{ field: 'notificationURL', kind: 'callback', value: body.notificationURL }])
-    const updated = await updateRecipient(c.env, auth, current.id, { label: body.label ?? undefined, notification_url: body.notificationURL ?? undefined })
+    const updated = await updateRecipient(c.env, auth, current.id, {
+      label: body.label ?? undefined,
+      notification_url: body.notificationURL ?? undefined,
+    })
     return { facade: FACADE, data: bitpayRecipient(updated) }
   },
 })
@@ -135,7 +175,7 @@ bitpayRoute(bitpayRecipientsRouter, {
 bitpayRoute(bitpayRecipientsRouter, {
   method: 'post',
   path: '/recipients/{id}/notifications',
-  summary: 'Resend the recipient\'s last notification',
+  summary: "Resend the recipient's last notification",
   signing: 'token',
   facades: PAYOUT_FACADES,
   request: { params: idParam },

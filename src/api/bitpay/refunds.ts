@@ -1,7 +1,15 @@
 import { z } from '@hono/zod-openapi'
 import { JsonDecimal } from '../../domain/exact-json'
 import { findInvoice } from '../../services/bitpay/invoices'
-import { cancelRefund, createRefund, findRefund, refundByOwnToken, refundsOfInvoice, updateRefundStatus, type BitPayRefundRow } from '../../services/bitpay/refunds'
+import {
+  cancelRefund,
+  createRefund,
+  findRefund,
+  refundByOwnToken,
+  refundsOfInvoice,
+  updateRefundStatus,
+  type BitPayRefundRow,
+} from '../../services/bitpay/refunds'
 import { signerSin } from './auth'
 import { bitpayRoute, bitpayRouter } from './route'
 import { createRefundBody } from './schemas'
@@ -140,7 +148,9 @@ bitpayRoute(refundsRouter, {
   facades: ['merchant'],
   request: { params: guidParam },
   responses: { 200: one },
-  handler: async (c, { auth, params }) => ({ data: refundView(await cancelRefund(c.env, await findRefund(c.env, auth, { guid: params.guid }))) }),
+  handler: async (c, { auth, params }) => ({
+    data: refundView(await cancelRefund(c.env, await findRefund(c.env, auth, { guid: params.guid }))),
+  }),
 })
 bitpayRoute(refundsRouter, {
   method: 'delete',
@@ -150,7 +160,9 @@ bitpayRoute(refundsRouter, {
   facades: ['merchant'],
   request: { params: idParam },
   responses: { 200: one },
-  handler: async (c, { auth, params }) => ({ data: refundView(await cancelRefund(c.env, await findRefund(c.env, auth, { id: params.id }))) }),
+  handler: async (c, { auth, params }) => ({
+    data: refundView(await cancelRefund(c.env, await findRefund(c.env, auth, { id: params.id }))),
+  }),
 })
 bitpayRoute(refundsRouter, {
   method: 'post',

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import type { Context, } from 'hono'
+import type { Context } from 'hono'
 import type { AppEnv, AuthContext, BitPayEnv, BitPayToken } from '../../context'
 import type { JsonDecimal } from '../../domain/exact-json'
 import type { Facade } from '../../services/bitpay/tokens'
@@ -33,7 +33,9 @@ export type ExactJson<T> = T extends number
       : T
 
 /** What a BitPay handler reads of its request: the bindings, the request, the response so far. */
-export type BitPayRequest = Pick<Context<AppEnv>, 'env' | 'req' | 'res'> | Pick<Context<BitPayEnv>, 'env' | 'req' | 'res'>
+export type BitPayRequest =
+  | Pick<Context<AppEnv>, 'env' | 'req' | 'res'>
+  | Pick<Context<BitPayEnv>, 'env' | 'req' | 'res'>
 
 /** What the route's access rule established about the caller. */
 export type BitPayCaller<S extends BitPaySigning, R> = S extends 'token'
@@ -46,7 +48,11 @@ export type BitPayCaller<S extends BitPaySigning, R> = S extends 'token'
         ? { resource: R }
         : Record<never, never>
 
-export type BitPayInput<S extends BitPaySigning, R, B, Q, P> = BitPayCaller<S, R> & { body: Out<B>; query: Out<Q>; params: Out<P> }
+export type BitPayInput<S extends BitPaySigning, R, B, Q, P> = BitPayCaller<S, R> & {
+  body: Out<B>
+  query: Out<Q>
+  params: Out<P>
+}
 
 export interface BitPayRouteConfig<S extends BitPaySigning, R, B, Q, P, Res extends Schema> {
   method: 'get' | 'post' | 'put' | 'delete'
@@ -65,13 +71,19 @@ export interface BitPayRouteConfig<S extends BitPaySigning, R, B, Q, P, Res exte
   authorize?: S extends 'resource-token' ? (c: BitPayRequest, token: unknown) => Promise<R> : never
   request?: { body?: B; query?: Q; params?: P }
   responses: { 200: Res }
-  handler: (c: BitPayRequest, input: BitPayInput<S, R, B, Q, P>) => Promise<ExactJson<z.input<Res>>> | ExactJson<z.input<Res>>
+  handler: (
+    c: BitPayRequest,
+    input: BitPayInput<S, R, B, Q, P>,
+  ) => Promise<ExactJson<z.input<Res>>> | ExactJson<z.input<Res>>
 }
 
 const bitpayError = z
   .object({
     status: z.literal('error'),
-    code: z.string().openapi({ description: '6 digits: method (01 POST … 04 DELETE) + resource + error (seed 003)', example: '010207' }),
+    code: z.string().openapi({
+      description: '6 digits: method (01 POST … 04 DELETE) + resource + error (seed 003)',
+      example: '010207',
+    }),
     data: z.null(),
     error: z.string(),
   })
@@ -81,7 +93,7 @@ const json = (schema: Schema, description: string) => ({ description, content: {
 const errors = {
   400: json(bitpayError, 'Invalid or missing parameters'),
   401: json(bitpayError, 'Bad or missing token or signature'),
-  403: json(bitpayError, 'The token\'s facade is not accepted here'),
+  403: json(bitpayError, "The token's facade is not accepted here"),
   404: json(bitpayError, 'Not found'),
   409: json(bitpayError, 'API session: out of order or a different request'),
   429: json(bitpayError, 'Rate limit exceeded'),
@@ -118,7 +130,9 @@ function presentQuery(c: Pick<BitPayRequest, 'req'>): Record<string, string> {
   return Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''))
 }
 
-const tokenQuery = z.object({ token: z.string().openapi({ description: 'The API token (GET and DELETE carry it in the query)' }) })
+const tokenQuery = z.object({
+  token: z.string().openapi({ description: 'The API token (GET and DELETE carry it in the query)' }),
+})
 
 /** A token route's query documents (and requires) `token`, whether or not its own schema names it. */
 function withToken(query: Schema | undefined): Schema {
@@ -137,15 +151,22 @@ export function bitpayRouter() {
  * body/query/params in BitPay's error shape (6-digit codes from the error's reason), the OpenAPI
  * operation with its security and 200 schema, and the handler, whose return value is sent as exact JSON.
  */
-export function bitpayRoute<S extends BitPaySigning, Res extends Schema, R = never, B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, P extends Schema | undefined = undefined>(
-  router: OpenAPIHono<AppEnv>,
-  config: BitPayRouteConfig<S, R, B, Q, P, Res>,
-): void {
+export function bitpayRoute<
+  S extends BitPaySigning,
+  Res extends Schema,
+  R = never,
+  B extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  P extends Schema | undefined = undefined,
+>(router: OpenAPIHono<AppEnv>, config: BitPayRouteConfig<S, R, B, Q, P, Res>): void {
   // Definition errors, caught when the module loads (every test imports the app).
-  if (config.signing === 'token' && !config.facades?.length) throw new Error(`${config.method} ${config.path}: a token route names its facades`)
-  if (config.signing === 'resource-token' && !config.authorize) throw new Error(`${config.method} ${config.path}: a resource-token route needs authorize`)
+  if (config.signing === 'token' && !config.facades?.length)
+    throw new Error(`${config.method} ${config.path}: a token route names its facades`)
+  if (config.signing === 'resource-token' && !config.authorize)
+    throw new Error(`${config.method} ${config.path}: a resource-token route needs authorize`)
   const { body, params } = config.request ?? {}
-  const addTokenQuery = config.signing === 'token' && config.tokenFrom !== 'path' && (config.method === 'get' || config.method === 'delete')
+  const addTokenQuery =
+    config.signing === 'token' && config.tokenFrom !== 'path' && (config.method === 'get' || config.method === 'delete')
   const given = config.request?.query
   const query: Schema | undefined = addTokenQuery ? withToken(given) : given
   const description = [config.description, accessNote(config)].filter(Boolean).join('\n\n')
@@ -179,14 +200,19 @@ export function bitpayRoute<S extends BitPaySigning, Res extends Schema, R = nev
   if (config.signing === 'token') {
     // bitpayAuth types `auth` and `bitpay` for the handler behind it.
     const auth = bitpayAuth(config.facades ?? [], config.tokenFrom === 'path' ? { tokenFromPath: 'token' } : {})
-    router.on(method, route.getRoutingPath(), auth, rateLimit, (c) => respond(c, { auth: c.get('auth'), token: c.get('bitpay') }))
+    router.on(method, route.getRoutingPath(), auth, rateLimit, (c) =>
+      respond(c, { auth: c.get('auth'), token: c.get('bitpay') }),
+    )
   } else {
     router.on(method, route.getRoutingPath(), async (c) => respond(c, await callerOf(c, config)))
   }
 }
 
 /** The caller as a route's own access rule establishes it (token routes get theirs from bitpayAuth). */
-async function callerOf<S extends BitPaySigning, R>(c: Context<AppEnv>, config: { signing: S; authorize?: unknown }): Promise<object> {
+async function callerOf<S extends BitPaySigning, R>(
+  c: Context<AppEnv>,
+  config: { signing: S; authorize?: unknown },
+): Promise<object> {
   switch (config.signing) {
     case 'identity':
       return { sin: await signerSin(c) }
@@ -213,6 +239,7 @@ export function registerBitPaySecurity(app: OpenAPIHono<AppEnv>): void {
     type: 'apiKey',
     in: 'header',
     name: 'x-signature',
-    description: 'Hex DER ECDSA over SHA-256(full URL + body) by the key in x-identity; the token goes in the body or ?token=',
+    description:
+      'Hex DER ECDSA over SHA-256(full URL + body) by the key in x-identity; the token goes in the body or ?token=',
   })
 }

@@ -24,7 +24,12 @@ bitpayRoute(sessionsRouter, {
   signing: 'optional-identity',
   responses: {
     200: z.object({
-      data: z.object({ id: z.string(), sin: z.string().nullable(), requestNumber: z.literal(0), timeout: z.number().int().openapi({ description: 'Idle seconds before the session ends' }) }),
+      data: z.object({
+        id: z.string(),
+        sin: z.string().nullable(),
+        requestNumber: z.literal(0),
+        timeout: z.number().int().openapi({ description: 'Idle seconds before the session ends' }),
+      }),
     }),
   },
   handler: async (c, { sin }) => {
@@ -36,9 +41,17 @@ bitpayRoute(sessionsRouter, {
 
 /** Reads sessionId/requestNumber from the x-session-id/x-request-number headers, or the body or query. */
 async function sessionParams(c: SessionContext) {
-  const body = ['POST', 'PUT'].includes(c.req.method) ? await bitpayBody(c).catch(() => ({}) as Record<string, unknown>) : {}
-  const id = c.req.header('x-session-id') ?? c.req.query('sessionId') ?? (typeof body.sessionId === 'string' ? body.sessionId : undefined)
-  const raw = c.req.header('x-request-number') ?? c.req.query('requestNumber') ?? (body.requestNumber === undefined ? undefined : String(body.requestNumber))
+  const body = ['POST', 'PUT'].includes(c.req.method)
+    ? await bitpayBody(c).catch(() => ({}) as Record<string, unknown>)
+    : {}
+  const id =
+    c.req.header('x-session-id') ??
+    c.req.query('sessionId') ??
+    (typeof body.sessionId === 'string' ? body.sessionId : undefined)
+  const raw =
+    c.req.header('x-request-number') ??
+    c.req.query('requestNumber') ??
+    (body.requestNumber === undefined ? undefined : String(body.requestNumber))
   return { id, raw }
 }
 
@@ -46,10 +59,16 @@ async function sessionParams(c: SessionContext) {
 async function sessionRequest(c: SessionContext): Promise<SessionRequest> {
   const body = ['GET', 'HEAD'].includes(c.req.method) ? '' : await c.req.text()
   const token = await requestToken(c).catch(() => undefined)
-  return { hash: sha256Hex(`${c.req.method}\n${c.req.url}\n${body}`), tokenHash: token === undefined ? null : sha256Hex(token) }
+  return {
+    hash: sha256Hex(`${c.req.method}\n${c.req.url}\n${body}`),
+    tokenHash: token === undefined ? null : sha256Hex(token),
+  }
 }
 
-const STEP_ERRORS: Record<Extract<SessionStep, { kind: 'error' }>['reason'], 'NOT_FOUND' | 'UNAUTHORIZED' | 'CONFLICT'> = {
+const STEP_ERRORS: Record<
+  Extract<SessionStep, { kind: 'error' }>['reason'],
+  'NOT_FOUND' | 'UNAUTHORIZED' | 'CONFLICT'
+> = {
   unknown: 'NOT_FOUND',
   expired: 'CONFLICT',
   out_of_order: 'CONFLICT',
@@ -68,13 +87,17 @@ export const apiSession = createMiddleware<AppEnv>(async (c, next) => {
   const { id, raw } = await sessionParams(c)
   if (id === undefined) return next()
   const n = Number(raw)
-  if (raw === undefined || !Number.isInteger(n) || n < 1) throw new ApiError('VALIDATION_ERROR', 'requestNumber must be a positive integer', 'requestNumber')
+  if (raw === undefined || !Number.isInteger(n) || n < 1)
+    throw new ApiError('VALIDATION_ERROR', 'requestNumber must be a positive integer', 'requestNumber')
   const sin = c.req.header('x-signature') ? await signerSin(c) : null
   const stub = session(c.env, id)
   const step = await stub.begin(n, sin, await sessionRequest(c))
   if (step.kind === 'error') throw new ApiError(STEP_ERRORS[step.reason], step.message, 'requestNumber')
   if (step.kind === 'replay') {
-    return c.body(step.response.body, step.response.status as 200, { 'Content-Type': 'application/json; charset=utf-8', 'X-Session-Replayed': 'true' })
+    return c.body(step.response.body, step.response.status as 200, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'X-Session-Replayed': 'true',
+    })
   }
   try {
     await next()

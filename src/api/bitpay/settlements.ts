@@ -5,7 +5,13 @@ import { JsonDecimal } from '../../domain/exact-json'
 import { ApiError } from '../../errors'
 import { sinActsForMerchant } from '../../services/bitpay/tokens'
 import { settlementEntries, type EntryWithPayment } from '../../services/ledger/ledger'
-import { getSettlement, listSettlements, settlementByToken, withholdingsOf, type SettlementRow } from '../../services/ledger/settlements'
+import {
+  getSettlement,
+  listSettlements,
+  settlementByToken,
+  withholdingsOf,
+  type SettlementRow,
+} from '../../services/ledger/settlements'
 import { signerSin } from './auth'
 import { bitpayDate } from './ledgers'
 import { bitpayRoute, bitpayRouter } from './route'
@@ -27,7 +33,11 @@ export function bitpaySettlement(s: SettlementRow) {
     closingDate: s.closingDate,
     openingBalance: decimal(s.openingBalance),
     ledgerEntriesSum: decimal(s.ledgerEntriesSum),
-    withholdings: withholdingsOf(s).map((w) => ({ amount: decimal(w.amount), code: w.code, description: w.description })),
+    withholdings: withholdingsOf(s).map((w) => ({
+      amount: decimal(w.amount),
+      code: w.code,
+      description: w.description,
+    })),
     withholdingsSum: decimal(s.withholdingsSum),
     totalAmount: decimal(s.totalAmount),
     token: s.token,
@@ -58,15 +68,32 @@ export function reconciliationEntry({ entry: e, payment }: EntryWithPayment) {
 }
 
 const positive = (name: string, max: number) =>
-  z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number({ message: `${name} must be a number` }).int().min(0).max(max).optional())
+  z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce
+      .number({ message: `${name} must be a number` })
+      .int()
+      .min(0)
+      .max(max)
+      .optional(),
+  )
 
 export const listSettlementsQuery = z.object({
   startDate: bitpayDate,
   endDate: bitpayDate,
   dateStart: bitpayDate,
   dateEnd: bitpayDate,
-  currency: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[A-Za-z0-9.]{2,12}$/, 'must be a currency code').optional()),
-  status: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['new', 'processing', 'completed', 'rejected']).optional()),
+  currency: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.]{2,12}$/, 'must be a currency code')
+      .optional(),
+  ),
+  status: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.enum(['new', 'processing', 'completed', 'rejected']).optional(),
+  ),
   limit: positive('limit', 100),
   offset: positive('offset', 1_000_000),
 })
@@ -83,8 +110,14 @@ const settlementSchema = z
     openingDate: z.string().nullable(),
     closingDate: z.string(),
     openingBalance: exact('the balance carried over'),
-    ledgerEntriesSum: exact('the sum of the period\'s entries'),
-    withholdings: z.array(z.object({ amount: z.number(), code: z.string().openapi({ description: 'W005: pending refunds' }), description: z.string() })),
+    ledgerEntriesSum: exact("the sum of the period's entries"),
+    withholdings: z.array(
+      z.object({
+        amount: z.number(),
+        code: z.string().openapi({ description: 'W005: pending refunds' }),
+        description: z.string(),
+      }),
+    ),
     withholdingsSum: exact('the sum of the withholdings'),
     totalAmount: exact('openingBalance + ledgerEntriesSum − withholdingsSum'),
     token: z.string().openapi({ description: 'Resource token for the reconciliation report' }),
@@ -97,7 +130,14 @@ const reconciliationEntrySchema = z.object({
   amount: exact('not scaled'),
   invoiceId: z.string().optional(),
   invoiceData: z
-    .object({ orderId: z.string(), date: z.string(), price: z.number(), currency: z.string(), transactionCurrency: z.string().nullable(), payoutPercentage: z.record(z.string(), z.number()) })
+    .object({
+      orderId: z.string(),
+      date: z.string(),
+      price: z.number(),
+      currency: z.string(),
+      transactionCurrency: z.string().nullable(),
+      payoutPercentage: z.record(z.string(), z.number()),
+    })
     .optional(),
 })
 const idParam = z.object({ id: z.string() })
@@ -136,12 +176,16 @@ bitpayRoute(settlementsRouter, {
   facades: ['merchant'],
   request: { params: idParam },
   responses: { 200: z.object({ facade: z.literal(FACADE), data: settlementSchema }) },
-  handler: async (c, { auth, params }) => ({ facade: FACADE, data: bitpaySettlement(await getSettlement(getDb(c.env.DB), auth, params.id)) }),
+  handler: async (c, { auth, params }) => ({
+    facade: FACADE,
+    data: bitpaySettlement(await getSettlement(getDb(c.env.DB), auth, params.id)),
+  }),
 })
 bitpayRoute(settlementsRouter, {
   method: 'get',
   path: '/settlements/{id}/reconciliationReport',
-  summary: 'Reconciliation report: the settlement and its entries (?token=<settlement token>, signed by a key of the merchant)',
+  summary:
+    'Reconciliation report: the settlement and its entries (?token=<settlement token>, signed by a key of the merchant)',
   signing: 'resource-token',
   signed: true,
   // Authorised by the settlement's own token, signed by a key linked to one of the merchant's tokens.
@@ -150,12 +194,21 @@ bitpayRoute(settlementsRouter, {
     const db = getDb(c.env.DB)
     const settlement = await settlementByToken(db, c.req.param('id') ?? '', token)
     if (!(await sinActsForMerchant(db, sin, settlement.merchantId, settlement.livemode))) {
-      throw new ApiError('UNAUTHORIZED', 'The signing identity is not linked to a merchant token of this account', 'x-identity')
+      throw new ApiError(
+        'UNAUTHORIZED',
+        'The signing identity is not linked to a merchant token of this account',
+        'x-identity',
+      )
     }
     return settlement
   },
   request: { params: idParam, query: z.object({ token: z.string().openapi({ description: 'The settlement token' }) }) },
-  responses: { 200: z.object({ facade: z.literal(FACADE), data: settlementSchema.extend({ ledgerEntries: z.array(reconciliationEntrySchema) }) }) },
+  responses: {
+    200: z.object({
+      facade: z.literal(FACADE),
+      data: settlementSchema.extend({ ledgerEntries: z.array(reconciliationEntrySchema) }),
+    }),
+  },
   handler: async (c, { resource }) => {
     const entries = await settlementEntries(getDb(c.env.DB), resource.id)
     return { facade: FACADE, data: { ...bitpaySettlement(resource), ledgerEntries: entries.map(reconciliationEntry) } }

@@ -1,7 +1,15 @@
 import { z } from '@hono/zod-openapi'
 import { SUBSCRIPTION_STATUSES } from '../../domain/bills'
 import { JsonDecimal } from '../../domain/exact-json'
-import { createSubscription, findSubscription, listSubscriptions, subscriptionByToken, updateSubscription, type BillData, type SubscriptionRow } from '../../services/bills/subscriptions'
+import {
+  createSubscription,
+  findSubscription,
+  listSubscriptions,
+  subscriptionByToken,
+  updateSubscription,
+  type BillData,
+  type SubscriptionRow,
+} from '../../services/bills/subscriptions'
 import { billAddress, billInputOfBitPay, billItemSchema, bitpayBillBody, checkResourceSigner } from './bills'
 import { bitpayRoute, bitpayRouter } from './route'
 
@@ -51,7 +59,11 @@ function subscriptionView(s: SubscriptionRow) {
       phone: data.phone ?? undefined,
       dueDate: data.dueDate ?? undefined,
       passProcessingFee: data.passProcessingFee ?? false,
-      items: data.items.map((i) => ({ description: i.description ?? undefined, price: new JsonDecimal(i.price), quantity: i.quantity })),
+      items: data.items.map((i) => ({
+        description: i.description ?? undefined,
+        price: new JsonDecimal(i.price),
+        quantity: i.quantity,
+      })),
       merchant: s.merchantId,
     },
     schedule: s.schedule,
@@ -98,8 +110,15 @@ bitpayRoute(subscriptionsRouter, {
   request: { body: createSubscriptionBody },
   responses: { 200: envelope },
   handler: async (c, { auth, body }) => {
-    const billData = { ...billInputOfBitPay({ ...body.billData, token: body.token }), emailBill: body.billData.emailBill ?? undefined }
-    const sub = await createSubscription(c.env, auth, { billData, schedule: body.schedule, nextDelivery: body.nextDelivery })
+    const billData = {
+      ...billInputOfBitPay({ ...body.billData, token: body.token }),
+      emailBill: body.billData.emailBill ?? undefined,
+    }
+    const sub = await createSubscription(c.env, auth, {
+      billData,
+      schedule: body.schedule,
+      nextDelivery: body.nextDelivery,
+    })
     return { facade: FACADE, data: subscriptionView(sub) }
   },
 })
@@ -124,7 +143,10 @@ bitpayRoute(subscriptionsRouter, {
   facades: ['merchant'],
   request: { params: idParam },
   responses: { 200: envelope },
-  handler: async (c, { auth, params }) => ({ facade: FACADE, data: subscriptionView(await findSubscription(c.env, auth, params.id)) }),
+  handler: async (c, { auth, params }) => ({
+    facade: FACADE,
+    data: subscriptionView(await findSubscription(c.env, auth, params.id)),
+  }),
 })
 bitpayRoute(subscriptionsRouter, {
   method: 'put',

@@ -2,7 +2,15 @@ import { z } from '@hono/zod-openapi'
 import { isSin } from '../../auth/bitpay-identity'
 import { getDb } from '../../db/client'
 import { ApiError } from '../../errors'
-import { claimPairingCode, linkedSins, linkSin, requestToken, tokensForSin, unlinkSin, type BitPayTokenRow } from '../../services/bitpay/tokens'
+import {
+  claimPairingCode,
+  linkedSins,
+  linkSin,
+  requestToken,
+  tokensForSin,
+  unlinkSin,
+  type BitPayTokenRow,
+} from '../../services/bitpay/tokens'
 import { bitpayRoute, bitpayRouter } from './route'
 import { tokenRequestBody } from './schemas'
 
@@ -13,7 +21,9 @@ const tokenSchema = z.object({
   dateCreated: z.number().int().openapi({ description: 'Milliseconds since the epoch' }),
   pairingCode: z.string().nullable().optional().openapi({ description: 'While the token awaits approval' }),
   pairingExpiration: z.number().int().nullable().optional(),
-  policies: z.array(z.object({ policy: z.literal('id'), method: z.enum(['active', 'inactive']), params: z.array(z.string()) })),
+  policies: z.array(
+    z.object({ policy: z.literal('id'), method: z.enum(['active', 'inactive']), params: z.array(z.string()) }),
+  ),
 })
 
 function tokenView(t: BitPayTokenRow) {
@@ -22,8 +32,16 @@ function tokenView(t: BitPayTokenRow) {
     facade: t.facade,
     label: t.label,
     dateCreated: Date.parse(t.createdAt),
-    ...(t.status === 'pending' ? { pairingCode: t.pairingCode, pairingExpiration: t.pairingExpiresAt ? Date.parse(t.pairingExpiresAt) : null } : {}),
-    policies: [{ policy: 'id' as const, method: t.status === 'active' ? ('active' as const) : ('inactive' as const), params: t.sin ? [t.sin] : [] }],
+    ...(t.status === 'pending'
+      ? { pairingCode: t.pairingCode, pairingExpiration: t.pairingExpiresAt ? Date.parse(t.pairingExpiresAt) : null }
+      : {}),
+    policies: [
+      {
+        policy: 'id' as const,
+        method: t.status === 'active' ? ('active' as const) : ('inactive' as const),
+        params: t.sin ? [t.sin] : [],
+      },
+    ],
   }
 }
 
@@ -40,7 +58,8 @@ bitpayRoute(tokensRouter, {
   request: { body: tokenRequestBody },
   responses: { 200: z.object({ data: z.array(tokenSchema) }) },
   handler: async (c, { body }) => {
-    if (!isSin(body.id)) throw new ApiError('VALIDATION_ERROR', 'id must be a client id (SIN) derived from your public key', 'id')
+    if (!isSin(body.id))
+      throw new ApiError('VALIDATION_ERROR', 'id must be a client id (SIN) derived from your public key', 'id')
     const db = getDb(c.env.DB)
     const token = body.pairingCode
       ? await claimPairingCode(db, body.pairingCode, body.id)
@@ -51,9 +70,11 @@ bitpayRoute(tokensRouter, {
 bitpayRoute(tokensRouter, {
   method: 'get',
   path: '/tokens',
-  summary: 'List the signing identity\'s tokens',
+  summary: "List the signing identity's tokens",
   signing: 'identity',
-  responses: { 200: z.object({ data: z.array(z.record(z.string(), z.string()).openapi({ description: '{facade: token}' })) }) },
+  responses: {
+    200: z.object({ data: z.array(z.record(z.string(), z.string()).openapi({ description: '{facade: token}' })) }),
+  },
   handler: async (c, { sin }) => {
     const rows = await tokensForSin(getDb(c.env.DB), sin)
     return { data: rows.map((t) => ({ [t.facade]: t.token })) }
@@ -62,7 +83,11 @@ bitpayRoute(tokensRouter, {
 
 export const linkSinBody = z.object({ sin: z.string({ message: 'sin is required' }) })
 const tokenParam = z.object({ token: z.string() })
-const sins = z.object({ data: z.object({ sins: z.array(z.string()).openapi({ description: 'The SINs linked to the token; each one\'s key can use it' }) }) })
+const sins = z.object({
+  data: z.object({
+    sins: z.array(z.string()).openapi({ description: "The SINs linked to the token; each one's key can use it" }),
+  }),
+})
 
 /** Every key linked to a token can use it; a token keeps at least one. Signed by a key already linked (merchant or payout facade). */
 export const tokenSinsRouter = bitpayRouter()
@@ -87,7 +112,8 @@ bitpayRoute(tokenSinsRouter, {
   request: { params: tokenParam, body: linkSinBody },
   responses: { 200: sins },
   handler: async (c, { params, body }) => {
-    if (!isSin(body.sin)) throw new ApiError('VALIDATION_ERROR', 'sin must be a client id (SIN) derived from a public key', 'sin')
+    if (!isSin(body.sin))
+      throw new ApiError('VALIDATION_ERROR', 'sin must be a client id (SIN) derived from a public key', 'sin')
     return { data: { sins: await linkSin(getDb(c.env.DB), params.token, body.sin) } }
   },
 })

@@ -10,7 +10,12 @@ const loginToken: CredentialResolver = async (c, presented) => {
   if (!presented.startsWith('cpt_') || !c.env.ADMIN_TOKEN) return undefined
   const found = await userForToken(getDb(c.env.DB), c.env.ADMIN_TOKEN, presented, Math.floor(Date.now() / 1000))
   if (!found) return undefined
-  return merchantAuth(found.merchant, { id: `user:${found.user.id}`, mode: found.user.livemode ? 'live' : 'test', requireSignature: false, signingSecret: '' })
+  return merchantAuth(found.merchant, {
+    id: `user:${found.user.id}`,
+    mode: found.user.livemode ? 'live' : 'test',
+    requireSignature: false,
+    signingSecret: '',
+  })
 }
 
 /**
@@ -28,7 +33,11 @@ export const cryptoPayAuth = merchantGuard(
   async (c, auth) => {
     const subject = `hourly:${auth.merchantId}:${auth.mode}`
     const result = await c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(subject)).hit(auth.hourlyLimit, HOUR_MS)
-    const headers = { 'X-RateLimit-Limit': String(result.limit), 'X-RateLimit-Remaining': String(result.remaining), 'X-RateLimit-Reset': String(result.reset) }
+    const headers = {
+      'X-RateLimit-Limit': String(result.limit),
+      'X-RateLimit-Remaining': String(result.remaining),
+      'X-RateLimit-Reset': String(result.reset),
+    }
     c.set('responseHeaders', result.allowed ? headers : { ...headers, 'Retry-After': String(result.retryAfter) })
     if (!result.allowed) throw new ApiError('RATE_LIMITED', `Hourly limit of ${auth.hourlyLimit} requests exceeded`)
   },
@@ -45,11 +54,17 @@ export function loginThrottle(env: Env, username: string, client: string) {
   return {
     /** The exhausted counter, when either is used up. */
     async blocked() {
-      const [u, i] = await Promise.all([user.peek(LOGIN_FAILURES.perUsername, LOGIN_FAILURES.windowMs), ip.peek(LOGIN_FAILURES.perClient, LOGIN_FAILURES.windowMs)])
+      const [u, i] = await Promise.all([
+        user.peek(LOGIN_FAILURES.perUsername, LOGIN_FAILURES.windowMs),
+        ip.peek(LOGIN_FAILURES.perClient, LOGIN_FAILURES.windowMs),
+      ])
       return !u.allowed ? u : !i.allowed ? i : undefined
     },
     async recordFailure(): Promise<void> {
-      await Promise.all([user.hit(LOGIN_FAILURES.perUsername, LOGIN_FAILURES.windowMs), ip.hit(LOGIN_FAILURES.perClient, LOGIN_FAILURES.windowMs)])
+      await Promise.all([
+        user.hit(LOGIN_FAILURES.perUsername, LOGIN_FAILURES.windowMs),
+        ip.hit(LOGIN_FAILURES.perClient, LOGIN_FAILURES.windowMs),
+      ])
     },
   }
 }

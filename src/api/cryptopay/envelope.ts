@@ -20,17 +20,31 @@ export function page<T>(c: { req: HonoRequest }, results: T[], count: number, pa
     return `${url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`}?${url.searchParams.toString()}`
   }
   const last = Math.max(1, Math.ceil(count / pageSize))
-  return { count, next: pageNo < last ? link(pageNo + 1) : null, previous: pageNo > 1 ? link(Math.min(pageNo - 1, last)) : null, results }
+  return {
+    count,
+    next: pageNo < last ? link(pageNo + 1) : null,
+    previous: pageNo > 1 ? link(Math.min(pageNo - 1, last)) : null,
+    results,
+  }
 }
 
 export function pageSchema<T extends z.ZodType>(item: T) {
-  return z.object({ count: z.number().int(), next: z.string().nullable(), previous: z.string().nullable(), results: z.array(item) })
+  return z.object({
+    count: z.number().int(),
+    next: z.string().nullable(),
+    previous: z.string().nullable(),
+    results: z.array(item),
+  })
 }
 
 export const errorSchema = z
   .object({
     success: z.literal(false),
-    error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.array(z.string())).optional() }),
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.record(z.string(), z.array(z.string())).optional(),
+    }),
     timestamp: z.string(),
   })
   .openapi('CryptoPayError')
@@ -50,8 +64,14 @@ export function renderCryptoPayError(c: Context<AppEnv>, err: ApiError): Respons
   return c.json(body, err.status)
 }
 
-export const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: errorSchema } } })
-export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
+export const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: errorSchema } },
+})
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+})
 export const commonErrors = {
   400: errorResponse('VALIDATION_ERROR; details name the fields'),
   401: errorResponse('Missing or invalid token'),

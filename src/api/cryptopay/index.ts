@@ -9,7 +9,13 @@ import { transactionsRouter } from './transactions'
 import { cryptoPayWebhooksRouter } from './webhook-endpoints'
 
 /** Path prefixes served by the CryptoPay dialect (seed 001). */
-export const CRYPTOPAY_PREFIXES = ['/api/auth/', '/api/payment-orders', '/api/transactions', '/api/merchant-wallets', '/api/webhook-endpoints'] as const
+export const CRYPTOPAY_PREFIXES = [
+  '/api/auth/',
+  '/api/payment-orders',
+  '/api/transactions',
+  '/api/merchant-wallets',
+  '/api/webhook-endpoints',
+] as const
 
 export function isCryptoPayPath(path: string): boolean {
   return CRYPTOPAY_PREFIXES.some((p) => path.startsWith(p))

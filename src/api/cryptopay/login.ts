@@ -11,16 +11,30 @@ const loginRoute = createRoute({
   path: '/api/auth/login',
   tags: ['CryptoPay'],
   summary: 'Log in and get an access token',
-  description: 'Returns a signed access token valid for 12 hours; a password change revokes it. Failed logins are throttled per username (5) and per client (20) in 15 minutes.',
+  description:
+    'Returns a signed access token valid for 12 hours; a password change revokes it. Failed logins are throttled per username (5) and per client (20) in 15 minutes.',
   request: {
     body: {
       required: true,
-      content: { 'application/json': { schema: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }).openapi('LoginRequest') } },
+      content: {
+        'application/json': {
+          schema: z
+            .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) })
+            .openapi('LoginRequest'),
+        },
+      },
     },
   },
   responses: {
     200: json(
-      envelope(z.object({ access_token: z.string(), token_type: z.literal('Bearer'), expires_in: z.number().int(), user: z.object({ id: z.string(), username: z.string() }) })),
+      envelope(
+        z.object({
+          access_token: z.string(),
+          token_type: z.literal('Bearer'),
+          expires_in: z.number().int(),
+          user: z.object({ id: z.string(), username: z.string() }),
+        }),
+      ),
       'The access token',
     ),
     400: errorResponse('Missing username or password'),
@@ -44,7 +58,15 @@ export const loginRouter = cryptoPayRouter().openapi(loginRoute, async (c) => {
     throw new ApiError('UNAUTHORIZED', 'Invalid username or password')
   }
   return c.json(
-    ok({ access_token: session.token, token_type: 'Bearer' as const, expires_in: session.expiresIn, user: { id: session.user.id, username: session.user.username } }, 'Login successful'),
+    ok(
+      {
+        access_token: session.token,
+        token_type: 'Bearer' as const,
+        expires_in: session.expiresIn,
+        user: { id: session.user.id, username: session.user.username },
+      },
+      'Login successful',
+    ),
     200,
   )
 })

@@ -22,18 +22,51 @@ const walletSchema = z
 
 function toView(w: WalletRow, chains: ReturnType<typeof chainsFor>): z.infer<typeof walletSchema> {
   const chain = chains.get(w.chainId)
-  return { id: w.id, blockchain: chain ? chainSlug(chain) : null, chain_id: w.chainId, address: w.address, xpub: w.xpub, label: w.label, addresses_issued: w.nextIndex, created_at: w.createdAt }
+  return {
+    id: w.id,
+    blockchain: chain ? chainSlug(chain) : null,
+    chain_id: w.chainId,
+    address: w.address,
+    xpub: w.xpub,
+    label: w.label,
+    addresses_issued: w.nextIndex,
+    created_at: w.createdAt,
+  }
 }
 
 const tags = ['CryptoPay']
 const createBody = z
-  .object({ blockchain: z.string().min(1).max(40), address: z.string().max(64).optional(), xpub: z.string().max(200).optional(), label: z.string().max(100).optional() })
-  .refine((b) => (b.xpub === undefined) !== (b.address === undefined), { message: 'give exactly one of address or xpub', path: ['address'] })
+  .object({
+    blockchain: z.string().min(1).max(40),
+    address: z.string().max(64).optional(),
+    xpub: z.string().max(200).optional(),
+    label: z.string().max(100).optional(),
+  })
+  .refine((b) => (b.xpub === undefined) !== (b.address === undefined), {
+    message: 'give exactly one of address or xpub',
+    path: ['address'],
+  })
   .openapi('CreateMerchantWalletRequest')
-const updateBody = z.object({ address: z.string().max(64).optional(), xpub: z.string().max(200).optional(), label: z.string().max(100).nullable().optional() })
-const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) })
+const updateBody = z.object({
+  address: z.string().max(64).optional(),
+  xpub: z.string().max(200).optional(),
+  label: z.string().max(100).nullable().optional(),
+})
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+})
 
-const listRoute = cryptoPayRoute({ method: 'get', path: '/api/merchant-wallets', tags, summary: 'List wallet addresses (GET /api/merchant-wallets/)', responses: { 200: json(envelope(z.array(walletSchema)), 'Wallets'), ...commonErrors } })
+const listRoute = cryptoPayRoute({
+  method: 'get',
+  path: '/api/merchant-wallets',
+  tags,
+  summary: 'List wallet addresses (GET /api/merchant-wallets/)',
+  responses: { 200: json(envelope(z.array(walletSchema)), 'Wallets'), ...commonErrors },
+})
 const createRoute_ = cryptoPayRoute({
   method: 'post',
   path: '/api/merchant-wallets',
@@ -41,7 +74,11 @@ const createRoute_ = cryptoPayRoute({
   summary: 'Add wallet address (POST /api/merchant-wallets/)',
   description: 'The same wallets as /v1/wallets: one per blockchain and mode, an address or an account xpub.',
   request: { body: { required: true, content: { 'application/json': { schema: createBody } } } },
-  responses: { 201: json(envelope(walletSchema), 'The wallet'), ...commonErrors, 409: errorResponse('A wallet for this blockchain exists') },
+  responses: {
+    201: json(envelope(walletSchema), 'The wallet'),
+    ...commonErrors,
+    409: errorResponse('A wallet for this blockchain exists'),
+  },
 })
 const updateRoute = cryptoPayRoute({
   method: 'put',
@@ -49,20 +86,36 @@ const updateRoute = cryptoPayRoute({
   tags,
   summary: 'Update wallet address (PUT /api/merchant-wallets/{id}/)',
   request: { params: idParam, body: { required: true, content: { 'application/json': { schema: updateBody } } } },
-  responses: { 200: json(envelope(walletSchema), 'The wallet'), ...commonErrors, 404: errorResponse('No such wallet'), 409: errorResponse('Addresses already issued') },
+  responses: {
+    200: json(envelope(walletSchema), 'The wallet'),
+    ...commonErrors,
+    404: errorResponse('No such wallet'),
+    409: errorResponse('Addresses already issued'),
+  },
 })
 
 export const merchantWalletsRouter = cryptoPayRouter()
   .openapi(listRoute, async (c) => {
     const chains = chainsFor(c.env)
-    return c.json(ok((await listWallets(getDb(c.env.DB), c.get('auth'))).map((w) => toView(w, chains)), 'Wallets retrieved'), 200)
+    return c.json(
+      ok(
+        (await listWallets(getDb(c.env.DB), c.get('auth'))).map((w) => toView(w, chains)),
+        'Wallets retrieved',
+      ),
+      200,
+    )
   })
   .openapi(createRoute_, async (c) => {
     const body = c.req.valid('json')
     const chains = chainsFor(c.env)
     const chain = chainBySlug(chains, body.blockchain)
     if (!chain) throw new ApiError('UNSUPPORTED_CHAIN', `Unknown blockchain ${body.blockchain}`, 'blockchain')
-    const wallet = await registerWallet(getDb(c.env.DB), chains, c.get('auth'), { chainId: chain.id, xpub: body.xpub, address: body.address, label: body.label })
+    const wallet = await registerWallet(getDb(c.env.DB), chains, c.get('auth'), {
+      chainId: chain.id,
+      xpub: body.xpub,
+      address: body.address,
+      label: body.label,
+    })
     return c.json(ok(toView(wallet, chains), 'Wallet added'), 201)
   })
   .openapi(updateRoute, async (c) => {

@@ -16,15 +16,31 @@ import { cryptoPayRoute, cryptoPayRouter } from './router'
 const createOrderBody = z
   .object({
     amount: decimalInput.openapi({ description: `Order amount in the token \`currency\`. ${AMOUNT_LIMIT_TEXT}` }),
-    currency: z.string().regex(/^[A-Za-z0-9.]{2,12}$/, 'must be a token symbol such as USDC').transform((s) => s.toUpperCase()),
-    blockchain: z.string().min(1).max(40).openapi({ example: 'base', description: 'ethereum, base, polygon, arbitrum, optimism, or anvil (local)' }),
-    order_info: z.string().max(4096).optional().openapi({ description: 'Kept verbatim (seed 001 sends a JSON string)', example: '{"product":"Premium Plan"}' }),
+    currency: z
+      .string()
+      .regex(/^[A-Za-z0-9.]{2,12}$/, 'must be a token symbol such as USDC')
+      .transform((s) => s.toUpperCase()),
+    blockchain: z
+      .string()
+      .min(1)
+      .max(40)
+      .openapi({ example: 'base', description: 'ethereum, base, polygon, arbitrum, optimism, or anvil (local)' }),
+    order_info: z
+      .string()
+      .max(4096)
+      .optional()
+      .openapi({ description: 'Kept verbatim (seed 001 sends a JSON string)', example: '{"product":"Premium Plan"}' }),
     nonce: z
       .union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)])
       .transform(String)
       .openapi({ description: 'Unique per merchant; a reused nonce is refused, so retries never create two orders' }),
     transaction_speed: z.enum(TRANSACTION_SPEEDS).default('medium'),
-    expires_in: z.number().int().min(LIMITS.minExpiresInSeconds).max(LIMITS.maxExpiresInSeconds).default(LIMITS.defaultExpiresInSeconds),
+    expires_in: z
+      .number()
+      .int()
+      .min(LIMITS.minExpiresInSeconds)
+      .max(LIMITS.maxExpiresInSeconds)
+      .default(LIMITS.defaultExpiresInSeconds),
     notification_url: z.string().max(2048).refine(isHttpUrl, 'must be an absolute http(s) URL').optional(),
   })
   .superRefine((b, ctx) => checkAmountLimit(ctx, 'amount', b.amount, b.currency))
@@ -55,7 +71,11 @@ const orderSchema = z
   })
   .openapi('PaymentOrder')
 
-export function toOrderView(p: PaymentRow, origin: string, chains: ReturnType<typeof chainsFor>): z.infer<typeof orderSchema> {
+export function toOrderView(
+  p: PaymentRow,
+  origin: string,
+  chains: ReturnType<typeof chainsFor>,
+): z.infer<typeof orderSchema> {
   const metadata = p.metadata ? (JSON.parse(p.metadata) as { order_info?: string; nonce?: string }) : {}
   const chain = p.chainId === null ? undefined : chains.get(p.chainId)
   const decimals = p.tokenDecimals ?? 0
@@ -96,7 +116,11 @@ const createRoute_ = cryptoPayRoute({
   tags,
   summary: 'Create payment order (POST /api/payment-orders/)',
   request: { body: { required: true, content: { 'application/json': { schema: createOrderBody } } } },
-  responses: { 201: json(envelope(orderSchema), 'The order'), ...commonErrors, 422: errorResponse('No wallet for the blockchain') },
+  responses: {
+    201: json(envelope(orderSchema), 'The order'),
+    ...commonErrors,
+    422: errorResponse('No wallet for the blockchain'),
+  },
 })
 const listRoute = cryptoPayRoute({
   method: 'get',
@@ -128,16 +152,38 @@ export const paymentOrdersRouter = cryptoPayRouter()
       expiresIn: body.expires_in,
       notificationUrl: body.notification_url,
     })
-    return c.json(ok(toOrderView(payment, publicOrigin(c.env, c.req.url), chainsFor(c.env)), 'Payment order created'), 201)
+    return c.json(
+      ok(toOrderView(payment, publicOrigin(c.env, c.req.url), chainsFor(c.env)), 'Payment order created'),
+      201,
+    )
   })
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query')
-    const { rows, total } = await listPayments(getDb(c.env.DB), c.get('auth'), { page: q.page, limit: q.page_size, status: q.status ? [q.status] : undefined })
+    const { rows, total } = await listPayments(getDb(c.env.DB), c.get('auth'), {
+      page: q.page,
+      limit: q.page_size,
+      status: q.status ? [q.status] : undefined,
+    })
     const origin = publicOrigin(c.env, c.req.url)
     const chains = chainsFor(c.env)
-    return c.json(ok(page(c, rows.map((p) => toOrderView(p, origin, chains)), total, q.page, q.page_size), 'Payment orders retrieved'), 200)
+    return c.json(
+      ok(
+        page(
+          c,
+          rows.map((p) => toOrderView(p, origin, chains)),
+          total,
+          q.page,
+          q.page_size,
+        ),
+        'Payment orders retrieved',
+      ),
+      200,
+    )
   })
   .openapi(getRoute, async (c) => {
     const payment = await getPayment(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id)
-    return c.json(ok(toOrderView(payment, publicOrigin(c.env, c.req.url), chainsFor(c.env)), 'Payment order retrieved'), 200)
+    return c.json(
+      ok(toOrderView(payment, publicOrigin(c.env, c.req.url), chainsFor(c.env)), 'Payment order retrieved'),
+      200,
+    )
   })

@@ -80,8 +80,16 @@ const getRoute = cryptoPayRoute({
   path: '/api/transactions/{hash}',
   tags,
   summary: 'Get transaction details (GET /api/transactions/{hash}/)',
-  description: 'The transfer in this transaction (the first one, with all of them in `transfers` when a transaction paid several times).',
-  request: { params: z.object({ hash: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte transaction hash').openapi({ param: { name: 'hash', in: 'path' } }) }) },
+  description:
+    'The transfer in this transaction (the first one, with all of them in `transfers` when a transaction paid several times).',
+  request: {
+    params: z.object({
+      hash: z
+        .string()
+        .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte transaction hash')
+        .openapi({ param: { name: 'hash', in: 'path' } }),
+    }),
+  },
   responses: {
     200: json(envelope(transactionSchema.extend({ transfers: z.array(transactionSchema) })), 'The transaction'),
     ...commonErrors,
@@ -92,9 +100,26 @@ const getRoute = cryptoPayRoute({
 export const transactionsRouter = cryptoPayRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query')
-    const { rows, total } = await listTransfers(getDb(c.env.DB), c.get('auth'), { page: q.page, pageSize: q.page_size, paymentId: q.order, status: q.status })
+    const { rows, total } = await listTransfers(getDb(c.env.DB), c.get('auth'), {
+      page: q.page,
+      pageSize: q.page_size,
+      paymentId: q.order,
+      status: q.status,
+    })
     const chains = chainsFor(c.env)
-    return c.json(ok(page(c, rows.map((r) => toView(r, chains)), total, q.page, q.page_size), 'Transactions retrieved'), 200)
+    return c.json(
+      ok(
+        page(
+          c,
+          rows.map((r) => toView(r, chains)),
+          total,
+          q.page,
+          q.page_size,
+        ),
+        'Transactions retrieved',
+      ),
+      200,
+    )
   })
   .openapi(getRoute, async (c) => {
     const rows = await transfersOfTx(getDb(c.env.DB), c.get('auth'), c.req.valid('param').hash)

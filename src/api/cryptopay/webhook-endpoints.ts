@@ -1,7 +1,12 @@
 import { z } from '@hono/zod-openapi'
 import { getDb } from '../../db/client'
 import { EVENT_TYPES } from '../../domain/payment-status'
-import { createEndpoint, listEndpoints, updateEndpoint, type WebhookEndpointRow } from '../../services/webhooks/endpoints'
+import {
+  createEndpoint,
+  listEndpoints,
+  updateEndpoint,
+  type WebhookEndpointRow,
+} from '../../services/webhooks/endpoints'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { cryptoPayRoute, cryptoPayRouter } from './router'
 
@@ -31,17 +36,47 @@ function toView(e: WebhookEndpointRow): z.infer<typeof endpointSchema> {
 
 const events = z.array(z.enum(EVENT_TYPES)).min(1)
 const tags = ['CryptoPay']
-const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) })
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+})
 
-const listRoute = cryptoPayRoute({ method: 'get', path: '/api/webhook-endpoints', tags, summary: 'List webhook endpoints (GET /api/webhook-endpoints/)', responses: { 200: json(envelope(z.array(endpointSchema)), 'Endpoints'), ...commonErrors } })
+const listRoute = cryptoPayRoute({
+  method: 'get',
+  path: '/api/webhook-endpoints',
+  tags,
+  summary: 'List webhook endpoints (GET /api/webhook-endpoints/)',
+  responses: { 200: json(envelope(z.array(endpointSchema)), 'Endpoints'), ...commonErrors },
+})
 const createRoute_ = cryptoPayRoute({
   method: 'post',
   path: '/api/webhook-endpoints',
   tags,
   summary: 'Create webhook endpoint (POST /api/webhook-endpoints/)',
   description: 'The same endpoints as /v1/webhook-endpoints; the secret (whsec_…) is shown once.',
-  request: { body: { required: true, content: { 'application/json': { schema: z.object({ url: z.string().max(2048), events: events.optional(), description: z.string().max(200).optional() }).openapi('CreateCryptoPayWebhookRequest') } } } },
-  responses: { 201: json(envelope(endpointSchema.extend({ secret: z.string() })), 'The endpoint and its secret'), ...commonErrors },
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              url: z.string().max(2048),
+              events: events.optional(),
+              description: z.string().max(200).optional(),
+            })
+            .openapi('CreateCryptoPayWebhookRequest'),
+        },
+      },
+    },
+  },
+  responses: {
+    201: json(envelope(endpointSchema.extend({ secret: z.string() })), 'The endpoint and its secret'),
+    ...commonErrors,
+  },
 })
 const updateRoute = cryptoPayRoute({
   method: 'put',
@@ -50,16 +85,38 @@ const updateRoute = cryptoPayRoute({
   summary: 'Update webhook endpoint (PUT /api/webhook-endpoints/{id}/)',
   request: {
     params: idParam,
-    body: { required: true, content: { 'application/json': { schema: z.object({ url: z.string().max(2048).optional(), events: events.nullable().optional(), description: z.string().max(200).nullable().optional(), is_active: z.boolean().optional() }) } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({
+            url: z.string().max(2048).optional(),
+            events: events.nullable().optional(),
+            description: z.string().max(200).nullable().optional(),
+            is_active: z.boolean().optional(),
+          }),
+        },
+      },
+    },
   },
-  responses: { 200: json(envelope(endpointSchema), 'The endpoint'), ...commonErrors, 404: errorResponse('No such endpoint') },
+  responses: {
+    200: json(envelope(endpointSchema), 'The endpoint'),
+    ...commonErrors,
+    404: errorResponse('No such endpoint'),
+  },
 })
 
 export const cryptoPayWebhooksRouter = cryptoPayRouter()
-  .openapi(listRoute, async (c) => c.json(ok((await listEndpoints(getDb(c.env.DB), c.get('auth'))).map(toView), 'Webhook endpoints retrieved'), 200))
+  .openapi(listRoute, async (c) =>
+    c.json(ok((await listEndpoints(getDb(c.env.DB), c.get('auth'))).map(toView), 'Webhook endpoints retrieved'), 200),
+  )
   .openapi(createRoute_, async (c) => {
     const body = c.req.valid('json')
-    const row = await createEndpoint(getDb(c.env.DB), c.get('auth'), c.env.ENVIRONMENT, { url: body.url, description: body.description, enabledEvents: body.events })
+    const row = await createEndpoint(getDb(c.env.DB), c.get('auth'), c.env.ENVIRONMENT, {
+      url: body.url,
+      description: body.description,
+      enabledEvents: body.events,
+    })
     return c.json(ok({ ...toView(row), secret: row.secret }, 'Webhook endpoint created'), 201)
   })
   .openapi(updateRoute, async (c) => {

@@ -14,7 +14,12 @@ export const linkErrorSchema = z
     message: z.string().openapi({ example: 'Validation failed' }),
     code: z.number().int().openapi({ example: 400 }),
     details: z
-      .array(z.object({ field: z.string().openapi({ example: 'order_amount' }), issue: z.string().openapi({ example: 'must be greater than 0' }) }))
+      .array(
+        z.object({
+          field: z.string().openapi({ example: 'order_amount' }),
+          issue: z.string().openapi({ example: 'must be greater than 0' }),
+        }),
+      )
       .optional(),
   })
   .openapi('PaymentLinkError')
@@ -48,7 +53,11 @@ const ERROR_NAMES: Record<number, string> = {
 /** Renders an ApiError in seed 002's shape. */
 export function renderLinksError(c: Context<AppEnv>, err: ApiError): Response {
   const status = STATUS_OVERRIDES[err.code] ?? err.status
-  const body: z.infer<typeof linkErrorSchema> = { error: ERROR_NAMES[status] ?? 'error', message: err.message, code: status }
+  const body: z.infer<typeof linkErrorSchema> = {
+    error: ERROR_NAMES[status] ?? 'error',
+    message: err.message,
+    code: status,
+  }
   if (err.cause instanceof ZodError) {
     body.details = err.cause.issues.flatMap(toDetails)
   } else if (status === 400 && err.field) {
@@ -58,7 +67,8 @@ export function renderLinksError(c: Context<AppEnv>, err: ApiError): Response {
 }
 
 function toDetails(issue: ZodError['issues'][number]): ErrorDetail[] {
-  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), issue: 'is not a recognized field' }))
+  if (issue.code === 'unrecognized_keys')
+    return issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), issue: 'is not a recognized field' }))
   return [{ field: issue.path.length ? issue.path.join('.') : 'body', issue: describe(issue) }]
 }
 

@@ -32,18 +32,32 @@ const orderAmount = z
       if (parseDecimal(decimal).units === 0n) throw new MoneyError(GREATER_THAN_ZERO)
       return decimal
     } catch (err) {
-      ctx.addIssue({ code: 'custom', message: err instanceof MoneyError && err.message === GREATER_THAN_ZERO ? GREATER_THAN_ZERO : 'must be a number greater than 0' })
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          err instanceof MoneyError && err.message === GREATER_THAN_ZERO
+            ? GREATER_THAN_ZERO
+            : 'must be a number greater than 0',
+      })
       return z.NEVER
     }
   })
-  .openapi({ type: 'number', example: 10, description: `Greater than 0, at most the currency's decimals. A JSON number or a decimal string; converted exactly. ${AMOUNT_LIMIT_TEXT}` })
+  .openapi({
+    type: 'number',
+    example: 10,
+    description: `Greater than 0, at most the currency's decimals. A JSON number or a decimal string; converted exactly. ${AMOUNT_LIMIT_TEXT}`,
+  })
 
 const httpUrl = z
   .string({ error: msg('must be a valid http(s) URL') })
   .max(2048, 'must be at most 2048 characters')
   .refine(isHttpUrl, 'must be a valid http(s) URL')
 
-const text = (max: number) => z.string({ error: msg('must be a string') }).trim().max(max, `must be at most ${max} characters`)
+const text = (max: number) =>
+  z
+    .string({ error: msg('must be a string') })
+    .trim()
+    .max(max, `must be at most ${max} characters`)
 
 const phone = z
   .string({ error: msg('must be a string') })
@@ -58,7 +72,11 @@ const ip = z
 const webhookData = z
   .record(z.string(), z.unknown(), { error: msg('must be a JSON object') })
   .refine((o) => JSON.stringify(o).length <= 4096, 'must be at most 4096 bytes of JSON')
-  .openapi({ type: 'object', example: { order_id: 'ABC12345-12' }, description: 'Returned as given in this link\'s webhooks' })
+  .openapi({
+    type: 'object',
+    example: { order_id: 'ABC12345-12' },
+    description: "Returned as given in this link's webhooks",
+  })
 
 const isoDate = z
   .string({ error: msg('must be an ISO 8601 date') })
@@ -67,13 +85,23 @@ const isoDate = z
 
 export const createLinkBody = z
   .object({
-    merchant_key: z.string({ error: msg('must be a string') }).min(1, 'is required').max(100).openapi({ example: 'mkey-ckfhqahxy04g6e4qs6t3f00nl', description: 'Must be the merchant_key of the API key\'s merchant' }),
+    merchant_key: z
+      .string({ error: msg('must be a string') })
+      .min(1, 'is required')
+      .max(100)
+      .openapi({
+        example: 'mkey-ckfhqahxy04g6e4qs6t3f00nl',
+        description: "Must be the merchant_key of the API key's merchant",
+      }),
     order_currency: isoCurrency,
     order_amount: orderAmount,
     payment_name: text(200).pipe(z.string().min(1, 'must not be empty')).openapi({ example: 'Premium Subscription' }),
     payer_id: text(128).optional().openapi({ example: 'TRE1787238200' }),
     payer_name: text(200).optional().openapi({ example: 'Alice Tan' }),
-    payer_email: z.email({ error: msg('must be a valid email address') }).max(254, 'must be at most 254 characters').openapi({ example: 'alice.tan@triple-a.io' }),
+    payer_email: z
+      .email({ error: msg('must be a valid email address') })
+      .max(254, 'must be at most 254 characters')
+      .openapi({ example: 'alice.tan@triple-a.io' }),
     payer_phone: phone.optional(),
     payer_ip: ip.optional().openapi({ example: '203.116.172.50' }),
     success_url: httpUrl.openapi({ example: 'https://www.success.io/success.html' }),
@@ -84,28 +112,52 @@ export const createLinkBody = z
       .int('must be an integer of at least 1')
       .min(1, 'must be an integer of at least 1')
       .default(1)
-      .openapi({ example: 1, description: `Completed payments the link accepts; at most ${LINK_LIMITS.maxUsesPerTier} for the account tier (422 above)` }),
+      .openapi({
+        example: 1,
+        description: `Completed payments the link accepts; at most ${LINK_LIMITS.maxUsesPerTier} for the account tier (422 above)`,
+      }),
     expires_in: z
       .number({ error: msg('must be a whole number of seconds') })
       .int('must be a whole number of seconds')
-      .min(LINK_LIMITS.minExpiresInSeconds, `must be between ${LINK_LIMITS.minExpiresInSeconds} and ${LINK_LIMITS.maxExpiresInSeconds} seconds`)
-      .max(LINK_LIMITS.maxExpiresInSeconds, `must be between ${LINK_LIMITS.minExpiresInSeconds} and ${LINK_LIMITS.maxExpiresInSeconds} seconds`)
+      .min(
+        LINK_LIMITS.minExpiresInSeconds,
+        `must be between ${LINK_LIMITS.minExpiresInSeconds} and ${LINK_LIMITS.maxExpiresInSeconds} seconds`,
+      )
+      .max(
+        LINK_LIMITS.maxExpiresInSeconds,
+        `must be between ${LINK_LIMITS.minExpiresInSeconds} and ${LINK_LIMITS.maxExpiresInSeconds} seconds`,
+      )
       .optional()
-      .openapi({ description: `Seconds the link stays open; default ${LINK_LIMITS.defaultExpiresInSeconds}. Give this or expiry_date, not both.` }),
-    expiry_date: isoDate.optional().openapi({ type: 'string', example: '2026-02-01T03:57:22Z', description: 'When the link closes (ISO 8601, 1 minute to 90 days ahead). Give this or expires_in, not both.' }),
+      .openapi({
+        description: `Seconds the link stays open; default ${LINK_LIMITS.defaultExpiresInSeconds}. Give this or expiry_date, not both.`,
+      }),
+    expiry_date: isoDate.optional().openapi({
+      type: 'string',
+      example: '2026-02-01T03:57:22Z',
+      description: 'When the link closes (ISO 8601, 1 minute to 90 days ahead). Give this or expires_in, not both.',
+    }),
   })
   .strict()
   .superRefine((b, ctx) => {
     const decimals = fiatDecimals(b.order_currency)
     if (decimals !== undefined && significantScale(b.order_amount) > decimals) {
-      ctx.addIssue({ code: 'custom', path: ['order_amount'], message: `must have at most ${decimals} decimal places for ${b.order_currency}` })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['order_amount'],
+        message: `must have at most ${decimals} decimal places for ${b.order_currency}`,
+      })
     }
     checkAmountLimit(ctx, 'order_amount', b.order_amount, b.order_currency)
-    if (b.expires_in !== undefined && b.expiry_date !== undefined) ctx.addIssue({ code: 'custom', path: ['expiry_date'], message: 'give expires_in or expiry_date, not both' })
+    if (b.expires_in !== undefined && b.expiry_date !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['expiry_date'], message: 'give expires_in or expiry_date, not both' })
     if (b.expiry_date !== undefined) {
       const seconds = (Date.parse(b.expiry_date) - Date.now()) / 1000
       if (seconds < LINK_LIMITS.minExpiresInSeconds || seconds > LINK_LIMITS.maxExpiresInSeconds) {
-        ctx.addIssue({ code: 'custom', path: ['expiry_date'], message: 'must be between 1 minute and 90 days in the future' })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['expiry_date'],
+          message: 'must be between 1 minute and 90 days in the future',
+        })
       }
     }
   })
@@ -119,7 +171,8 @@ export type CreateLinkBody = z.infer<typeof createLinkBody>
 /** The order amount in its currency's canonical form ("10" USD → "10.00"). */
 export function canonicalOrderAmount(body: Pick<CreateLinkBody, 'order_amount' | 'order_currency'>): string {
   const decimals = fiatDecimals(body.order_currency)
-  if (decimals === undefined) throw new ApiError('INVALID_CURRENCY', 'order_currency must be an ISO 4217 currency code', 'order_currency')
+  if (decimals === undefined)
+    throw new ApiError('INVALID_CURRENCY', 'order_currency must be an ISO 4217 currency code', 'order_currency')
   return canonicalAmount(body.order_amount, decimals)
 }
 
@@ -135,8 +188,16 @@ export const paymentIdParam = z.object({ payment_id: uuid('payment_id') })
 
 export const updateLinkBody = z
   .object({
-    id: z.string({ error: msg('must be a string') }).optional().openapi({ example: 'b8b2362d-f30c-4d9b-9a2e-08fa183d0d49', description: 'Optional; must equal the id in the path' }),
-    status: z.enum(LINK_STATUS_UPDATES, { error: msg(`must be one of: ${LINK_STATUS_UPDATES.join(', ')}`) }).openapi({ example: 'expired' }),
+    id: z
+      .string({ error: msg('must be a string') })
+      .optional()
+      .openapi({
+        example: 'b8b2362d-f30c-4d9b-9a2e-08fa183d0d49',
+        description: 'Optional; must equal the id in the path',
+      }),
+    status: z
+      .enum(LINK_STATUS_UPDATES, { error: msg(`must be one of: ${LINK_STATUS_UPDATES.join(', ')}`) })
+      .openapi({ example: 'expired' }),
   })
   .strict()
   .openapi('UpdatePaymentLinkRequest')
@@ -166,7 +227,10 @@ export const listLinksQuery = z.object({
     .optional()
     .transform((s, ctx) => {
       if (!s) return undefined
-      const values = s.split(',').map((v) => v.trim().toLowerCase()).filter(Boolean)
+      const values = s
+        .split(',')
+        .map((v) => v.trim().toLowerCase())
+        .filter(Boolean)
       const bad = values.find((v) => !(LIST_STATUSES as readonly string[]).includes(v))
       if (bad !== undefined) {
         ctx.addIssue({ code: 'custom', message: `must be a comma-separated list of: ${LIST_STATUSES.join(', ')}` })
@@ -174,7 +238,11 @@ export const listLinksQuery = z.object({
       }
       return values
     })
-    .openapi({ type: 'string', example: 'active,processing', description: 'Comma-separated payment statuses, plus active/inactive (is_active)' }),
+    .openapi({
+      type: 'string',
+      example: 'active,processing',
+      description: 'Comma-separated payment statuses, plus active/inactive (is_active)',
+    }),
   currency: z
     .string()
     .optional()
@@ -188,17 +256,31 @@ export const listLinksQuery = z.object({
       return code
     })
     .openapi({ type: 'string', example: 'USD' }),
-  from_date: isoDate.optional().openapi({ type: 'string', example: '2026-01-01T00:00:00Z', description: 'Created at or after (ISO 8601)' }),
-  to_date: isoDate.optional().openapi({ type: 'string', example: '2026-12-31T23:59:59Z', description: 'Created at or before (ISO 8601)' }),
+  from_date: isoDate
+    .optional()
+    .openapi({ type: 'string', example: '2026-01-01T00:00:00Z', description: 'Created at or after (ISO 8601)' }),
+  to_date: isoDate
+    .optional()
+    .openapi({ type: 'string', example: '2026-12-31T23:59:59Z', description: 'Created at or before (ISO 8601)' }),
 })
 
-const money = (example: number, description: string) => z.number().openapi({ example, description: `${description}. Emitted digit for digit from the stored decimal string (exact).` })
+const money = (example: number, description: string) =>
+  z.number().openapi({
+    example,
+    description: `${description}. Emitted digit for digit from the stored decimal string (exact).`,
+  })
 const date = (example: string) => z.string().openapi({ example, description: 'ISO 8601, UTC, whole seconds' })
-const paymentStatus = z.enum(PAYMENT_STATUSES).openapi({ description: 'Latest payment of the link when money moved (processing, completed, refunded); else the link\'s own end (cancelled, expired); else failed/cancelled of the last attempt; else pending' })
+const paymentStatus = z.enum(PAYMENT_STATUSES).openapi({
+  description:
+    "Latest payment of the link when money moved (processing, completed, refunded); else the link's own end (cancelled, expired); else failed/cancelled of the last attempt; else pending",
+})
 
 export const linkSchema = z
   .object({
-    id: z.string().openapi({ example: 'b8b2362d-f30c-4d9b-9a2e-08fa183d0d49', description: 'The link id for PATCH/GET (not in seed 002\'s example; added so the link can be addressed)' }),
+    id: z.string().openapi({
+      example: 'b8b2362d-f30c-4d9b-9a2e-08fa183d0d49',
+      description: "The link id for PATCH/GET (not in seed 002's example; added so the link can be addressed)",
+    }),
     payment_reference: z.string().openapi({ example: 'SDF-453672-PMT' }),
     name: z.string().openapi({ example: 'Premium Subscription' }),
     order_currency: z.string().openapi({ example: 'USD' }),
@@ -211,7 +293,10 @@ export const linkSchema = z
     is_active: z.boolean(),
     max_uses: z.number().int().openapi({ example: 1 }),
     current_uses: z.number().int().openapi({ example: 0, description: 'Completed payments of the link' }),
-    notify_secret: z.string().openapi({ example: 'Cf9mx4nAvRuy5vwBY2FCtaKr', description: 'HMAC-SHA256 key of this link\'s webhook signatures' }),
+    notify_secret: z.string().openapi({
+      example: 'Cf9mx4nAvRuy5vwBY2FCtaKr',
+      description: "HMAC-SHA256 key of this link's webhook signatures",
+    }),
   })
   .openapi('PaymentLink')
 
@@ -219,13 +304,15 @@ const txSchema = z.object({
   t3a_id: z.string().openapi({ description: 'Id of the gateway payment (a use of the link) the transfer paid' }),
   txid: z.string().openapi({ description: 'Transaction hash' }),
   order_currency: z.string(),
-  receive_amount: money(10, 'The transfer\'s value in the order currency at the payment\'s locked rate (rounded down)'),
+  receive_amount: money(10, "The transfer's value in the order currency at the payment's locked rate (rounded down)"),
   status: z.enum(['confirmed', 'unconfirmed', 'removed']),
   status_date: date('2020-01-26T03:57:22Z'),
-  payment_tier: z.enum(['good', 'short', 'late', 'pending', 'failed']).openapi({ description: 'good = paid in full (or over), short = underpaid, late = after expiry' }),
+  payment_tier: z
+    .enum(['good', 'short', 'late', 'pending', 'failed'])
+    .openapi({ description: 'good = paid in full (or over), short = underpaid, late = after expiry' }),
   payment_tier_date: date('2020-01-26T03:57:22Z'),
   payment_currency: z.string(),
-  payment_amount: money(10, 'The payment\'s order amount'),
+  payment_amount: money(10, "The payment's order amount"),
   payment_crypto_amount: money(0.00001234, 'The transfer in the token'),
 })
 
@@ -238,7 +325,9 @@ export const linkDetailsSchema = z
     currency: z.string(),
     payment_type: z.literal('hosted'),
     payment_status: paymentStatus,
-    payment_link: z.string().openapi({ example: 'https://pay.bitxpay.com/payment_link?payment_id=3d0a5e66-f5a5-432e-86e6-e9405a94fba6' }),
+    payment_link: z
+      .string()
+      .openapi({ example: 'https://pay.bitxpay.com/payment_link?payment_id=3d0a5e66-f5a5-432e-86e6-e9405a94fba6' }),
     expires_at: date('2026-01-30T15:11:57Z'),
     is_active: z.boolean(),
     max_uses: z.number().int(),
@@ -246,20 +335,40 @@ export const linkDetailsSchema = z
     is_expired: z.boolean(),
     is_available: z.boolean().openapi({ description: 'is_active and a use is free for a new buyer' }),
     decimals: z.number().int().openapi({ description: 'Minor-unit digits of the currency' }),
-    usd_price: z.string().openapi({ example: '0.1270', description: 'The amount in USD at the current rate, 4 places' }),
+    usd_price: z
+      .string()
+      .openapi({ example: '0.1270', description: 'The amount in USD at the current rate, 4 places' }),
     payers: z.array(
       z.object({
         id: z.string().openapi({ description: 'Stable per merchant and e-mail address' }),
         name: z.string().nullable(),
         email: z.string(),
-        country: z.string().nullable().openapi({ description: 'From payer_phone\'s calling code; null when unknown or shared (+1)' }),
+        country: z
+          .string()
+          .nullable()
+          .openapi({ description: "From payer_phone's calling code; null when unknown or shared (+1)" }),
       }),
     ),
-    merchant_customer: z.object({ customer_id: z.string().nullable(), customer_name: z.string().nullable(), email: z.string().nullable() }),
+    merchant_customer: z.object({
+      customer_id: z.string().nullable(),
+      customer_name: z.string().nullable(),
+      email: z.string().nullable(),
+    }),
     txs: z.array(txSchema),
     payments: z
-      .array(z.object({ id: z.string(), reference: z.string(), status: z.enum(PAYMENT_STATUSES), hosted_url: z.string(), created_at: z.string() }))
-      .openapi({ description: 'Not in seed 002: the link\'s payments (uses and attempts), newest first; usable with /v1/payments/{id}' }),
+      .array(
+        z.object({
+          id: z.string(),
+          reference: z.string(),
+          status: z.enum(PAYMENT_STATUSES),
+          hosted_url: z.string(),
+          created_at: z.string(),
+        }),
+      )
+      .openapi({
+        description:
+          "Not in seed 002: the link's payments (uses and attempts), newest first; usable with /v1/payments/{id}",
+      }),
   })
   .openapi('PaymentLinkDetails')
 

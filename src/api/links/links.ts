@@ -51,7 +51,7 @@ const createRouteDef = linkRoute(
     path: '/payments/links',
     summary: 'Create a payment link',
     description:
-      'Seed 002 §1. Beyond 002: optional `max_uses` (default 1, at most 100: 422 above), `expires_in` (seconds, default 1500) or `expiry_date`. A test-key link starts its first payment at once, so the sandbox amounts 10 / 20 / 30 settle on their own. A buyer\'s visit to `hosted_url` opens a payment only while uses are left: a payment that can still complete holds a use, so a single-use link shows its one open payment to every visitor and a multi-use link refuses visitors beyond `max_uses` with a 409 page until a payment lapses; at most `max_uses` payments complete (one paid beyond is kept as `expired` / `paid_late` for a refund). Link previews (HEAD, unfurling bots such as Slackbot or WhatsApp, prefetch) see the link without opening a payment.',
+      "Seed 002 §1. Beyond 002: optional `max_uses` (default 1, at most 100: 422 above), `expires_in` (seconds, default 1500) or `expiry_date`. A test-key link starts its first payment at once, so the sandbox amounts 10 / 20 / 30 settle on their own. A buyer's visit to `hosted_url` opens a payment only while uses are left: a payment that can still complete holds a use, so a single-use link shows its one open payment to every visitor and a multi-use link refuses visitors beyond `max_uses` with a 409 page until a payment lapses; at most `max_uses` payments complete (one paid beyond is kept as `expired` / `paid_late` for a refund). Link previews (HEAD, unfurling bots such as Slackbot or WhatsApp, prefetch) see the link without opening a payment.",
     request: { body: { required: true, content: { 'application/json': { schema: createLinkBody } } } },
     responses: {
       200: { description: 'The link', content: { 'application/json': { schema: linkSchema } } },
@@ -68,9 +68,13 @@ const updateRouteDef = linkRoute(
   {
     method: 'patch',
     path: '/payments/links/{id}',
-    summary: 'Update a payment link\'s status',
-    description: 'Seed 002 §2: expired, inactive or cancelled. Switches the link off and cancels an open payment that has received nothing; a payment already receiving funds goes on.',
-    request: { params: linkIdParam, body: { required: true, content: { 'application/json': { schema: updateLinkBody } } } },
+    summary: "Update a payment link's status",
+    description:
+      'Seed 002 §2: expired, inactive or cancelled. Switches the link off and cancels an open payment that has received nothing; a payment already receiving funds goes on.',
+    request: {
+      params: linkIdParam,
+      body: { required: true, content: { 'application/json': { schema: updateLinkBody } } },
+    },
     responses: {
       200: { description: 'The link', content: { 'application/json': { schema: linkSchema } } },
       400: error('Validation failed'),
@@ -118,7 +122,8 @@ const listRouteDef = linkRoute(
   'Invalid or expired token',
 )
 
-const tokenType = (c: Context<AuthedEnv>) => (/^Bearer\s/i.test(c.req.header('authorization') ?? '') ? ('bearer' as const) : ('x-api-key' as const))
+const tokenType = (c: Context<AuthedEnv>) =>
+  /^Bearer\s/i.test(c.req.header('authorization') ?? '') ? ('bearer' as const) : ('x-api-key' as const)
 const origin = (c: Context<AuthedEnv>) => publicOrigin(c.env, c.req.url)
 
 export const linksRouter = new OpenAPIHono<AppEnv>({ defaultHook: linksValidationHook })
@@ -126,7 +131,8 @@ export const linksRouter = new OpenAPIHono<AppEnv>({ defaultHook: linksValidatio
     const body = c.req.valid('json')
     const auth = c.get('auth')
     // 401, not 422: the key and merchant_key name two different accounts, which is a credentials problem.
-    if (body.merchant_key !== auth.merchantKey) throw new ApiError('UNAUTHORIZED', 'merchant_key does not match the API key', 'merchant_key')
+    if (body.merchant_key !== auth.merchantKey)
+      throw new ApiError('UNAUTHORIZED', 'merchant_key does not match the API key', 'merchant_key')
     const record = await createLink(c.env, auth, {
       name: body.payment_name,
       orderCurrency: body.order_currency,
@@ -148,7 +154,8 @@ export const linksRouter = new OpenAPIHono<AppEnv>({ defaultHook: linksValidatio
   .openapi(updateRouteDef, async (c) => {
     const { id } = c.req.valid('param')
     const body = c.req.valid('json')
-    if (body.id !== undefined && body.id.toLowerCase() !== id) throw new ApiError('VALIDATION_ERROR', 'must match the id in the path', 'id')
+    if (body.id !== undefined && body.id.toLowerCase() !== id)
+      throw new ApiError('VALIDATION_ERROR', 'must match the id in the path', 'id')
     const record = await updateLinkStatus(c.env, c.get('auth'), id, body.status)
     return jsonWithDecimals(c, linkView(record, origin(c), tokenType(c), new Date().toISOString()), 200)
   })
@@ -161,7 +168,19 @@ export const linksRouter = new OpenAPIHono<AppEnv>({ defaultHook: linksValidatio
   .openapi(listRouteDef, async (c) => {
     const q = c.req.valid('query')
     const now = new Date()
-    const { records, total } = await listLinks(getDb(c.env.DB), c.get('auth'), { page: q.page, pageSize: q.page_size, statuses: q.statuses, currency: q.currency, fromDate: q.from_date, toDate: q.to_date }, now)
+    const { records, total } = await listLinks(
+      getDb(c.env.DB),
+      c.get('auth'),
+      {
+        page: q.page,
+        pageSize: q.page_size,
+        statuses: q.statuses,
+        currency: q.currency,
+        fromDate: q.from_date,
+        toDate: q.to_date,
+      },
+      now,
+    )
     const totalPages = Math.ceil(total / q.page_size)
     const page = {
       page: q.page,

@@ -78,7 +78,9 @@ export function linkDetailsView(
   prices: UsdPrices,
   now: string,
 ) {
-  const open = details.payments.filter((p) => p.status === 'processing' || (p.status === 'pending' && p.expiresAt > now)).length
+  const open = details.payments.filter(
+    (p) => p.status === 'processing' || (p.status === 'pending' && p.expiresAt > now),
+  ).length
   const facts = factsOf(r, open)
   const availability = linkAvailability(facts, now)
   const decimals = fiatDecimals(r.link.orderCurrency) ?? 2
@@ -102,7 +104,16 @@ export function linkDetailsView(
     is_available: availability.isAvailable,
     decimals,
     usd_price: usd === undefined ? '0.0000' : mulDecimal(link.orderAmount, usd, 4),
-    payers: link.payerEmail ? [{ id: payerId(link.merchantId, link.payerEmail), name: link.payerName, email: link.payerEmail, country: countryOfPhone(link.payerPhone) }] : [],
+    payers: link.payerEmail
+      ? [
+          {
+            id: payerId(link.merchantId, link.payerEmail),
+            name: link.payerName,
+            email: link.payerEmail,
+            country: countryOfPhone(link.payerPhone),
+          },
+        ]
+      : [],
     merchant_customer: { customer_id: link.payerId, customer_name: link.payerName, email: link.payerEmail },
     txs: details.transfers.flatMap((t) => {
       const p = t.paymentId ? byId.get(t.paymentId) : undefined

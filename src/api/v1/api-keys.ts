@@ -31,14 +31,23 @@ function toApiKeyView(k: ApiKeyRow): z.infer<typeof apiKeySchema> {
   }
 }
 
-const keyIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'key_1a2b3c4d5e6f7a8b9c0d1e2f' }) })
+const keyIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'key_1a2b3c4d5e6f7a8b9c0d1e2f' }),
+})
 
 const listRoute = merchantRoute({
   method: 'get',
   path: '/api-keys',
   tags: ['API keys'],
-  summary: 'List API keys of the caller\'s mode',
-  responses: { 200: json(envelope(z.array(apiKeySchema)), 'Keys, newest first (secrets are never shown again)'), ...commonErrors },
+  summary: "List API keys of the caller's mode",
+  responses: {
+    200: json(envelope(z.array(apiKeySchema)), 'Keys, newest first (secrets are never shown again)'),
+    ...commonErrors,
+  },
 })
 
 const createRoute_ = merchantRoute({
@@ -54,9 +63,12 @@ const createRoute_ = merchantRoute({
         'application/json': {
           schema: z
             .object({
-              mode: z.enum(['test', 'live']).optional().openapi({ description: 'Defaults to the calling key\'s mode' }),
+              mode: z.enum(['test', 'live']).optional().openapi({ description: "Defaults to the calling key's mode" }),
               name: z.string().max(100).optional(),
-              require_signature: z.boolean().default(false).openapi({ description: 'Reject requests from this key without a valid X-Signature' }),
+              require_signature: z
+                .boolean()
+                .default(false)
+                .openapi({ description: 'Reject requests from this key without a valid X-Signature' }),
             })
             .strict()
             .openapi('CreateApiKeyRequest'),
@@ -64,7 +76,11 @@ const createRoute_ = merchantRoute({
       },
     },
   },
-  responses: { 201: json(envelope(issuedKeySchema), 'The key and its signing secret, shown once'), ...commonErrors, 403: errorResponse('Mode differs from the calling key') },
+  responses: {
+    201: json(envelope(issuedKeySchema), 'The key and its signing secret, shown once'),
+    ...commonErrors,
+    403: errorResponse('Mode differs from the calling key'),
+  },
 })
 
 const revokeRoute = merchantRoute({
@@ -74,7 +90,11 @@ const revokeRoute = merchantRoute({
   summary: 'Revoke an API key',
   description: 'Takes effect at once: the next request with the key gets 401.',
   request: { params: keyIdParam },
-  responses: { 200: json(envelope(apiKeySchema), 'The revoked key'), ...commonErrors, 404: errorResponse('No such key') },
+  responses: {
+    200: json(envelope(apiKeySchema), 'The revoked key'),
+    ...commonErrors,
+    404: errorResponse('No such key'),
+  },
 })
 
 export const apiKeysRouter = v1Router()
@@ -88,7 +108,10 @@ export const apiKeysRouter = v1Router()
     const body = c.req.valid('json')
     const mode = body.mode ?? auth.mode
     if (mode !== auth.mode) throw new ApiError('FORBIDDEN', `A ${auth.mode} key cannot create ${mode} keys`, 'mode')
-    const issued = await issueApiKey(getDb(c.env.DB), auth.merchantId, mode, { name: body.name, requireSignature: body.require_signature })
+    const issued = await issueApiKey(getDb(c.env.DB), auth.merchantId, mode, {
+      name: body.name,
+      requireSignature: body.require_signature,
+    })
     return c.json(ok(c, toIssuedKeyView(issued)), 201)
   })
   .openapi(revokeRoute, async (c) => {

@@ -2,18 +2,33 @@ import { z } from '@hono/zod-openapi'
 import { getDb } from '../../db/client'
 import { BILL_STATUSES, type BillItem } from '../../domain/bills'
 import { LIMITS } from '../../config'
-import { billUrl, createBill, deliverBill, findBill, listBills, updateBill, type BillInput, type BillRow } from '../../services/bills/bills'
+import {
+  billUrl,
+  createBill,
+  deliverBill,
+  findBill,
+  listBills,
+  updateBill,
+  type BillInput,
+  type BillRow,
+} from '../../services/bills/bills'
 import { emailsFor, type EmailRow } from '../../services/email/outbox'
 import { decimalInput } from './payments.schemas'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, listEnvelope, ok, okList } from './envelope'
 import { merchantRoute, v1Router } from './router'
 
 const text = (max: number) => z.string().max(max)
-const currency = z.string().regex(/^[A-Za-z0-9]{2,12}$/, 'must be an ISO 4217 code (USD) or a token symbol (USDC)').transform((s) => s.toUpperCase())
+const currency = z
+  .string()
+  .regex(/^[A-Za-z0-9]{2,12}$/, 'must be an ISO 4217 code (USD) or a token symbol (USDC)')
+  .transform((s) => s.toUpperCase())
 
 const itemInput = z.object({
   description: text(500).optional(),
-  price: decimalInput.openapi({ example: '6.00', description: 'Unit price in the bill currency (decimal string or number)' }),
+  price: decimalInput.openapi({
+    example: '6.00',
+    description: 'Unit price in the bill currency (decimal string or number)',
+  }),
   quantity: z.number().int().min(1).max(1_000_000).default(1),
 })
 
@@ -42,7 +57,12 @@ export function billInputOf(b: Partial<z.infer<typeof billFields>>): Partial<Bil
   return { ...rest, dueDate: due_date, passProcessingFee: pass_processing_fee }
 }
 
-const itemSchema = z.object({ id: z.string().optional(), description: z.string().nullable(), price: z.string().openapi({ example: '6.00' }), quantity: z.number().int() })
+const itemSchema = z.object({
+  id: z.string().optional(),
+  description: z.string().nullable(),
+  price: z.string().openapi({ example: '6.00' }),
+  quantity: z.number().int(),
+})
 
 const emailSchema = z
   .object({
@@ -64,7 +84,9 @@ const billSchema = z
     id: z.string(),
     object: z.literal('bill'),
     livemode: z.boolean(),
-    status: z.enum(BILL_STATUSES).openapi({ description: 'draft → sent (emailed) → new (a payment was started) → paid (funds seen) → complete' }),
+    status: z
+      .enum(BILL_STATUSES)
+      .openapi({ description: 'draft → sent (emailed) → new (a payment was started) → paid (funds seen) → complete' }),
     number: z.string().nullable(),
     currency: z.string(),
     items: z.array(itemSchema),
@@ -83,10 +105,15 @@ const billSchema = z
     pass_processing_fee: z.boolean(),
     email_bill: z.boolean().openapi({ description: 'Whether the bill has been handed to the email outbox' }),
     url: z.string().openapi({ description: 'The hosted bill page (/bill/:id) where the buyer pays' }),
-    token: z.string().openapi({ description: 'The bill resource token (BitPay: authorises PUT /bills/{id} and deliveries)' }),
+    token: z
+      .string()
+      .openapi({ description: 'The bill resource token (BitPay: authorises PUT /bills/{id} and deliveries)' }),
     payment_id: z.string().nullable().openapi({ description: 'The payment currently paying the bill' }),
     subscription_id: z.string().nullable(),
-    emails: z.array(emailSchema).optional().openapi({ description: 'Email outbox rows for this bill (single-bill responses)' }),
+    emails: z
+      .array(emailSchema)
+      .optional()
+      .openapi({ description: 'Email outbox rows for this bill (single-bill responses)' }),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -140,14 +167,22 @@ export function toBillView(env: Env, b: BillRow, requestUrl: string, emails?: Em
   }
 }
 
-const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: '3Zpmji8bRKxWJo2NJbWX5H' }) })
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' }, example: '3Zpmji8bRKxWJo2NJbWX5H' }),
+})
 const listQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   limit: z.coerce.number().int().min(1).max(LIMITS.maxPageSize).default(LIMITS.defaultPageSize),
   status: z.enum(BILL_STATUSES).optional(),
 })
 const notFound = { 404: errorResponse('No such bill for this merchant and mode') }
-const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } })
+const body = <T extends z.ZodType>(schema: T) => ({
+  body: { required: true, content: { 'application/json': { schema } } },
+})
 
 export const createBillRoute = merchantRoute({
   method: 'post',
@@ -184,7 +219,12 @@ export const updateBillRoute = merchantRoute({
   summary: 'Update a bill',
   description: 'Only while `draft` or `sent`. Fields given replace the stored ones; `items` replaces the list.',
   request: { params: idParam, ...body(billFields.partial()) },
-  responses: { 200: json(envelope(billSchema), 'The bill'), ...commonErrors, ...notFound, 409: errorResponse('The bill is being paid (INVALID_STATE_TRANSITION)') },
+  responses: {
+    200: json(envelope(billSchema), 'The bill'),
+    ...commonErrors,
+    ...notFound,
+    409: errorResponse('The bill is being paid (INVALID_STATE_TRANSITION)'),
+  },
 })
 
 export const deliverBillRoute = merchantRoute({
@@ -192,7 +232,8 @@ export const deliverBillRoute = merchantRoute({
   path: '/bills/{id}/deliveries',
   tags: ['Bills'],
   summary: 'Email a bill to its buyer (and cc)',
-  description: 'Written to the email outbox first, then sent; a failed send stays queued and the cron retries it. A draft becomes `sent`.',
+  description:
+    'Written to the email outbox first, then sent; a failed send stays queued and the cron retries it. A draft becomes `sent`.',
   request: { params: idParam },
   responses: { 200: json(envelope(billSchema), 'The bill with its email rows'), ...commonErrors, ...notFound },
 })
@@ -204,9 +245,20 @@ export const billsRouter = v1Router()
   })
   .openapi(listBillsRoute, async (c) => {
     const q = c.req.valid('query')
-    const { rows, total } = await listBills(c.env, c.get('auth'), { status: q.status, limit: q.limit, offset: (q.page - 1) * q.limit })
+    const { rows, total } = await listBills(c.env, c.get('auth'), {
+      status: q.status,
+      limit: q.limit,
+      offset: (q.page - 1) * q.limit,
+    })
     const totalPages = Math.ceil(total / q.limit)
-    return c.json(okList(c, rows.map((b) => toBillView(c.env, b, c.req.url)), { page: q.page, limit: q.limit, total, total_pages: totalPages, has_more: q.page < totalPages }), 200)
+    return c.json(
+      okList(
+        c,
+        rows.map((b) => toBillView(c.env, b, c.req.url)),
+        { page: q.page, limit: q.limit, total, total_pages: totalPages, has_more: q.page < totalPages },
+      ),
+      200,
+    )
   })
   .openapi(getBillRoute, async (c) => {
     const bill = await findBill(c.env, c.get('auth'), c.req.valid('param').id)
@@ -220,5 +272,8 @@ export const billsRouter = v1Router()
   .openapi(deliverBillRoute, async (c) => {
     const bill = await findBill(c.env, c.get('auth'), c.req.valid('param').id)
     const delivered = await deliverBill(c.env, bill, c.req.url)
-    return c.json(ok(c, toBillView(c.env, delivered, c.req.url, await emailsFor(getDb(c.env.DB), 'bill', bill.id))), 200)
+    return c.json(
+      ok(c, toBillView(c.env, delivered, c.req.url, await emailsFor(getDb(c.env.DB), 'bill', bill.id))),
+      200,
+    )
   })

@@ -12,7 +12,13 @@ const meta = z
   .openapi('Meta')
 
 const pagination = z
-  .object({ page: z.number().int(), limit: z.number().int(), total: z.number().int(), total_pages: z.number().int(), has_more: z.boolean() })
+  .object({
+    page: z.number().int(),
+    limit: z.number().int(),
+    total: z.number().int(),
+    total_pages: z.number().int(),
+    has_more: z.boolean(),
+  })
   .openapi('Pagination')
 
 /** `{success: true, data, meta}` around a schema (seed 000). */
@@ -57,11 +63,18 @@ export function okList<T>(c: RequestIds, data: T[], page: Pagination) {
 
 /** Renders an ApiError in the 000 shape. */
 export function renderV1Error(c: Context<AppEnv>, err: ApiError): Response {
-  const body = { success: false, error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) }, meta: metaOf(c) }
+  const body = {
+    success: false,
+    error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) },
+    meta: metaOf(c),
+  }
   return c.json(body, err.status)
 }
 
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: errorSchema } } })
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: errorSchema } },
+})
 
 /** Error responses every authenticated v1 route can give. */
 export const commonErrors = {
@@ -73,4 +86,7 @@ export const commonErrors = {
 export { errorResponse }
 
 /** A JSON response entry for a route definition. */
-export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+})

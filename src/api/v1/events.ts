@@ -2,7 +2,13 @@ import { z } from '@hono/zod-openapi'
 import { getDb, type EventRow } from '../../db/client'
 import { WEBHOOK_EVENT_TYPES } from '../../domain/events'
 import { getPayment } from '../../services/payments/payments'
-import { eventDeliveries, getEvent, paymentEvents, resendEvent, type DeliveryWithAttempts } from '../../services/webhooks/events'
+import {
+  eventDeliveries,
+  getEvent,
+  paymentEvents,
+  resendEvent,
+  type DeliveryWithAttempts,
+} from '../../services/webhooks/events'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { paymentIdParam } from './payments.schemas'
 import { merchantRoute, v1Router } from './router'
@@ -71,19 +77,38 @@ export function toDeliveryView(d: DeliveryWithAttempts): z.infer<typeof delivery
 }
 
 function toEventView(e: EventRow, deliveries: DeliveryWithAttempts[]): z.infer<typeof eventSchema> {
-  return { id: e.id, object: 'event', type: e.type, payment_id: e.paymentId, sequence: e.sequence, livemode: e.livemode, created_at: e.createdAt, deliveries: deliveries.map(toDeliveryView) }
+  return {
+    id: e.id,
+    object: 'event',
+    type: e.type,
+    payment_id: e.paymentId,
+    sequence: e.sequence,
+    livemode: e.livemode,
+    created_at: e.createdAt,
+    deliveries: deliveries.map(toDeliveryView),
+  }
 }
 
-const eventIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'evt_3f2a…' }) })
+const eventIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'evt_3f2a…' }),
+})
 const tags = ['Webhooks']
 
 const paymentEventsRoute = merchantRoute({
   method: 'get',
   path: '/payments/{id}/events',
   tags,
-  summary: 'List a payment\'s events and their deliveries',
+  summary: "List a payment's events and their deliveries",
   request: { params: paymentIdParam },
-  responses: { 200: json(envelope(z.array(eventSchema)), 'Events in sequence order'), ...commonErrors, 404: errorResponse('No such payment') },
+  responses: {
+    200: json(envelope(z.array(eventSchema)), 'Events in sequence order'),
+    ...commonErrors,
+    404: errorResponse('No such payment'),
+  },
 })
 const getEventRoute = merchantRoute({
   method: 'get',
@@ -98,9 +123,14 @@ const resendRoute = merchantRoute({
   path: '/events/{id}/resend',
   tags,
   summary: 'Resend an event',
-  description: 'Queues the event again for every target it had (including failed and dead-lettered deliveries). Receivers dedupe by event id.',
+  description:
+    'Queues the event again for every target it had (including failed and dead-lettered deliveries). Receivers dedupe by event id.',
   request: { params: eventIdParam },
-  responses: { 202: json(envelope(z.object({ event_id: z.string(), queued: z.number().int() })), 'Queued'), ...commonErrors, 404: errorResponse('No such event') },
+  responses: {
+    202: json(envelope(z.object({ event_id: z.string(), queued: z.number().int() })), 'Queued'),
+    ...commonErrors,
+    404: errorResponse('No such event'),
+  },
 })
 
 export const eventsRouter = v1Router()
@@ -108,7 +138,13 @@ export const eventsRouter = v1Router()
     const db = getDb(c.env.DB)
     const payment = await getPayment(db, c.get('auth'), c.req.valid('param').id)
     const rows = await paymentEvents(db, payment.id)
-    return c.json(ok(c, rows.map((r) => toEventView(r.event, r.deliveries))), 200)
+    return c.json(
+      ok(
+        c,
+        rows.map((r) => toEventView(r.event, r.deliveries)),
+      ),
+      200,
+    )
   })
   .openapi(getEventRoute, async (c) => {
     const db = getDb(c.env.DB)

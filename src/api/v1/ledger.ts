@@ -7,7 +7,9 @@ import { commonErrors, envelope, jsonResponse as json, listEnvelope, ok, okList 
 import { merchantRoute, v1Router } from './router'
 
 const tags = ['Ledger']
-const signedDecimal = z.string().openapi({ description: 'Signed decimal string in units of the currency (exact)', example: '-0.05' })
+const signedDecimal = z
+  .string()
+  .openapi({ description: 'Signed decimal string in units of the currency (exact)', example: '-0.05' })
 export const currencyParam = z
   .string()
   .regex(/^[A-Za-z0-9.]{2,12}$/, 'must be a currency code such as USDC or ETH')
@@ -15,7 +17,9 @@ export const currencyParam = z
 
 const balanceSchema = z
   .object({
-    currency: z.string().openapi({ example: 'USDC', description: 'A currency held: the pay token of completed payments' }),
+    currency: z
+      .string()
+      .openapi({ example: 'USDC', description: 'A currency held: the pay token of completed payments' }),
     balance: signedDecimal.openapi({ example: '125.5', description: 'Sum of the ledger entries in this currency' }),
     livemode: z.boolean(),
   })
@@ -26,14 +30,21 @@ export const ledgerEntrySchema = z
     id: z.string(),
     object: z.literal('ledger_entry'),
     currency: z.string().openapi({ example: 'USDC' }),
-    code: z.number().int().openapi({ description: 'BitPay entry code: 1000 payment, 1017 settlement, 1020 refund, 1022 corrective, 1023 fee, 1034 payout, 1040 payout fee', example: 1000 }),
+    code: z.number().int().openapi({
+      description:
+        'BitPay entry code: 1000 payment, 1017 settlement, 1020 refund, 1022 corrective, 1023 fee, 1034 payout, 1040 payout fee',
+      example: 1000,
+    }),
     type: z.string().openapi({ example: 'Invoice' }),
     amount: signedDecimal.openapi({ example: '10' }),
     payment_id: z.string().nullable(),
     order_id: z.string().nullable(),
     source: z.object({ type: z.enum(['payment', 'refund', 'settlement', 'payout']), id: z.string() }),
     description: z.string().nullable(),
-    settlement_id: z.string().nullable().openapi({ description: 'The settlement that states this entry; null while its period is open' }),
+    settlement_id: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The settlement that states this entry; null while its period is open' }),
     livemode: z.boolean(),
     created_at: z.string(),
   })
@@ -67,7 +78,13 @@ const ledgerQuery = z.object({
   from: instant.optional().openapi({ type: 'string', description: 'Entries at or after (ISO 8601)' }),
   to: instant.optional().openapi({ type: 'string', description: 'Entries before (ISO 8601)' }),
   page: z.coerce.number().int().min(1).default(1).openapi({ example: 1 }),
-  limit: z.coerce.number().int().min(1).max(LIMITS.maxPageSize).default(LIMITS.defaultPageSize).openapi({ example: 20 }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(LIMITS.maxPageSize)
+    .default(LIMITS.defaultPageSize)
+    .openapi({ example: 20 }),
 })
 
 /** Most rows one CSV export carries; narrow the dates for more. */
@@ -94,14 +111,32 @@ const ledgerRoute = merchantRoute({
       description: 'A page of entries, or the CSV export',
       content: {
         'application/json': { schema: listEnvelope(ledgerEntrySchema) },
-        'text/csv': { schema: z.string().openapi({ example: 'id,created_at,currency,code,type,amount,payment_id,order_id,source_type,source_id,description,settlement_id\n' }) },
+        'text/csv': {
+          schema: z.string().openapi({
+            example:
+              'id,created_at,currency,code,type,amount,payment_id,order_id,source_type,source_id,description,settlement_id\n',
+          }),
+        },
       },
     },
     ...commonErrors,
   },
 })
 
-const CSV_COLUMNS = ['id', 'created_at', 'currency', 'code', 'type', 'amount', 'payment_id', 'order_id', 'source_type', 'source_id', 'description', 'settlement_id'] as const
+const CSV_COLUMNS = [
+  'id',
+  'created_at',
+  'currency',
+  'code',
+  'type',
+  'amount',
+  'payment_id',
+  'order_id',
+  'source_type',
+  'source_id',
+  'description',
+  'settlement_id',
+] as const
 
 function csvCell(value: string | number | null): string {
   const text = value === null ? '' : String(value)
@@ -113,7 +148,22 @@ function csvCell(value: string | number | null): string {
 export function ledgerCsv(rows: EntryWithPayment[]): string {
   const lines = rows.map((r) => {
     const v = toLedgerEntryView(r)
-    return [v.id, v.created_at, v.currency, v.code, v.type, v.amount, v.payment_id, v.order_id, v.source.type, v.source.id, v.description, v.settlement_id].map(csvCell).join(',')
+    return [
+      v.id,
+      v.created_at,
+      v.currency,
+      v.code,
+      v.type,
+      v.amount,
+      v.payment_id,
+      v.order_id,
+      v.source.type,
+      v.source.id,
+      v.description,
+      v.settlement_id,
+    ]
+      .map(csvCell)
+      .join(',')
   })
   return `${[CSV_COLUMNS.join(','), ...lines].join('\r\n')}\r\n`
 }
@@ -122,7 +172,13 @@ export const ledgerRouter = v1Router()
   .openapi(balancesRoute, async (c) => {
     const auth = c.get('auth')
     const rows = await balances(getDb(c.env.DB), auth)
-    return c.json(ok(c, rows.map((b) => ({ currency: b.currency, balance: formatLedgerAmount(b.balance), livemode: auth.livemode }))), 200)
+    return c.json(
+      ok(
+        c,
+        rows.map((b) => ({ currency: b.currency, balance: formatLedgerAmount(b.balance), livemode: auth.livemode })),
+      ),
+      200,
+    )
   })
   .openapi(ledgerRoute, async (c) => {
     const auth = c.get('auth')
@@ -131,9 +187,21 @@ export const ledgerRouter = v1Router()
     const filter = { currency: q.currency, from: q.from, to: q.to }
     if ((c.req.header('accept') ?? '').includes('text/csv')) {
       const { rows } = await listEntries(db, auth, filter, { offset: 0, limit: CSV_MAX_ROWS })
-      return c.body(ledgerCsv(rows), 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="ledger.csv"' })
+      return c.body(ledgerCsv(rows), 200, {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': 'attachment; filename="ledger.csv"',
+      })
     }
     const { rows, total } = await listEntries(db, auth, filter, { offset: (q.page - 1) * q.limit, limit: q.limit })
     const totalPages = Math.max(1, Math.ceil(total / q.limit))
-    return c.json(okList(c, rows.map(toLedgerEntryView), { page: q.page, limit: q.limit, total, total_pages: totalPages, has_more: q.page < totalPages }), 200)
+    return c.json(
+      okList(c, rows.map(toLedgerEntryView), {
+        page: q.page,
+        limit: q.limit,
+        total,
+        total_pages: totalPages,
+        has_more: q.page < totalPages,
+      }),
+      200,
+    )
   })

@@ -8,11 +8,26 @@ import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from 
 import { v1Router } from './router'
 
 const rateLimit = z.number().int().min(1).max(1_000_000)
-const feeBps = z.number().int().min(0).max(10_000).openapi({ description: 'Gateway fee in basis points of each completed payment, booked as a 1023 ledger entry (default 0)', example: 50 })
+const feeBps = z.number().int().min(0).max(10_000).openapi({
+  description: 'Gateway fee in basis points of each completed payment, booked as a 1023 ledger entry (default 0)',
+  example: 50,
+})
 const payoutDailyLimits = z
-  .record(z.string().regex(/^[A-Z0-9]{2,16}$/), z.string().regex(/^\d{1,10}(\.\d{1,6})?$/).refine((v) => Number(v) <= 1_000_000_000, 'at most 1,000,000,000'))
-  .openapi({ description: 'Daily payout limit per ledger currency (decimal strings, units of the token, UTC day); a currency not named has the default 10000', example: { USDC: '50000' } })
-const plan = z.enum(['standard', 'premium', 'enterprise']).openapi({ description: 'CryptoPay plan: 1000/h, 5000/h, or custom (rate_limit_hourly)' })
+  .record(
+    z.string().regex(/^[A-Z0-9]{2,16}$/),
+    z
+      .string()
+      .regex(/^\d{1,10}(\.\d{1,6})?$/)
+      .refine((v) => Number(v) <= 1_000_000_000, 'at most 1,000,000,000'),
+  )
+  .openapi({
+    description:
+      'Daily payout limit per ledger currency (decimal strings, units of the token, UTC day); a currency not named has the default 10000',
+    example: { USDC: '50000' },
+  })
+const plan = z
+  .enum(['standard', 'premium', 'enterprise'])
+  .openapi({ description: 'CryptoPay plan: 1000/h, 5000/h, or custom (rate_limit_hourly)' })
 
 const createMerchantBody = z
   .object({
@@ -21,7 +36,9 @@ const createMerchantBody = z
     rate_limit_test: rateLimit.optional().openapi({ description: 'Requests per minute per test key (default 100)' }),
     rate_limit_live: rateLimit.optional().openapi({ description: 'Requests per minute per live key (default 1000)' }),
     plan: plan.optional(),
-    rate_limit_hourly: rateLimit.optional().openapi({ description: 'Requests per hour on the CryptoPay API (/api/*), overriding the plan' }),
+    rate_limit_hourly: rateLimit
+      .optional()
+      .openapi({ description: 'Requests per hour on the CryptoPay API (/api/*), overriding the plan' }),
     fee_bps: feeBps.optional(),
   })
   .strict()
@@ -58,13 +75,18 @@ const merchantSchema = z
     id: z.string(),
     name: z.string(),
     email: z.string(),
-    merchant_key: z.string().openapi({ description: 'Merchant identifier of seed 002 (`merchant_key`)', example: 'mkey-ckfhqahxy04g6e4qs6t3f00nl' }),
+    merchant_key: z.string().openapi({
+      description: 'Merchant identifier of seed 002 (`merchant_key`)',
+      example: 'mkey-ckfhqahxy04g6e4qs6t3f00nl',
+    }),
     rate_limit_test: z.number().int(),
     rate_limit_live: z.number().int(),
     plan,
     rate_limit_hourly: z.number().int(),
     fee_bps: feeBps,
-    payout_daily_limits: z.record(z.string(), z.string()).openapi({ description: 'Daily payout limits set by the operator; other currencies: 10000' }),
+    payout_daily_limits: z
+      .record(z.string(), z.string())
+      .openapi({ description: 'Daily payout limits set by the operator; other currencies: 10000' }),
     created_at: z.string(),
   })
   .openapi('Merchant')
@@ -91,7 +113,7 @@ const updateMerchantRoute = createRoute({
   method: 'patch',
   path: '/merchants/{id}',
   tags: ['Operator'],
-  summary: 'Change a merchant\'s rate limits, fee and daily payout limits (ADMIN_TOKEN)',
+  summary: "Change a merchant's rate limits, fee and daily payout limits (ADMIN_TOKEN)",
   security: adminSecurity,
   middleware: [requireAdmin] as const,
   request: {
@@ -107,14 +129,20 @@ const updateMerchantRoute = createRoute({
               plan: plan.optional(),
               rate_limit_hourly: rateLimit.nullable().optional(),
               fee_bps: feeBps.optional(),
-              payout_daily_limits: payoutDailyLimits.optional().openapi({ description: 'Merged into the current limits' }),
+              payout_daily_limits: payoutDailyLimits
+                .optional()
+                .openapi({ description: 'Merged into the current limits' }),
             })
             .strict(),
         },
       },
     },
   },
-  responses: { 200: json(envelope(merchantSchema), 'The merchant'), ...commonErrors, 404: errorResponse('No such merchant') },
+  responses: {
+    200: json(envelope(merchantSchema), 'The merchant'),
+    ...commonErrors,
+    404: errorResponse('No such merchant'),
+  },
 })
 
 function toMerchantView(m: MerchantRow) {

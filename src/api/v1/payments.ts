@@ -10,7 +10,8 @@ export const createPaymentRoute = merchantRoute({
   path: '/payments',
   tags: ['Payments'],
   summary: 'Create a payment',
-  description: 'Prices the order (locking the crypto amount until expiry when chain_id and token are given) and returns the payment with its hosted_url.',
+  description:
+    'Prices the order (locking the crypto amount until expiry when chain_id and token are given) and returns the payment with its hosted_url.',
   request: { body: { required: true, content: { 'application/json': { schema: createPaymentBody } } } },
   responses: {
     201: json(envelope(paymentSchema), 'The payment'),
@@ -25,7 +26,7 @@ export const listPaymentsRoute = merchantRoute({
   path: '/payments',
   tags: ['Payments'],
   summary: 'List payments',
-  description: 'Newest first, for the key\'s merchant and mode (test keys see test payments only).',
+  description: "Newest first, for the key's merchant and mode (test keys see test payments only).",
   request: { query: listPaymentsQuery },
   responses: { 200: json(listEnvelope(paymentSchema), 'A page of payments'), ...commonErrors },
 })
@@ -36,7 +37,11 @@ export const getPaymentRoute = merchantRoute({
   tags: ['Payments'],
   summary: 'Get a payment',
   request: { params: paymentIdParam },
-  responses: { 200: json(envelope(paymentSchema), 'The payment'), ...commonErrors, 404: errorResponse('No such payment for this merchant') },
+  responses: {
+    200: json(envelope(paymentSchema), 'The payment'),
+    ...commonErrors,
+    404: errorResponse('No such payment for this merchant'),
+  },
 })
 
 export const cancelPaymentRoute = merchantRoute({
@@ -79,7 +84,11 @@ export const paymentsRouter = v1Router()
     const origin = publicOrigin(c.env, c.req.url)
     const totalPages = Math.ceil(total / q.limit)
     return c.json(
-      okList(c, rows.map((p) => toPaymentView(p, origin)), { page: q.page, limit: q.limit, total, total_pages: totalPages, has_more: q.page < totalPages }),
+      okList(
+        c,
+        rows.map((p) => toPaymentView(p, origin)),
+        { page: q.page, limit: q.limit, total, total_pages: totalPages, has_more: q.page < totalPages },
+      ),
       200,
     )
   })

@@ -13,7 +13,10 @@ const simulateRoute = merchantRoute({
   summary: 'Simulate funds arriving for a test payment',
   description:
     'Test keys only. Records a simulated transfer so that the payment holds `amount` in total (default: the full pay_amount) and applies it through the same state machine as the chain watcher: full → completed, partial → processing/underpaid, over → completed/overpaid; `confirmed: false` stops at processing.',
-  request: { params: paymentIdParam, body: { required: true, content: { 'application/json': { schema: simulateBody } } } },
+  request: {
+    params: paymentIdParam,
+    body: { required: true, content: { 'application/json': { schema: simulateBody } } },
+  },
   responses: {
     200: json(envelope(paymentSchema), 'The payment after the simulated funds'),
     ...commonErrors,
@@ -28,6 +31,11 @@ export const sandboxRouter = v1Router().openapi(simulateRoute, async (c) => {
   if (auth.livemode) throw new ApiError('FORBIDDEN', 'Simulation is only available with test keys', 'Authorization')
   const body = c.req.valid('json')
   const payment = await getPayment(getDb(c.env.DB), auth, c.req.valid('param').id)
-  const result = await simulatePayment(c.env, payment, { chainId: body.chain_id, token: body.token, amount: body.amount, confirmed: body.confirmed })
+  const result = await simulatePayment(c.env, payment, {
+    chainId: body.chain_id,
+    token: body.token,
+    amount: body.amount,
+    confirmed: body.confirmed,
+  })
   return c.json(ok(c, toPaymentView(result, publicOrigin(c.env, c.req.url))), 200)
 })

@@ -1,21 +1,43 @@
 import { z } from '@hono/zod-openapi'
 import { LIMITS } from '../../config'
 import { SUBSCRIPTION_STATUSES } from '../../domain/bills'
-import { createSubscription, findSubscription, listSubscriptions, updateSubscription, type BillData, type SubscriptionRow } from '../../services/bills/subscriptions'
+import {
+  createSubscription,
+  findSubscription,
+  listSubscriptions,
+  updateSubscription,
+  type BillData,
+  type SubscriptionRow,
+} from '../../services/bills/subscriptions'
 import type { BillInput } from '../../services/bills/bills'
 import { billFields, billInputOf } from './bills'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, listEnvelope, ok, okList } from './envelope'
 import { merchantRoute, v1Router } from './router'
 
-const billDataInput = billFields.extend({ email_bill: z.boolean().optional().openapi({ description: 'Email each issued bill (default true); false issues drafts' }) })
+const billDataInput = billFields.extend({
+  email_bill: z
+    .boolean()
+    .optional()
+    .openapi({ description: 'Email each issued bill (default true); false issues drafts' }),
+})
 
-const scheduleInput = z.string().min(1).max(100).openapi({ example: 'monthly', description: 'weekly, monthly, quarterly, yearly, or a 6-field cron (sec min hour day month weekday), UTC' })
+const scheduleInput = z.string().min(1).max(100).openapi({
+  example: 'monthly',
+  description: 'weekly, monthly, quarterly, yearly, or a 6-field cron (sec min hour day month weekday), UTC',
+})
 
 const createBody = z.object({
   bill_data: billDataInput,
   schedule: scheduleInput,
-  next_delivery: z.string().max(40).optional().openapi({ description: 'ISO 8601; default now (a past time means the next cron run)' }),
-  status: z.enum(['draft', 'active']).optional().openapi({ description: 'Default draft; only active subscriptions issue bills' }),
+  next_delivery: z
+    .string()
+    .max(40)
+    .optional()
+    .openapi({ description: 'ISO 8601; default now (a past time means the next cron run)' }),
+  status: z
+    .enum(['draft', 'active'])
+    .optional()
+    .openapi({ description: 'Default draft; only active subscriptions issue bills' }),
 })
 
 const updateBody = z.object({
@@ -31,7 +53,9 @@ const billDataSchema = z
     currency: z.string(),
     email: z.string(),
     cc: z.array(z.string()),
-    items: z.array(z.object({ description: z.string().nullable().optional(), price: z.string(), quantity: z.number().int() })),
+    items: z.array(
+      z.object({ description: z.string().nullable().optional(), price: z.string(), quantity: z.number().int() }),
+    ),
     name: z.string().nullable().optional(),
     address1: z.string().nullable().optional(),
     address2: z.string().nullable().optional(),
@@ -53,9 +77,13 @@ const subscriptionSchema = z
     livemode: z.boolean(),
     status: z.enum(SUBSCRIPTION_STATUSES),
     bill_data: billDataSchema,
-    schedule: z.string().openapi({ description: 'Always the 6-field cron form (weekly → "0 0 0 * * 1")', example: '0 0 0 1 * *' }),
+    schedule: z
+      .string()
+      .openapi({ description: 'Always the 6-field cron form (weekly → "0 0 0 * * 1")', example: '0 0 0 1 * *' }),
     next_delivery: z.string(),
-    token: z.string().openapi({ description: 'The subscription resource token (BitPay: authorises PUT /subscriptions/{id})' }),
+    token: z
+      .string()
+      .openapi({ description: 'The subscription resource token (BitPay: authorises PUT /subscriptions/{id})' }),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -68,7 +96,14 @@ function toSubscriptionView(s: SubscriptionRow): z.infer<typeof subscriptionSche
     object: 'subscription',
     livemode: s.livemode,
     status: s.status,
-    bill_data: { ...rest, cc: cc ?? [], items: items.map((i) => ({ description: i.description ?? null, price: i.price, quantity: i.quantity })), due_date: dueDate ?? null, pass_processing_fee: passProcessingFee ?? false, email_bill: emailBill ?? true },
+    bill_data: {
+      ...rest,
+      cc: cc ?? [],
+      items: items.map((i) => ({ description: i.description ?? null, price: i.price, quantity: i.quantity })),
+      due_date: dueDate ?? null,
+      pass_processing_fee: passProcessingFee ?? false,
+      email_bill: emailBill ?? true,
+    },
     schedule: s.schedule,
     next_delivery: s.nextDelivery,
     token: s.token,
@@ -82,21 +117,30 @@ const billDataOf = (b: Partial<z.infer<typeof billDataInput>>): Partial<BillData
   return { ...billInputOf(rest), emailBill: email_bill }
 }
 
-const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'SeL33Hjyr3VmFHA5Skc4zy' }) })
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'SeL33Hjyr3VmFHA5Skc4zy' }),
+})
 const listQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   limit: z.coerce.number().int().min(1).max(LIMITS.maxPageSize).default(LIMITS.defaultPageSize),
   status: z.enum(SUBSCRIPTION_STATUSES).optional(),
 })
 const notFound = { 404: errorResponse('No such subscription for this merchant and mode') }
-const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } })
+const body = <T extends z.ZodType>(schema: T) => ({
+  body: { required: true, content: { 'application/json': { schema } } },
+})
 
 export const createSubscriptionRoute = merchantRoute({
   method: 'post',
   path: '/subscriptions',
   tags: ['Subscriptions'],
   summary: 'Create a subscription',
-  description: 'Bill data plus a schedule. When active, the cron issues and emails a bill at every `next_delivery`, once per period.',
+  description:
+    'Bill data plus a schedule. When active, the cron issues and emails a bill at every `next_delivery`, once per period.',
   request: body(createBody),
   responses: { 201: json(envelope(subscriptionSchema), 'The subscription'), ...commonErrors },
 })
@@ -125,20 +169,43 @@ export const updateSubscriptionRoute = merchantRoute({
   tags: ['Subscriptions'],
   summary: 'Update a subscription (status, schedule, next delivery, bill data)',
   request: { params: idParam, ...body(updateBody) },
-  responses: { 200: json(envelope(subscriptionSchema), 'The subscription'), ...commonErrors, ...notFound, 409: errorResponse('Status change not allowed (INVALID_STATE_TRANSITION)') },
+  responses: {
+    200: json(envelope(subscriptionSchema), 'The subscription'),
+    ...commonErrors,
+    ...notFound,
+    409: errorResponse('Status change not allowed (INVALID_STATE_TRANSITION)'),
+  },
 })
 
 export const subscriptionsRouter = v1Router()
   .openapi(createSubscriptionRoute, async (c) => {
     const b = c.req.valid('json')
-    const sub = await createSubscription(c.env, c.get('auth'), { billData: billDataOf(b.bill_data) as BillData & BillInput, schedule: b.schedule, nextDelivery: b.next_delivery, status: b.status })
+    const sub = await createSubscription(c.env, c.get('auth'), {
+      billData: billDataOf(b.bill_data) as BillData & BillInput,
+      schedule: b.schedule,
+      nextDelivery: b.next_delivery,
+      status: b.status,
+    })
     return c.json(ok(c, toSubscriptionView(sub)), 201)
   })
   .openapi(listSubscriptionsRoute, async (c) => {
     const q = c.req.valid('query')
-    const { rows, total } = await listSubscriptions(c.env, c.get('auth'), { status: q.status, limit: q.limit, offset: (q.page - 1) * q.limit })
+    const { rows, total } = await listSubscriptions(c.env, c.get('auth'), {
+      status: q.status,
+      limit: q.limit,
+      offset: (q.page - 1) * q.limit,
+    })
     const totalPages = Math.ceil(total / q.limit)
-    return c.json(okList(c, rows.map(toSubscriptionView), { page: q.page, limit: q.limit, total, total_pages: totalPages, has_more: q.page < totalPages }), 200)
+    return c.json(
+      okList(c, rows.map(toSubscriptionView), {
+        page: q.page,
+        limit: q.limit,
+        total,
+        total_pages: totalPages,
+        has_more: q.page < totalPages,
+      }),
+      200,
+    )
   })
   .openapi(getSubscriptionRoute, async (c) => {
     return c.json(ok(c, toSubscriptionView(await findSubscription(c.env, c.get('auth'), c.req.valid('param').id))), 200)
@@ -146,6 +213,11 @@ export const subscriptionsRouter = v1Router()
   .openapi(updateSubscriptionRoute, async (c) => {
     const b = c.req.valid('json')
     const sub = await findSubscription(c.env, c.get('auth'), c.req.valid('param').id)
-    const updated = await updateSubscription(c.env, sub, { billData: b.bill_data ? billDataOf(b.bill_data) : undefined, schedule: b.schedule, nextDelivery: b.next_delivery, status: b.status })
+    const updated = await updateSubscription(c.env, sub, {
+      billData: b.bill_data ? billDataOf(b.bill_data) : undefined,
+      schedule: b.schedule,
+      nextDelivery: b.next_delivery,
+      status: b.status,
+    })
     return c.json(ok(c, toSubscriptionView(updated)), 200)
   })

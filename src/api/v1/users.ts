@@ -4,17 +4,41 @@ import { changePassword, createUser, deleteUser, listUsers, type UserRow } from 
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { merchantRoute, v1Router } from './router'
 
-const password = z.string().min(12, 'must be at least 12 characters').max(200).openapi({ example: 'correct horse battery staple' })
+const password = z
+  .string()
+  .min(12, 'must be at least 12 characters')
+  .max(200)
+  .openapi({ example: 'correct horse battery staple' })
 
 const userSchema = z
-  .object({ id: z.string(), object: z.literal('user'), username: z.string(), livemode: z.boolean(), created_at: z.string(), updated_at: z.string() })
+  .object({
+    id: z.string(),
+    object: z.literal('user'),
+    username: z.string(),
+    livemode: z.boolean(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
   .openapi('User')
 
 function toView(u: UserRow): z.infer<typeof userSchema> {
-  return { id: u.id, object: 'user', username: u.username, livemode: u.livemode, created_at: u.createdAt, updated_at: u.updatedAt }
+  return {
+    id: u.id,
+    object: 'user',
+    username: u.username,
+    livemode: u.livemode,
+    created_at: u.createdAt,
+    updated_at: u.updatedAt,
+  }
 }
 
-const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) })
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+})
 const tags = ['Users']
 
 const createRoute_ = merchantRoute({
@@ -22,14 +46,18 @@ const createRoute_ = merchantRoute({
   path: '/users',
   tags,
   summary: 'Create a dashboard user',
-  description: 'Users log in at POST /api/auth/login (CryptoPay dialect). A user acts in the mode of the key that created it.',
+  description:
+    'Users log in at POST /api/auth/login (CryptoPay dialect). A user acts in the mode of the key that created it.',
   request: {
     body: {
       required: true,
       content: {
         'application/json': {
           schema: z
-            .object({ username: z.string().regex(/^[A-Za-z0-9._@-]{3,64}$/, 'must be 3-64 letters, digits or ._@-'), password })
+            .object({
+              username: z.string().regex(/^[A-Za-z0-9._@-]{3,64}$/, 'must be 3-64 letters, digits or ._@-'),
+              password,
+            })
             .strict()
             .openapi('CreateUserRequest'),
         },
@@ -38,14 +66,23 @@ const createRoute_ = merchantRoute({
   },
   responses: { 201: json(envelope(userSchema), 'The user'), ...commonErrors, 409: errorResponse('Username taken') },
 })
-const listRoute = merchantRoute({ method: 'get', path: '/users', tags, summary: 'List users', responses: { 200: json(envelope(z.array(userSchema)), 'Users'), ...commonErrors } })
+const listRoute = merchantRoute({
+  method: 'get',
+  path: '/users',
+  tags,
+  summary: 'List users',
+  responses: { 200: json(envelope(z.array(userSchema)), 'Users'), ...commonErrors },
+})
 const passwordRoute = merchantRoute({
   method: 'post',
   path: '/users/{id}/password',
   tags,
-  summary: 'Change a user\'s password',
+  summary: "Change a user's password",
   description: 'Every access token issued before stops working.',
-  request: { params: idParam, body: { required: true, content: { 'application/json': { schema: z.object({ password }).strict() } } } },
+  request: {
+    params: idParam,
+    body: { required: true, content: { 'application/json': { schema: z.object({ password }).strict() } } },
+  },
   responses: { 200: json(envelope(userSchema), 'The user'), ...commonErrors, 404: errorResponse('No such user') },
 })
 const deleteRoute = merchantRoute({
@@ -54,7 +91,11 @@ const deleteRoute = merchantRoute({
   tags,
   summary: 'Delete a user',
   request: { params: idParam },
-  responses: { 200: json(envelope(userSchema), 'The deleted user'), ...commonErrors, 404: errorResponse('No such user') },
+  responses: {
+    200: json(envelope(userSchema), 'The deleted user'),
+    ...commonErrors,
+    404: errorResponse('No such user'),
+  },
 })
 
 export const usersRouter = v1Router()
@@ -64,6 +105,16 @@ export const usersRouter = v1Router()
   })
   .openapi(listRoute, async (c) => c.json(ok(c, (await listUsers(getDb(c.env.DB), c.get('auth'))).map(toView)), 200))
   .openapi(passwordRoute, async (c) =>
-    c.json(ok(c, toView(await changePassword(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id, c.req.valid('json').password))), 200),
+    c.json(
+      ok(
+        c,
+        toView(
+          await changePassword(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id, c.req.valid('json').password),
+        ),
+      ),
+      200,
+    ),
   )
-  .openapi(deleteRoute, async (c) => c.json(ok(c, toView(await deleteUser(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id))), 200))
+  .openapi(deleteRoute, async (c) =>
+    c.json(ok(c, toView(await deleteUser(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id))), 200),
+  )

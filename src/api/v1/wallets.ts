@@ -6,19 +6,38 @@ import { getDb } from '../../db/client'
 import { formatUnits } from '../../domain/money'
 import { UNEXPECTED_FUNDS } from '../../domain/payment-status'
 import { findToken } from '../../chain/registry'
-import { ensureSandboxWallet, getWallet, hasOwnTestWallet, listWallets, registerWallet, sandboxKeyFor, walletBalances, walletTransactions } from '../../services/wallets/wallets'
+import {
+  ensureSandboxWallet,
+  getWallet,
+  hasOwnTestWallet,
+  listWallets,
+  registerWallet,
+  sandboxKeyFor,
+  walletBalances,
+  walletTransactions,
+} from '../../services/wallets/wallets'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, listEnvelope, ok, okList } from './envelope'
 import { merchantRoute, v1Router } from './router'
 
 const createWalletBody = z
   .object({
     chain_id: z.number().int().positive().openapi({ example: 8453 }),
-    xpub: z.string().max(200).optional().openapi({ description: "Account xpub (m/44'/60'/0'); deposit addresses are its children 0/i. Exactly one of xpub or address." }),
-    address: z.string().max(64).optional().openapi({ description: 'A single receiving address (payments then share it). Exactly one of xpub or address.' }),
+    xpub: z.string().max(200).optional().openapi({
+      description:
+        "Account xpub (m/44'/60'/0'); deposit addresses are its children 0/i. Exactly one of xpub or address.",
+    }),
+    address: z
+      .string()
+      .max(64)
+      .optional()
+      .openapi({ description: 'A single receiving address (payments then share it). Exactly one of xpub or address.' }),
     label: z.string().max(100).optional(),
   })
   .strict()
-  .refine((b) => (b.xpub === undefined) !== (b.address === undefined), { message: 'give exactly one of xpub or address', path: ['xpub'] })
+  .refine((b) => (b.xpub === undefined) !== (b.address === undefined), {
+    message: 'give exactly one of xpub or address',
+    path: ['xpub'],
+  })
   .openapi('CreateWalletRequest', {
     description: 'Give exactly one of `xpub` or `address` (400 otherwise).',
     oneOf: [{ required: ['xpub'] }, { required: ['address'] }],
@@ -40,7 +59,9 @@ const walletSchema = z
       description:
         "true for the gateway's own sandbox wallet: test payments use it while the merchant has no test wallet of their own. Its xpub is derived from the gateway's sandbox secret and the merchant id; it is never used for live payments",
     }),
-    in_use: z.boolean().openapi({ description: 'false for a sandbox wallet set aside because the merchant registered a test wallet of their own' }),
+    in_use: z.boolean().openapi({
+      description: 'false for a sandbox wallet set aside because the merchant registered a test wallet of their own',
+    }),
     created_at: z.string(),
   })
   .openapi('Wallet')
@@ -78,16 +99,28 @@ const transactionSchema = z
     block_hash: z.string().nullable(),
     confirmations: z.number().int(),
     payment_id: z.string().nullable(),
-    note: z.string().nullable().openapi({ description: 'Why the transfer pays no payment: wrong token, unknown token contract, ambiguous, ...' }),
-    unexpected: z.enum(UNEXPECTED_FUNDS).nullable().openapi({
-      description: 'Money recorded on payment_id that does not count toward it: wrong_asset (another coin or configured token than the payment expects), after_window (arrived after the late-payment window)',
+    note: z.string().nullable().openapi({
+      description: 'Why the transfer pays no payment: wrong token, unknown token contract, ambiguous, ...',
     }),
-    removed_at: z.string().nullable().openapi({ description: 'Set when a reorg took the transfer off the chain; it no longer counts in balances' }),
+    unexpected: z.enum(UNEXPECTED_FUNDS).nullable().openapi({
+      description:
+        'Money recorded on payment_id that does not count toward it: wrong_asset (another coin or configured token than the payment expects), after_window (arrived after the late-payment window)',
+    }),
+    removed_at: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Set when a reorg took the transfer off the chain; it no longer counts in balances' }),
     created_at: z.string(),
   })
   .openapi('WalletTransaction')
 
-const walletIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'wal_1a2b3c4d5e6f7a8b9c0d1e2f' }) })
+const walletIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'wal_1a2b3c4d5e6f7a8b9c0d1e2f' }),
+})
 const pageQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   limit: z.coerce.number().int().min(1).max(LIMITS.maxPageSize).default(LIMITS.defaultPageSize),
@@ -120,15 +153,20 @@ const createRoute_ = merchantRoute({
   description:
     'One wallet per chain and mode. Send an account xpub (never a private key) or a single address. An xpub or address backs one wallet only (of one merchant and mode): one already in use is refused with 409.',
   request: { body: { required: true, content: { 'application/json': { schema: createWalletBody } } } },
-  responses: { 201: json(envelope(walletSchema), 'The wallet'), ...commonErrors, 409: errorResponse('A wallet for this chain exists, or the xpub or address is already in use') },
+  responses: {
+    201: json(envelope(walletSchema), 'The wallet'),
+    ...commonErrors,
+    409: errorResponse('A wallet for this chain exists, or the xpub or address is already in use'),
+  },
 })
 const listRoute = merchantRoute({
   method: 'get',
   path: '/wallets',
   tags: ['Wallets'],
   summary: 'List wallets',
-  description: "With a test key, a merchant with no test wallet of their own is given the sandbox wallet (sandbox: true) on the registry's default test chain, so test payments need no setup.",
-  responses: { 200: json(envelope(z.array(walletSchema)), 'Wallets of the caller\'s mode'), ...commonErrors },
+  description:
+    "With a test key, a merchant with no test wallet of their own is given the sandbox wallet (sandbox: true) on the registry's default test chain, so test payments need no setup.",
+  responses: { 200: json(envelope(z.array(walletSchema)), "Wallets of the caller's mode"), ...commonErrors },
 })
 const getRoute = merchantRoute({
   method: 'get',
@@ -143,7 +181,7 @@ const balanceRoute = merchantRoute({
   path: '/wallets/{id}/balance',
   tags: ['Wallets'],
   summary: 'Get wallet balance',
-  description: 'What the gateway has recorded arriving at this wallet\'s deposit addresses, per token.',
+  description: "What the gateway has recorded arriving at this wallet's deposit addresses, per token.",
   request: { params: walletIdParam },
   responses: { 200: json(envelope(balanceSchema), 'Balances per token'), ...commonErrors, ...notFoundResponse },
 })
@@ -153,7 +191,11 @@ const transactionsRoute = merchantRoute({
   tags: ['Wallets'],
   summary: 'List wallet transactions',
   request: { params: walletIdParam, query: pageQuery },
-  responses: { 200: json(listEnvelope(transactionSchema), 'Transfers seen, newest first'), ...commonErrors, ...notFoundResponse },
+  responses: {
+    200: json(listEnvelope(transactionSchema), 'Transfers seen, newest first'),
+    ...commonErrors,
+    ...notFoundResponse,
+  },
 })
 
 export const walletsRouter = v1Router()
@@ -176,7 +218,13 @@ export const walletsRouter = v1Router()
     if (!auth.livemode) await ensureSandboxWallet(db, chains, sandboxKeyFor(c.env), auth.merchantId)
     const rows = await listWallets(db, auth)
     const own = rows.some((w) => !w.livemode && !w.sandbox)
-    return c.json(ok(c, rows.map((w) => toWalletView(w, chains.get(w.chainId)?.name ?? null, own))), 200)
+    return c.json(
+      ok(
+        c,
+        rows.map((w) => toWalletView(w, chains.get(w.chainId)?.name ?? null, own)),
+      ),
+      200,
+    )
   })
   .openapi(getRoute, async (c) => {
     const db = getDb(c.env.DB)
@@ -212,7 +260,14 @@ export const walletsRouter = v1Router()
     const { rows, total } = await walletTransactions(db, wallet, page, limit)
     const chain = chainsFor(c.env).get(wallet.chainId)
     const totalPages = Math.ceil(total / limit)
-    return c.json(okList(c, rows.map((o) => toTransactionView(o, chain ? findToken(chain, o.token)?.decimals : undefined)), { page, limit, total, total_pages: totalPages, has_more: page < totalPages }), 200)
+    return c.json(
+      okList(
+        c,
+        rows.map((o) => toTransactionView(o, chain ? findToken(chain, o.token)?.decimals : undefined)),
+        { page, limit, total, total_pages: totalPages, has_more: page < totalPages },
+      ),
+      200,
+    )
   })
 
 function toTransactionView(o: ObservationRow, decimals = 18): z.infer<typeof transactionSchema> {

@@ -1,14 +1,25 @@
 import { z } from '@hono/zod-openapi'
 import { getDb } from '../../db/client'
 import { WEBHOOK_EVENT_TYPES } from '../../domain/events'
-import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, rotateEndpointSecret, updateEndpoint, type WebhookEndpointRow } from '../../services/webhooks/endpoints'
+import {
+  createEndpoint,
+  deleteEndpoint,
+  getEndpoint,
+  listEndpoints,
+  rotateEndpointSecret,
+  updateEndpoint,
+  type WebhookEndpointRow,
+} from '../../services/webhooks/endpoints'
 import { listEndpointDeliveries } from '../../services/webhooks/events'
 import { sendTestEvent } from '../../webhooks/test-event'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { deliverySchema, toDeliveryView } from './events'
 import { merchantRoute, v1Router } from './router'
 
-const eventTypes = z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1).openapi({ description: 'Event types to receive; omit (or null on update) for all' })
+const eventTypes = z
+  .array(z.enum(WEBHOOK_EVENT_TYPES))
+  .min(1)
+  .openapi({ description: 'Event types to receive; omit (or null on update) for all' })
 const url = z.string().max(2048).openapi({ example: 'https://shop.example/webhooks/bitxpay' })
 
 const endpointSchema = z
@@ -27,7 +38,11 @@ const endpointSchema = z
   .openapi('WebhookEndpoint')
 
 const endpointWithSecret = endpointSchema
-  .extend({ secret: z.string().openapi({ description: 'Standard Webhooks secret (whsec_…) for webhook-signature. Shown once.' }) })
+  .extend({
+    secret: z
+      .string()
+      .openapi({ description: 'Standard Webhooks secret (whsec_…) for webhook-signature. Shown once.' }),
+  })
   .openapi('WebhookEndpointWithSecret')
 
 function toView(e: WebhookEndpointRow): z.infer<typeof endpointSchema> {
@@ -45,7 +60,13 @@ function toView(e: WebhookEndpointRow): z.infer<typeof endpointSchema> {
   }
 }
 
-const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'we_1a2b3c4d5e6f7a8b9c0d1e2f' }) })
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'we_1a2b3c4d5e6f7a8b9c0d1e2f' }),
+})
 const notFoundResponse = { 404: errorResponse('No such endpoint for this merchant and mode') }
 const tags = ['Webhooks']
 
@@ -61,7 +82,10 @@ const createRoute_ = merchantRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z.object({ url, description: z.string().max(200).optional(), enabled_events: eventTypes.optional() }).strict().openapi('CreateWebhookEndpointRequest'),
+          schema: z
+            .object({ url, description: z.string().max(200).optional(), enabled_events: eventTypes.optional() })
+            .strict()
+            .openapi('CreateWebhookEndpointRequest'),
         },
       },
     },
@@ -73,7 +97,7 @@ const listRoute = merchantRoute({
   path: '/webhook-endpoints',
   tags,
   summary: 'List webhook endpoints',
-  responses: { 200: json(envelope(z.array(endpointSchema)), 'Endpoints of the caller\'s mode'), ...commonErrors },
+  responses: { 200: json(envelope(z.array(endpointSchema)), "Endpoints of the caller's mode"), ...commonErrors },
 })
 const getRoute = merchantRoute({
   method: 'get',
@@ -96,7 +120,12 @@ const updateRoute = merchantRoute({
       content: {
         'application/json': {
           schema: z
-            .object({ url: url.optional(), description: z.string().max(200).nullable().optional(), enabled_events: eventTypes.nullable().optional(), status: z.enum(['enabled', 'disabled']).optional() })
+            .object({
+              url: url.optional(),
+              description: z.string().max(200).nullable().optional(),
+              enabled_events: eventTypes.nullable().optional(),
+              status: z.enum(['enabled', 'disabled']).optional(),
+            })
             .strict(),
         },
       },
@@ -119,7 +148,11 @@ const rotateRoute = merchantRoute({
   summary: 'Rotate the endpoint secret',
   description: 'The new secret signs every delivery from now on, including retries of older events.',
   request: { params: idParam },
-  responses: { 200: json(envelope(endpointWithSecret), 'The endpoint and its new secret'), ...commonErrors, ...notFoundResponse },
+  responses: {
+    200: json(envelope(endpointWithSecret), 'The endpoint and its new secret'),
+    ...commonErrors,
+    ...notFoundResponse,
+  },
 })
 const testRoute = merchantRoute({
   method: 'post',
@@ -130,7 +163,17 @@ const testRoute = merchantRoute({
     'POSTs a `webhook.test` event to the endpoint now, signed like a real one (X-Signature with the endpoint secret), and reports the result. Nothing is stored. A failure is reported as `could not deliver` (with the HTTP status when the receiver answered), never with the network error.',
   request: { params: idParam },
   responses: {
-    200: json(envelope(z.object({ status_code: z.number().int().nullable(), latency_ms: z.number().int(), error: z.string().nullable(), succeeded: z.boolean() })), 'What the receiver answered'),
+    200: json(
+      envelope(
+        z.object({
+          status_code: z.number().int().nullable(),
+          latency_ms: z.number().int(),
+          error: z.string().nullable(),
+          succeeded: z.boolean(),
+        }),
+      ),
+      'What the receiver answered',
+    ),
     ...commonErrors,
     ...notFoundResponse,
   },
@@ -141,17 +184,29 @@ const deliveriesRoute = merchantRoute({
   tags,
   summary: 'List deliveries to an endpoint',
   request: { params: idParam, query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }) },
-  responses: { 200: json(envelope(z.array(deliverySchema)), 'Newest first, each with its attempts'), ...commonErrors, ...notFoundResponse },
+  responses: {
+    200: json(envelope(z.array(deliverySchema)), 'Newest first, each with its attempts'),
+    ...commonErrors,
+    ...notFoundResponse,
+  },
 })
 
 export const webhookEndpointsRouter = v1Router()
   .openapi(createRoute_, async (c) => {
     const body = c.req.valid('json')
-    const row = await createEndpoint(getDb(c.env.DB), c.get('auth'), c.env.ENVIRONMENT, { url: body.url, description: body.description, enabledEvents: body.enabled_events })
+    const row = await createEndpoint(getDb(c.env.DB), c.get('auth'), c.env.ENVIRONMENT, {
+      url: body.url,
+      description: body.description,
+      enabledEvents: body.enabled_events,
+    })
     return c.json(ok(c, { ...toView(row), secret: row.secret }), 201)
   })
-  .openapi(listRoute, async (c) => c.json(ok(c, (await listEndpoints(getDb(c.env.DB), c.get('auth'))).map(toView)), 200))
-  .openapi(getRoute, async (c) => c.json(ok(c, toView(await getEndpoint(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id))), 200))
+  .openapi(listRoute, async (c) =>
+    c.json(ok(c, (await listEndpoints(getDb(c.env.DB), c.get('auth'))).map(toView)), 200),
+  )
+  .openapi(getRoute, async (c) =>
+    c.json(ok(c, toView(await getEndpoint(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id))), 200),
+  )
   .openapi(updateRoute, async (c) => {
     const body = c.req.valid('json')
     const row = await updateEndpoint(getDb(c.env.DB), c.get('auth'), c.env.ENVIRONMENT, c.req.valid('param').id, {
@@ -162,7 +217,9 @@ export const webhookEndpointsRouter = v1Router()
     })
     return c.json(ok(c, toView(row)), 200)
   })
-  .openapi(deleteRoute, async (c) => c.json(ok(c, toView(await deleteEndpoint(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id))), 200))
+  .openapi(deleteRoute, async (c) =>
+    c.json(ok(c, toView(await deleteEndpoint(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id))), 200),
+  )
   .openapi(rotateRoute, async (c) => {
     const row = await rotateEndpointSecret(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id)
     return c.json(ok(c, { ...toView(row), secret: row.secret }), 200)
@@ -170,7 +227,15 @@ export const webhookEndpointsRouter = v1Router()
   .openapi(testRoute, async (c) => {
     const endpoint = await getEndpoint(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id)
     const result = await sendTestEvent(endpoint, c.env.ENVIRONMENT)
-    return c.json(ok(c, { status_code: result.statusCode, latency_ms: result.latencyMs, error: result.error, succeeded: result.error === null }), 200)
+    return c.json(
+      ok(c, {
+        status_code: result.statusCode,
+        latency_ms: result.latencyMs,
+        error: result.error,
+        succeeded: result.error === null,
+      }),
+      200,
+    )
   })
   .openapi(deliveriesRoute, async (c) => {
     const endpoint = await getEndpoint(getDb(c.env.DB), c.get('auth'), c.req.valid('param').id)

@@ -6,7 +6,14 @@ import { chainsFor } from '../../chain/registry'
 import type { AuthContext } from '../../context'
 import { getDb, type PaymentRow } from '../../db/client'
 import { bills, events, merchants, payments } from '../../db/schema'
-import { advancesBill, billEditable, billStatusForPayment, billTotal, type BillItem, type BillStatus } from '../../domain/bills'
+import {
+  advancesBill,
+  billEditable,
+  billStatusForPayment,
+  billTotal,
+  type BillItem,
+  type BillStatus,
+} from '../../domain/bills'
 import { ApiError, notFound } from '../../errors'
 import { attemptEmail, queueEmail } from '../email/outbox'
 import { createPayment, normalizeOrderAmount, paymentObject } from '../payments/payments'
@@ -44,7 +51,8 @@ export function normalizeDueDate(value: string | null | undefined, field = 'dueD
   if (value === undefined || value === null || value === '') return null
   const ymd = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(value)
   const ms = ymd ? Date.UTC(Number(ymd[1]), Number(ymd[2]) - 1, Number(ymd[3])) : Date.parse(value)
-  if (Number.isNaN(ms)) throw new ApiError('VALIDATION_ERROR', `${field} must be a date (YYYY-MM-DD or ISO 8601)`, field)
+  if (Number.isNaN(ms))
+    throw new ApiError('VALIDATION_ERROR', `${field} must be a date (YYYY-MM-DD or ISO 8601)`, field)
   return new Date(ms).toISOString()
 }
 
@@ -54,9 +62,17 @@ export function priceItems(env: Env, currency: string, items: BillInput['items']
   if (items.length === 0) throw new ApiError('VALIDATION_ERROR', `${field} must have at least one item`, field)
   const priced: BillItem[] = items.map((item, i) => {
     try {
-      return { id: newResourceId(), description: item.description ?? null, price: normalizeOrderAmount(chains, item.price, currency), quantity: item.quantity }
+      return {
+        id: newResourceId(),
+        description: item.description ?? null,
+        price: normalizeOrderAmount(chains, item.price, currency),
+        quantity: item.quantity,
+      }
     } catch (err) {
-      if (err instanceof ApiError && err.field === 'amount') throw new ApiError(err.code, err.message.replace(/^Amount/, 'Price'), `${field}.${i}.price`, { reason: err.reason })
+      if (err instanceof ApiError && err.field === 'amount')
+        throw new ApiError(err.code, err.message.replace(/^Amount/, 'Price'), `${field}.${i}.price`, {
+          reason: err.reason,
+        })
       throw err
     }
   })
@@ -123,7 +139,11 @@ export async function findBill(env: Env, owner: Owner, id: string): Promise<Bill
 /** The caller's bills, newest first, optionally of one status; with the total count. */
 export async function listBills(env: Env, owner: Owner, f: { status?: BillStatus; limit: number; offset: number }) {
   const db = getDb(env.DB)
-  const where = and(eq(bills.merchantId, owner.merchantId), eq(bills.livemode, owner.livemode), f.status ? eq(bills.status, f.status) : undefined)
+  const where = and(
+    eq(bills.merchantId, owner.merchantId),
+    eq(bills.livemode, owner.livemode),
+    f.status ? eq(bills.status, f.status) : undefined,
+  )
   const [rows, [total]] = await db.batch([
     db.select().from(bills).where(where).orderBy(desc(bills.createdAt), desc(bills.id)).limit(f.limit).offset(f.offset),
     db.select({ n: count() }).from(bills).where(where),
@@ -140,9 +160,13 @@ export async function billByToken(env: Env, id: string, token: unknown): Promise
 
 /** Replaces the fields given; items, when given, replace the list (with new ids). Only before payment starts. */
 export async function updateBill(env: Env, bill: BillRow, changes: Partial<BillInput>): Promise<BillRow> {
-  if (!billEditable(bill.status)) throw new ApiError('INVALID_STATE_TRANSITION', `A ${bill.status} bill can no longer be changed`, 'status')
+  if (!billEditable(bill.status))
+    throw new ApiError('INVALID_STATE_TRANSITION', `A ${bill.status} bill can no longer be changed`, 'status')
   const current = toInput(bill)
-  const merged: BillInput = { ...current, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) }
+  const merged: BillInput = {
+    ...current,
+    ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
+  }
   if (changes.currency !== undefined && changes.items === undefined) merged.items = current.items
   const [row] = await getDb(env.DB)
     .update(bills)
@@ -154,7 +178,11 @@ export async function updateBill(env: Env, bill: BillRow, changes: Partial<BillI
 }
 
 function toInput(bill: BillRow): BillInput {
-  const items = (JSON.parse(bill.items) as BillItem[]).map(({ description, price, quantity }) => ({ description, price, quantity }))
+  const items = (JSON.parse(bill.items) as BillItem[]).map(({ description, price, quantity }) => ({
+    description,
+    price,
+    quantity,
+  }))
   return { ...bill, cc: JSON.parse(bill.cc) as string[], items }
 }
 
@@ -167,9 +195,30 @@ async function merchantName(env: Env, merchantId: string): Promise<string> {
 }
 
 /** The outbox insert (for the caller's batch) that emails a bill to its buyer and cc. */
-export function billEmailQuery(env: Env, bill: BillRow, name: string, url: string, dedupeKey?: string, now = new Date()) {
+export function billEmailQuery(
+  env: Env,
+  bill: BillRow,
+  name: string,
+  url: string,
+  dedupeKey?: string,
+  now = new Date(),
+) {
   const message = billEmail(bill, name, url)
-  return queueEmail(env, getDb(env.DB), { merchantId: bill.merchantId, livemode: bill.livemode, kind: 'bill', refId: bill.id, dedupeKey, to: [bill.email], cc: JSON.parse(bill.cc) as string[], ...message }, now)
+  return queueEmail(
+    env,
+    getDb(env.DB),
+    {
+      merchantId: bill.merchantId,
+      livemode: bill.livemode,
+      kind: 'bill',
+      refId: bill.id,
+      dedupeKey,
+      to: [bill.email],
+      cc: JSON.parse(bill.cc) as string[],
+      ...message,
+    },
+    now,
+  )
 }
 
 /**
@@ -180,7 +229,14 @@ export async function deliverBill(env: Env, bill: BillRow, requestUrl?: string):
   const db = getDb(env.DB)
   const email = billEmailQuery(env, bill, await merchantName(env, bill.merchantId), billUrl(env, bill.id, requestUrl))
   const status: BillStatus = bill.status === 'draft' ? 'sent' : bill.status
-  const [, [row]] = await db.batch([email.query, db.update(bills).set({ status, emailBill: true, updatedAt: new Date().toISOString() }).where(eq(bills.id, bill.id)).returning()])
+  const [, [row]] = await db.batch([
+    email.query,
+    db
+      .update(bills)
+      .set({ status, emailBill: true, updatedAt: new Date().toISOString() })
+      .where(eq(bills.id, bill.id))
+      .returning(),
+  ])
   await attemptEmail(env, email.id)
   return row ?? bill
 }
@@ -221,8 +277,17 @@ export async function paymentForBill(env: Env, id: string, requestUrl?: string):
   const db = getDb(env.DB)
   const [claimed] = await db
     .update(bills)
-    .set({ paymentId: created.id, status: advancesBill(bill.status, 'new') ? 'new' : bill.status, updatedAt: new Date().toISOString() })
-    .where(and(eq(bills.id, bill.id), bill.paymentId === null ? isNull(bills.paymentId) : eq(bills.paymentId, bill.paymentId)))
+    .set({
+      paymentId: created.id,
+      status: advancesBill(bill.status, 'new') ? 'new' : bill.status,
+      updatedAt: new Date().toISOString(),
+    })
+    .where(
+      and(
+        eq(bills.id, bill.id),
+        bill.paymentId === null ? isNull(bills.paymentId) : eq(bills.paymentId, bill.paymentId),
+      ),
+    )
     .returning()
   if (claimed) return created
   // Another request attached its payment first: use that one, drop ours.
@@ -266,4 +331,3 @@ export async function reconcileBills(env: Env, limit = 100): Promise<void> {
     .limit(limit)
   for (const { bill, status } of rows) await advanceBill(env, bill, status)
 }
-

@@ -7,7 +7,16 @@ import { subscriptionTransitionAllowed, type SubscriptionStatus } from '../../do
 import { nextOccurrence, normalizeSchedule, ScheduleError } from '../../domain/schedule'
 import { ApiError, notFound } from '../../errors'
 import { attemptEmail } from '../email/outbox'
-import { billEmailQuery, billUrl, buildBill, normalizeDueDate, priceItems, newResourceId, newResourceToken, type BillInput } from './bills'
+import {
+  billEmailQuery,
+  billUrl,
+  buildBill,
+  normalizeDueDate,
+  priceItems,
+  newResourceId,
+  newResourceToken,
+  type BillInput,
+} from './bills'
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect
 type Owner = Pick<AuthContext, 'merchantId' | 'livemode'>
@@ -35,7 +44,8 @@ function schedule(value: string): string {
 function deliveryTime(value: string | null | undefined, now: Date): string {
   if (value === undefined || value === null || value === '') return now.toISOString()
   const ms = Date.parse(value)
-  if (Number.isNaN(ms)) throw new ApiError('VALIDATION_ERROR', 'nextDelivery must be an ISO 8601 date-time', 'nextDelivery')
+  if (Number.isNaN(ms))
+    throw new ApiError('VALIDATION_ERROR', 'nextDelivery must be an ISO 8601 date-time', 'nextDelivery')
   return new Date(ms).toISOString()
 }
 
@@ -49,10 +59,16 @@ const gapSeconds = (data: BillData, nextDelivery: string) =>
   data.dueDate ? Math.max(0, Math.round((Date.parse(data.dueDate) - Date.parse(nextDelivery)) / 1000)) : null
 
 function checkTransition(from: SubscriptionStatus, to: SubscriptionStatus) {
-  if (!subscriptionTransitionAllowed(from, to)) throw new ApiError('INVALID_STATE_TRANSITION', `A ${from} subscription cannot become ${to}`, 'status')
+  if (!subscriptionTransitionAllowed(from, to))
+    throw new ApiError('INVALID_STATE_TRANSITION', `A ${from} subscription cannot become ${to}`, 'status')
 }
 
-export async function createSubscription(env: Env, owner: Owner, input: SubscriptionInput, now = new Date()): Promise<SubscriptionRow> {
+export async function createSubscription(
+  env: Env,
+  owner: Owner,
+  input: SubscriptionInput,
+  now = new Date(),
+): Promise<SubscriptionRow> {
   const billData = checkedBillData(env, input.billData)
   const cron = schedule(input.schedule)
   const nextDelivery = deliveryTime(input.nextDelivery, now)
@@ -79,17 +95,37 @@ export async function findSubscription(env: Env, owner: Owner, id: string): Prom
   const [row] = await getDb(env.DB)
     .select()
     .from(subscriptions)
-    .where(and(eq(subscriptions.id, id), eq(subscriptions.merchantId, owner.merchantId), eq(subscriptions.livemode, owner.livemode)))
+    .where(
+      and(
+        eq(subscriptions.id, id),
+        eq(subscriptions.merchantId, owner.merchantId),
+        eq(subscriptions.livemode, owner.livemode),
+      ),
+    )
   if (!row) throw notFound('Subscription')
   return row
 }
 
 /** The caller's subscriptions, newest first, optionally of one status; with the total count. */
-export async function listSubscriptions(env: Env, owner: Owner, f: { status?: SubscriptionStatus; limit: number; offset: number }) {
+export async function listSubscriptions(
+  env: Env,
+  owner: Owner,
+  f: { status?: SubscriptionStatus; limit: number; offset: number },
+) {
   const db = getDb(env.DB)
-  const where = and(eq(subscriptions.merchantId, owner.merchantId), eq(subscriptions.livemode, owner.livemode), f.status ? eq(subscriptions.status, f.status) : undefined)
+  const where = and(
+    eq(subscriptions.merchantId, owner.merchantId),
+    eq(subscriptions.livemode, owner.livemode),
+    f.status ? eq(subscriptions.status, f.status) : undefined,
+  )
   const [rows, [total]] = await db.batch([
-    db.select().from(subscriptions).where(where).orderBy(desc(subscriptions.createdAt), desc(subscriptions.id)).limit(f.limit).offset(f.offset),
+    db
+      .select()
+      .from(subscriptions)
+      .where(where)
+      .orderBy(desc(subscriptions.createdAt), desc(subscriptions.id))
+      .limit(f.limit)
+      .offset(f.offset),
     db.select({ n: count() }).from(subscriptions).where(where),
   ])
   return { rows, total: total?.n ?? 0 }
@@ -110,9 +146,15 @@ export interface SubscriptionChanges {
 }
 
 /** Changes status (draft → active → cancelled), schedule, next delivery or bill data (merged). */
-export async function updateSubscription(env: Env, sub: SubscriptionRow, changes: SubscriptionChanges, now = new Date()): Promise<SubscriptionRow> {
+export async function updateSubscription(
+  env: Env,
+  sub: SubscriptionRow,
+  changes: SubscriptionChanges,
+  now = new Date(),
+): Promise<SubscriptionRow> {
   if (changes.status) checkTransition(sub.status, changes.status)
-  else if (sub.status === 'cancelled') throw new ApiError('INVALID_STATE_TRANSITION', 'A cancelled subscription cannot be changed', 'status')
+  else if (sub.status === 'cancelled')
+    throw new ApiError('INVALID_STATE_TRANSITION', 'A cancelled subscription cannot be changed', 'status')
   const current = JSON.parse(sub.billData) as BillData
   const defined = Object.fromEntries(Object.entries(changes.billData ?? {}).filter(([, v]) => v !== undefined))
   const billData = changes.billData ? checkedBillData(env, { ...current, ...defined }) : current
@@ -124,7 +166,10 @@ export async function updateSubscription(env: Env, sub: SubscriptionRow, changes
       billData: JSON.stringify(billData),
       schedule: changes.schedule !== undefined ? schedule(changes.schedule) : sub.schedule,
       nextDelivery,
-      dueGapSeconds: changes.billData?.dueDate !== undefined || changes.nextDelivery !== undefined ? gapSeconds(billData, nextDelivery) : sub.dueGapSeconds,
+      dueGapSeconds:
+        changes.billData?.dueDate !== undefined || changes.nextDelivery !== undefined
+          ? gapSeconds(billData, nextDelivery)
+          : sub.dueGapSeconds,
       updatedAt: now.toISOString(),
     })
     .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.updatedAt, sub.updatedAt)))
@@ -142,13 +187,26 @@ export async function issueSubscriptionBill(env: Env, sub: SubscriptionRow, now 
   const db = getDb(env.DB)
   const period = sub.nextDelivery
   const data = JSON.parse(sub.billData) as BillData
-  const dueDate = sub.dueGapSeconds !== null ? new Date(Date.parse(period) + sub.dueGapSeconds * 1000).toISOString() : (data.dueDate ?? null)
+  const dueDate =
+    sub.dueGapSeconds !== null
+      ? new Date(Date.parse(period) + sub.dueGapSeconds * 1000).toISOString()
+      : (data.dueDate ?? null)
   const email = data.emailBill !== false
-  const bill = { ...buildBill(env, sub, { ...data, dueDate }, now), subscriptionId: sub.id, period, status: email ? ('sent' as const) : ('draft' as const), emailBill: email }
+  const bill = {
+    ...buildBill(env, sub, { ...data, dueDate }, now),
+    subscriptionId: sub.id,
+    period,
+    status: email ? ('sent' as const) : ('draft' as const),
+    emailBill: email,
+  }
   const next = nextOccurrence(sub.schedule, new Date(Math.max(now.getTime(), Date.parse(period))))
   const advance = db
     .update(subscriptions)
-    .set(next ? { nextDelivery: next.toISOString(), updatedAt: now.toISOString() } : { status: 'cancelled', updatedAt: now.toISOString() })
+    .set(
+      next
+        ? { nextDelivery: next.toISOString(), updatedAt: now.toISOString() }
+        : { status: 'cancelled', updatedAt: now.toISOString() },
+    )
     .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.nextDelivery, period)))
   const insert = db.insert(bills).values(bill).onConflictDoNothing().returning({ id: bills.id })
   if (!email) {
@@ -156,7 +214,14 @@ export async function issueSubscriptionBill(env: Env, sub: SubscriptionRow, now 
     return inserted[0]?.id ?? null
   }
   const [m] = await db.select({ name: merchants.name }).from(merchants).where(eq(merchants.id, sub.merchantId))
-  const message = billEmailQuery(env, bill, m?.name ?? 'your merchant', billUrl(env, bill.id), `subscription:${sub.id}:${period}`, now)
+  const message = billEmailQuery(
+    env,
+    bill,
+    m?.name ?? 'your merchant',
+    billUrl(env, bill.id),
+    `subscription:${sub.id}:${period}`,
+    now,
+  )
   const [inserted] = await db.batch([insert, message.query, advance])
   if (!inserted[0]) return null
   await attemptEmail(env, message.id, now)

@@ -34,11 +34,27 @@ export async function invoiceViews(env: Env, requestUrl: string, rows: InvoiceRo
       .select()
       .from(observations)
       // BitPay's invoice transactions are what pays the invoice: unexpected funds (wrong asset, after the window) are not.
-      .where(and(inArray(observations.paymentId, rows.map((r) => r.payment.id)), isNull(observations.removedAt), isNull(observations.unexpected)))
+      .where(
+        and(
+          inArray(
+            observations.paymentId,
+            rows.map((r) => r.payment.id),
+          ),
+          isNull(observations.removedAt),
+          isNull(observations.unexpected),
+        ),
+      )
       .orderBy(asc(observations.createdAt)),
   ])
   return rows.map(({ payment, invoice }) =>
-    buildView(env, requestUrl, payment, invoice, paymentTotals(payment, options, prices), transfers.filter((t) => t.paymentId === payment.id)),
+    buildView(
+      env,
+      requestUrl,
+      payment,
+      invoice,
+      paymentTotals(payment, options, prices),
+      transfers.filter((t) => t.paymentId === payment.id),
+    ),
   )
 }
 
@@ -53,7 +69,8 @@ function buildView(
   const chosen = totals.find((t) => t.option.chainId === payment.chainId && t.option.symbol === payment.token)
   const chain = payment.chainId === null ? undefined : chainsFor(env).get(payment.chainId)
   const received = BigInt(payment.amountReceived)
-  const byCode = <T>(f: (t: (typeof totals)[number]) => T) => Object.fromEntries(totals.map((t) => [t.option.code, f(t)]))
+  const byCode = <T>(f: (t: (typeof totals)[number]) => T) =>
+    Object.fromEntries(totals.map((t) => [t.option.code, f(t)]))
 
   return {
     id: payment.id,
@@ -93,7 +110,16 @@ function buildView(
     supportedTransactionCurrencies: byCode(() => ({ enabled: true })),
     paymentCodes:
       chosen && payment.depositAddress
-        ? { [chosen.option.code]: { EIP681: eip681Uri({ chainId: chosen.option.chainId, depositAddress: payment.depositAddress, tokenAddress: chosen.option.address, amount: chosen.due }) } }
+        ? {
+            [chosen.option.code]: {
+              EIP681: eip681Uri({
+                chainId: chosen.option.chainId,
+                depositAddress: payment.depositAddress,
+                tokenAddress: chosen.option.address,
+                amount: chosen.due,
+              }),
+            },
+          }
         : {},
     transactions: transfers.map((t) => ({
       amount: BigInt(t.amount),

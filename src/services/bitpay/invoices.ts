@@ -60,7 +60,13 @@ export async function currencyOptions(env: Env, merchantId: string, livemode: bo
     if (!chain) continue
     for (const t of chain.tokens) {
       const taken = options.some((o) => o.code === t.symbol)
-      options.push({ code: taken ? `${t.symbol}_${chain.id}` : t.symbol, chainId: chain.id, symbol: t.symbol, decimals: t.decimals, address: t.address })
+      options.push({
+        code: taken ? `${t.symbol}_${chain.id}` : t.symbol,
+        chainId: chain.id,
+        symbol: t.symbol,
+        decimals: t.decimals,
+        address: t.address,
+      })
     }
   }
   return options
@@ -71,7 +77,11 @@ export async function currencyOptions(env: Env, merchantId: string, livemode: bo
  * mode and is claimed first (the invoice row, under the payment id to be), so of concurrent creates
  * with one guid exactly one makes a payment; the others get 4xx. A create that fails releases it.
  */
-export async function createInvoice(env: Env, auth: AuthContext, input: NewInvoice): Promise<{ payment: PaymentRow; invoice: BitPayInvoiceRow }> {
+export async function createInvoice(
+  env: Env,
+  auth: AuthContext,
+  input: NewInvoice,
+): Promise<{ payment: PaymentRow; invoice: BitPayInvoiceRow }> {
   // Checked here too so BitPay's field names are the ones reported.
   checkUrls(env.ENVIRONMENT, [
     { field: 'notificationURL', kind: 'callback', value: input.notificationURL },
@@ -83,7 +93,12 @@ export async function createInvoice(env: Env, auth: AuthContext, input: NewInvoi
   let option: CurrencyOption | undefined
   if (transactionCurrency) {
     option = (await currencyOptions(env, auth.merchantId, auth.livemode)).find((o) => o.code === transactionCurrency)
-    if (!option) throw new ApiError('VALIDATION_ERROR', `Transaction currency ${input.transactionCurrency} is not enabled for this merchant`, 'forcedBuyerSelectedTransactionCurrency')
+    if (!option)
+      throw new ApiError(
+        'VALIDATION_ERROR',
+        `Transaction currency ${input.transactionCurrency} is not enabled for this merchant`,
+        'forcedBuyerSelectedTransactionCurrency',
+      )
   }
   const claim: BitPayInvoiceRow = {
     paymentId: crypto.randomUUID(),
@@ -107,7 +122,8 @@ export async function createInvoice(env: Env, auth: AuthContext, input: NewInvoi
     .values(claim)
     .onConflictDoNothing({ target: [bitpayInvoices.merchantId, bitpayInvoices.livemode, bitpayInvoices.guid] })
     .returning({ id: bitpayInvoices.paymentId })
-  if (claimed.length === 0) throw new ApiError('VALIDATION_ERROR', `An invoice with guid ${input.guid} already exists`, 'guid')
+  if (claimed.length === 0)
+    throw new ApiError('VALIDATION_ERROR', `An invoice with guid ${input.guid} already exists`, 'guid')
   try {
     const payment = await createPayment(env, auth, {
       id: claim.paymentId,
@@ -132,7 +148,8 @@ export async function createInvoice(env: Env, auth: AuthContext, input: NewInvoi
   }
 }
 
-const scoped = (auth: AuthContext) => and(eq(payments.merchantId, auth.merchantId), eq(payments.livemode, auth.livemode))
+const scoped = (auth: AuthContext) =>
+  and(eq(payments.merchantId, auth.merchantId), eq(payments.livemode, auth.livemode))
 
 /** An invoice of the caller by id or by guid; anything else is a 404. */
 export async function findInvoice(env: Env, auth: AuthContext, by: { id: string } | { guid: string }) {
@@ -186,7 +203,11 @@ export async function cancelInvoice(env: Env, payment: PaymentRow): Promise<Paym
 }
 
 /** Updates the buyer's contact (BitPay: PUT /invoices/:id with buyerEmail / buyerSms). */
-export async function updateInvoiceBuyer(env: Env, invoice: BitPayInvoiceRow, changes: { buyerEmail?: string; buyerSms?: string }) {
+export async function updateInvoiceBuyer(
+  env: Env,
+  invoice: BitPayInvoiceRow,
+  changes: { buyerEmail?: string; buyerSms?: string },
+) {
   const buyer = { ...(invoice.buyer ? (JSON.parse(invoice.buyer) as Record<string, unknown>) : {}) }
   if (changes.buyerEmail !== undefined) {
     if (buyer.email) throw new ApiError('VALIDATION_ERROR', 'Email already set on invoice', 'buyerEmail')
@@ -200,7 +221,8 @@ export async function updateInvoiceBuyer(env: Env, invoice: BitPayInvoiceRow, ch
     .set({ buyer: JSON.stringify(buyer) })
     .where(and(eq(bitpayInvoices.paymentId, invoice.paymentId), unchanged))
     .returning()
-  if (!row) throw new ApiError('CONFLICT', 'The invoice buyer changed meanwhile: read the invoice and try again', 'buyer')
+  if (!row)
+    throw new ApiError('CONFLICT', 'The invoice buyer changed meanwhile: read the invoice and try again', 'buyer')
   return row
 }
 
@@ -222,10 +244,10 @@ export function paymentTotals(payment: PaymentRow, options: CurrencyOption[], pr
   return totals
 }
 
-
 /** An invoice found by id and its own invoice token (compared in constant time). */
 export async function invoiceByOwnToken(env: Env, id: string, token: unknown): Promise<BitPayInvoiceRow> {
   const [invoice] = await getDb(env.DB).select().from(bitpayInvoices).where(eq(bitpayInvoices.paymentId, id))
-  if (!invoice || typeof token !== 'string' || !constantTimeEqual(token, invoice.invoiceToken)) throw notFound('Invoice')
+  if (!invoice || typeof token !== 'string' || !constantTimeEqual(token, invoice.invoiceToken))
+    throw notFound('Invoice')
   return invoice
 }

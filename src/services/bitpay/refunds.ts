@@ -11,7 +11,6 @@ import { ApiError, notFound } from '../../errors'
 export type BitPayRefundRow = typeof bitpayRefunds.$inferSelect
 const ACTIVE: BitPayRefundRow['status'][] = ['preview', 'created', 'pending']
 
-
 /**
  * Records a refund request for a paid invoice: only completed payments can be refunded, for at most
  * the invoice price, one active refund at a time. Sending the money is the payout work's job.
@@ -20,14 +19,28 @@ export async function createRefund(
   env: Env,
   auth: AuthContext,
   payment: PaymentRow,
-  input: { amount: string; currency?: string; preview?: boolean; immediate?: boolean; buyerPaysRefundFee?: boolean; reference?: string; guid?: string },
+  input: {
+    amount: string
+    currency?: string
+    preview?: boolean
+    immediate?: boolean
+    buyerPaysRefundFee?: boolean
+    reference?: string
+    guid?: string
+  },
 ): Promise<BitPayRefundRow> {
   if (payment.status !== 'completed') throw new ApiError('INVALID_STATE_TRANSITION', 'Invalid invoice state for refund')
   if (input.currency && input.currency.toUpperCase() !== payment.currency) {
-    throw new ApiError('VALIDATION_ERROR', `Refund currency must be the invoice currency ${payment.currency}`, 'currency')
+    throw new ApiError(
+      'VALIDATION_ERROR',
+      `Refund currency must be the invoice currency ${payment.currency}`,
+      'currency',
+    )
   }
-  if (parseDecimal(input.amount).units === 0n) throw new ApiError('VALIDATION_ERROR', 'Refund amount must be greater than 0', 'amount')
-  if (compareDecimals(input.amount, payment.amount) > 0) throw new ApiError('VALIDATION_ERROR', `Refund amount exceeds the invoice price of ${payment.amount}`, 'amount')
+  if (parseDecimal(input.amount).units === 0n)
+    throw new ApiError('VALIDATION_ERROR', 'Refund amount must be greater than 0', 'amount')
+  if (compareDecimals(input.amount, payment.amount) > 0)
+    throw new ApiError('VALIDATION_ERROR', `Refund amount exceeds the invoice price of ${payment.amount}`, 'amount')
   const db = getDb(env.DB)
   const now = new Date().toISOString()
   const row: BitPayRefundRow = {
@@ -60,7 +73,11 @@ export async function createRefund(
   return row
 }
 
-export async function findRefund(env: Env, auth: AuthContext, by: { id: string } | { guid: string }): Promise<BitPayRefundRow> {
+export async function findRefund(
+  env: Env,
+  auth: AuthContext,
+  by: { id: string } | { guid: string },
+): Promise<BitPayRefundRow> {
   const where = 'id' in by ? eq(bitpayRefunds.id, by.id) : eq(bitpayRefunds.guid, by.guid)
   const [row] = await getDb(env.DB)
     .select({ refund: bitpayRefunds })
@@ -82,12 +99,14 @@ export async function refundsOfInvoice(env: Env, auth: AuthContext, paymentId: s
 /** preview → created (BitPay's "submit"); anything else is an invalid state change. */
 export async function updateRefundStatus(env: Env, refund: BitPayRefundRow, status: string): Promise<BitPayRefundRow> {
   if (status !== 'created') throw new ApiError('VALIDATION_ERROR', 'status can only be changed to created', 'status')
-  if (refund.status !== 'preview') throw new ApiError('INVALID_STATE_TRANSITION', `Cannot change a ${refund.status} refund to created`)
+  if (refund.status !== 'preview')
+    throw new ApiError('INVALID_STATE_TRANSITION', `Cannot change a ${refund.status} refund to created`)
   return setStatus(env, refund, 'created')
 }
 
 export async function cancelRefund(env: Env, refund: BitPayRefundRow): Promise<BitPayRefundRow> {
-  if (!ACTIVE.includes(refund.status)) throw new ApiError('INVALID_STATE_TRANSITION', `Cannot cancel a ${refund.status} refund`)
+  if (!ACTIVE.includes(refund.status))
+    throw new ApiError('INVALID_STATE_TRANSITION', `Cannot cancel a ${refund.status} refund`)
   return setStatus(env, refund, 'canceled')
 }
 
@@ -105,8 +124,13 @@ async function setStatus(env: Env, refund: BitPayRefundRow, status: BitPayRefund
  * A refund was paid out (the payout work calls this): created/pending → success, and its 1020
  * ledger debit in the same batch. The entry is written once even if this runs twice.
  */
-export async function completeRefund(env: Env, refund: BitPayRefundRow, now = new Date().toISOString()): Promise<BitPayRefundRow> {
-  if (refund.status !== 'created' && refund.status !== 'pending') throw new ApiError('INVALID_STATE_TRANSITION', `Cannot complete a ${refund.status} refund`)
+export async function completeRefund(
+  env: Env,
+  refund: BitPayRefundRow,
+  now = new Date().toISOString(),
+): Promise<BitPayRefundRow> {
+  if (refund.status !== 'created' && refund.status !== 'pending')
+    throw new ApiError('INVALID_STATE_TRANSITION', `Cannot complete a ${refund.status} refund`)
   const db = getDb(env.DB)
   const [payment] = await db.select().from(payments).where(eq(payments.id, refund.paymentId))
   if (!payment) throw notFound('Invoice')

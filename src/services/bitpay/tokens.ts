@@ -16,7 +16,10 @@ const newToken = () => base58.encode(crypto.getRandomValues(new Uint8Array(32)))
 const newPairingCode = () => randomAlphanumeric(7, 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789')
 
 /** A pending token with a fresh pairing code, valid for 24 hours. */
-function pendingToken(fields: Pick<BitPayTokenRow, 'merchantId' | 'livemode' | 'facade' | 'sin' | 'label'>, now: number): BitPayTokenRow {
+function pendingToken(
+  fields: Pick<BitPayTokenRow, 'merchantId' | 'livemode' | 'facade' | 'sin' | 'label'>,
+  now: number,
+): BitPayTokenRow {
   return {
     ...fields,
     token: newToken(),
@@ -29,14 +32,29 @@ function pendingToken(fields: Pick<BitPayTokenRow, 'merchantId' | 'livemode' | '
 }
 
 /** A client asks for a token for its SIN; it stays pending until the merchant approves the pairing code. */
-export async function requestToken(db: Db, sin: string, facade: Facade, label: string | null, now = Date.now()): Promise<BitPayTokenRow> {
+export async function requestToken(
+  db: Db,
+  sin: string,
+  facade: Facade,
+  label: string | null,
+  now = Date.now(),
+): Promise<BitPayTokenRow> {
   const row = pendingToken({ merchantId: null, livemode: false, facade, sin, label }, now)
-  await db.batch([db.insert(bitpayTokens).values(row), db.insert(bitpayTokenSins).values({ token: row.token, sin, createdAt: row.createdAt })])
+  await db.batch([
+    db.insert(bitpayTokens).values(row),
+    db.insert(bitpayTokenSins).values({ token: row.token, sin, createdAt: row.createdAt }),
+  ])
   return row
 }
 
 /** The merchant makes a pairing code for a facade; a client claims it with its SIN. */
-export async function createPairingCode(db: Db, auth: AuthContext, facade: Facade, label: string | null, now = Date.now()): Promise<BitPayTokenRow> {
+export async function createPairingCode(
+  db: Db,
+  auth: AuthContext,
+  facade: Facade,
+  label: string | null,
+  now = Date.now(),
+): Promise<BitPayTokenRow> {
   const row = pendingToken({ merchantId: auth.merchantId, livemode: auth.livemode, facade, sin: null, label }, now)
   await db.insert(bitpayTokens).values(row)
   return row
@@ -46,17 +64,34 @@ async function pendingByCode(db: Db, code: string, now: number) {
   const [row] = await db
     .select()
     .from(bitpayTokens)
-    .where(and(eq(bitpayTokens.pairingCode, code), eq(bitpayTokens.status, 'pending'), gt(bitpayTokens.pairingExpiresAt, new Date(now).toISOString())))
+    .where(
+      and(
+        eq(bitpayTokens.pairingCode, code),
+        eq(bitpayTokens.status, 'pending'),
+        gt(bitpayTokens.pairingExpiresAt, new Date(now).toISOString()),
+      ),
+    )
   return row
 }
 
 /** Approves a client-requested token for the calling merchant (and its mode). */
-export async function approvePairingCode(db: Db, auth: AuthContext, code: string, now = Date.now()): Promise<BitPayTokenRow> {
+export async function approvePairingCode(
+  db: Db,
+  auth: AuthContext,
+  code: string,
+  now = Date.now(),
+): Promise<BitPayTokenRow> {
   const row = await pendingByCode(db, code, now)
   if (!row || row.merchantId !== null) throw notFound('Pairing code')
   const [approved] = await db
     .update(bitpayTokens)
-    .set({ merchantId: auth.merchantId, livemode: auth.livemode, status: 'active', approvedAt: new Date(now).toISOString(), pairingExpiresAt: null })
+    .set({
+      merchantId: auth.merchantId,
+      livemode: auth.livemode,
+      status: 'active',
+      approvedAt: new Date(now).toISOString(),
+      pairingExpiresAt: null,
+    })
     .where(and(eq(bitpayTokens.token, row.token), eq(bitpayTokens.status, 'pending')))
     .returning()
   if (!approved) throw notFound('Pairing code')
@@ -66,7 +101,8 @@ export async function approvePairingCode(db: Db, auth: AuthContext, code: string
 /** A client claims a merchant-made pairing code with its SIN; the token becomes active and bound to it. */
 export async function claimPairingCode(db: Db, code: string, sin: string, now = Date.now()): Promise<BitPayTokenRow> {
   const row = await pendingByCode(db, code, now)
-  if (!row || row.merchantId === null) throw new ApiError('VALIDATION_ERROR', 'Unknown or expired pairing code', 'pairingCode')
+  if (!row || row.merchantId === null)
+    throw new ApiError('VALIDATION_ERROR', 'Unknown or expired pairing code', 'pairingCode')
   const at = new Date(now).toISOString()
   const claim = db
     .update(bitpayTokens)
@@ -76,7 +112,9 @@ export async function claimPairingCode(db: Db, code: string, sin: string, now = 
   // The SIN is linked only if this claim won (a raced claim by another SIN must not link this one).
   const link = db
     .insert(bitpayTokenSins)
-    .select(sql`SELECT ${row.token}, ${sin}, ${at} WHERE EXISTS (SELECT 1 FROM bitpay_tokens WHERE token = ${row.token} AND sin = ${sin} AND approved_at = ${at})`)
+    .select(
+      sql`SELECT ${row.token}, ${sin}, ${at} WHERE EXISTS (SELECT 1 FROM bitpay_tokens WHERE token = ${row.token} AND sin = ${sin} AND approved_at = ${at})`,
+    )
     .onConflictDoNothing()
   const [[claimed]] = await db.batch([claim, link])
   if (!claimed) throw new ApiError('VALIDATION_ERROR', 'Unknown or expired pairing code', 'pairingCode')
@@ -99,14 +137,23 @@ export async function activeToken(db: Db, token: string, signer: string | null =
     .select({ token: bitpayTokens, merchant: merchants, linkedSin: bitpayTokenSins.sin })
     .from(bitpayTokens)
     .innerJoin(merchants, eq(merchants.id, bitpayTokens.merchantId))
-    .leftJoin(bitpayTokenSins, and(eq(bitpayTokenSins.token, bitpayTokens.token), eq(bitpayTokenSins.sin, signer ?? '')))
+    .leftJoin(
+      bitpayTokenSins,
+      and(eq(bitpayTokenSins.token, bitpayTokens.token), eq(bitpayTokenSins.sin, signer ?? '')),
+    )
     .where(and(eq(bitpayTokens.token, token), eq(bitpayTokens.status, 'active')))
-  return row ? { token: row.token, merchant: row.merchant, signerLinked: signer !== null && row.linkedSin === signer } : undefined
+  return row
+    ? { token: row.token, merchant: row.merchant, signerLinked: signer !== null && row.linkedSin === signer }
+    : undefined
 }
 
 /** The SINs linked to a token, oldest first. */
 export async function linkedSins(db: Db, token: string): Promise<string[]> {
-  const rows = await db.select({ sin: bitpayTokenSins.sin }).from(bitpayTokenSins).where(eq(bitpayTokenSins.token, token)).orderBy(asc(bitpayTokenSins.createdAt), asc(bitpayTokenSins.sin))
+  const rows = await db
+    .select({ sin: bitpayTokenSins.sin })
+    .from(bitpayTokenSins)
+    .where(eq(bitpayTokenSins.token, token))
+    .orderBy(asc(bitpayTokenSins.createdAt), asc(bitpayTokenSins.sin))
   return rows.map((r) => r.sin)
 }
 
@@ -123,8 +170,14 @@ export async function linkSin(db: Db, token: string, sin: string): Promise<strin
 export async function unlinkSin(db: Db, token: string, sin: string, signer: string): Promise<void> {
   const sins = await linkedSins(db, token)
   if (!sins.includes(sin)) throw notFound('SIN')
-  if (sins.length === 1) throw new ApiError('VALIDATION_ERROR', 'Cannot unlink the last SIN of a token: link another one first', 'sin')
-  if (sin === signer) throw new ApiError('FORBIDDEN', 'Unlink a SIN with the signature of another SIN linked to the token, one that stays', 'x-identity')
+  if (sins.length === 1)
+    throw new ApiError('VALIDATION_ERROR', 'Cannot unlink the last SIN of a token: link another one first', 'sin')
+  if (sin === signer)
+    throw new ApiError(
+      'FORBIDDEN',
+      'Unlink a SIN with the signature of another SIN linked to the token, one that stays',
+      'x-identity',
+    )
   const [deleted] = await db.batch([
     db
       .delete(bitpayTokenSins)
@@ -137,20 +190,33 @@ export async function unlinkSin(db: Db, token: string, sin: string, signer: stri
       )
       .returning({ sin: bitpayTokenSins.sin }),
     // The token's own SIN column names a SIN that is still linked.
-    db.update(bitpayTokens).set({ sin: signer }).where(and(eq(bitpayTokens.token, token), eq(bitpayTokens.sin, sin), ne(bitpayTokens.sin, signer))),
+    db
+      .update(bitpayTokens)
+      .set({ sin: signer })
+      .where(and(eq(bitpayTokens.token, token), eq(bitpayTokens.sin, sin), ne(bitpayTokens.sin, signer))),
   ])
-  if (deleted.length === 0) throw new ApiError('VALIDATION_ERROR', 'Cannot unlink the last SIN of a token: link another one first', 'sin')
+  if (deleted.length === 0)
+    throw new ApiError('VALIDATION_ERROR', 'Cannot unlink the last SIN of a token: link another one first', 'sin')
 }
 
 export async function listMerchantTokens(db: Db, auth: AuthContext) {
-  return db.select().from(bitpayTokens).where(and(eq(bitpayTokens.merchantId, auth.merchantId), eq(bitpayTokens.livemode, auth.livemode)))
+  return db
+    .select()
+    .from(bitpayTokens)
+    .where(and(eq(bitpayTokens.merchantId, auth.merchantId), eq(bitpayTokens.livemode, auth.livemode)))
 }
 
 export async function revokeToken(db: Db, auth: AuthContext, token: string): Promise<BitPayTokenRow> {
   const [row] = await db
     .update(bitpayTokens)
     .set({ status: 'revoked' })
-    .where(and(eq(bitpayTokens.token, token), eq(bitpayTokens.merchantId, auth.merchantId), eq(bitpayTokens.livemode, auth.livemode)))
+    .where(
+      and(
+        eq(bitpayTokens.token, token),
+        eq(bitpayTokens.merchantId, auth.merchantId),
+        eq(bitpayTokens.livemode, auth.livemode),
+      ),
+    )
     .returning()
   if (!row) throw notFound('Token')
   return row

@@ -2,7 +2,20 @@ import { and, eq, gt, inArray, isNotNull, isNull, lt, or, sql, type SQL } from '
 import { getAddress, type PublicClient } from 'viem'
 import { addressTopic, transferFromLog } from '../../chain/erc20'
 import { finalityDepth, inspectChains, type Chain } from '../../chain/registry'
-import { balancesAt, blockHashAt, blockWithTransactions, chainClient, describeRpcError, newCounter, readHead, redact, transferLogs, type Head, type RpcCounter, type RpcOptions } from '../../chain/rpc'
+import {
+  balancesAt,
+  blockHashAt,
+  blockWithTransactions,
+  chainClient,
+  describeRpcError,
+  newCounter,
+  readHead,
+  redact,
+  transferLogs,
+  type Head,
+  type RpcCounter,
+  type RpcOptions,
+} from '../../chain/rpc'
 import { getDb, type Db } from '../../db/client'
 import { chainCursors, depositAddresses, observations, payments, wallets } from '../../db/schema'
 import {
@@ -107,7 +120,8 @@ export async function watchedChains(env: Env, options: Pick<ScanOptions, 'chains
     chains = inspected.chains
     for (const problem of inspected.problems) {
       log.error('chain config invalid; chain not scanned', { chainId: problem.chainId, error: problem.message })
-      if (problem.chainId !== null) await recordFailure(db, problem.chainId, `config: ${problem.message}`, options.now ?? new Date())
+      if (problem.chainId !== null)
+        await recordFailure(db, problem.chainId, `config: ${problem.message}`, options.now ?? new Date())
     }
   }
   const watched = await db.selectDistinct({ chainId: wallets.chainId }).from(wallets).where(eq(wallets.livemode, true))
@@ -119,7 +133,12 @@ export async function watchedChains(env: Env, options: Pick<ScanOptions, 'chains
 }
 
 /** One chain's tick; never throws. */
-export async function scanChainSafely(db: Db, env: Env, chain: Chain, options: ScanOptions = {}): Promise<ChainScanReport> {
+export async function scanChainSafely(
+  db: Db,
+  env: Env,
+  chain: Chain,
+  options: ScanOptions = {},
+): Promise<ChainScanReport> {
   const started = Date.now()
   const counter = options.counter ?? newCounter()
   try {
@@ -129,8 +148,17 @@ export async function scanChainSafely(db: Db, env: Env, chain: Chain, options: S
   } catch (err) {
     const error = describeRpcError(err, chain.rpcUrl)
     const report: ChainScanReport = {
-      chainId: chain.id, ok: false, error, openPayments: 0, active: false, transfers: 0, removed: 0, notified: 0,
-      rpcRequests: counter.requests, rpcCalls: counter.calls, ms: Date.now() - started,
+      chainId: chain.id,
+      ok: false,
+      error,
+      openPayments: 0,
+      active: false,
+      transfers: 0,
+      removed: 0,
+      notified: 0,
+      rpcRequests: counter.requests,
+      rpcCalls: counter.calls,
+      ms: Date.now() - started,
     }
     log.error('chain scan failed; retrying next tick from the same block', { rpc: redact(chain.rpcUrl), ...report })
     await recordFailure(db, chain.id, error, options.now ?? new Date()).catch((e) =>
@@ -146,7 +174,12 @@ export async function scanChainSafely(db: Db, env: Env, chain: Chain, options: S
  * addresses), the native balances of native-coin deposits and the hashes of not-yet-final blocks.
  * Native arrivals then cost a few more requests to find their block, per tick, not per payment.
  */
-export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOptions & { counter: RpcCounter }): Promise<ChainScanReport> {
+export async function scanChain(
+  db: Db,
+  env: Env,
+  chain: Chain,
+  options: ScanOptions & { counter: RpcCounter },
+): Promise<ChainScanReport> {
   const started = Date.now()
   const now = options.now ?? new Date()
   const finality = finalityDepth(chain)
@@ -160,7 +193,15 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
     db
       .select()
       .from(observations)
-      .where(and(eq(observations.chainId, chain.id), eq(observations.livemode, true), isNull(observations.removedAt), isNotNull(observations.blockNumber), lt(observations.confirmations, finality))),
+      .where(
+        and(
+          eq(observations.chainId, chain.id),
+          eq(observations.livemode, true),
+          isNull(observations.removedAt),
+          isNotNull(observations.blockNumber),
+          lt(observations.confirmations, finality),
+        ),
+      ),
     activeObservationsQuery(db, chain.id, now),
   ])
   const cursor = cursorRows[0]?.lastScannedBlock ?? null
@@ -178,28 +219,54 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   const byAddress = groupBy(watched, (p) => p.depositAddress.toLowerCase())
   // Native coin shows only in balances: watched for native payments, and for a token payment alone
   // at its address whose balance at allocation is known (native coin sent there is a wrong asset).
-  const nativeOpen = watched.filter((p) => p.baselineBalance !== null && (p.tokenAddress === null || byAddress.get(p.depositAddress.toLowerCase())?.length === 1))
+  const nativeOpen = watched.filter(
+    (p) =>
+      p.baselineBalance !== null &&
+      (p.tokenAddress === null || byAddress.get(p.depositAddress.toLowerCase())?.length === 1),
+  )
   // The head's hash came with the head: only older not-yet-final blocks cost a call each.
-  const checkBlocks = [...new Set(unsettled.flatMap((o) => (o.blockNumber !== null && o.blockNumber < head.number ? [o.blockNumber] : [])))]
+  const checkBlocks = [
+    ...new Set(
+      unsettled.flatMap((o) => (o.blockNumber !== null && o.blockNumber < head.number ? [o.blockNumber] : [])),
+    ),
+  ]
   const [logs, balances, hashes] = await Promise.all([
-    Promise.all(chunk(addresses, chain.maxLogAddresses).map((group) => transferLogs(client, window.from, window.to, group.map(addressTopic)))),
-    balancesAt(client, chain, nativeOpen.map((p) => p.depositAddress), head.number),
+    Promise.all(
+      chunk(addresses, chain.maxLogAddresses).map((group) =>
+        transferLogs(client, window.from, window.to, group.map(addressTopic)),
+      ),
+    ),
+    balancesAt(
+      client,
+      chain,
+      nativeOpen.map((p) => p.depositAddress),
+      head.number,
+    ),
     Promise.all(checkBlocks.map((b) => blockHashAt(client, b))),
   ])
   const rpcDone = phase()
 
   // Reorgs: an observation whose block is no longer canonical is removed (a re-mined copy is found again below).
-  const canonical = new Map<number, string | null | undefined>([...checkBlocks.map((b, i) => [b, hashes[i]] as const), [head.number, head.hash]])
-  const removedIds = unsettled.filter((o) => {
-    const hash = o.blockNumber === null ? undefined : canonical.get(o.blockNumber)
-    return hash !== undefined && hash !== null && hash.toLowerCase() !== o.blockHash?.toLowerCase()
-  }).map((o) => o.id)
+  const canonical = new Map<number, string | null | undefined>([
+    ...checkBlocks.map((b, i) => [b, hashes[i]] as const),
+    [head.number, head.hash],
+  ])
+  const removedIds = unsettled
+    .filter((o) => {
+      const hash = o.blockNumber === null ? undefined : canonical.get(o.blockNumber)
+      return hash !== undefined && hash !== null && hash.toLowerCase() !== o.blockHash?.toLowerCase()
+    })
+    .map((o) => o.id)
   const removed = new Set(removedIds)
 
   const candidates = new Map([...byAddress].map(([address, list]) => [address, list.map(toCandidate)]))
   const symbolOf = (contract: string | null) =>
     contract === null ? chain.nativeSymbol : chain.tokens.find((t) => sameAddress(t.address, contract))?.symbol
-  const known = new Map(unsettled.filter((o) => !removed.has(o.id)).map((o) => [`${o.txHash.toLowerCase()}:${o.logIndex}`, o.blockHash?.toLowerCase()]))
+  const known = new Map(
+    unsettled
+      .filter((o) => !removed.has(o.id))
+      .map((o) => [`${o.txHash.toLowerCase()}:${o.logIndex}`, o.blockHash?.toLowerCase()]),
+  )
 
   const rows: NewObservation[] = []
   const unexpected = new Map<string, string[]>()
@@ -230,41 +297,66 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
       note: t.note ?? attribution.note,
       unexpected: attribution.unexpected,
     })
-    if (attribution.unexpected && attribution.paymentId) unexpected.set(attribution.paymentId, [...(unexpected.get(attribution.paymentId) ?? []), key])
+    if (attribution.unexpected && attribution.paymentId)
+      unexpected.set(attribution.paymentId, [...(unexpected.get(attribution.paymentId) ?? []), key])
   }
   const logged = logs.flat().flatMap((log) => transferFromLog(log) ?? [])
   // The oldest re-scanned block can be final already (confirmations = finality, so not in `known`):
   // a transfer there that is on record, in the same block, is not recorded (nor reported) again.
-  for (const key of await recordedKeys(db, chain.id, logged.filter((t) => !known.has(`${t.txHash.toLowerCase()}:${t.logIndex}`)))) {
+  for (const key of await recordedKeys(
+    db,
+    chain.id,
+    logged.filter((t) => !known.has(`${t.txHash.toLowerCase()}:${t.logIndex}`)),
+  )) {
     const [txHash, logIndex, blockHash] = key.split(':')
     known.set(`${txHash}:${logIndex}`, blockHash)
   }
   for (const transfer of logged) record(transfer)
   const activeLive = active.filter((o) => !removed.has(o.id))
-  for (const t of await findNativeArrivals(client, chain, head, window, nativeOpen, balances, activeLive, byAddress)) record(t)
+  for (const t of await findNativeArrivals(client, chain, head, window, nativeOpen, balances, activeLive, byAddress))
+    record(t)
   const nativeDone = phase()
 
   // One atomic batch: removals, new/re-mined observations, confirmations recount, cursor.
   const stamp = now.toISOString()
   const writes = [
-    ...chunk(removedIds, ID_CHUNK).map((ids) => db.update(observations).set({ removedAt: stamp, confirmations: 0 }).where(inArray(observations.id, ids))),
+    ...chunk(removedIds, ID_CHUNK).map((ids) =>
+      db.update(observations).set({ removedAt: stamp, confirmations: 0 }).where(inArray(observations.id, ids)),
+    ),
     ...chunk(rows, INSERT_CHUNK).map((group) =>
       db
         .insert(observations)
         .values(group)
         .onConflictDoUpdate({
           target: [observations.chainId, observations.txHash, observations.logIndex],
-          set: { blockNumber: sql`excluded.block_number`, blockHash: sql`excluded.block_hash`, confirmations: sql`excluded.confirmations`, removedAt: null, unexpected: sql`excluded.unexpected` },
+          set: {
+            blockNumber: sql`excluded.block_number`,
+            blockHash: sql`excluded.block_hash`,
+            confirmations: sql`excluded.confirmations`,
+            removedAt: null,
+            unexpected: sql`excluded.unexpected`,
+          },
         }),
     ),
     db
       .update(observations)
       .set({ confirmations: sql`max(0, ${head.number} - ${observations.blockNumber} + 1)` })
-      .where(and(eq(observations.chainId, chain.id), eq(observations.livemode, true), isNull(observations.removedAt), isNotNull(observations.blockNumber), lt(observations.confirmations, finality))),
+      .where(
+        and(
+          eq(observations.chainId, chain.id),
+          eq(observations.livemode, true),
+          isNull(observations.removedAt),
+          isNotNull(observations.blockNumber),
+          lt(observations.confirmations, finality),
+        ),
+      ),
     db
       .insert(chainCursors)
       .values({ chainId: chain.id, lastScannedBlock: window.to, lastError: null, updatedAt: stamp })
-      .onConflictDoUpdate({ target: chainCursors.chainId, set: { lastScannedBlock: window.to, lastError: null, updatedAt: stamp } }),
+      .onConflictDoUpdate({
+        target: chainCursors.chainId,
+        set: { lastScannedBlock: window.to, lastError: null, updatedAt: stamp },
+      }),
   ]
   await options.interrupt?.('beforeCommit')
   await db.batch(writes as [(typeof writes)[number], ...(typeof writes)[number][]])
@@ -274,12 +366,25 @@ export async function scanChain(db: Db, env: Env, chain: Chain, options: ScanOpt
   const notified = await notifyPayments(env, db, chain, open, now)
   await announceUnexpected(env, chain, unexpected)
   const notifyDone = phase()
-  if (removedIds.length > 0) log.warn('reorg: observations removed', { chainId: chain.id, head: head.number, ids: removedIds })
+  if (removedIds.length > 0)
+    log.warn('reorg: observations removed', { chainId: chain.id, head: head.number, ids: removedIds })
   return {
-    chainId: chain.id, ok: true, head: head.number, window, openPayments: open.length, transfers: rows.length, removed: removedIds.length,
+    chainId: chain.id,
+    ok: true,
+    head: head.number,
+    window,
+    openPayments: open.length,
+    transfers: rows.length,
+    removed: removedIds.length,
     // Closed payments in the late window alone do not keep the watcher at block time.
-    active: watched.some((p) => p.status === 'pending' || p.status === 'processing') || rows.length > 0 || unsettled.length > removedIds.length,
-    notified, rpcRequests: options.counter.requests, rpcCalls: options.counter.calls, ms: Date.now() - started,
+    active:
+      watched.some((p) => p.status === 'pending' || p.status === 'processing') ||
+      rows.length > 0 ||
+      unsettled.length > removedIds.length,
+    notified,
+    rpcRequests: options.counter.requests,
+    rpcCalls: options.counter.calls,
+    ms: Date.now() - started,
     phases: { read: readDone, rpc: rpcDone, native: nativeDone, commit: commitDone, notify: notifyDone },
   }
 }
@@ -320,22 +425,38 @@ async function findNativeArrivals(
     if (unrecordedNative(balance, baseline, recorded) <= 0n) return
     const last = Math.max(-1, ...mine.map((o) => o.blockNumber ?? -1))
     const lo = Math.min(head.number, Math.max(window.from, last + 1))
-    pending.push({ payment, baseline, recorded, search: { lo, hi: head.number }, balances: new Map([[head.number, balance]]) })
+    pending.push({
+      payment,
+      baseline,
+      recorded,
+      search: { lo, hi: head.number },
+      balances: new Map([[head.number, balance]]),
+    })
   })
 
   const arrivals: { payment: OpenPayment; block: number; amount: bigint }[] = []
   for (let round = 0; round < NATIVE_ROUNDS && pending.length > 0; round++) {
     for (;;) {
-      const probing = pending.map((p) => ({ p, block: probe(p.search) })).filter((x): x is { p: Pending; block: number } => x.block !== null)
+      const probing = pending
+        .map((p) => ({ p, block: probe(p.search) }))
+        .filter((x): x is { p: Pending; block: number } => x.block !== null)
       if (probing.length === 0) break
-      const results = await balancesByBlock(client, chain, probing.map(({ p, block }) => ({ address: p.payment.depositAddress, block })))
+      const results = await balancesByBlock(
+        client,
+        chain,
+        probing.map(({ p, block }) => ({ address: p.payment.depositAddress, block })),
+      )
       zip(probing, results).forEach(([{ p, block }, balance]) => {
         p.balances.set(block, balance)
         p.search = narrow(p.search, block, unrecordedNative(balance, p.baseline, p.recorded) > 0n)
       })
     }
     const missing = pending.filter((p) => !p.balances.has(p.search.lo))
-    const fetched = await balancesByBlock(client, chain, missing.map((p) => ({ address: p.payment.depositAddress, block: p.search.lo })))
+    const fetched = await balancesByBlock(
+      client,
+      chain,
+      missing.map((p) => ({ address: p.payment.depositAddress, block: p.search.lo })),
+    )
     for (const [p, balance] of zip(missing, fetched)) p.balances.set(p.search.lo, balance)
     for (const p of [...pending]) {
       const block = p.search.lo
@@ -360,13 +481,31 @@ async function findNativeArrivals(
     for (const tx of data.transactions) {
       const value = BigInt(tx.value)
       if (!tx.to || !sameAddress(tx.to, to) || value <= 0n || value > left) continue
-      transfers.push({ txHash: tx.hash, logIndex: -1, blockNumber: block, blockHash: data.hash, from: getAddress(tx.from), to, contract: null, amount: value, kind: 'fungible' })
+      transfers.push({
+        txHash: tx.hash,
+        logIndex: -1,
+        blockNumber: block,
+        blockHash: data.hash,
+        from: getAddress(tx.from),
+        to,
+        contract: null,
+        amount: value,
+        kind: 'fungible',
+      })
       left -= value
     }
     if (left > 0n) {
       transfers.push({
-        txHash: `internal:${data.hash}:${to.toLowerCase()}`, logIndex: -1, blockNumber: block, blockHash: data.hash, from: null, to, contract: null,
-        amount: left, kind: 'fungible', note: 'native value received through a contract call (internal transfer); the transaction was not identified',
+        txHash: `internal:${data.hash}:${to.toLowerCase()}`,
+        logIndex: -1,
+        blockNumber: block,
+        blockHash: data.hash,
+        from: null,
+        to,
+        contract: null,
+        amount: left,
+        kind: 'fungible',
+        note: 'native value received through a contract call (internal transfer); the transaction was not identified',
       })
     }
   }
@@ -374,12 +513,24 @@ async function findNativeArrivals(
 }
 
 /** Balances at (address, block) pairs, in order: one Multicall3 read (or balance batch) per distinct block. */
-async function balancesByBlock(client: PublicClient, chain: Chain, reads: { address: string; block: number }[]): Promise<bigint[]> {
-  const byBlock = groupBy(reads.map((r, i) => ({ ...r, i })), (r) => String(r.block))
+async function balancesByBlock(
+  client: PublicClient,
+  chain: Chain,
+  reads: { address: string; block: number }[],
+): Promise<bigint[]> {
+  const byBlock = groupBy(
+    reads.map((r, i) => ({ ...r, i })),
+    (r) => String(r.block),
+  )
   const out = new Array<bigint>(reads.length)
   await Promise.all(
     [...byBlock.values()].map(async (group) => {
-      const values = await balancesAt(client, chain, group.map((r) => r.address), group[0]?.block ?? 'latest')
+      const values = await balancesAt(
+        client,
+        chain,
+        group.map((r) => r.address),
+        group[0]?.block ?? 'latest',
+      )
       group.forEach((r, k) => {
         out[r.i] = values[k] ?? 0n
       })
@@ -399,19 +550,37 @@ function balanceAt(balances: Map<number, bigint>, block: number): bigint {
 async function notifyPayments(env: Env, db: Db, chain: Chain, open: OpenPayment[], now: Date): Promise<number> {
   const active = await activeObservationsQuery(db, chain.id, now)
   // Unexpected funds (a wrong asset, money after the window) are on record but never count.
-  const counted = active.filter((o): o is typeof o & { paymentId: string } => o.unexpected === null && o.paymentId !== null)
+  const counted = active.filter(
+    (o): o is typeof o & { paymentId: string } => o.unexpected === null && o.paymentId !== null,
+  )
   const byPayment = groupBy(counted, (o) => o.paymentId)
   const changed = open
-    .map((p) => ({ p, funds: fundsOf((byPayment.get(p.id) ?? []).map((o) => ({ amount: BigInt(o.amount), confirmations: o.confirmations })), p.requiredConfirmations ?? 0) }))
+    .map((p) => ({
+      p,
+      funds: fundsOf(
+        (byPayment.get(p.id) ?? []).map((o) => ({ amount: BigInt(o.amount), confirmations: o.confirmations })),
+        p.requiredConfirmations ?? 0,
+      ),
+    }))
     .filter(({ p, funds }) => fundsChanged(p, funds))
   let notified = 0
   for (const group of chunk(changed, NOTIFY_CONCURRENCY)) {
     await Promise.all(
       group.map(async ({ p, funds }) => {
         try {
-          const result = await paymentObject(env, p.id).observeFunds(funds.received.toString(), funds.confirmed.toString(), funds.confirmations)
+          const result = await paymentObject(env, p.id).observeFunds(
+            funds.received.toString(),
+            funds.confirmed.toString(),
+            funds.confirmations,
+          )
           if (result.ok) notified += 1
-          else log.error('payment refused chain funds', { chainId: chain.id, paymentId: p.id, code: result.code, error: result.message })
+          else
+            log.error('payment refused chain funds', {
+              chainId: chain.id,
+              paymentId: p.id,
+              code: result.code,
+              error: result.message,
+            })
         } catch (err) {
           // Observations are stored: the next tick recomputes the funds and tries again.
           log.error('payment object call failed', { chainId: chain.id, paymentId: p.id, error: String(err) })
@@ -432,7 +601,8 @@ async function announceUnexpected(env: Env, chain: Chain, byPayment: Map<string,
       group.map(async ([paymentId, keys]) => {
         try {
           const result = await paymentObject(env, paymentId).noteUnexpectedFunds(keys)
-          if (!result.ok) log.error('payment refused unexpected funds', { chainId: chain.id, paymentId, error: result.message })
+          if (!result.ok)
+            log.error('payment refused unexpected funds', { chainId: chain.id, paymentId, error: result.message })
         } catch (err) {
           log.error('payment object call failed', { chainId: chain.id, paymentId, error: String(err) })
         }
@@ -463,8 +633,22 @@ function watchedPaymentsQuery(db: Db, chainId: number, now: Date) {
       claimWalletId: sql<string | null>`${depositAddresses.walletId}`.as('claim_wallet_id'),
     })
     .from(payments)
-    .leftJoin(depositAddresses, and(eq(depositAddresses.chainId, payments.chainId), eq(depositAddresses.address, sql`lower(${payments.depositAddress})`)))
-    .where(and(eq(payments.livemode, true), eq(payments.chainId, chainId), isNotNull(payments.depositAddress), isNotNull(payments.payAmount), watchCondition(now)))
+    .leftJoin(
+      depositAddresses,
+      and(
+        eq(depositAddresses.chainId, payments.chainId),
+        eq(depositAddresses.address, sql`lower(${payments.depositAddress})`),
+      ),
+    )
+    .where(
+      and(
+        eq(payments.livemode, true),
+        eq(payments.chainId, chainId),
+        isNotNull(payments.depositAddress),
+        isNotNull(payments.payAmount),
+        watchCondition(now),
+      ),
+    )
 }
 
 /** Open, or closed within the late window, or within the watch for unexpected funds after it. */
@@ -475,9 +659,11 @@ function watchCondition(now: Date): SQL | undefined {
 
 /** Closed and past the late-payment window: money no longer counts toward the payment. */
 function isAfterWindow(p: { status: string; expiresAt: string }, now: Date): boolean {
-  return !['pending', 'processing'].includes(p.status) && p.expiresAt <= new Date(now.getTime() - LATE_PAYMENT_WINDOW_MS).toISOString()
+  return (
+    !['pending', 'processing'].includes(p.status) &&
+    p.expiresAt <= new Date(now.getTime() - LATE_PAYMENT_WINDOW_MS).toISOString()
+  )
 }
-
 
 /** Live observations counted toward the chain's open payments. */
 function activeObservationsQuery(db: Db, chainId: number, now: Date) {
@@ -514,8 +700,11 @@ async function recordedKeys(db: Db, chainId: number, transfers: Transfer[]): Pro
     const rows = await db
       .select({ txHash: observations.txHash, logIndex: observations.logIndex, blockHash: observations.blockHash })
       .from(observations)
-      .where(and(eq(observations.chainId, chainId), isNull(observations.removedAt), inArray(observations.txHash, group)))
-    for (const r of rows) if (r.blockHash) found.push(`${r.txHash.toLowerCase()}:${r.logIndex}:${r.blockHash.toLowerCase()}`)
+      .where(
+        and(eq(observations.chainId, chainId), isNull(observations.removedAt), inArray(observations.txHash, group)),
+      )
+    for (const r of rows)
+      if (r.blockHash) found.push(`${r.txHash.toLowerCase()}:${r.logIndex}:${r.blockHash.toLowerCase()}`)
   }
   return found
 }
@@ -530,7 +719,13 @@ async function recordFailure(db: Db, chainId: number, error: string, now: Date):
 }
 
 function withClaim(p: OpenPaymentRow, now: Date): OpenPayment {
-  return { ...p, depositAddress: p.depositAddress ?? '', claimed: p.claimChainId !== null, claimWalletId: p.claimWalletId, afterWindow: isAfterWindow(p, now) }
+  return {
+    ...p,
+    depositAddress: p.depositAddress ?? '',
+    claimed: p.claimChainId !== null,
+    claimWalletId: p.claimWalletId,
+    afterWindow: isAfterWindow(p, now),
+  }
 }
 
 /** Logs the payments left out because their address belongs to another wallet (or is disputed). */
@@ -538,13 +733,25 @@ function withoutSkipped(kept: OpenPayment[], all: OpenPaymentRow[], chainId: num
   if (kept.length < all.length) {
     const ids = new Set(kept.map((p) => p.id))
     const skipped = all.filter((p) => !ids.has(p.id)).map((p) => p.id)
-    log.warn('payments at an address held by another wallet (or disputed) are not credited', { chainId, paymentIds: skipped })
+    log.warn('payments at an address held by another wallet (or disputed) are not credited', {
+      chainId,
+      paymentIds: skipped,
+    })
   }
   return kept
 }
 
 function toCandidate(p: OpenPayment): Candidate {
-  return { id: p.id, merchantId: p.merchantId, walletId: p.walletId, tokenAddress: p.tokenAddress, token: p.token ?? '', payAmount: p.payAmount ?? '0', amountReceived: p.amountReceived, afterWindow: p.afterWindow }
+  return {
+    id: p.id,
+    merchantId: p.merchantId,
+    walletId: p.walletId,
+    tokenAddress: p.tokenAddress,
+    token: p.token ?? '',
+    payAmount: p.payAmount ?? '0',
+    amountReceived: p.amountReceived,
+    afterWindow: p.afterWindow,
+  }
 }
 
 /** Each call returns the ms since the previous call (the first: since `started`). */

@@ -34,7 +34,11 @@ export async function createOrder(env: Env, auth: AuthContext, order: NewOrder):
     .onConflictDoNothing()
     .returning({ nonce: orderNonces.nonce })
   if (claimed.length === 0) throw new ApiError('VALIDATION_ERROR', 'This nonce has already been used', 'nonce')
-  const scope = and(eq(orderNonces.merchantId, auth.merchantId), eq(orderNonces.livemode, auth.livemode), eq(orderNonces.nonce, order.nonce))
+  const scope = and(
+    eq(orderNonces.merchantId, auth.merchantId),
+    eq(orderNonces.livemode, auth.livemode),
+    eq(orderNonces.nonce, order.nonce),
+  )
   try {
     const payment = await createPayment(env, auth, {
       amount: order.amount,
@@ -51,7 +55,8 @@ export async function createOrder(env: Env, auth: AuthContext, order: NewOrder):
   } catch (err) {
     await db.delete(orderNonces).where(scope)
     // The order's token is its currency: name the field the client sent.
-    if (err instanceof ApiError && err.field === 'token') throw new ApiError(err.code, err.message, 'currency', { reason: err.reason })
+    if (err instanceof ApiError && err.field === 'token')
+      throw new ApiError(err.code, err.message, 'currency', { reason: err.reason })
     throw err
   }
 }

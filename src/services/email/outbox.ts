@@ -62,7 +62,12 @@ export function queueEmail(env: Env, db: Db, email: NewEmail, now = new Date()) 
  * One attempt at a queued message: claimed first (a conditional UPDATE, so two cron runs never send
  * it twice), then sent, then marked sent, or re-queued with a backoff, or failed after the last try.
  */
-export async function attemptEmail(env: Env, id: string, now = new Date(), sender: EmailSender = emailSender(env)): Promise<EmailRow | undefined> {
+export async function attemptEmail(
+  env: Env,
+  id: string,
+  now = new Date(),
+  sender: EmailSender = emailSender(env),
+): Promise<EmailRow | undefined> {
   const db = getDb(env.DB)
   const at = now.toISOString()
   const [row] = await db
@@ -83,7 +88,14 @@ export async function attemptEmail(env: Env, id: string, now = new Date(), sende
     })
     const [sent] = await db
       .update(emailOutbox)
-      .set({ status: 'sent', attempts, messageId, lastError: null, sentAt: new Date().toISOString(), updatedAt: new Date().toISOString() })
+      .set({
+        status: 'sent',
+        attempts,
+        messageId,
+        lastError: null,
+        sentAt: new Date().toISOString(),
+        updatedAt: new Date().toISOString(),
+      })
       .where(eq(emailOutbox.id, id))
       .returning()
     return sent
@@ -106,7 +118,12 @@ export async function attemptEmail(env: Env, id: string, now = new Date(), sende
 }
 
 /** Cron: tries every queued message whose time has come (oldest first, up to `limit`). */
-export async function sendQueuedEmails(env: Env, now = new Date(), sender: EmailSender = emailSender(env), limit = 50): Promise<number> {
+export async function sendQueuedEmails(
+  env: Env,
+  now = new Date(),
+  sender: EmailSender = emailSender(env),
+  limit = 50,
+): Promise<number> {
   const due = await getDb(env.DB)
     .select({ id: emailOutbox.id })
     .from(emailOutbox)
@@ -120,5 +137,9 @@ export async function sendQueuedEmails(env: Env, now = new Date(), sender: Email
 
 /** The messages recorded for one thing (a bill, an invite), newest first. */
 export async function emailsFor(db: Db, kind: string, refId: string): Promise<EmailRow[]> {
-  return db.select().from(emailOutbox).where(and(eq(emailOutbox.kind, kind), eq(emailOutbox.refId, refId))).orderBy(asc(emailOutbox.createdAt))
+  return db
+    .select()
+    .from(emailOutbox)
+    .where(and(eq(emailOutbox.kind, kind), eq(emailOutbox.refId, refId)))
+    .orderBy(asc(emailOutbox.createdAt))
 }

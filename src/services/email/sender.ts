@@ -27,7 +27,14 @@ export function emailSender(env: Env): EmailSender {
   if (override) return override
   return {
     async send(m) {
-      const result = await env.EMAIL.send({ from: m.from, to: m.to, ...(m.cc.length ? { cc: m.cc } : {}), subject: m.subject, text: m.text, ...(m.html ? { html: m.html } : {}) })
+      const result = await env.EMAIL.send({
+        from: m.from,
+        to: m.to,
+        ...(m.cc.length ? { cc: m.cc } : {}),
+        subject: m.subject,
+        text: m.text,
+        ...(m.html ? { html: m.html } : {}),
+      })
       return { messageId: result.messageId }
     },
   }

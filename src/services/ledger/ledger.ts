@@ -35,7 +35,12 @@ function entryWhere(auth: AuthContext, f: EntryFilter) {
 export type EntryWithPayment = { entry: LedgerEntryRow; payment: typeof payments.$inferSelect | null }
 
 /** A page of the caller's entries in time order, with the payment behind each (if any). */
-export async function listEntries(db: Db, auth: AuthContext, f: EntryFilter, page: { offset: number; limit: number }): Promise<{ rows: EntryWithPayment[]; total: number }> {
+export async function listEntries(
+  db: Db,
+  auth: AuthContext,
+  f: EntryFilter,
+  page: { offset: number; limit: number },
+): Promise<{ rows: EntryWithPayment[]; total: number }> {
   const where = entryWhere(auth, f)
   // Not in a batch: D1 batches return rows as objects, where the joined tables' same-named columns collide.
   const [rows, [counted]] = await Promise.all([

@@ -5,7 +5,14 @@ import { getDb, type Db } from '../../db/client'
 import { insertLedgerEntries } from '../../db/ledger'
 import { bitpayRefunds, ledgerEntries, payments, settlements } from '../../db/schema'
 import { refundEntry } from '../../domain/ledger'
-import { lastBoundary, planSettlements, settlementEntry, settlementPeriodMs, type PlannedSettlement, type Withholding } from '../../domain/settlement'
+import {
+  lastBoundary,
+  planSettlements,
+  settlementEntry,
+  settlementPeriodMs,
+  type PlannedSettlement,
+  type Withholding,
+} from '../../domain/settlement'
 import { notFound } from '../../errors'
 
 export type SettlementRow = typeof settlements.$inferSelect
@@ -32,10 +39,20 @@ export async function closeOpenSettlements(env: Env, auth: AuthContext, now = Da
   return closeAccounts(env, now, now, eq(ledgerEntries.merchantId, auth.merchantId), auth.livemode)
 }
 
-async function closeAccounts(env: Env, cutoff: number, now: number, scope?: SQL, livemode?: boolean): Promise<SettlementRow[]> {
+async function closeAccounts(
+  env: Env,
+  cutoff: number,
+  now: number,
+  scope?: SQL,
+  livemode?: boolean,
+): Promise<SettlementRow[]> {
   const db = getDb(env.DB)
   const accounts = await db
-    .selectDistinct({ merchantId: ledgerEntries.merchantId, livemode: ledgerEntries.livemode, currency: ledgerEntries.currency })
+    .selectDistinct({
+      merchantId: ledgerEntries.merchantId,
+      livemode: ledgerEntries.livemode,
+      currency: ledgerEntries.currency,
+    })
     .from(ledgerEntries)
     .where(
       and(
@@ -46,11 +63,17 @@ async function closeAccounts(env: Env, cutoff: number, now: number, scope?: SQL,
       ),
     )
   const closed: SettlementRow[] = []
-  for (const account of accounts) closed.push(...(await closeAccount(db, account, cutoff, now, settlementPeriodFor(env))))
+  for (const account of accounts)
+    closed.push(...(await closeAccount(db, account, cutoff, now, settlementPeriodFor(env))))
   return closed
 }
 
-const ofAccount = (a: Account) => and(eq(ledgerEntries.merchantId, a.merchantId), eq(ledgerEntries.livemode, a.livemode), eq(ledgerEntries.currency, a.currency))
+const ofAccount = (a: Account) =>
+  and(
+    eq(ledgerEntries.merchantId, a.merchantId),
+    eq(ledgerEntries.livemode, a.livemode),
+    eq(ledgerEntries.currency, a.currency),
+  )
 
 /** Refunds requested but not yet paid out, held back from the settlement (BitPay's W005). */
 async function pendingRefunds(db: Db, a: Account): Promise<Withholding[]> {
@@ -58,8 +81,20 @@ async function pendingRefunds(db: Db, a: Account): Promise<Withholding[]> {
     .select({ refund: bitpayRefunds, payment: payments })
     .from(bitpayRefunds)
     .innerJoin(payments, eq(payments.id, bitpayRefunds.paymentId))
-    .where(and(eq(bitpayRefunds.merchantId, a.merchantId), eq(payments.livemode, a.livemode), eq(payments.token, a.currency), inArray(bitpayRefunds.status, ['created', 'pending'])))
-  const held = rows.reduce((sum, r) => sum - refundEntry({ id: r.refund.id, amount: r.refund.amount, completedAt: r.refund.createdAt }, r.payment).amount, 0n)
+    .where(
+      and(
+        eq(bitpayRefunds.merchantId, a.merchantId),
+        eq(payments.livemode, a.livemode),
+        eq(payments.token, a.currency),
+        inArray(bitpayRefunds.status, ['created', 'pending']),
+      ),
+    )
+  const held = rows.reduce(
+    (sum, r) =>
+      sum -
+      refundEntry({ id: r.refund.id, amount: r.refund.amount, completedAt: r.refund.createdAt }, r.payment).amount,
+    0n,
+  )
   return held > 0n ? [{ amount: held, code: 'W005', description: 'Pending Refunds' }] : []
 }
 
@@ -68,22 +103,44 @@ async function pendingRefunds(db: Db, a: Account): Promise<Withholding[]> {
  * entries they state, and their 1017 debits. A concurrent closer reads the same last seq and loses
  * on the unique (account, seq) index, so its whole batch rolls back.
  */
-async function closeAccount(db: Db, a: Account, cutoff: number, now: number, periodMs: number): Promise<SettlementRow[]> {
+async function closeAccount(
+  db: Db,
+  a: Account,
+  cutoff: number,
+  now: number,
+  periodMs: number,
+): Promise<SettlementRow[]> {
   const [unsettled, lastRows] = await db.batch([
     db
       .select({ id: ledgerEntries.id, amount: ledgerEntries.amount, createdAt: ledgerEntries.createdAt })
       .from(ledgerEntries)
-      .where(and(ofAccount(a), isNull(ledgerEntries.settlementId), lt(ledgerEntries.createdAt, new Date(cutoff).toISOString()))),
+      .where(
+        and(
+          ofAccount(a),
+          isNull(ledgerEntries.settlementId),
+          lt(ledgerEntries.createdAt, new Date(cutoff).toISOString()),
+        ),
+      ),
     db
       .select()
       .from(settlements)
-      .where(and(eq(settlements.merchantId, a.merchantId), eq(settlements.livemode, a.livemode), eq(settlements.currency, a.currency)))
+      .where(
+        and(
+          eq(settlements.merchantId, a.merchantId),
+          eq(settlements.livemode, a.livemode),
+          eq(settlements.currency, a.currency),
+        ),
+      )
       .orderBy(desc(settlements.seq))
       .limit(1),
   ])
   const last = lastRows[0]
   const state = last
-    ? { lastSeq: last.seq, lastClosing: Date.parse(last.closingDate), settledBalance: BigInt(last.openingBalance) + BigInt(last.ledgerEntriesSum) }
+    ? {
+        lastSeq: last.seq,
+        lastClosing: Date.parse(last.closingDate),
+        settledBalance: BigInt(last.openingBalance) + BigInt(last.ledgerEntriesSum),
+      }
     : { lastSeq: 0, lastClosing: null, settledBalance: 0n }
   const plans = planSettlements(
     state,
@@ -98,7 +155,10 @@ async function closeAccount(db: Db, a: Account, cutoff: number, now: number, per
   const statements = rows.flatMap((row, i) => {
     const plan = plans[i] as PlannedSettlement
     const assign = chunks(plan.entryIds, 90).map((ids) =>
-      db.update(ledgerEntries).set({ settlementId: row.id }).where(and(inArray(ledgerEntries.id, ids), isNull(ledgerEntries.settlementId))),
+      db
+        .update(ledgerEntries)
+        .set({ settlementId: row.id })
+        .where(and(inArray(ledgerEntries.id, ids), isNull(ledgerEntries.settlementId))),
     )
     const debit = settlementEntry({ ...a, id: row.id, totalAmount: plan.totalAmount }, at)
     return [db.insert(settlements).values(row), ...assign, ...(debit ? [insertLedgerEntries(db, [debit])] : [])]
@@ -154,7 +214,12 @@ export interface SettlementFilter {
   to?: string
 }
 
-export async function listSettlements(db: Db, auth: AuthContext, f: SettlementFilter, page: { offset: number; limit: number }): Promise<{ rows: SettlementRow[]; total: number }> {
+export async function listSettlements(
+  db: Db,
+  auth: AuthContext,
+  f: SettlementFilter,
+  page: { offset: number; limit: number },
+): Promise<{ rows: SettlementRow[]; total: number }> {
   const where = and(
     eq(settlements.merchantId, auth.merchantId),
     eq(settlements.livemode, auth.livemode),
@@ -164,7 +229,13 @@ export async function listSettlements(db: Db, auth: AuthContext, f: SettlementFi
     f.to ? lt(settlements.closingDate, f.to) : undefined,
   )
   const [rows, [counted]] = await db.batch([
-    db.select().from(settlements).where(where).orderBy(desc(settlements.closingDate), desc(settlements.seq)).limit(page.limit).offset(page.offset),
+    db
+      .select()
+      .from(settlements)
+      .where(where)
+      .orderBy(desc(settlements.closingDate), desc(settlements.seq))
+      .limit(page.limit)
+      .offset(page.offset),
     db.select({ n: count() }).from(settlements).where(where),
   ])
   return { rows, total: counted?.n ?? 0 }
@@ -174,7 +245,9 @@ export async function getSettlement(db: Db, auth: AuthContext, id: string): Prom
   const [row] = await db
     .select()
     .from(settlements)
-    .where(and(eq(settlements.id, id), eq(settlements.merchantId, auth.merchantId), eq(settlements.livemode, auth.livemode)))
+    .where(
+      and(eq(settlements.id, id), eq(settlements.merchantId, auth.merchantId), eq(settlements.livemode, auth.livemode)),
+    )
   if (!row) throw notFound('Settlement')
   return row
 }

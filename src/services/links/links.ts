@@ -46,7 +46,11 @@ export const LINK_LIMITS = {
 const latestStatusSql = sql<PaymentStatus | null>`(select p.status from payments p where p.merchant_id = payment_links.merchant_id and p.link_id = payment_links.id order by p.created_at desc, p.id desc limit 1)`
 const usesSql = sql<number>`(select count(*) from payments p where p.merchant_id = payment_links.merchant_id and p.link_id = payment_links.id and p.status in ('completed', 'refunded'))`
 
-const recordColumns = { ...getTableColumns(paymentLinks), latestStatus: latestStatusSql.as('latest_status'), uses: usesSql.as('uses') }
+const recordColumns = {
+  ...getTableColumns(paymentLinks),
+  latestStatus: latestStatusSql.as('latest_status'),
+  uses: usesSql.as('uses'),
+}
 
 function toRecord(row: LinkRow & { latestStatus: PaymentStatus | null; uses: number }): LinkRecord {
   const { latestStatus, uses, ...link } = row
@@ -94,16 +98,27 @@ function newLinkReference(): string {
  * (10 completes, 20 fails, 30 stays processing) settle without a buyer; live links start a payment
  * (and its price lock) when a buyer opens the link.
  */
-export async function createLink(env: Env, auth: AuthContext, input: CreateLinkInput, now = new Date()): Promise<LinkRecord> {
+export async function createLink(
+  env: Env,
+  auth: AuthContext,
+  input: CreateLinkInput,
+  now = new Date(),
+): Promise<LinkRecord> {
   checkUrls(env.ENVIRONMENT, [
     { field: 'success_url', kind: 'redirect', value: input.successUrl },
     { field: 'cancel_url', kind: 'redirect', value: input.cancelUrl },
   ])
   if (input.maxUses > LINK_LIMITS.maxUsesPerTier) {
-    throw new ApiError('LIMIT_EXCEEDED', `Maximum uses cannot exceed ${LINK_LIMITS.maxUsesPerTier} for this account tier`, 'max_uses')
+    throw new ApiError(
+      'LIMIT_EXCEEDED',
+      `Maximum uses cannot exceed ${LINK_LIMITS.maxUsesPerTier} for this account tier`,
+      'max_uses',
+    )
   }
   const db = getDb(env.DB)
-  const expiryDate = input.expiryDate ?? new Date(now.getTime() + (input.expiresIn ?? LINK_LIMITS.defaultExpiresInSeconds) * 1000).toISOString()
+  const expiryDate =
+    input.expiryDate ??
+    new Date(now.getTime() + (input.expiresIn ?? LINK_LIMITS.defaultExpiresInSeconds) * 1000).toISOString()
   const link: LinkRow = {
     id: crypto.randomUUID(),
     merchantId: auth.merchantId,
@@ -139,21 +154,30 @@ export async function createLink(env: Env, auth: AuthContext, input: CreateLinkI
 
 /** Creates one use of the link: an ordinary payment through the same domain and PaymentObject. */
 async function startLinkPayment(env: Env, link: LinkRow, now: Date): Promise<PaymentRow> {
-  return createPayment(env, { merchantId: link.merchantId, livemode: link.livemode }, {
-    amount: link.orderAmount,
-    currency: link.orderCurrency,
-    transactionSpeed: 'medium',
-    description: link.name,
-    expiresIn: paymentLockSeconds({ state: link.status as LinkState, expiryDate: link.expiryDate }, LIMITS.defaultExpiresInSeconds, now.toISOString()),
-    successUrl: link.successUrl ?? undefined,
-    cancelUrl: link.cancelUrl ?? undefined,
-    linkId: link.id,
-    // Every use signs its webhooks with the link's notify_secret (002).
-    notifySecret: link.notifySecret,
-  })
+  return createPayment(
+    env,
+    { merchantId: link.merchantId, livemode: link.livemode },
+    {
+      amount: link.orderAmount,
+      currency: link.orderCurrency,
+      transactionSpeed: 'medium',
+      description: link.name,
+      expiresIn: paymentLockSeconds(
+        { state: link.status as LinkState, expiryDate: link.expiryDate },
+        LIMITS.defaultExpiresInSeconds,
+        now.toISOString(),
+      ),
+      successUrl: link.successUrl ?? undefined,
+      cancelUrl: link.cancelUrl ?? undefined,
+      linkId: link.id,
+      // Every use signs its webhooks with the link's notify_secret (002).
+      notifySecret: link.notifySecret,
+    },
+  )
 }
 
-const scope = (auth: Pick<AuthContext, 'merchantId' | 'livemode'>) => and(eq(paymentLinks.merchantId, auth.merchantId), eq(paymentLinks.livemode, auth.livemode))
+const scope = (auth: Pick<AuthContext, 'merchantId' | 'livemode'>) =>
+  and(eq(paymentLinks.merchantId, auth.merchantId), eq(paymentLinks.livemode, auth.livemode))
 
 /**
  * A link of the caller's merchant and mode by its id, or by the id of one of its payments (the
@@ -163,7 +187,21 @@ export async function getLink(db: Db, auth: AuthContext, id: string, notFoundMes
   const [row] = await db
     .select(recordColumns)
     .from(paymentLinks)
-    .where(and(scope(auth), or(eq(paymentLinks.id, id), eq(paymentLinks.id, db.select({ id: payments.linkId }).from(payments).where(and(eq(payments.id, id), eq(payments.merchantId, auth.merchantId)))))))
+    .where(
+      and(
+        scope(auth),
+        or(
+          eq(paymentLinks.id, id),
+          eq(
+            paymentLinks.id,
+            db
+              .select({ id: payments.linkId })
+              .from(payments)
+              .where(and(eq(payments.id, id), eq(payments.merchantId, auth.merchantId))),
+          ),
+        ),
+      ),
+    )
     .limit(1)
   if (!row) throw new ApiError('NOT_FOUND', notFoundMessage)
   return toRecord(row)
@@ -190,7 +228,13 @@ export async function linkDetails(db: Db, link: LinkRow) {
 }
 
 /** PATCH: switches the link off as expired, inactive or cancelled, and withdraws an unpaid open payment. */
-export async function updateLinkStatus(env: Env, auth: AuthContext, id: string, requested: LinkStatusUpdate, now = new Date()): Promise<LinkRecord> {
+export async function updateLinkStatus(
+  env: Env,
+  auth: AuthContext,
+  id: string,
+  requested: LinkStatusUpdate,
+  now = new Date(),
+): Promise<LinkRecord> {
   const db = getDb(env.DB)
   const record = await getLink(db, auth, id, 'Payment link not found')
   const nowIso = now.toISOString()
@@ -204,7 +248,14 @@ export async function updateLinkStatus(env: Env, auth: AuthContext, id: string, 
     const open = await db
       .select({ id: payments.id })
       .from(payments)
-      .where(and(eq(payments.merchantId, record.link.merchantId), eq(payments.linkId, record.link.id), eq(payments.status, 'pending'), eq(payments.amountReceived, '0')))
+      .where(
+        and(
+          eq(payments.merchantId, record.link.merchantId),
+          eq(payments.linkId, record.link.id),
+          eq(payments.status, 'pending'),
+          eq(payments.amountReceived, '0'),
+        ),
+      )
     // The PaymentObject refuses if funds arrived meanwhile; then the payment simply goes on.
     await Promise.all(open.map((p) => paymentObject(env, p.id).cancel()))
   })
@@ -227,7 +278,11 @@ export async function listLinks(db: Db, auth: AuthContext, f: LinkFilters, now =
   if (f.currency) where.push(eq(paymentLinks.orderCurrency, f.currency))
   if (f.fromDate) where.push(gte(paymentLinks.createdAt, f.fromDate))
   if (f.toDate) where.push(lte(paymentLinks.createdAt, f.toDate))
-  const links = db.select(recordColumns).from(paymentLinks).where(and(...where)).as('l')
+  const links = db
+    .select(recordColumns)
+    .from(paymentLinks)
+    .where(and(...where))
+    .as('l')
   const nowIso = now.toISOString()
   const condition = f.statuses?.length ? or(...f.statuses.map((s) => statusCondition(links, s, nowIso))) : undefined
   const [rows, [total]] = await db.batch([
@@ -273,7 +328,10 @@ function statusCondition(l: LinkSubquery, status: string, now: string): SQL {
 }
 
 /** A link as the public page finds it: by reference or id, any merchant. */
-export async function findPublicLink(db: Db, referenceOrId: string): Promise<(LinkRecord & { merchantName: string }) | undefined> {
+export async function findPublicLink(
+  db: Db,
+  referenceOrId: string,
+): Promise<(LinkRecord & { merchantName: string }) | undefined> {
   const [row] = await db
     .select({ ...recordColumns, merchantName: merchants.name })
     .from(paymentLinks)
@@ -285,26 +343,43 @@ export async function findPublicLink(db: Db, referenceOrId: string): Promise<(Li
   return { ...toRecord(rest), merchantName }
 }
 
-export type VisitOutcome = { kind: 'payment'; linkId: string; payment: VisitPayment } | { kind: 'unavailable'; reason: UnavailableReason; record: LinkRecord & { merchantName: string } }
+export type VisitOutcome =
+  | { kind: 'payment'; linkId: string; payment: VisitPayment }
+  | { kind: 'unavailable'; reason: UnavailableReason; record: LinkRecord & { merchantName: string } }
 
 /**
  * A buyer opens a link: their own open payment (cookie), the open payment of a single-use link, a new
  * payment, or the reason the link cannot be paid. Undefined when there is no such link. Only the
  * link's LinkObject opens a payment, one decision at a time, so concurrent visits cannot oversell it.
  */
-export async function visitLink(env: Env, referenceOrId: string, ownPaymentOf: (linkId: string) => string | undefined, now = new Date()): Promise<VisitOutcome | undefined> {
+export async function visitLink(
+  env: Env,
+  referenceOrId: string,
+  ownPaymentOf: (linkId: string) => string | undefined,
+  now = new Date(),
+): Promise<VisitOutcome | undefined> {
   const db = getDb(env.DB)
   const record = await findPublicLink(db, referenceOrId)
   if (!record) return undefined
   const nowIso = now.toISOString()
   const ownPaymentId = ownPaymentOf(record.link.id)
-  const visitColumns = { id: payments.id, reference: payments.reference, status: payments.status, expiresAt: payments.expiresAt }
+  const visitColumns = {
+    id: payments.id,
+    reference: payments.reference,
+    status: payments.status,
+    expiresAt: payments.expiresAt,
+  }
   const ofLink = and(eq(payments.merchantId, record.link.merchantId), eq(payments.linkId, record.link.id))
   const [open, own] = await db.batch([
     db
       .select(visitColumns)
       .from(payments)
-      .where(and(ofLink, or(eq(payments.status, 'processing'), and(eq(payments.status, 'pending'), gt(payments.expiresAt, nowIso)))))
+      .where(
+        and(
+          ofLink,
+          or(eq(payments.status, 'processing'), and(eq(payments.status, 'pending'), gt(payments.expiresAt, nowIso))),
+        ),
+      )
       .orderBy(desc(payments.createdAt))
       .limit(LINK_LIMITS.maxUsesPerTier),
     db
@@ -330,7 +405,12 @@ async function openThroughObject(env: Env, link: LinkRow) {
   const start = async (): Promise<VisitPayment> => {
     try {
       const payment = await startLinkPayment(env, link, new Date())
-      return { id: payment.id, reference: payment.reference, status: payment.status as PaymentStatus, expiresAt: payment.expiresAt }
+      return {
+        id: payment.id,
+        reference: payment.reference,
+        status: payment.status as PaymentStatus,
+        expiresAt: payment.expiresAt,
+      }
     } catch (err) {
       failure = err
       throw err

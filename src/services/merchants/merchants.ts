@@ -13,7 +13,15 @@ export interface NewMerchant {
 /** Creates a merchant with its first test and live keys, in one batch. */
 export async function createMerchant(
   db: Db,
-  input: { name: string; email: string; rateLimitTest?: number; rateLimitLive?: number; plan?: MerchantRow['plan']; rateLimitHourly?: number; feeBps?: number },
+  input: {
+    name: string
+    email: string
+    rateLimitTest?: number
+    rateLimitLive?: number
+    plan?: MerchantRow['plan']
+    rateLimitHourly?: number
+    feeBps?: number
+  },
 ): Promise<NewMerchant> {
   const merchant: MerchantRow = {
     id: `mer_${randomHex(12)}`,
@@ -29,7 +37,10 @@ export async function createMerchant(
     payoutDailyLimits: null,
   }
   const keys = [newApiKey('test', { name: 'Default test key' }), newApiKey('live', { name: 'Default live key' })]
-  await db.batch([db.insert(merchants).values(merchant), db.insert(apiKeys).values(keys.map((k) => keyRow(merchant.id, k)))])
+  await db.batch([
+    db.insert(merchants).values(merchant),
+    db.insert(apiKeys).values(keys.map((k) => keyRow(merchant.id, k))),
+  ])
   return { merchant, keys }
 }
 
@@ -49,12 +60,21 @@ export async function updateMerchantLimits(
   const { payoutDailyLimits, ...rest } = limits
   let set: Partial<MerchantRow> = rest
   if (payoutDailyLimits) {
-    const [current] = await db.select({ limits: merchants.payoutDailyLimits }).from(merchants).where(eq(merchants.id, id))
+    const [current] = await db
+      .select({ limits: merchants.payoutDailyLimits })
+      .from(merchants)
+      .where(eq(merchants.id, id))
     if (!current) throw notFound('Merchant')
-    const merged = { ...(current.limits ? (JSON.parse(current.limits) as Record<string, string>) : {}), ...payoutDailyLimits }
+    const merged = {
+      ...(current.limits ? (JSON.parse(current.limits) as Record<string, string>) : {}),
+      ...payoutDailyLimits,
+    }
     set = { ...rest, payoutDailyLimits: JSON.stringify(merged) }
   }
-  const [row] = Object.keys(set).length > 0 ? await db.update(merchants).set(set).where(eq(merchants.id, id)).returning() : await db.select().from(merchants).where(eq(merchants.id, id))
+  const [row] =
+    Object.keys(set).length > 0
+      ? await db.update(merchants).set(set).where(eq(merchants.id, id)).returning()
+      : await db.select().from(merchants).where(eq(merchants.id, id))
   // Cached keys carry the merchant's limits: this isolate applies the new ones at once, others within the cache bound.
   forgetCachedKeys()
   if (!row) throw notFound('Merchant')

@@ -45,7 +45,10 @@ export async function changePassword(db: Db, auth: AuthContext, id: string, pass
 }
 
 export async function deleteUser(db: Db, auth: AuthContext, id: string): Promise<UserRow> {
-  const [row] = await db.delete(users).where(and(scope(auth), eq(users.id, id))).returning()
+  const [row] = await db
+    .delete(users)
+    .where(and(scope(auth), eq(users.id, id)))
+    .returning()
   if (!row) throw notFound('User')
   return row
 }
@@ -57,7 +60,11 @@ export async function login(db: Db, serverSecret: string, username: string, pass
   const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH)
   if (!user || !valid) return null
   const exp = nowSeconds + ACCESS_TOKEN_TTL_SECONDS
-  return { user, token: issueAccessToken(serverSecret, { sub: user.id, ver: user.tokenVersion, exp }), expiresIn: ACCESS_TOKEN_TTL_SECONDS }
+  return {
+    user,
+    token: issueAccessToken(serverSecret, { sub: user.id, ver: user.tokenVersion, exp }),
+    expiresIn: ACCESS_TOKEN_TTL_SECONDS,
+  }
 }
 
 const DUMMY_HASH = 'pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='
@@ -66,7 +73,11 @@ const DUMMY_HASH = 'pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAA
 export async function userForToken(db: Db, serverSecret: string, token: string, nowSeconds: number) {
   const claims = readAccessToken(serverSecret, token, nowSeconds)
   if (!claims) return undefined
-  const [row] = await db.select({ user: users, merchant: merchants }).from(users).innerJoin(merchants, eq(merchants.id, users.merchantId)).where(eq(users.id, claims.sub))
+  const [row] = await db
+    .select({ user: users, merchant: merchants })
+    .from(users)
+    .innerJoin(merchants, eq(merchants.id, users.merchantId))
+    .where(eq(users.id, claims.sub))
   if (!row || row.user.tokenVersion !== claims.ver) return undefined
   return row
 }

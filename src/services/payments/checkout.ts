@@ -38,7 +38,12 @@ export interface Checkout {
 export async function loadCheckout(env: Env, reference: string, now = new Date()): Promise<Checkout | undefined> {
   const db = getDb(env.DB)
   const [row] = await db
-    .select({ payment: payments, merchantName: merchants.name, linkName: paymentLinks.name, linkReference: paymentLinks.reference })
+    .select({
+      payment: payments,
+      merchantName: merchants.name,
+      linkName: paymentLinks.name,
+      linkReference: paymentLinks.reference,
+    })
     .from(payments)
     .innerJoin(merchants, eq(merchants.id, payments.merchantId))
     .leftJoin(paymentLinks, eq(paymentLinks.id, payments.linkId))
@@ -72,7 +77,13 @@ async function payOptions(env: Env, payment: PaymentRow, chains: Map<number, Cha
   const rows = await db
     .select({ chainId: wallets.chainId })
     .from(wallets)
-    .where(and(eq(wallets.merchantId, payment.merchantId), eq(wallets.livemode, payment.livemode), walletInUse(payment.merchantId)))
+    .where(
+      and(
+        eq(wallets.merchantId, payment.merchantId),
+        eq(wallets.livemode, payment.livemode),
+        walletInUse(payment.merchantId),
+      ),
+    )
     .orderBy(asc(wallets.createdAt), asc(wallets.id))
   const prices = await rateSourceFor(env).prices()
   return rows.flatMap(({ chainId }) => {
@@ -82,7 +93,14 @@ async function payOptions(env: Env, payment: PaymentRow, chains: Map<number, Cha
       try {
         const priced = quote(payment.amount, payment.currency, token, prices)
         if (priced.payAmount <= 0n) return []
-        return [{ chainId, chainName: chain.name, token: token.symbol, amount: formatUnits(priced.payAmount, token.decimals) }]
+        return [
+          {
+            chainId,
+            chainName: chain.name,
+            token: token.symbol,
+            amount: formatUnits(priced.payAmount, token.decimals),
+          },
+        ]
       } catch (err) {
         if (err instanceof PricingError) return []
         throw err

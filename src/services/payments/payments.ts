@@ -44,23 +44,34 @@ export function normalizeOrderAmount(chains: Map<number, Chain>, amount: string,
   const fiat = fiatDecimals(currency)
   const decimals = fiat ?? tokenPrecision(chains, currency)
   if (decimals === undefined) {
-    throw new ApiError('INVALID_CURRENCY', `Unsupported currency ${currency}: use an ISO 4217 code or a supported token symbol`, 'currency')
+    throw new ApiError(
+      'INVALID_CURRENCY',
+      `Unsupported currency ${currency}: use an ISO 4217 code or a supported token symbol`,
+      'currency',
+    )
   }
   let canonical: string
   try {
-    canonical = fiat !== undefined ? canonicalAmount(amount, decimals) : formatUnits(parseDecimal(canonicalAmount(amount, decimals)).units, decimals)
+    canonical =
+      fiat !== undefined
+        ? canonicalAmount(amount, decimals)
+        : formatUnits(parseDecimal(canonicalAmount(amount, decimals)).units, decimals)
   } catch (err) {
-    if (err instanceof MoneyError) throw new ApiError('INVALID_AMOUNT', `Amount ${err.message} for ${currency}`, 'amount')
+    if (err instanceof MoneyError)
+      throw new ApiError('INVALID_AMOUNT', `Amount ${err.message} for ${currency}`, 'amount')
     throw err
   }
-  if (parseDecimal(canonical).units === 0n) throw new ApiError('INVALID_AMOUNT', 'Amount must be greater than 0', 'amount')
+  if (parseDecimal(canonical).units === 0n)
+    throw new ApiError('INVALID_AMOUNT', 'Amount must be greater than 0', 'amount')
   return canonical
 }
 
 function tokenPrecision(chains: Map<number, Chain>, symbol: string): number | undefined {
   if (!knownTokenSymbols(chains).has(symbol)) return undefined
   // The same symbol can have different decimals per chain; the order amount needs the finest.
-  return Math.max(...[...chains.values()].flatMap((c) => c.tokens.filter((t) => t.symbol === symbol).map((t) => t.decimals)))
+  return Math.max(
+    ...[...chains.values()].flatMap((c) => c.tokens.filter((t) => t.symbol === symbol).map((t) => t.decimals)),
+  )
 }
 
 /** A secret shaped like seed 002's notify_secret ("Cf9mx4nAvRuy5vwBY2FCtaKr"): 24 chars, ~143 bits. */
@@ -74,7 +85,11 @@ function newReference(): string {
 }
 
 /** Builds and stores a payment through its PaymentObject. */
-export async function createPayment(env: Env, auth: Pick<AuthContext, 'merchantId' | 'livemode'>, input: CreatePaymentInput): Promise<PaymentRow> {
+export async function createPayment(
+  env: Env,
+  auth: Pick<AuthContext, 'merchantId' | 'livemode'>,
+  input: CreatePaymentInput,
+): Promise<PaymentRow> {
   const chains = chainsFor(env)
   const db = getDb(env.DB)
   const amount = normalizeOrderAmount(chains, input.amount, input.currency)
@@ -95,7 +110,8 @@ export async function createPayment(env: Env, auth: Pick<AuthContext, 'merchantI
   // Test mode needs no setup: without a test wallet of their own, the merchant gets the sandbox wallet.
   if (!auth.livemode) await ensureSandboxWallet(db, chains, sandboxKeyFor(env), auth.merchantId)
   // A live payment nobody could ever pay is refused now, not left pending.
-  else if (input.chainId === undefined) await defaultOption(db, chains, { merchantId: auth.merchantId, livemode: true, currency: input.currency })
+  else if (input.chainId === undefined)
+    await defaultOption(db, chains, { merchantId: auth.merchantId, livemode: true, currency: input.currency })
   const id = input.id ?? crypto.randomUUID()
   const sandbox = auth.livemode ? null : sandboxOutcome(amount)
   for (let attempt = 0; attempt <= MAX_ADDRESS_SKIPS; attempt++) {
@@ -109,9 +125,17 @@ export async function createPayment(env: Env, auth: Pick<AuthContext, 'merchantI
     const result = await paymentObject(env, row.id).create(row, sandbox, claims[0] ?? null)
     if (!('addressTaken' in result)) return unwrap(result)
     if (input.chainId !== undefined) indexHintFailed(base, input.chainId)
-    log.warn('deposit address claim did not stand; taking another index', { chainId: row.chainId, walletId: row.walletId, index: row.derivationIndex })
+    log.warn('deposit address claim did not stand; taking another index', {
+      chainId: row.chainId,
+      walletId: row.walletId,
+      index: row.derivationIndex,
+    })
   }
-  throw new ApiError('CONFLICT', `The wallet's next deposit addresses on chain ${input.chainId} are in use by another wallet; register another xpub`, 'chain_id')
+  throw new ApiError(
+    'CONFLICT',
+    `The wallet's next deposit addresses on chain ${input.chainId} are in use by another wallet; register another xpub`,
+    'chain_id',
+  )
 }
 
 function paymentRow(
@@ -179,13 +203,18 @@ export interface SimulateRequest {
 export async function simulatePayment(env: Env, payment: PaymentRow, request: SimulateRequest): Promise<PaymentRow> {
   if (payment.livemode) throw new ApiError('FORBIDDEN', 'Only test-mode payments can be simulated', 'id')
   const object = paymentObject(env, payment.id)
-  if (request.chainId !== undefined && request.token !== undefined) payment = unwrap(await object.select(request.chainId, request.token))
+  if (request.chainId !== undefined && request.token !== undefined)
+    payment = unwrap(await object.select(request.chainId, request.token))
   else if (payment.payAmount === null && request.pickDefault) {
     const option = await defaultOption(getDb(env.DB), chainsFor(env), payment)
     payment = unwrap(await object.select(option.chainId, option.token))
   }
   if (payment.payAmount === null || payment.tokenDecimals === null) {
-    throw new ApiError('VALIDATION_ERROR', 'This payment has no chain and token yet: pass chain_id and token', 'chain_id')
+    throw new ApiError(
+      'VALIDATION_ERROR',
+      'This payment has no chain and token yet: pass chain_id and token',
+      'chain_id',
+    )
   }
   const due = BigInt(payment.payAmount)
   let received = due
@@ -193,7 +222,8 @@ export async function simulatePayment(env: Env, payment: PaymentRow, request: Si
     try {
       received = toBaseUnits(request.amount, payment.tokenDecimals)
     } catch (err) {
-      if (err instanceof MoneyError) throw new ApiError('INVALID_AMOUNT', `Amount ${err.message} for ${payment.token}`, 'amount')
+      if (err instanceof MoneyError)
+        throw new ApiError('INVALID_AMOUNT', `Amount ${err.message} for ${payment.token}`, 'amount')
       throw err
     }
   } else if (request.share) received = simulatedTotal(request.share, due, BigInt(payment.amountReceived))

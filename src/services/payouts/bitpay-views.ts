@@ -13,10 +13,20 @@ export interface Page {
 }
 
 /** `GET /recipients`: the merchant's recipients of the mode, newest first, optionally of one status. */
-export async function findRecipients(env: Env, auth: AuthContext, filter: { status?: RecipientStatus | undefined } & Page): Promise<RecipientRow[]> {
+export async function findRecipients(
+  env: Env,
+  auth: AuthContext,
+  filter: { status?: RecipientStatus | undefined } & Page,
+): Promise<RecipientRow[]> {
   const where = [eq(recipients.merchantId, auth.merchantId), eq(recipients.livemode, auth.livemode)]
   if (filter.status) where.push(eq(recipients.status, filter.status))
-  return getDb(env.DB).select().from(recipients).where(and(...where)).orderBy(desc(recipients.createdAt), desc(recipients.id)).limit(filter.limit).offset(filter.offset)
+  return getDb(env.DB)
+    .select()
+    .from(recipients)
+    .where(and(...where))
+    .orderBy(desc(recipients.createdAt), desc(recipients.id))
+    .limit(filter.limit)
+    .offset(filter.offset)
 }
 
 export interface PayoutFilter extends Page {
@@ -36,7 +46,13 @@ export async function findPayouts(env: Env, auth: AuthContext, filter: PayoutFil
   if (filter.status) where.push(eq(payouts.status, filter.status))
   if (filter.reference !== undefined) where.push(eq(payouts.reference, filter.reference))
   if (filter.groupId) where.push(eq(payouts.groupId, filter.groupId))
-  return getDb(env.DB).select().from(payouts).where(and(...where)).orderBy(desc(payouts.createdAt), desc(payouts.id)).limit(filter.limit).offset(filter.offset)
+  return getDb(env.DB)
+    .select()
+    .from(payouts)
+    .where(and(...where))
+    .orderBy(desc(payouts.createdAt), desc(payouts.id))
+    .limit(filter.limit)
+    .offset(filter.offset)
 }
 
 /** BitPay payout objects for rows of one merchant, with each recipient's email and label. */

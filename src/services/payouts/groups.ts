@@ -31,11 +31,31 @@ const asNewPayout = (instruction: unknown) => instruction as NewPayout
  * either way so that `GET` shows what was refused. `toInput` converts and validates one instruction,
  * throwing an ApiError that names the field.
  */
-export async function createPayoutGroup<T>(env: Env, auth: AuthContext, instructions: readonly T[], toInput: (instruction: T) => NewPayout = asNewPayout): Promise<PayoutGroupResult> {
-  if (instructions.length === 0) throw new ApiError('VALIDATION_ERROR', 'instructions must hold at least one payout', 'instructions', { reason: 'missing' })
-  if (instructions.length > MAX_GROUP_INSTRUCTIONS) throw new ApiError('VALIDATION_ERROR', `instructions: at most ${MAX_GROUP_INSTRUCTIONS} payouts per group`, 'instructions')
+export async function createPayoutGroup<T>(
+  env: Env,
+  auth: AuthContext,
+  instructions: readonly T[],
+  toInput: (instruction: T) => NewPayout = asNewPayout,
+): Promise<PayoutGroupResult> {
+  if (instructions.length === 0)
+    throw new ApiError('VALIDATION_ERROR', 'instructions must hold at least one payout', 'instructions', {
+      reason: 'missing',
+    })
+  if (instructions.length > MAX_GROUP_INSTRUCTIONS)
+    throw new ApiError(
+      'VALIDATION_ERROR',
+      `instructions: at most ${MAX_GROUP_INSTRUCTIONS} payouts per group`,
+      'instructions',
+    )
   const db = getDb(env.DB)
-  const group: PayoutGroupRow = { id: `pog_${randomHex(12)}`, merchantId: auth.merchantId, livemode: auth.livemode, instructionCount: instructions.length, failed: '[]', createdAt: new Date().toISOString() }
+  const group: PayoutGroupRow = {
+    id: `pog_${randomHex(12)}`,
+    merchantId: auth.merchantId,
+    livemode: auth.livemode,
+    instructionCount: instructions.length,
+    failed: '[]',
+    createdAt: new Date().toISOString(),
+  }
   await db.insert(payoutGroups).values(group)
   const created: PayoutRow[] = []
   const failed: GroupFailure[] = []
@@ -45,7 +65,13 @@ export async function createPayoutGroup<T>(env: Env, auth: AuthContext, instruct
     } catch (err) {
       if (!(err instanceof ApiError) || err.status >= 500) throw err
       const input = instruction as Record<string, unknown> | null
-      const payee = payeeOf(instruction) ?? (typeof input?.recipient_id === 'string' ? input.recipient_id : typeof input?.recipient_email === 'string' ? input.recipient_email : null)
+      const payee =
+        payeeOf(instruction) ??
+        (typeof input?.recipient_id === 'string'
+          ? input.recipient_id
+          : typeof input?.recipient_email === 'string'
+            ? input.recipient_email
+            : null)
       failed.push({ index, payee, code: err.code, field: err.field ?? null, message: err.message })
     }
   }
@@ -60,7 +86,13 @@ export async function getPayoutGroup(env: Env, auth: AuthContext, groupId: strin
   const [row] = await getDb(env.DB)
     .select()
     .from(payoutGroups)
-    .where(and(eq(payoutGroups.id, groupId), eq(payoutGroups.merchantId, auth.merchantId), eq(payoutGroups.livemode, auth.livemode)))
+    .where(
+      and(
+        eq(payoutGroups.id, groupId),
+        eq(payoutGroups.merchantId, auth.merchantId),
+        eq(payoutGroups.livemode, auth.livemode),
+      ),
+    )
   if (!row) throw notFound('Payout group')
   return row
 }
@@ -70,7 +102,9 @@ export async function groupPayouts(env: Env, auth: AuthContext, groupId: string)
   return getDb(env.DB)
     .select()
     .from(payouts)
-    .where(and(eq(payouts.groupId, groupId), eq(payouts.merchantId, auth.merchantId), eq(payouts.livemode, auth.livemode)))
+    .where(
+      and(eq(payouts.groupId, groupId), eq(payouts.merchantId, auth.merchantId), eq(payouts.livemode, auth.livemode)),
+    )
     .orderBy(asc(payouts.createdAt), asc(payouts.id))
 }
 

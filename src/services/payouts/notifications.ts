@@ -22,23 +22,44 @@ export interface NotificationResult {
  * the payout's notificationURL gets a 5005 `payout_manuallyNotified` IPN (not the last status IPN
  * again). 404 for a payout of another merchant or mode.
  */
-export async function resendPayoutNotification(env: Env, auth: AuthContext, payoutId: string): Promise<NotificationResult> {
+export async function resendPayoutNotification(
+  env: Env,
+  auth: AuthContext,
+  payoutId: string,
+): Promise<NotificationResult> {
   const payout = await getPayout(env, auth, payoutId)
   return notify(env, await latestEvent(env, events.payoutId, payout.id), payout.notificationUrl)
 }
 
 /** The same for a recipient: its newest event to the endpoints, and 4007 `recipient_manuallyNotified` to its notificationURL. */
-export async function resendRecipientNotification(env: Env, auth: AuthContext, recipientId: string): Promise<NotificationResult> {
+export async function resendRecipientNotification(
+  env: Env,
+  auth: AuthContext,
+  recipientId: string,
+): Promise<NotificationResult> {
   const recipient = await getRecipient(env, auth, recipientId)
   return notify(env, await latestEvent(env, events.recipientId, recipient.id), recipient.notificationUrl)
 }
 
-async function latestEvent(env: Env, column: typeof events.payoutId | typeof events.recipientId, id: string): Promise<EventRow | undefined> {
-  const [event] = await getDb(env.DB).select().from(events).where(eq(column, id)).orderBy(desc(events.sequence)).limit(1)
+async function latestEvent(
+  env: Env,
+  column: typeof events.payoutId | typeof events.recipientId,
+  id: string,
+): Promise<EventRow | undefined> {
+  const [event] = await getDb(env.DB)
+    .select()
+    .from(events)
+    .where(eq(column, id))
+    .orderBy(desc(events.sequence))
+    .limit(1)
   return event
 }
 
-async function notify(env: Env, event: EventRow | undefined, notificationUrl: string | null): Promise<NotificationResult> {
+async function notify(
+  env: Env,
+  event: EventRow | undefined,
+  notificationUrl: string | null,
+): Promise<NotificationResult> {
   if (!event) return { eventId: null, queued: 0, ipnDeliveryId: null }
   const queued = await resendToEndpoints(env, event)
   const ipnDeliveryId = notificationUrl ? await queueManualIpn(env, event, notificationUrl) : null
@@ -52,7 +73,11 @@ async function notify(env: Env, event: EventRow | undefined, notificationUrl: st
  */
 async function resendToEndpoints(env: Env, event: EventRow): Promise<number> {
   const db = getDb(env.DB)
-  const [any] = await db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(eq(webhookDeliveries.eventId, event.id)).limit(1)
+  const [any] = await db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(eq(webhookDeliveries.eventId, event.id))
+    .limit(1)
   if (!any) {
     await env.WEBHOOKS.send({ type: 'event', eventId: event.id } satisfies WebhookMessage)
     return 0
@@ -63,7 +88,9 @@ async function resendToEndpoints(env: Env, event: EventRow): Promise<number> {
     .where(and(eq(webhookDeliveries.eventId, event.id), isNotNull(webhookDeliveries.endpointId)))
     .returning({ id: webhookDeliveries.id })
   if (reset.length > 0) {
-    await env.WEBHOOKS.sendBatch(reset.map((d) => ({ body: { type: 'delivery', eventId: event.id, deliveryId: d.id } satisfies WebhookMessage })))
+    await env.WEBHOOKS.sendBatch(
+      reset.map((d) => ({ body: { type: 'delivery', eventId: event.id, deliveryId: d.id } satisfies WebhookMessage })),
+    )
   }
   return reset.length
 }

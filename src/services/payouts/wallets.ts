@@ -20,11 +20,16 @@ export function chainOf(env: Env, chainId: number): Chain {
   return chain
 }
 
-export async function createPayoutWallet(env: Env, auth: AuthContext, input: { chain_id: number; private_key: string; label?: string | undefined }): Promise<PayoutWalletRow> {
+export async function createPayoutWallet(
+  env: Env,
+  auth: AuthContext,
+  input: { chain_id: number; private_key: string; label?: string | undefined },
+): Promise<PayoutWalletRow> {
   const secret = payoutKeySecret(env)
   chainOf(env, input.chain_id)
   const key = input.private_key.startsWith('0x') ? input.private_key : `0x${input.private_key}`
-  if (!isHex(key) || key.length !== 66) throw new ApiError('VALIDATION_ERROR', 'private_key must be 32 bytes of hex', 'private_key')
+  if (!isHex(key) || key.length !== 66)
+    throw new ApiError('VALIDATION_ERROR', 'private_key must be 32 bytes of hex', 'private_key')
   let address: string
   try {
     address = privateKeyToAccount(key).address
@@ -51,7 +56,13 @@ export async function listPayoutWallets(env: Env, auth: AuthContext): Promise<Pa
   return getDb(env.DB)
     .select()
     .from(payoutWallets)
-    .where(and(eq(payoutWallets.merchantId, auth.merchantId), eq(payoutWallets.livemode, auth.livemode), eq(payoutWallets.status, 'active')))
+    .where(
+      and(
+        eq(payoutWallets.merchantId, auth.merchantId),
+        eq(payoutWallets.livemode, auth.livemode),
+        eq(payoutWallets.status, 'active'),
+      ),
+    )
     .orderBy(desc(payoutWallets.createdAt))
 }
 
@@ -59,21 +70,36 @@ export async function getPayoutWallet(env: Env, auth: AuthContext, id: string): 
   const [row] = await getDb(env.DB)
     .select()
     .from(payoutWallets)
-    .where(and(eq(payoutWallets.id, id), eq(payoutWallets.merchantId, auth.merchantId), eq(payoutWallets.livemode, auth.livemode), eq(payoutWallets.status, 'active')))
+    .where(
+      and(
+        eq(payoutWallets.id, id),
+        eq(payoutWallets.merchantId, auth.merchantId),
+        eq(payoutWallets.livemode, auth.livemode),
+        eq(payoutWallets.status, 'active'),
+      ),
+    )
   if (!row) throw notFound('Payout wallet')
   return row
 }
 
 export async function deletePayoutWallet(env: Env, auth: AuthContext, id: string): Promise<void> {
   const row = await getPayoutWallet(env, auth, id)
-  await getDb(env.DB).update(payoutWallets).set({ status: 'deleted', encryptedKey: '' }).where(eq(payoutWallets.id, row.id))
+  await getDb(env.DB)
+    .update(payoutWallets)
+    .set({ status: 'deleted', encryptedKey: '' })
+    .where(eq(payoutWallets.id, row.id))
 }
 
 /** On-chain balance of one token (null address = native) in base units. */
 export async function tokenBalance(chain: Chain, address: string, token: `0x${string}` | null): Promise<bigint> {
   const client = chainClient(chain)
   if (token === null) return client.getBalance({ address: address as `0x${string}` })
-  return client.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [address as `0x${string}`] })
+  return client.readContract({
+    address: token,
+    abi: erc20Abi,
+    functionName: 'balanceOf',
+    args: [address as `0x${string}`],
+  })
 }
 
 export interface WalletBalance {
@@ -85,7 +111,10 @@ export interface WalletBalance {
 /** Native and token balances; null when the chain's RPC did not answer. */
 export async function walletBalances(env: Env, wallet: PayoutWalletRow): Promise<WalletBalance[] | null> {
   const chain = chainOf(env, wallet.chainId)
-  const tokens = [{ symbol: chain.nativeSymbol, address: null, decimals: 18 }, ...chain.tokens.filter((t) => t.address !== null)]
+  const tokens = [
+    { symbol: chain.nativeSymbol, address: null, decimals: 18 },
+    ...chain.tokens.filter((t) => t.address !== null),
+  ]
   try {
     return await Promise.all(
       tokens.map(async (t) => {

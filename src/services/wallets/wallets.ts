@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNull, sql, } from 'drizzle-orm'
+import { and, count, desc, eq, isNull, sql } from 'drizzle-orm'
 import { errorText } from '../../db/constraints'
 import { walletInUse, type XpubClaim } from '../../db/deposit-claims'
 import { AddressError, deriveDepositAddress, normalizeAddress, parseXpub } from '../../chain/addresses'
@@ -28,7 +28,12 @@ const sandboxReady = new Set<string>()
  * the ordinary allocation hands out its addresses. One INSERT … ON CONFLICT DO NOTHING, safe to race;
  * skipped once done in this isolate (the row is never removed).
  */
-export async function ensureSandboxWallet(db: Db, chains: Map<number, Chain>, key: Uint8Array | null, merchantId: string): Promise<void> {
+export async function ensureSandboxWallet(
+  db: Db,
+  chains: Map<number, Chain>,
+  key: Uint8Array | null,
+  merchantId: string,
+): Promise<void> {
   const chain = defaultTestChain(chains.values())
   if (!chain || !key) return
   const memo = `${merchantId}:${chain.id}`
@@ -54,8 +59,14 @@ export interface NewWallet {
  * its single address are written in one batch, and the database's unique indexes (xpub per chain,
  * claimed address per chain) refuse a second owner, even when two registrations race.
  */
-export async function registerWallet(db: Db, chains: Map<number, Chain>, auth: AuthContext, input: NewWallet): Promise<WalletRow> {
-  if (!chains.has(input.chainId)) throw new ApiError('UNSUPPORTED_CHAIN', `Chain ${input.chainId} is not supported`, 'chain_id')
+export async function registerWallet(
+  db: Db,
+  chains: Map<number, Chain>,
+  auth: AuthContext,
+  input: NewWallet,
+): Promise<WalletRow> {
+  if (!chains.has(input.chainId))
+    throw new ApiError('UNSUPPORTED_CHAIN', `Chain ${input.chainId} is not supported`, 'chain_id')
   const key = parseWalletKey(input)
   const row: WalletRow = {
     id: `wal_${randomHex(12)}`,
@@ -104,7 +115,14 @@ function parseWalletKey(input: { xpub?: string; address?: string }): { xpub: str
 }
 
 function claimOf(wallet: WalletRow, address: string, index: number | null): typeof depositAddresses.$inferInsert {
-  return { chainId: wallet.chainId, address: address.toLowerCase(), walletId: wallet.id, merchantId: wallet.merchantId, livemode: wallet.livemode, derivationIndex: index }
+  return {
+    chainId: wallet.chainId,
+    address: address.toLowerCase(),
+    walletId: wallet.id,
+    merchantId: wallet.merchantId,
+    livemode: wallet.livemode,
+    derivationIndex: index,
+  }
 }
 
 /**
@@ -115,10 +133,18 @@ function walletConflict(err: unknown, auth: AuthContext, chainId: number): ApiEr
   const message = errorText(err)
   if (!message.includes('UNIQUE constraint failed')) return null
   if (message.includes('deposit_addresses.')) {
-    return new ApiError('CONFLICT', `This address is already in use as a deposit address on chain ${chainId}; register an address of your own`, 'address')
+    return new ApiError(
+      'CONFLICT',
+      `This address is already in use as a deposit address on chain ${chainId}; register an address of your own`,
+      'address',
+    )
   }
   if (message.includes('wallets.xpub')) {
-    return new ApiError('CONFLICT', `This xpub is already registered on chain ${chainId} (an xpub can back one wallet in one mode only); use another account xpub`, 'xpub')
+    return new ApiError(
+      'CONFLICT',
+      `This xpub is already registered on chain ${chainId} (an xpub can back one wallet in one mode only); use another account xpub`,
+      'xpub',
+    )
   }
   if (message.includes('wallets.merchant_id')) {
     return new ApiError('CONFLICT', `A ${auth.mode} wallet for chain ${chainId} is already registered`, 'chain_id')
@@ -141,17 +167,30 @@ export async function allocateDepositAddress(
   owner: { merchantId: string; livemode: boolean },
   chainId: number,
   /** The error when the owner has no usable wallet on the chain (callers name what to do). */
-  missing: () => ApiError = () => new ApiError('WALLET_REQUIRED', `No ${owner.livemode ? 'live' : 'test'} wallet registered for chain ${chainId}: add one with POST /v1/wallets`, 'chain_id'),
+  missing: () => ApiError = () =>
+    new ApiError(
+      'WALLET_REQUIRED',
+      `No ${owner.livemode ? 'live' : 'test'} wallet registered for chain ${chainId}: add one with POST /v1/wallets`,
+      'chain_id',
+    ),
 ): Promise<{ address: `0x${string}`; index: number | null; wallet: WalletRow }> {
   for (let attempt = 0; attempt <= MAX_ADDRESS_SKIPS; attempt++) {
     const { address, index, wallet } = await takeNextIndex(db, owner, chainId, missing)
     if (await claimAddress(db, wallet, address, index)) return { address, index, wallet }
     if (index === null) {
-      throw new ApiError('CONFLICT', `The wallet's address on chain ${chainId} is in use by another wallet; register a new wallet`, 'chain_id')
+      throw new ApiError(
+        'CONFLICT',
+        `The wallet's address on chain ${chainId} is in use by another wallet; register a new wallet`,
+        'chain_id',
+      )
     }
     log.warn('derived address already claimed; index skipped', { chainId, walletId: wallet.id, index })
   }
-  throw new ApiError('CONFLICT', `The wallet's next deposit addresses on chain ${chainId} are in use by another wallet; register another xpub`, 'chain_id')
+  throw new ApiError(
+    'CONFLICT',
+    `The wallet's next deposit addresses on chain ${chainId} are in use by another wallet; register another xpub`,
+    'chain_id',
+  )
 }
 
 export type { DepositClaim } from '../../db/deposit-claims'
@@ -211,11 +250,20 @@ export async function takeDepositAddress(
     return { address, index, wallet, claim: xpubClaim(wallet, address, index) }
   }
   if (await claimAddress(db, wallet, address, index)) return { address, index, wallet, claim: null }
-  throw new ApiError('CONFLICT', `The wallet's address on chain ${chainId} is in use by another wallet; register a new wallet`, 'chain_id')
+  throw new ApiError(
+    'CONFLICT',
+    `The wallet's address on chain ${chainId} is in use by another wallet; register a new wallet`,
+    'chain_id',
+  )
 }
 
 function xpubClaim(wallet: WalletRow, address: string, index: number): XpubClaim {
-  return { ...claimOf(wallet, address, index), walletId: wallet.id, merchantId: wallet.merchantId, derivationIndex: index }
+  return {
+    ...claimOf(wallet, address, index),
+    walletId: wallet.id,
+    merchantId: wallet.merchantId,
+    derivationIndex: index,
+  }
 }
 
 /**
@@ -230,8 +278,17 @@ async function takeNextIndex(
 ): Promise<{ address: `0x${string}`; index: number | null; wallet: WalletRow }> {
   const [wallet] = await db
     .update(wallets)
-    .set({ nextIndex: sql`CASE WHEN ${wallets.kind} = 'xpub' THEN ${wallets.nextIndex} + 1 ELSE ${wallets.nextIndex} END` })
-    .where(and(eq(wallets.merchantId, owner.merchantId), eq(wallets.livemode, owner.livemode), eq(wallets.chainId, chainId), walletInUse(owner.merchantId)))
+    .set({
+      nextIndex: sql`CASE WHEN ${wallets.kind} = 'xpub' THEN ${wallets.nextIndex} + 1 ELSE ${wallets.nextIndex} END`,
+    })
+    .where(
+      and(
+        eq(wallets.merchantId, owner.merchantId),
+        eq(wallets.livemode, owner.livemode),
+        eq(wallets.chainId, chainId),
+        walletInUse(owner.merchantId),
+      ),
+    )
     .returning()
   if (!wallet) throw missing()
   const index = wallet.kind === 'xpub' ? wallet.nextIndex - 1 : null
@@ -252,7 +309,11 @@ function walletAddressAt(wallet: WalletRow, index: number | null): `0x${string}`
  */
 async function claimAddress(db: Db, wallet: WalletRow, address: string, index: number | null): Promise<boolean> {
   if (index !== null) {
-    const rows = await db.insert(depositAddresses).values(claimOf(wallet, address, index)).onConflictDoNothing().returning({ walletId: depositAddresses.walletId })
+    const rows = await db
+      .insert(depositAddresses)
+      .values(claimOf(wallet, address, index))
+      .onConflictDoNothing()
+      .returning({ walletId: depositAddresses.walletId })
     return rows.length === 1
   }
   const rows = await db
@@ -299,7 +360,12 @@ export interface TokenBalance {
 /** Sums what arrived at the wallet's deposit addresses per token, in bigint (never SQL SUM). */
 export async function walletBalances(db: Db, chain: Chain | undefined, wallet: WalletRow): Promise<TokenBalance[]> {
   const rows = await db
-    .select({ token: observations.token, amount: observations.amount, confirmations: observations.confirmations, required: payments.requiredConfirmations })
+    .select({
+      token: observations.token,
+      amount: observations.amount,
+      confirmations: observations.confirmations,
+      required: payments.requiredConfirmations,
+    })
     .from(observations)
     .leftJoin(payments, eq(payments.id, observations.paymentId))
     .where(
@@ -331,10 +397,25 @@ export async function walletBalances(db: Db, chain: Chain | undefined, wallet: W
   return [...byToken.values()].sort((a, b) => a.token.localeCompare(b.token))
 }
 
-export async function walletTransactions(db: Db, wallet: WalletRow, page: number, limit: number): Promise<{ rows: ObservationRow[]; total: number }> {
-  const where = and(eq(observations.walletId, wallet.id), eq(observations.merchantId, wallet.merchantId), eq(observations.livemode, wallet.livemode))
+export async function walletTransactions(
+  db: Db,
+  wallet: WalletRow,
+  page: number,
+  limit: number,
+): Promise<{ rows: ObservationRow[]; total: number }> {
+  const where = and(
+    eq(observations.walletId, wallet.id),
+    eq(observations.merchantId, wallet.merchantId),
+    eq(observations.livemode, wallet.livemode),
+  )
   const [rows, [total]] = await db.batch([
-    db.select().from(observations).where(where).orderBy(desc(observations.createdAt), desc(observations.id)).limit(limit).offset((page - 1) * limit),
+    db
+      .select()
+      .from(observations)
+      .where(where)
+      .orderBy(desc(observations.createdAt), desc(observations.id))
+      .limit(limit)
+      .offset((page - 1) * limit),
     db.select({ n: count() }).from(observations).where(where),
   ])
   return { rows, total: total?.n ?? 0 }
@@ -345,22 +426,40 @@ export async function walletTransactions(db: Db, wallet: WalletRow, page: number
  * (afterwards open payments depend on it, so the change is refused). The new key goes through the
  * same uniqueness as a registration.
  */
-export async function updateWallet(db: Db, auth: AuthContext, id: string, changes: { label?: string | null; xpub?: string; address?: string }): Promise<WalletRow> {
+export async function updateWallet(
+  db: Db,
+  auth: AuthContext,
+  id: string,
+  changes: { label?: string | null; xpub?: string; address?: string },
+): Promise<WalletRow> {
   const wallet = await getWallet(db, auth, id)
   if (wallet.sandbox && (changes.xpub !== undefined || changes.address !== undefined)) {
-    throw new ApiError('FORBIDDEN', 'The sandbox wallet belongs to the gateway: register a test wallet of your own instead', changes.xpub !== undefined ? 'xpub' : 'address')
+    throw new ApiError(
+      'FORBIDDEN',
+      'The sandbox wallet belongs to the gateway: register a test wallet of your own instead',
+      changes.xpub !== undefined ? 'xpub' : 'address',
+    )
   }
   const set: Partial<WalletRow> = {}
   if (changes.label !== undefined) set.label = changes.label
   const rekey = changes.xpub !== undefined || changes.address !== undefined
   if (rekey) {
     const field = changes.xpub !== undefined ? 'xpub' : 'address'
-    if (await addressesIssued(db, wallet)) throw new ApiError('CONFLICT', 'Deposit addresses were already issued from this wallet; register a new one instead', field)
+    if (await addressesIssued(db, wallet))
+      throw new ApiError(
+        'CONFLICT',
+        'Deposit addresses were already issued from this wallet; register a new one instead',
+        field,
+      )
     const key = parseWalletKey(changes.xpub !== undefined ? { xpub: changes.xpub } : { address: changes.address })
     Object.assign(set, { kind: key.xpub ? 'xpub' : 'address', xpub: key.xpub, address: key.address })
   }
   if (Object.keys(set).length === 0) return wallet
-  const update = db.update(wallets).set(set).where(and(eq(wallets.id, wallet.id), eq(wallets.merchantId, auth.merchantId))).returning()
+  const update = db
+    .update(wallets)
+    .set(set)
+    .where(and(eq(wallets.id, wallet.id), eq(wallets.merchantId, auth.merchantId)))
+    .returning()
   if (!rekey) {
     const [row] = await update
     return row ?? wallet
@@ -385,7 +484,13 @@ async function addressesIssued(db: Db, wallet: WalletRow): Promise<boolean> {
   const [used] = await db
     .select({ id: payments.id })
     .from(payments)
-    .where(and(eq(payments.chainId, wallet.chainId), eq(payments.depositAddress, wallet.address), eq(payments.walletId, wallet.id)))
+    .where(
+      and(
+        eq(payments.chainId, wallet.chainId),
+        eq(payments.depositAddress, wallet.address),
+        eq(payments.walletId, wallet.id),
+      ),
+    )
     .limit(1)
   return used !== undefined
 }

@@ -43,7 +43,11 @@ export async function createEndpoint(
 }
 
 const scope = (auth: AuthContext, id: string) =>
-  and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.merchantId, auth.merchantId), eq(webhookEndpoints.livemode, auth.livemode))
+  and(
+    eq(webhookEndpoints.id, id),
+    eq(webhookEndpoints.merchantId, auth.merchantId),
+    eq(webhookEndpoints.livemode, auth.livemode),
+  )
 
 export async function listEndpoints(db: Db, auth: AuthContext) {
   return db
@@ -64,13 +68,19 @@ export async function updateEndpoint(
   auth: AuthContext,
   environment: string,
   id: string,
-  changes: { url?: string; description?: string | null; enabledEvents?: EventType[] | null; status?: 'enabled' | 'disabled' },
+  changes: {
+    url?: string
+    description?: string | null
+    enabledEvents?: EventType[] | null
+    status?: 'enabled' | 'disabled'
+  },
 ): Promise<WebhookEndpointRow> {
   checkEndpointUrl(changes.url, environment)
   const set: Partial<WebhookEndpointRow> = { updatedAt: new Date().toISOString() }
   if (changes.url !== undefined) set.url = changes.url
   if (changes.description !== undefined) set.description = changes.description
-  if (changes.enabledEvents !== undefined) set.enabledEvents = changes.enabledEvents === null ? null : JSON.stringify(changes.enabledEvents)
+  if (changes.enabledEvents !== undefined)
+    set.enabledEvents = changes.enabledEvents === null ? null : JSON.stringify(changes.enabledEvents)
   if (changes.status !== undefined) {
     set.status = changes.status
     set.disabledReason = changes.status === 'disabled' ? 'disabled by merchant' : null

@@ -15,7 +15,12 @@ async function withAttempts(db: Db, deliveries: DeliveryRow[]): Promise<Delivery
   const attempts = await db
     .select()
     .from(webhookAttempts)
-    .where(inArray(webhookAttempts.deliveryId, deliveries.map((d) => d.id)))
+    .where(
+      inArray(
+        webhookAttempts.deliveryId,
+        deliveries.map((d) => d.id),
+      ),
+    )
     .orderBy(asc(webhookAttempts.attempt))
   return deliveries.map((d) => ({ ...d, attemptLog: attempts.filter((a) => a.deliveryId === d.id) }))
 }
@@ -31,14 +36,21 @@ export async function getEvent(db: Db, auth: AuthContext, id: string): Promise<E
 
 export async function eventDeliveries(db: Db, eventIds: string[]): Promise<DeliveryWithAttempts[]> {
   if (eventIds.length === 0) return []
-  const rows = await db.select().from(webhookDeliveries).where(inArray(webhookDeliveries.eventId, eventIds)).orderBy(asc(webhookDeliveries.createdAt))
+  const rows = await db
+    .select()
+    .from(webhookDeliveries)
+    .where(inArray(webhookDeliveries.eventId, eventIds))
+    .orderBy(asc(webhookDeliveries.createdAt))
   return withAttempts(db, rows)
 }
 
 /** Events of a payment (already checked to belong to the caller), oldest first. */
 export async function paymentEvents(db: Db, paymentId: string) {
   const rows = await db.select().from(events).where(eq(events.paymentId, paymentId)).orderBy(asc(events.sequence))
-  const deliveries = await eventDeliveries(db, rows.map((e) => e.id))
+  const deliveries = await eventDeliveries(
+    db,
+    rows.map((e) => e.id),
+  )
   return rows.map((e) => ({ event: e, deliveries: deliveries.filter((d) => d.eventId === e.id) }))
 }
 
@@ -72,7 +84,12 @@ export async function resendEvent(env: Env, db: Db, event: EventRow): Promise<nu
 /** Resends the newest event of a payment (BitPay's "request notification resend"). */
 export async function resendLatestEvent(env: Env, paymentId: string): Promise<number> {
   const db = getDb(env.DB)
-  const [event] = await db.select().from(events).where(eq(events.paymentId, paymentId)).orderBy(desc(events.sequence)).limit(1)
+  const [event] = await db
+    .select()
+    .from(events)
+    .where(eq(events.paymentId, paymentId))
+    .orderBy(desc(events.sequence))
+    .limit(1)
   if (!event) return 0
   return resendEvent(env, db, event)
 }
