@@ -254,8 +254,9 @@ export async function runScanBench({ root, tmp, adminToken, helpers: h }) {
     )
     args.push('--var', `ADMIN_TOKEN:${adminToken}`, '--var', `CHAINS:${chains}`, '--var', `CHAIN_WATCH_LOOP:${loop}`)
     const spawned = h.spawnWrangler(args, root, (line) => {
-      const at = line.indexOf('{"msg":"chain scan')
-      if (at < 0) return
+      // The gateway logs one JSON line per tick (src/log.ts): {"level":"info","msg":"chain scanned",…}.
+      const at = line.indexOf('{"level":')
+      if (at < 0 || !line.includes('"msg":"chain scan', at)) return
       try {
         reports.push({ ...JSON.parse(line.slice(at)), seenAt: performance.now() })
       } catch {
