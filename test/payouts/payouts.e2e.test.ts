@@ -8,6 +8,7 @@ import { emailOutbox, ledgerEntries, payoutWallets } from '../../src/db/schema'
 import { processDuePayouts } from '../../src/services/payouts/payouts'
 import { ADMIN_TOKEN, call, createMerchant, type TestMerchant } from '../helpers/api'
 import { e2eChain } from '../helpers/chain'
+import { received, receiverUrl, waitForRequests } from '../helpers/receiver'
 
 /** anvil account 3 (test mnemonic): holds ETH and test USDC on the local chain; no other test sends from it. */
 const WALLET_KEY = '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6'
@@ -69,7 +70,7 @@ async function ledgerOf(payoutId: string) {
 }
 
 describe('payouts on the local chain (live key)', () => {
-  it('registers a funded hot wallet, pays an activated recipient 5 USDC exactly, and debits the ledger', async () => {
+  it('registers a funded hot wallet, pays an activated recipient 5 USDC exactly, debits the ledger and sends the IPNs', async () => {
     const m = await createMerchant()
     const created = await call('POST', '/v1/payout-wallets', {
       key: m.liveKey,
@@ -99,9 +100,10 @@ describe('payouts on the local chain (live key)', () => {
     expect(invites[0]?.textBody).toContain(`/recipient/${recipient.token}`)
 
     const before = await usdcOf(recipient.address)
+    const ipn = receiverUrl()
     const payout = await call('POST', '/v1/payouts', {
       key: m.liveKey,
-      body: { amount: '5', currency: 'USDC', recipient_id: recipient.id, reference: 'June' },
+      body: { amount: '5', currency: 'USDC', recipient_id: recipient.id, reference: 'June', notification_url: ipn.url },
     })
     expect(payout.status).toBe(201)
     expect(payout.json.data).toMatchObject({
@@ -123,6 +125,13 @@ describe('payouts on the local chain (live key)', () => {
 
     const entries = await ledgerOf(payout.json.data.id)
     expect(entries.map((e) => [e.code, e.amount, e.currency])).toEqual([[1034, '-5000000000000000000', 'USDC']])
+
+    // The payout's notificationURL got BitPay's IPNs for the live, on-chain run: funded, processing, completed.
+    await waitForRequests(ipn.name, 3)
+    const ipns = (await received(ipn.name)).map((r) => JSON.parse(r.body))
+    expect(ipns.map((b) => b.event.code)).toEqual([5001, 5002, 5003])
+    expect(ipns[2].data).toMatchObject({ id: payout.json.data.id, status: 'complete', ledgerCurrency: 'USDC' })
+    expect(ipns[2].data.transactions[0].txid).toBe(done.transactions[0].txid)
   })
 
   it('fails a payout larger than the wallet balance, with the ledger unchanged, and never broadcasts a cancelled one', async () => {
