@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run dev`: one command for a working local gateway.
 //
-//   1. ensure .dev.vars has an ADMIN_TOKEN (kept if present)
+//   1. ensure .dev.vars has an ADMIN_TOKEN and a PAYOUT_KEY_SECRET (kept if present)
 //   2. apply D1 migrations to the local state in .wrangler/state
 //   3. start anvil on 127.0.0.1:8545 (chain 31337, state kept in .dev/anvil-state.json), deploy the
 //      test USDC/USDT and an ETH/USD price feed, then mine a block every 2 s
@@ -177,27 +177,30 @@ function parseDevVars(text) {
   return vars
 }
 
-/** Makes sure .dev.vars exists and holds an ADMIN_TOKEN; returns the parsed variables. */
+/** The local secrets `npm run dev` generates when .dev.vars lacks them (kept once written). */
+const GENERATED_SECRETS = ['ADMIN_TOKEN', 'PAYOUT_KEY_SECRET']
+
+/** Makes sure .dev.vars exists and holds each generated secret; returns the parsed variables. */
 function ensureDevVars() {
   const text = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, 'utf8') : ''
   const vars = parseDevVars(text)
-  if (vars.ADMIN_TOKEN) {
-    log('.dev.vars: using existing ADMIN_TOKEN')
+  const missing = GENERATED_SECRETS.filter((name) => !vars[name])
+  if (missing.length === 0) {
+    log(`.dev.vars: using existing ${GENERATED_SECRETS.join(', ')}`)
     return vars
   }
-  const token = randomBytes(32).toString('hex')
+  const added = Object.fromEntries(missing.map((name) => [name, randomBytes(32).toString('hex')]))
+  const lines = missing.map((name) => `${name}=${added[name]}\n`).join('')
   if (text === '') {
-    writeFileSync(
-      DEV_VARS,
-      `# Local secrets for wrangler dev (gitignored). See .dev.vars.example.\nADMIN_TOKEN=${token}\n`,
-      { mode: 0o600 },
-    )
-    log('.dev.vars: created with a random ADMIN_TOKEN')
+    writeFileSync(DEV_VARS, `# Local secrets for wrangler dev (gitignored). See .dev.vars.example.\n${lines}`, {
+      mode: 0o600,
+    })
+    log(`.dev.vars: created with a random ${missing.join(' and ')}`)
   } else {
-    appendFileSync(DEV_VARS, `${text.endsWith('\n') ? '' : '\n'}ADMIN_TOKEN=${token}\n`)
-    log('.dev.vars: added a random ADMIN_TOKEN')
+    appendFileSync(DEV_VARS, `${text.endsWith('\n') ? '' : '\n'}${lines}`)
+    log(`.dev.vars: added a random ${missing.join(' and ')}`)
   }
-  return { ...vars, ADMIN_TOKEN: token }
+  return { ...vars, ...added }
 }
 
 // ---------------------------------------------------------------------------------------------
