@@ -39,6 +39,17 @@ export function checkAmountLimit(ctx: z.RefinementCtx, field: string, amount: st
   }
 }
 
+/** A resource's id in the path (`{id}`): 1 to 64 characters, with an example for the document. */
+export function resourceIdParam(example?: string) {
+  return z.object({
+    id: z
+      .string()
+      .min(1)
+      .max(64)
+      .openapi({ param: { name: 'id', in: 'path' }, ...(example ? { example } : {}) }),
+  })
+}
+
 export const paymentIdParam = z.object({
   id: z
     .string()

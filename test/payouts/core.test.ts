@@ -230,6 +230,18 @@ describe('the daily payout limit', () => {
         })
       ).status,
     ).toBe(400)
+    // The ceiling is checked on the text: 10^9 is the most, a millionth more is refused.
+    for (const [limit, status] of [
+      ['1000000000.000001', 400],
+      ['1000000000.000000', 200],
+      ['999999999.999999', 200],
+    ] as const) {
+      const res = await call('PATCH', `/v1/merchants/${m.id}`, {
+        headers: admin,
+        body: { payout_daily_limits: { USDC: limit } },
+      })
+      expect([limit, res.status]).toEqual([limit, status])
+    }
     const patched = await call('PATCH', `/v1/merchants/${m.id}`, {
       headers: admin,
       body: { payout_daily_limits: { USDC: '50000' } },

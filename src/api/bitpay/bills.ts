@@ -18,6 +18,7 @@ import { tokensForSin } from '../../services/bitpay/tokens'
 import { decimalInput } from '../schemas'
 import { signerSin } from './auth'
 import { bitpayRoute, bitpayRouter, type BitPayRequest } from './route'
+import { idParam } from './schemas'
 
 const text = (max: number) => z.string().max(max).nullish()
 
@@ -155,7 +156,6 @@ export const billItemSchema = billItem
 export const billAddress = address
 
 const billEnvelope = z.object({ facade: z.enum(['merchant/bill', 'pos/bill']), data: billSchema })
-const idParam = z.object({ id: z.string() })
 const facadeOf = (token: { facade: string }) => (token.facade === 'pos' ? ('pos' as const) : ('merchant' as const))
 
 export const billsRouter = bitpayRouter()

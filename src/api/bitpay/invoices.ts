@@ -16,12 +16,10 @@ import { paymentObject, unwrap } from '../../services/payments/payments'
 import { resendLatestEvent } from '../../services/webhooks/events'
 import { signerSin } from './auth'
 import { bitpayRoute, bitpayRouter } from './route'
-import { createInvoiceBody, invoiceSchema, listInvoicesQuery, updateInvoiceBody } from './schemas'
+import { createInvoiceBody, invoiceSchema, listInvoicesQuery, updateInvoiceBody, idParam, guidParam } from './schemas'
 
 const facaded = z.object({ facade: z.enum(['merchant/invoice', 'pos/invoice']), data: invoiceSchema })
 const plain = z.object({ data: invoiceSchema })
-const idParam = z.object({ id: z.string() })
-const guidParam = z.object({ guid: z.string() })
 
 export const invoicesRouter = bitpayRouter()
 bitpayRoute(invoicesRouter, {

@@ -11,7 +11,8 @@ import { cancelPayout, createPayout, getPayout, type NewPayout } from '../../ser
 import { decimalInput } from '../schemas'
 import { bitpayDate } from './ledgers'
 import { parse } from './parse'
-import { BITPAY_TRUE, bitpayTrueSchema, bodyToken, idParam, pageQuery, PAYOUT_FACADES } from './recipients'
+import { BITPAY_TRUE, bitpayTrueSchema, bodyToken, pageQuery, PAYOUT_FACADES } from './recipients'
+import { idParam } from './schemas'
 import { bitpayRoute, bitpayRouter } from './route'
 
 const FACADE = 'payout/payout' as const

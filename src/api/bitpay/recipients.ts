@@ -8,6 +8,7 @@ import { findRecipients } from '../../services/payouts/bitpay-views'
 import { resendRecipientNotification } from '../../services/payouts/notifications'
 import { getRecipient, inviteRecipients, removeRecipient, updateRecipient } from '../../services/payouts/recipients'
 import { bitpayRoute, bitpayRouter } from './route'
+import { idParam } from './schemas'
 
 /** Recipients, payouts and payout groups take the payout facade only, signed (BITPAY-REFERENCE §1.3). */
 export const PAYOUT_FACADES = ['payout'] as const
@@ -77,7 +78,6 @@ const recipientSchema = z
   .openapi('BitPayRecipient')
 const one = z.object({ facade: z.literal(FACADE), data: recipientSchema })
 const many = z.object({ facade: z.literal(FACADE), data: z.array(recipientSchema) })
-export const idParam = z.object({ id: z.string() })
 
 export const bitpayRecipientsRouter = bitpayRouter()
 bitpayRoute(bitpayRecipientsRouter, {

@@ -12,7 +12,7 @@ import {
 } from '../../services/bitpay/refunds'
 import { signerSin } from './auth'
 import { bitpayRoute, bitpayRouter } from './route'
-import { createRefundBody } from './schemas'
+import { createRefundBody, idParam, guidParam } from './schemas'
 
 /** BitPay's refund object. */
 function refundView(r: BitPayRefundRow) {
@@ -35,8 +35,6 @@ function refundView(r: BitPayRefundRow) {
 }
 
 const statusBody = z.object({ token: z.string(), status: z.string() })
-const idParam = z.object({ id: z.string() })
-const guidParam = z.object({ guid: z.string() })
 
 const refundSchema = z
   .object({

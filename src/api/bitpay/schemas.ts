@@ -7,6 +7,11 @@ import { AMOUNT_LIMIT_TEXT, checkAmountLimit, decimalInput } from '../schemas'
 const url = z.string().max(2048).refine(isHttpUrl, 'must be an absolute http(s) URL')
 
 /** BitPay's invoice request; fields we do not use (physical, acceptanceWindow, …) are accepted and ignored. */
+/** A BitPay resource id in the path. */
+export const idParam = z.object({ id: z.string() })
+/** An invoice's or refund's guid in the path. */
+export const guidParam = z.object({ guid: z.string() })
+
 export const createInvoiceBody = z
   .object({
     token: z.string(),

@@ -15,6 +15,7 @@ import {
 import { signerSin } from './auth'
 import { bitpayDate } from './ledgers'
 import { bitpayRoute, bitpayRouter } from './route'
+import { idParam } from './schemas'
 
 const DAY_MS = 86_400_000
 const FACADE = 'merchant/settlement' as const
@@ -140,7 +141,6 @@ const reconciliationEntrySchema = z.object({
     })
     .optional(),
 })
-const idParam = z.object({ id: z.string() })
 
 export const settlementsRouter = bitpayRouter()
 bitpayRoute(settlementsRouter, {

@@ -12,6 +12,7 @@ import {
 } from '../../services/bills/subscriptions'
 import { billAddress, billInputOfBitPay, billItemSchema, bitpayBillBody, checkResourceSigner } from './bills'
 import { bitpayRoute, bitpayRouter } from './route'
+import { idParam } from './schemas'
 
 const billData = bitpayBillBody.omit({ token: true }).extend({ emailBill: z.boolean().nullish() })
 
@@ -98,7 +99,6 @@ const subscriptionSchema = z
 
 const FACADE = 'merchant/subscription' as const
 const envelope = z.object({ facade: z.literal(FACADE), data: subscriptionSchema })
-const idParam = z.object({ id: z.string() })
 
 export const subscriptionsRouter = bitpayRouter()
 bitpayRoute(subscriptionsRouter, {

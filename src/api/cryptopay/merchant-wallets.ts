@@ -6,6 +6,7 @@ import { ApiError } from '../../errors'
 import { listWallets, registerWallet, updateWallet } from '../../services/wallets/wallets'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { cryptoPayRoute, cryptoPayRouter } from './router'
+import { resourceIdParam } from '../schemas'
 
 const walletSchema = z
   .object({
@@ -52,13 +53,7 @@ const updateBody = z.object({
   xpub: z.string().max(200).optional(),
   label: z.string().max(100).nullable().optional(),
 })
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-})
+const idParam = resourceIdParam()
 
 const listRoute = cryptoPayRoute({
   method: 'get',

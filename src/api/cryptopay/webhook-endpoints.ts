@@ -9,6 +9,7 @@ import {
 } from '../../services/webhooks/endpoints'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { cryptoPayRoute, cryptoPayRouter } from './router'
+import { resourceIdParam } from '../schemas'
 
 const endpointSchema = z
   .object({
@@ -36,13 +37,7 @@ function toView(e: WebhookEndpointRow): z.infer<typeof endpointSchema> {
 
 const events = z.array(z.enum(EVENT_TYPES)).min(1)
 const tags = ['CryptoPay']
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-})
+const idParam = resourceIdParam()
 
 const listRoute = cryptoPayRoute({
   method: 'get',

@@ -16,6 +16,7 @@ import { emailsFor, type EmailRow } from '../../services/email/outbox'
 import { decimalInput } from './payments.schemas'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, listEnvelope, ok, okList } from './envelope'
 import { merchantRoute, v1Router } from './router'
+import { resourceIdParam } from '../schemas'
 
 const text = (max: number) => z.string().max(max)
 const currency = z
@@ -167,13 +168,7 @@ export function toBillView(env: Env, b: BillRow, requestUrl: string, emails?: Em
   }
 }
 
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: 'id', in: 'path' }, example: '3Zpmji8bRKxWJo2NJbWX5H' }),
-})
+const idParam = resourceIdParam('3Zpmji8bRKxWJo2NJbWX5H')
 const listQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   limit: z.coerce.number().int().min(1).max(LIMITS.maxPageSize).default(LIMITS.defaultPageSize),

@@ -15,10 +15,10 @@ const feeBps = z.number().int().min(0).max(10_000).openapi({
 const payoutDailyLimits = z
   .record(
     z.string().regex(/^[A-Z0-9]{2,16}$/),
+    // At most 1,000,000,000 with 6 places, checked on the text (no float): the limit in millionths stays a safe integer.
     z
       .string()
-      .regex(/^\d{1,10}(\.\d{1,6})?$/)
-      .refine((v) => Number(v) <= 1_000_000_000, 'at most 1,000,000,000'),
+      .regex(/^(\d{1,9}(\.\d{1,6})?|1000000000(\.0{1,6})?)$/, 'a decimal of at most 1,000,000,000 with up to 6 places'),
   )
   .openapi({
     description:

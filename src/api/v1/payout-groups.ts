@@ -13,6 +13,7 @@ import { validationError } from '../validation'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { createBody, payoutSchema, toPayoutView } from './payouts'
 import { merchantRoute, v1Router } from './router'
+import { resourceIdParam } from '../schemas'
 
 const tags = ['Payouts']
 
@@ -70,13 +71,7 @@ const groupBody = z.object({
       description: `1 to ${MAX_GROUP_INSTRUCTIONS} payouts; each is validated on its own, and an invalid one is listed in \`failed\` instead of refusing the call`,
     }),
 })
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-})
+const idParam = resourceIdParam()
 const notFound = { 404: errorResponse('No such payout group') }
 
 const createRoute = merchantRoute({

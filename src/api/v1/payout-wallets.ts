@@ -9,6 +9,7 @@ import {
 } from '../../services/payouts/wallets'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { merchantRoute, v1Router } from './router'
+import { resourceIdParam } from '../schemas'
 
 const tags = ['Payouts']
 const balanceSchema = z.object({ token: z.string(), balance: z.string(), balance_base_units: z.string() })
@@ -54,13 +55,7 @@ const createBody = z.object({
     .openapi({ description: 'Hex secp256k1 key; stored encrypted (AES-256-GCM) and never returned' }),
   label: z.string().max(100).optional(),
 })
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-})
+const idParam = resourceIdParam()
 
 const createRoute = merchantRoute({
   method: 'post',

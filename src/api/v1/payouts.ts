@@ -4,6 +4,7 @@ import { payoutView } from '../../webhooks/payout-views'
 import { cancelPayout, createPayout, getPayout, listPayouts, type PayoutRow } from '../../services/payouts/payouts'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { merchantRoute, v1Router } from './router'
+import { resourceIdParam } from '../schemas'
 
 const tags = ['Payouts']
 export const payoutSchema = z
@@ -69,13 +70,7 @@ export const createBody = z.object({
   notification_url: z.string().max(2048).optional(),
   effective_date: z.string().max(40).optional().openapi({ description: 'ISO 8601; default now' }),
 })
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-})
+const idParam = resourceIdParam()
 const notFound = { 404: errorResponse('No such payout') }
 
 const createRoute = merchantRoute({

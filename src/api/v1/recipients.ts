@@ -12,6 +12,7 @@ import {
 } from '../../services/payouts/recipients'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { merchantRoute, v1Router } from './router'
+import { resourceIdParam } from '../schemas'
 
 const tags = ['Payouts']
 export const recipientSchema = z
@@ -41,13 +42,7 @@ const invite = z.object({
   notification_url: z.string().max(2048).optional(),
 })
 const inviteBody = z.object({ recipients: z.array(invite).min(1).max(MAX_INVITES_PER_CALL) })
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-})
+const idParam = resourceIdParam()
 const patchBody = z
   .object({
     label: z.string().max(100).optional(),

@@ -14,6 +14,7 @@ import {
 import { commonErrors, envelope, errorResponse, jsonResponse as json, listEnvelope, ok, okList } from './envelope'
 import { currencyParam, instant, ledgerEntrySchema, toLedgerEntryView } from './ledger'
 import { merchantRoute, v1Router } from './router'
+import { resourceIdParam } from '../schemas'
 
 const tags = ['Settlements']
 const amount = z
@@ -94,13 +95,7 @@ const listQuery = z.object({
     .default(LIMITS.defaultPageSize)
     .openapi({ example: 20 }),
 })
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-})
+const idParam = resourceIdParam()
 
 const listRoute = merchantRoute({
   method: 'get',

@@ -13,6 +13,7 @@ import type { BillInput } from '../../services/bills/bills'
 import { billFields, billInputOf } from './bills'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, listEnvelope, ok, okList } from './envelope'
 import { merchantRoute, v1Router } from './router'
+import { resourceIdParam } from '../schemas'
 
 const billDataInput = billFields.extend({
   email_bill: z
@@ -117,13 +118,7 @@ const billDataOf = (b: Partial<z.infer<typeof billDataInput>>): Partial<BillData
   return { ...billInputOf(rest), emailBill: email_bill }
 }
 
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: 'id', in: 'path' }, example: 'SeL33Hjyr3VmFHA5Skc4zy' }),
-})
+const idParam = resourceIdParam('SeL33Hjyr3VmFHA5Skc4zy')
 const listQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   limit: z.coerce.number().int().min(1).max(LIMITS.maxPageSize).default(LIMITS.defaultPageSize),

@@ -3,6 +3,7 @@ import { getDb } from '../../db/client'
 import { changePassword, createUser, deleteUser, listUsers, type UserRow } from '../../services/merchants/users'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { merchantRoute, v1Router } from './router'
+import { resourceIdParam } from '../schemas'
 
 const password = z
   .string()
@@ -32,13 +33,7 @@ function toView(u: UserRow): z.infer<typeof userSchema> {
   }
 }
 
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-})
+const idParam = resourceIdParam()
 const tags = ['Users']
 
 const createRoute_ = merchantRoute({

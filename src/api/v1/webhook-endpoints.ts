@@ -15,6 +15,7 @@ import { sendTestEvent } from '../../webhooks/test-event'
 import { commonErrors, envelope, errorResponse, jsonResponse as json, ok } from './envelope'
 import { deliverySchema, toDeliveryView } from './events'
 import { merchantRoute, v1Router } from './router'
+import { resourceIdParam } from '../schemas'
 
 const eventTypes = z
   .array(z.enum(WEBHOOK_EVENT_TYPES))
@@ -60,13 +61,7 @@ function toView(e: WebhookEndpointRow): z.infer<typeof endpointSchema> {
   }
 }
 
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: 'id', in: 'path' }, example: 'we_1a2b3c4d5e6f7a8b9c0d1e2f' }),
-})
+const idParam = resourceIdParam('we_1a2b3c4d5e6f7a8b9c0d1e2f')
 const notFoundResponse = { 404: errorResponse('No such endpoint for this merchant and mode') }
 const tags = ['Webhooks']
 

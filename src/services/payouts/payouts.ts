@@ -194,6 +194,7 @@ export async function createPayout(env: Env, auth: AuthContext, input: NewPayout
     requestedCurrency,
     rate,
     limitDay: limitDay(now),
+    // An integer count of millionths, at most the cap (limits are ≤ 10^9 units, so ≤ 10^15 < 2^53): exact as a number.
     limitUnits: Number(counted),
   }
   const withinLimit = sql`(SELECT COALESCE(SUM(limit_units), 0) FROM payouts WHERE merchant_id = ${row.merchantId} AND livemode = ${row.livemode ? 1 : 0} AND token = ${row.token} AND limit_day = ${row.limitDay} AND status NOT IN ('cancelled', 'failed')) + ${Number(counted)} <= ${Number(cap)}`
